@@ -1,0 +1,12 @@
+# Tests. Unit tests: one CUnit program per module, reporting TAP through
+# tests/unit/cu_tap.c. Rig tests: shell scripts that drive the real binaries
+# on the simulated Xen in network namespaces (need root).
+noinst_LIBRARIES += tests/unit/libcutap.a
+tests_unit_libcutap_a_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
+tests_unit_libcutap_a_SOURCES = tests/unit/cu_tap.c tests/unit/cu_tap.h
+
+UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(XEN_CFLAGS) \
+	-I$(top_srcdir)/tests/unit -I$(top_srcdir)/tools/xensim
+UNIT_LDADD = tests/unit/libcutap.a $(VIFD_LDADD) $(CUNIT_LIBS)
+
+include tests/unit/local.mk

@@ -1,0 +1,5 @@
+UNIT_TESTS += tests/unit/test_loop
+check_PROGRAMS += tests/unit/test_loop
+tests_unit_test_loop_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_loop_SOURCES = tests/unit/test_loop.c
+tests_unit_test_loop_LDADD = $(UNIT_LDADD)

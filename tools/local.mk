@@ -1,0 +1,1 @@
+include tools/xensim/local.mk
