@@ -16,3 +16,9 @@ sbin_PROGRAMS += src/vifd
 src_vifd_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tools/xensim
 src_vifd_SOURCES = src/main.c $(VIFD_ENV_SRC)
 src_vifd_LDADD = $(VIFD_LDADD)
+
+# Module fragments: each adds its sources to libvifd and its unit tests.
+include src/tx.mk
+include src/rx.mk
+include src/ratelimit.mk
+include src/backend.mk

@@ -10,3 +10,4 @@ UNIT_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) $(XEN_CFLAGS) \
 UNIT_LDADD = tests/unit/libcutap.a $(VIFD_LDADD) $(CUNIT_LIBS)
 
 include tests/unit/local.mk
+include tests/xen/local.mk

@@ -1,1 +1,3 @@
 include tools/xensim/local.mk
+include tools/vifctl/local.mk
+include tools/vif-guest/local.mk

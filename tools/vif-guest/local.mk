@@ -1,0 +1,1 @@
+# (empty: filled in by the module's owner)
