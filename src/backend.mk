@@ -1,1 +1,9 @@
-# (empty: filled in by the module's owner)
+# The control plane and the data-plane shell (the lead's files).
+src_libvifd_a_SOURCES += \
+	src/vifd.h src/ring.h \
+	src/xsutil.c src/xsutil.h \
+	src/backend.c src/backend.h \
+	src/tap_linux.c src/tap.h \
+	src/vif.c src/vif.h \
+	src/queue.c src/queue.h \
+	src/ctl.c src/ctl.h

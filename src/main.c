@@ -3,9 +3,11 @@
  * the control thread's loop.
  *
  * Owns the process: parses the command line, opens the hypervisor seam
- * (--xen=real or sim:DIR), finds our own domid, connects to xenstore and
- * watches our backend/vif directory, then runs the control loop until
- * SIGTERM or SIGINT. Device handling lives in the modules it wires up.
+ * (--xen=real or sim:DIR), finds our own domid, connects to xenstore,
+ * watches our backend/vif directory and @releaseDomain, and runs the
+ * control loop until SIGTERM or SIGINT. Devices are the backend module's;
+ * packets are the workers'. A clean exit leaves every TAP and every
+ * connected frontend as it is, so that a restarted vifd carries on.
  */
 #include "config.h"
 
@@ -18,49 +20,48 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "backend.h"
+#include "ctl.h"
+#include "frontend.h"
 #include "log.h"
 #include "loop.h"
+#include "vifd.h"
 #include "xen_ops.h"
 #include "xswatch.h"
 
-struct vifd {
-	struct xen_env *env;
-	struct xen_xs *xs;
-	uint32_t domid;
-	char root[128];			/* .../backend/vif */
-	struct loop loop;
-	struct loop_watch xs_watch;
-	struct loop_watch sig_watch;
-	int sigfd;
-	struct xswatch xsw;
-	int exit_code;
-};
-
-struct vifd_opts {
-	const char *xen;
-	long domid;		/* -1: read "domid" from xenstore */
-	bool foreground;
-	int verbosity;
-};
+#define RELEASE_TOKEN "vifd:release"
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: vifd [options]\n"
-	    "  --xen=real|sim:DIR  the hypervisor: real Xen (default) or the\n"
-	    "                      simulated machine in DIR (see xensim(1))\n"
-	    "  --domid=N           our own domain id (default: xenstore 'domid')\n"
-	    "  -f, --foreground    stay in the foreground, log to stderr\n"
-	    "  -v, --verbose       more messages (repeat for debug)\n"
-	    "  -d, --debug         foreground with debug messages\n"
-	    "  -h, --help          this text\n"
-	    "  -V, --version       the version\n");
+	    "  --xen=real|sim:DIR       the hypervisor: real Xen (default) or the\n"
+	    "                           simulated machine in DIR (see xensim(1))\n"
+	    "  --domid=N                our own domain id (default: xenstore 'domid')\n"
+	    "  --max-queues=N           multi-queue-max-queues to offer (1..%u;\n"
+	    "                           default min(%u, CPUs))\n"
+	    "  --no-split-event-channels  offer a single event channel per queue\n"
+	    "  --toolstack-hotplug      leave hotplug scripts to the toolstack (libxl\n"
+	    "                           in dom0, xl devd in a driver domain)\n"
+	    "  --script-dir=DIR         where relative 'script' names live\n"
+	    "                           (default %s)\n"
+	    "  --hotplug-timeout=SECS   kill a hotplug script after SECS (default %u)\n"
+	    "  --ctl-socket=PATH        control socket (default %s, or\n"
+	    "                           DIR/vifd-<domid>.sock with --xen=sim:DIR)\n"
+	    "  -f, --foreground         stay in the foreground, log to stderr\n"
+	    "  -v, --verbose            more messages (repeat for debug)\n"
+	    "  -d, --debug              foreground with debug messages\n"
+	    "  -h, --help               this text\n"
+	    "  -V, --version            the version\n",
+	    FRONTEND_MAX_QUEUES, VIFD_MAX_QUEUES_CAP, VIFD_HOTPLUG_DIR,
+	    VIFD_HOTPLUG_TIMEOUT_S, CTL_DEFAULT_PATH);
 }
 
-/* Parses a whole decimal number in [0, max]; -EINVAL otherwise. */
+/* Parses a whole decimal number in [min, max]; -EINVAL otherwise. */
 static int
-parse_ulong(const char *s, unsigned long max, unsigned long *out)
+parse_ulong(const char *s, unsigned long min, unsigned long max,
+    unsigned long *out)
 {
 	char *end;
 	unsigned long v;
@@ -69,7 +70,7 @@ parse_ulong(const char *s, unsigned long max, unsigned long *out)
 		return -EINVAL;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > max)
+	if (errno != 0 || *end != '\0' || v < min || v > max)
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -77,11 +78,19 @@ parse_ulong(const char *s, unsigned long max, unsigned long *out)
 
 /* Returns 0, or the exit code to leave with (after printing why). */
 static int
-parse_opts(int argc, char **argv, struct vifd_opts *o)
+parse_opts(int argc, char **argv, struct vifd_config *c)
 {
+	enum { O_XEN = 256, O_DOMID, O_MAXQ, O_NOSPLIT, O_TSHP, O_SDIR,
+	    O_HPTO, O_CTL };
 	static const struct option longopts[] = {
-		{ "xen", required_argument, NULL, 'x' },
-		{ "domid", required_argument, NULL, 'D' },
+		{ "xen", required_argument, NULL, O_XEN },
+		{ "domid", required_argument, NULL, O_DOMID },
+		{ "max-queues", required_argument, NULL, O_MAXQ },
+		{ "no-split-event-channels", no_argument, NULL, O_NOSPLIT },
+		{ "toolstack-hotplug", no_argument, NULL, O_TSHP },
+		{ "script-dir", required_argument, NULL, O_SDIR },
+		{ "hotplug-timeout", required_argument, NULL, O_HPTO },
+		{ "ctl-socket", required_argument, NULL, O_CTL },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "debug", no_argument, NULL, 'd' },
@@ -90,35 +99,79 @@ parse_opts(int argc, char **argv, struct vifd_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned long v;
-	int c;
+	long ncpu;
+	int ch;
 
-	memset(o, 0, sizeof(*o));
-	o->xen = "real";
-	o->domid = -1;
-	o->verbosity = LOG_LEVEL_INFO;
+	memset(c, 0, sizeof(*c));
+	c->xen = "real";
+	c->domid = -1;
+	c->verbosity = LOG_LEVEL_INFO;
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	c->max_queues = ncpu > 0 && ncpu < VIFD_MAX_QUEUES_CAP ?
+	    (unsigned int)ncpu : VIFD_MAX_QUEUES_CAP;
+	c->split_evtchn = true;
+	c->run_hotplug = true;
+	c->script_dir = VIFD_HOTPLUG_DIR;
+	c->hotplug_timeout_s = VIFD_HOTPLUG_TIMEOUT_S;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":fvdhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'x':
-			o->xen = optarg;
+	while ((ch = getopt_long(argc, argv, ":fvdhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_XEN:
+			c->xen = optarg;
 			break;
-		case 'D':
-			if (parse_ulong(optarg, 0x7fef, &v) < 0) {
+		case O_DOMID:
+			if (parse_ulong(optarg, 0, 0x7fef, &v) < 0) {
 				fprintf(stderr, "vifd: --domid: '%s' is not a "
 				    "domain id (0..32751)\n", optarg);
 				return 2;
 			}
-			o->domid = (long)v;
+			c->domid = (long)v;
+			break;
+		case O_MAXQ:
+			if (parse_ulong(optarg, 1, FRONTEND_MAX_QUEUES,
+			    &v) < 0) {
+				fprintf(stderr, "vifd: --max-queues: '%s' is not "
+				    "a number of queues (1..%u)\n", optarg,
+				    FRONTEND_MAX_QUEUES);
+				return 2;
+			}
+			c->max_queues = (unsigned int)v;
+			break;
+		case O_NOSPLIT:
+			c->split_evtchn = false;
+			break;
+		case O_TSHP:
+			c->run_hotplug = false;
+			break;
+		case O_SDIR:
+			if (optarg[0] != '/') {
+				fprintf(stderr, "vifd: --script-dir: '%s' is "
+				    "not an absolute path\n", optarg);
+				return 2;
+			}
+			c->script_dir = optarg;
+			break;
+		case O_HPTO:
+			if (parse_ulong(optarg, 1, 3600, &v) < 0) {
+				fprintf(stderr, "vifd: --hotplug-timeout: '%s' "
+				    "is not a number of seconds (1..3600)\n",
+				    optarg);
+				return 2;
+			}
+			c->hotplug_timeout_s = (unsigned int)v;
+			break;
+		case O_CTL:
+			c->ctl_path = optarg;
 			break;
 		case 'f':
-			o->foreground = true;
+			c->foreground = true;
 			break;
 		case 'v':
-			o->verbosity++;
+			c->verbosity++;
 			break;
 		case 'd':
-			o->foreground = true;
-			o->verbosity = LOG_LEVEL_DEBUG;
+			c->foreground = true;
+			c->verbosity = LOG_LEVEL_DEBUG;
 			break;
 		case 'h':
 			usage(stdout);
@@ -146,25 +199,27 @@ parse_opts(int argc, char **argv, struct vifd_opts *o)
 
 /* Finds our domid: the option, else xenstore's relative key "domid". */
 static int
-vifd_find_domid(struct vifd *v, long opt)
+vifd_find_domid(struct vifd *v)
 {
 	unsigned long d;
 	unsigned int len;
 	char *s;
 	int r;
 
-	if (opt >= 0) {
-		v->domid = (uint32_t)opt;
+	if (v->cfg.domid >= 0) {
+		v->domid = (uint32_t)v->cfg.domid;
 		return 0;
 	}
 	s = v->env->ops->xs_read(v->xs, XEN_TXN_NULL, "domid", &len);
 	if (s == NULL) {
-		log_warn("cannot read our domid from xenstore (use --domid)");
+		fprintf(stderr, "vifd: cannot read our domid from xenstore: %s "
+		    "(use --domid)\n", strerror(errno));
 		return -errno;
 	}
-	r = parse_ulong(s, 0x7fef, &d);
+	r = parse_ulong(s, 0, 0x7fef, &d);
 	if (r < 0)
-		log_warnx("xenstore 'domid' is '%s', not a domain id", s);
+		fprintf(stderr, "vifd: xenstore 'domid' is '%s', not a domain "
+		    "id\n", s);
 	else
 		v->domid = (uint32_t)d;
 	free(s);
@@ -174,22 +229,30 @@ vifd_find_domid(struct vifd *v, long opt)
 static void
 vifd_dev_added(void *arg, uint32_t domid, uint32_t devid)
 {
-	(void)arg;
+	struct vifd *v = arg;
+
 	log_info("vif%u.%u: backend directory appeared", domid, devid);
+	(void)backend_add(v, domid, devid);
 }
 
 static void
 vifd_dev_removed(void *arg, uint32_t domid, uint32_t devid)
 {
-	(void)arg;
-	log_info("vif%u.%u: backend directory removed", domid, devid);
+	struct vifd *v = arg;
+	struct backend *be = backend_find(v, domid, devid);
+
+	if (be != NULL && !be->dir_gone)
+		backend_remove(be);
 }
 
 static void
 vifd_dev_changed(void *arg, uint32_t domid, uint32_t devid, const char *key)
 {
-	(void)arg;
-	log_debug("vif%u.%u: %s changed", domid, devid, key);
+	struct vifd *v = arg;
+	struct backend *be = backend_find(v, domid, devid);
+
+	if (be != NULL && !be->dir_gone)
+		backend_key_changed(be, key);
 }
 
 static const struct xswatch_ops vifd_xswatch_ops = {
@@ -198,19 +261,24 @@ static const struct xswatch_ops vifd_xswatch_ops = {
 	.changed = vifd_dev_changed,
 };
 
-/* The xenstore fd is readable: drain every queued watch event. */
+/*
+ * The xenstore fd is readable: drain every queued watch event, then do
+ * the work they asked for once per backend (coalescing bursts: a frontend
+ * that rewrites its state a thousand times costs one read).
+ */
 static void
 vifd_xs_ready(struct loop_watch *w, uint32_t events)
 {
 	struct vifd *v = w->arg;
 	struct xen_watch_event *ev;
+	unsigned int n = 0;
 	int r;
 
 	(void)events;
 	for (;;) {
 		r = v->env->ops->xs_read_watch(v->xs, &ev);
 		if (r == -EAGAIN)
-			return;
+			break;
 		if (r < 0) {
 			errno = -r;
 			log_warn("lost the connection to xenstored");
@@ -218,10 +286,40 @@ vifd_xs_ready(struct loop_watch *w, uint32_t events)
 			loop_stop(&v->loop);
 			return;
 		}
-		if (xswatch_event(&v->xsw, ev->path, ev->token) < 0)
+		n++;
+		if (strcmp(ev->token, RELEASE_TOKEN) == 0)
+			backend_release_domain(v);
+		else if (!backend_watch_event(v, ev->path, ev->token) &&
+		    xswatch_event(&v->xsw, ev->path, ev->token) < 0)
 			log_warnx("cannot rescan %s", v->root);
 		free(ev);
+		/* Keep the other fds served under a flood; the rest of the
+		 * events stay queued and the fd stays readable. */
+		if (n >= 4096)
+			break;
 	}
+	backend_process_all(v);
+}
+
+static void
+vifd_upcall(struct loop_watch *w, uint32_t events)
+{
+	struct vifd *v = w->arg;
+
+	(void)events;
+	loop_event_ack(v->upcall_fd);
+	backend_upcall(v);
+}
+
+static void
+vifd_tick(struct loop_watch *w, uint32_t events)
+{
+	struct vifd *v = w->arg;
+
+	(void)events;
+	loop_timer_ack(v->tick_fd);
+	backend_tick(v);
+	backend_process_all(v);
 }
 
 static void
@@ -257,35 +355,61 @@ vifd_setup_signals(struct vifd *v)
 	return loop_add(&v->loop, &v->sig_watch);
 }
 
+static int
+vifd_setup_loop(struct vifd *v)
+{
+	int r;
+
+	r = loop_open(&v->loop);
+	if (r < 0)
+		return r;
+	r = vifd_setup_signals(v);
+	if (r < 0)
+		return r;
+	v->upcall_fd = loop_event_new();
+	v->tick_fd = loop_timer_new();
+	if (v->upcall_fd < 0 || v->tick_fd < 0)
+		return -EMFILE;
+	loop_watch_init(&v->upcall_watch, v->upcall_fd, EPOLLIN, vifd_upcall,
+	    v);
+	loop_watch_init(&v->tick_watch, v->tick_fd, EPOLLIN, vifd_tick, v);
+	if ((r = loop_add(&v->loop, &v->upcall_watch)) < 0 ||
+	    (r = loop_add(&v->loop, &v->tick_watch)) < 0)
+		return r;
+	return loop_timer_periodic(v->tick_fd, 1000000000ull);
+}
+
 int
 main(int argc, char **argv)
 {
-	struct vifd_opts o;
 	struct vifd v;
-	char err[256];
+	const char *xsp;
+	char err[256], ctlpath[256];
 	int r;
 
-	r = parse_opts(argc, argv, &o);
+	memset(&v, 0, sizeof(v));
+	r = parse_opts(argc, argv, &v.cfg);
 	if (r != 0)
 		return r;
-	memset(&v, 0, sizeof(v));
-	v.sigfd = -1;
-	log_init("vifd", o.foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG,
-	    o.verbosity);
+	v.sigfd = v.upcall_fd = v.tick_fd = -1;
+	TAILQ_INIT(&v.backends);
+	log_init("vifd", v.cfg.foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG,
+	    v.cfg.verbosity);
 
-	r = xen_env_open(o.xen, &v.env, err, sizeof(err));
+	r = xen_env_open(v.cfg.xen, &v.env, err, sizeof(err));
 	if (r < 0) {
 		fprintf(stderr, "vifd: %s\n", err);
 		return 1;
 	}
 	v.xs = v.env->ops->xs_open(v.env);
 	if (v.xs == NULL) {
-		fprintf(stderr, "vifd: cannot connect to xenstored: %s\n",
-		    strerror(errno));
+		xsp = getenv("XENSTORED_PATH");
+		fprintf(stderr, "vifd: cannot connect to xenstored%s%s: %s\n",
+		    xsp ? " at " : "", xsp ? xsp : "", strerror(errno));
 		r = 1;
 		goto out_env;
 	}
-	if (vifd_find_domid(&v, o.domid) < 0) {
+	if (vifd_find_domid(&v) < 0) {
 		r = 1;
 		goto out_xs;
 	}
@@ -293,21 +417,38 @@ main(int argc, char **argv)
 	v.env->domid_known = true;
 	snprintf(v.root, sizeof(v.root), "/local/domain/%u/backend/vif",
 	    v.domid);
+	/* Hotplug scripts reach the simulated machine's xenstored through
+	 * XENSTORED_PATH, the one variable of ours they inherit. */
+	xsp = getenv("XENSTORED_PATH");
+	if (xsp != NULL)
+		snprintf(v.xenstored_path, sizeof(v.xenstored_path), "%s", xsp);
 
-	if (!o.foreground && daemon(0, 0) < 0) {
+	if (v.cfg.ctl_path == NULL) {
+		if (strncmp(v.cfg.xen, "sim:", 4) == 0)
+			snprintf(ctlpath, sizeof(ctlpath), "%s/vifd-%u.sock",
+			    v.cfg.xen + 4, v.domid);
+		else
+			snprintf(ctlpath, sizeof(ctlpath), "%s",
+			    CTL_DEFAULT_PATH);
+		v.cfg.ctl_path = ctlpath;
+	}
+
+	if (!v.cfg.foreground && daemon(0, 0) < 0) {
 		log_warn("daemon");
 		r = 1;
 		goto out_xs;
 	}
-	if (loop_open(&v.loop) < 0 || vifd_setup_signals(&v) < 0) {
+	r = vifd_setup_loop(&v);
+	if (r < 0) {
+		errno = -r;
 		log_warn("cannot set up the event loop");
 		r = 1;
 		goto out_loop;
 	}
-	r = xswatch_init(&v.xsw, v.env, v.xs, v.root, &vifd_xswatch_ops, &v);
+	r = ctl_open(&v, v.cfg.ctl_path, &v.ctl);
 	if (r < 0) {
 		errno = -r;
-		log_warn("cannot watch %s", v.root);
+		log_warn("cannot open the control socket %s", v.cfg.ctl_path);
 		r = 1;
 		goto out_loop;
 	}
@@ -316,10 +457,26 @@ main(int argc, char **argv)
 	if (loop_add(&v.loop, &v.xs_watch) < 0) {
 		log_warn("cannot poll xenstore");
 		r = 1;
-		goto out_watch;
+		goto out_ctl;
 	}
-	log_info("vifd %s: domain %u, watching %s (%s Xen)", PACKAGE_VERSION,
-	    v.domid, v.root, v.env->ops->name);
+	r = v.env->ops->xs_watch(v.xs, "@releaseDomain", RELEASE_TOKEN);
+	if (r < 0) {
+		errno = -r;
+		log_warn("cannot watch @releaseDomain");
+	}
+	/* The first watch event scans what exists: devices left by a
+	 * previous vifd are taken over in whatever state they are. */
+	r = xswatch_init(&v.xsw, v.env, v.xs, v.root, &vifd_xswatch_ops, &v);
+	if (r < 0) {
+		errno = -r;
+		log_warn("cannot watch %s", v.root);
+		r = 1;
+		goto out_ctl;
+	}
+	log_info("vifd %s: domain %u, watching %s (%s Xen), %u queues max, "
+	    "hotplug scripts %s", PACKAGE_VERSION, v.domid, v.root,
+	    v.env->ops->name, v.cfg.max_queues, v.cfg.run_hotplug ?
+	    "run by vifd" : "left to the toolstack");
 
 	r = loop_run(&v.loop);
 	if (r < 0) {
@@ -328,11 +485,17 @@ main(int argc, char **argv)
 		v.exit_code = 1;
 	}
 	r = v.exit_code;
-out_watch:
+	backend_shutdown_all(&v);
 	xswatch_fini(&v.xsw);
+out_ctl:
+	ctl_close(v.ctl);
 out_loop:
 	if (v.sigfd >= 0)
 		close(v.sigfd);
+	if (v.upcall_fd >= 0)
+		close(v.upcall_fd);
+	if (v.tick_fd >= 0)
+		close(v.tick_fd);
 	loop_close(&v.loop);
 out_xs:
 	v.env->ops->xs_close(v.xs);

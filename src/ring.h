@@ -1,7 +1,7 @@
 /*
  * ring.h - the Xen shared-ring headers with the barriers they need.
  *
- * <xen/io/ring.h> leaves xen_mb/xen_rmb/xen_wmb to its includer. Every vifd
+ * <xen/io/ring.h> leaves the memory barriers to its includer. Every vifd
  * file that touches a netif ring includes this header instead of the Xen
  * ones directly, so the barriers are defined once and the same everywhere.
  *
@@ -18,13 +18,31 @@
 #include <stdint.h>
 #include <string.h>
 
-#define xen_mb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
-#define xen_rmb()	__atomic_thread_fence(__ATOMIC_ACQUIRE)
-#define xen_wmb()	__atomic_thread_fence(__ATOMIC_RELEASE)
+/*
+ * Without __XEN_TOOLS__ the headers use the legacy interface version, for
+ * which <xen/io/ring.h> defines xen_mb/xen_rmb/xen_wmb as mb/rmb/wmb: those
+ * are what we provide.
+ */
+#ifndef mb
+#define mb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
+#endif
+#ifndef rmb
+#define rmb()	__atomic_thread_fence(__ATOMIC_ACQUIRE)
+#endif
+#ifndef wmb
+#define wmb()	__atomic_thread_fence(__ATOMIC_RELEASE)
+#endif
 
 #include <xen/xen.h>
 #include <xen/grant_table.h>
 #include <xen/io/ring.h>
 #include <xen/io/netif.h>
+
+/* A Xen page; grant copies and ring slots never cross one. */
+#define VIFD_PAGE_SIZE		4096u
+/* Entries in one-page netif rings: 256 each (netif.h has no name for
+ * them; Linux calls them NET_TX_RING_SIZE / NET_RX_RING_SIZE). */
+#define VIFD_TX_RING_SIZE	__CONST_RING_SIZE(netif_tx, VIFD_PAGE_SIZE)
+#define VIFD_RX_RING_SIZE	__CONST_RING_SIZE(netif_rx, VIFD_PAGE_SIZE)
 
 #endif

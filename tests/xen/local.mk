@@ -1,1 +1,21 @@
-# (empty: filled in by the module's owner)
+# The real-Xen lab: Xen 4.17, a PV dom0 running vifd and PV domUs with
+# Linux xen-netfront, from Debian packages under QEMU TCG. Needs root and
+# apt; not part of "make check". See tests/xen/README.md.
+#   make check-xen                  vifd serves the guests (and scenario 9
+#                                   compares it with xen-netback)
+#   make check-xen BACKEND=kernel   Linux xen-netback serves them
+# Images are cached in $VIFD_LAB_CACHE (default /var/cache/vifd-lab).
+dist_noinst_SCRIPTS += tests/xen/check-xen.sh tests/xen/run-scenarios \
+	tests/xen/dom0-init tests/xen/domu-init
+EXTRA_DIST += tests/xen/README.md tests/xen/images.sh tests/xen/dom0-lib.sh \
+	tests/xen/scenario-1-connect.sh tests/xen/scenario-2-data.sh \
+	tests/xen/scenario-3-multiqueue.sh tests/xen/scenario-4-rate.sh \
+	tests/xen/scenario-5-detach-attach.sh tests/xen/scenario-6-reconnect.sh \
+	tests/xen/scenario-7-vifd-restart.sh tests/xen/scenario-8-destroy.sh \
+	tests/xen/scenario-9-side-by-side.sh
+
+check-xen: all
+	VIFD_BUILDDIR='$(abs_top_builddir)' VIFD_SRCDIR='$(abs_top_srcdir)' \
+	VIFD_HOTPLUGDIR='$(hotplugdir)' \
+	$(SHELL) '$(abs_top_srcdir)/tests/xen/check-xen.sh'
+.PHONY: check-xen

@@ -1,0 +1,68 @@
+/*
+ * vif.h - the data plane of one connected vif: its queues and workers.
+ *
+ * The control thread calls vif_connect() when the frontend connects and
+ * vif_disconnect() when it goes; in between each queue runs in its own
+ * worker thread (src/queue.c). The control thread talks to workers only
+ * through the functions here.
+ */
+#ifndef VIFD_VIF_H
+#define VIFD_VIF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xen_ops.h"
+
+struct frontend_info;
+struct vif;
+
+/* Our backend key for the guest-inbound limit, "bytes,usec" as `rate`. */
+#define VIF_INBOUND_RATE_KEY "vifd-inbound-rate"
+
+/* A credit limit: `bytes` per `usec`; usec 0 means unlimited. */
+struct vif_rate {
+	uint64_t bytes;
+	uint64_t usec;
+};
+
+struct vif_params {
+	const char *name;		/* "vif1.0", for logs */
+	const char *ifname;		/* the TAP */
+	uint32_t fe_domid;
+	unsigned int mtu;		/* the `mtu` key, 0 if absent */
+	const struct frontend_info *fi;
+	struct vif_rate out;		/* guest -> host (`rate`) */
+	struct vif_rate in;		/* host -> guest (ours) */
+	int upcall_fd;			/* eventfd to signal the control loop */
+};
+
+/*
+ * Maps the rings, binds the event channels, opens one TAP queue per netif
+ * queue with the offloads the frontend negotiated, and starts a worker per
+ * queue. Returns 0, or -errno with a one-line reason in err (nothing is
+ * left behind).
+ */
+int vif_connect(struct xen_env *env, const struct vif_params *p,
+    struct vif **out, char *err, size_t errlen);
+
+/* Stops the workers, then unbinds, unmaps and closes. */
+void vif_disconnect(struct vif *vif);
+
+/* Applies new limits to every queue (live, while traffic flows). */
+void vif_set_rate(struct vif *vif, const struct vif_rate *out,
+    const struct vif_rate *in);
+
+/* True if a worker found the frontend rogue (fatal error). */
+bool vif_has_fatal(const struct vif *vif);
+/* If so, copies the worker's reason and returns true. */
+bool vif_take_fatal(struct vif *vif, char *reason, size_t len);
+
+/* Writes "key value" lines of every queue's counters to `f`. */
+struct queue_stats;
+unsigned int vif_nqueues(const struct vif *vif);
+void vif_queue_stats(const struct vif *vif, unsigned int q,
+    struct queue_stats *out);
+
+#endif

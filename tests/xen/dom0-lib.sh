@@ -1,0 +1,337 @@
+# tests/xen/dom0-lib.sh - helpers for the real-Xen lab, sourced in dom0 by
+# the runner and by every scenario (bash).
+#
+# Owns: the lab's settings (lab.env, written by check-xen.sh), time scaling,
+# results and figures, guests (config, create, the xenstore agent, console),
+# the vif's xenstore and netdev views, measurements (ping, iperf3, netdev
+# counters), and which backend serves vifs (vifd or Linux xen-netback).
+# Nothing here is specific to one scenario.
+
+LAB_DIR=/usr/lib/vifd-lab
+LAB_RUN=/run/vifd-lab
+mkdir -p "$LAB_RUN"
+# shellcheck disable=SC1091
+. "$LAB_DIR/lab.env"
+LAB_SCALE=$(cat "$LAB_RUN/scale" 2>/dev/null || echo 1)
+DOM0_IP=192.0.2.1
+BRIDGE=xenbr0
+VIFD=/usr/local/sbin/vifd
+VIFCTL=/usr/local/sbin/vifctl
+VIFD_LOG=/var/log/vifd.log
+# vifctl stats keys the scenarios look at (vifd's interface; adjust here)
+GSO_TX_KEY=${LAB_GSO_TX_KEY:-tx_gso_frames}	# guest -> host GSO super-frames
+GSO_RX_KEY=${LAB_GSO_RX_KEY:-rx_gso_frames}	# host -> guest
+
+# ---- time, logging, arithmetic --------------------------------------------
+up() { cut -d' ' -f1 /proc/uptime; }
+say() { echo "LAB[$(up)] $*"; }
+# calc EXPR: evaluates an awk expression, prints it with %.Nf (N=${2:-2}).
+calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
+# since T0: seconds elapsed since uptime T0, one decimal.
+since() { calc "$(up) - $1" 1; }
+# scaled N: N seconds stretched by how slow this machine booted (>= N).
+scaled() { awk -v n="$1" -v s="$LAB_SCALE" 'BEGIN { v = n * s; printf "%d", (v == int(v)) ? v : int(v) + 1 }'; }
+
+# wait_for SECS CMD...: runs CMD every 0.2 s until it succeeds (0) or SECS
+# pass (1).
+wait_for() {
+	local secs=$1 end
+	shift
+	end=$(calc "$(up) + $secs" 2)
+	while :; do
+		"$@" && return 0
+		awk -v e="$end" -v n="$(up)" 'BEGIN { exit !(n >= e) }' && return 1
+		sleep 0.2
+	done
+}
+
+# ---- results --------------------------------------------------------------
+# A scenario adds figures with fig (key=value words) and ends with fail,
+# skip, or by returning 0 (PASS). The runner prints the SCENARIO line.
+fig() { echo "$*" >> "$LAB_RUN/figs"; }
+fail() {
+	say "FAIL: $*"
+	echo FAIL > "$LAB_RUN/status"
+	echo "$*" >> "$LAB_RUN/reasons"
+	return 1
+}
+skip() { echo SKIP > "$LAB_RUN/status"; echo "$*" >> "$LAB_RUN/reasons"; return 0; }
+# figures kept for later scenarios (the side-by-side comparison)
+keep() { echo "$2" > "$LAB_RUN/keep.$1"; }
+kept() { cat "$LAB_RUN/keep.$1" 2>/dev/null; }
+
+# ---- xenstore and vif views -----------------------------------------------
+xsr() { xenstore-read "$1" 2>/dev/null; }
+xs_has() { xenstore-exists "$1" 2>/dev/null; }
+be_path() { echo "/local/domain/0/backend/vif/$1/$2"; }
+fe_path() { echo "/local/domain/$1/device/vif/$2"; }
+be_state() { xsr "$(be_path "$1" "$2")/state"; }
+fe_state() { xsr "$(fe_path "$1" "$2")/state"; }
+vif_connected() { [ "$(be_state "$1" "$2")" = 4 ] && [ "$(fe_state "$1" "$2")" = 4 ]; }
+# the host-side netdev of vif DOMID DEVID (the backend's vifname, or vifD.N)
+vif_netdev() { local n; n=$(xsr "$(be_path "$1" "$2")/vifname"); echo "${n:-vif$1.$2}"; }
+netdev_exists() { [ -e "/sys/class/net/$1" ]; }
+netdev_on_bridge() { [ "$(basename "$(readlink "/sys/class/net/$1/master" 2>/dev/null)")" = "$BRIDGE" ]; }
+netdev_stat() { cat "/sys/class/net/$1/statistics/$2" 2>/dev/null || echo 0; }
+vif_gone() {	# DOMID DEVID NETDEV: backend dir and netdev both gone
+	! xs_has "$(be_path "$1" "$2")" && ! netdev_exists "$3"
+}
+
+# ---- backends ---------------------------------------------------------------
+cur_backend() { cat "$LAB_RUN/backend" 2>/dev/null || echo none; }
+vifd_pid() { cat "$LAB_RUN/vifd.pid" 2>/dev/null; }
+vifd_alive() { local p; p=$(vifd_pid); [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+
+# vifd_start: starts vifd in the foreground (logging to $VIFD_LOG) and
+# returns once it has stayed up for a second. vifd must be watching before
+# any xl create: libxl gives a backend 10 s to reach InitWait.
+vifd_start() {
+	local p
+	[ -x "$VIFD" ] || { say "vifd: no binary at $VIFD"; return 1; }
+	vifd_alive && return 0
+	echo "==== vifd start at $(up) ====" >> "$VIFD_LOG"
+	# shellcheck disable=SC2086
+	setsid "$VIFD" --foreground --xen=real $LAB_VIFD_ARGS >> "$VIFD_LOG" 2>&1 < /dev/null &
+	p=$!
+	echo "$p" > "$LAB_RUN/vifd.pid"
+	sleep 1
+	if ! kill -0 "$p" 2>/dev/null; then
+		wait "$p" 2>/dev/null
+		say "vifd exited at once (rc $?): $(tail -n 5 "$VIFD_LOG" | tr '\n' '|')"
+		return 1
+	fi
+	say "vifd running (pid $p)"
+}
+
+# vifd_stop [SIGNAL]: SIGTERM (or SIGNAL), waits 10 s, then SIGKILL.
+vifd_stop() {
+	local p sig=${1:-TERM}
+	p=$(vifd_pid)
+	[ -n "$p" ] || return 0
+	kill -"$sig" "$p" 2>/dev/null
+	wait_for 10 sh -c "! kill -0 $p 2>/dev/null" || { say "vifd did not stop on SIG$sig"; kill -KILL "$p" 2>/dev/null; sleep 0.5; }
+	rm -f "$LAB_RUN/vifd.pid"
+}
+
+# backend_use vifd|kernel: makes WHICH serve every new vif. Switching
+# destroys all guests (a vif keeps the backend it was created with).
+backend_use() {
+	local want=$1
+	if [ "$(cur_backend)" = "$want" ]; then
+		[ "$want" = vifd ] && { vifd_alive || vifd_start; return; }
+		return 0
+	fi
+	guests_destroy_all
+	case $want in
+	kernel)
+		vifd_stop
+		modprobe xen-netback || { say "modprobe xen-netback failed"; return 1; }
+		;;
+	vifd)
+		if grep -q '^xen_netback ' /proc/modules; then
+			rmmod xen-netback || { say "rmmod xen-netback failed"; return 1; }
+		fi
+		echo vifd > "$LAB_RUN/backend"
+		vifd_start || return 1
+		;;
+	esac
+	echo "$want" > "$LAB_RUN/backend"
+	say "backend: $want (xen-netback $(grep -q '^xen_netback ' /proc/modules && echo loaded || echo 'not loaded'))"
+}
+
+# the hotplug script the current backend's vifs use
+vif_script() {
+	if [ "$(cur_backend)" = vifd ]; then echo "$LAB_VIF_SCRIPT"; else echo vif-bridge; fi
+}
+
+# vifctl_stat DOMID DEVID KEY: KEY summed over the vif's queues ("" if
+# vifctl fails); vifctl_stat_each: one value per queue, in order.
+vifctl_stat() {
+	local out
+	out=$("$VIFCTL" stats "$1" "$2" 2>/dev/null) || return 1
+	echo "$out" | awk -v k="$3" '$1 == k { s += $2; n++ } END { if (n) print s; else exit 1 }'
+}
+vifctl_stat_each() {
+	"$VIFCTL" stats "$1" "$2" 2>/dev/null | awk -v k="$3" '$1 == k { printf "%s%s", sep, $2; sep = "," }'
+}
+
+# ---- guests ---------------------------------------------------------------
+guest_ip() { echo "192.0.2.$1"; }
+guest_mac() { printf '00:16:3e:00:00:%02x' "$1"; }
+# vif_spec IDX [EXTRA]: the xl vif= string for guest IDX
+vif_spec() { echo "mac=$(guest_mac "$1"),bridge=$BRIDGE,script=$(vif_script)${2:+,$2}"; }
+guest_domid() { xl domid "$1" 2>/dev/null; }
+guest_exists() { [ -n "$(guest_domid "$1")" ]; }
+guest_log() { tr -d '\r' < "/var/log/xen/console/guest-$1.log" 2>/dev/null; }
+
+# guest_create NAME IDX VCPUS [VIF_EXTRA]: writes /etc/xen/NAME.cfg and runs
+# xl create. Sets CREATE_T0 (uptime at the start) and CREATE_S (how long xl
+# create took). Returns xl's status; its output is in $LAB_RUN/xl.NAME.log.
+guest_create() {
+	local name=$1 idx=$2 vcpus=$3 extra=${4:-} rc
+	cat > "/etc/xen/$name.cfg" <<EOC
+name = "$name"
+type = "pv"
+kernel = "/var/lib/vifd-lab/vmlinux.gz"
+ramdisk = "/var/lib/vifd-lab/domu-initrd.cpio"
+extra = "console=hvc0 quiet vifdlab.name=$name"
+memory = 128
+vcpus = $vcpus
+vif = [ '$(vif_spec "$idx" "$extra")' ]
+on_crash = "destroy"
+EOC
+	rm -f "/var/log/xen/console/guest-$name.log"
+	CREATE_T0=$(up)
+	timeout -k 5 "$(scaled 90)" xl create "/etc/xen/$name.cfg" > "$LAB_RUN/xl.$name.log" 2>&1
+	rc=$?
+	CREATE_S=$(since "$CREATE_T0")
+	if [ $rc != 0 ]; then
+		say "xl create $name failed (rc $rc after $CREATE_S s):"
+		grep -v '^Parsing config' "$LAB_RUN/xl.$name.log" | tail -n 8 | sed 's/^/    /'
+	fi
+	return $rc
+}
+
+guest_ready() { local d; d=$(guest_domid "$1") && [ -n "$(xsr "/local/domain/$d/data/vifd-lab/ready")" ]; }
+
+# guest_cmd NAME SECS CMD: runs CMD (sh) in the guest through the xenstore
+# agent; prints its output (last 3000 bytes); returns its status, or 124 if
+# it did not answer within SECS.
+guest_cmd() {
+	local name=$1 secs=$2 cmd=$3 d p seq rc
+	d=$(guest_domid "$name") || return 125
+	p=/local/domain/$d/data/vifd-lab
+	seq=$(date +%s%N)
+	xenstore-write "$p/cmd" "$cmd" && xenstore-write "$p/seq" "$seq" || return 125
+	wait_for "$secs" sh -c "[ \"\$(xenstore-read $p/done 2>/dev/null)\" = $seq ]" || return 124
+	xsr "$p/out"
+	rc=$(xsr "$p/rc")
+	return "${rc:-125}"
+}
+
+# guest_up NAME IDX VCPUS [VIF_EXTRA]: creates the guest and waits for its
+# agent, for vif 0 to be Connected on both ends and for dom0 -> guest ping.
+# Sets the timings (seconds since xl create started): CREATE_S, READY_S,
+# CONNECTED_S, PING_S. Returns 1 (after saying why) on the first failure.
+guest_up() {
+	local name=$1 idx=$2 d
+	guest_exists "$name" && xl destroy "$name" 2>/dev/null
+	guest_create "$@" || { fail "xl create $name failed: $(grep -i 'error' "$LAB_RUN/xl.$name.log" | tail -n 2 | tr '\n' ' ')"; return 1; }
+	d=$(guest_domid "$name")
+	wait_for "$(scaled 120)" guest_ready "$name" ||
+	    { fail "guest $name: its agent did not start (console: $(guest_log "$name" | tail -n 3 | tr '\n' '|'))"; return 1; }
+	READY_S=$(since "$CREATE_T0")
+	wait_for "$(scaled 30)" vif_connected "$d" 0 ||
+	    { fail "vif$d.0 not Connected: backend state $(be_state "$d" 0), frontend state $(fe_state "$d" 0)"; return 1; }
+	CONNECTED_S=$(since "$CREATE_T0")
+	wait_for "$(scaled 30)" ping -c 1 -W 1 "$(guest_ip "$idx")" > /dev/null ||
+	    { fail "no answer to ping dom0 -> $name ($(guest_ip "$idx"))"; return 1; }
+	PING_S=$(since "$CREATE_T0")
+	say "$name up: domid $d, xl create ${CREATE_S}s, agent ${READY_S}s, connected ${CONNECTED_S}s, ping ${PING_S}s"
+}
+
+# guest_ensure NAME IDX VCPUS: reuses a running, connected, answering
+# guest, else brings one up with guest_up.
+guest_ensure() {
+	local d
+	d=$(guest_domid "$1")
+	if [ -n "$d" ] && vif_connected "$d" 0 && ping -c 1 -W 2 "$(guest_ip "$2")" > /dev/null 2>&1; then
+		return 0
+	fi
+	guest_up "$@"
+}
+
+guests_destroy_all() {
+	local n
+	for n in $(xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
+		xl destroy "$n" 2>/dev/null
+	done
+}
+
+# ---- measurements -----------------------------------------------------------
+# ping_stats DEST COUNT: dom0's iputils ping; prints "sent recv min avg max" (ms).
+ping_stats() {
+	ping -n -q -c "$2" -i 0.2 -W 2 "$1" 2>/dev/null | awk '
+	    / packets transmitted/ { s = $1; r = $4 }
+	    /^rtt/ { split($4, v, "/"); mn = v[1]; av = v[2]; mx = v[3] }
+	    END { printf "%d %d %s %s %s\n", s, r, mn ? mn : "-", av ? av : "-", mx ? mx : "-" }'
+}
+# guest_ping NAME DEST COUNT: busybox ping in the guest; same output.
+guest_ping() {
+	guest_cmd "$1" "$(scaled 60)" "ping -q -c $3 -i 0.2 -W 2 $2" | awk '
+	    / packets transmitted/ { s = $1; r = $4 }
+	    /round-trip/ { split($4, v, "/"); mn = v[1]; av = v[2]; mx = v[3] }
+	    END { printf "%d %d %s %s %s\n", s, r, mn ? mn : "-", av ? av : "-", mx ? mx : "-" }'
+}
+# iperf_mbps DEST SECS [iperf3 options]: TCP throughput in Mbit/s (the
+# receiver's figure; -R makes the guest send). Prints "" on failure.
+iperf_mbps() {
+	local dest=$1 secs=$2
+	shift 2
+	timeout -k 5 "$(scaled $((secs + 30)))" iperf3 -c "$dest" -t "$secs" -f m "$@" 2> "$LAB_RUN/iperf.err" |
+	    tee "$LAB_RUN/iperf.out" | awk '
+	    /receiver/ && (/SUM/ || !sum) { for (i = 2; i <= NF; i++) if ($i == "Mbits/sec") v = $(i - 1); if (/SUM/) sum = 1 }
+	    END { if (v != "") print v }'
+}
+
+# guest_offloads NAME: "sg=on tso=on txcsum=on" from ethtool -k in the guest
+guest_offloads() {
+	guest_cmd "$1" "$(scaled 30)" "ethtool -k eth0" | awk -F': ' '
+	    $1 == "scatter-gather" { sg = $2 }
+	    $1 == "tcp-segmentation-offload" { tso = $2 }
+	    $1 == "tx-checksumming" { cs = $2 }
+	    END { printf "sg=%s tso=%s txcsum=%s\n", sg, tso, cs }' | sed 's/ \[fixed\]//g'
+}
+
+# The measurements scenarios 1, 2 and 9 share, so that both backends are
+# measured the same way.
+#
+# measure_rtt NAME IDX: 20 pings dom0 -> guest and 10 guest -> dom0; all
+# must be answered. Sets RTT_H2G and RTT_G2H (average ms).
+measure_rtt() {
+	local ip s r mn mx
+	ip=$(guest_ip "$2")
+	read -r s r mn RTT_H2G mx <<< "$(ping_stats "$ip" 20)"
+	fig "ping_h2g=$r/$s rtt_h2g_ms=$mn/$RTT_H2G/$mx"
+	[ "$s" -gt 0 ] && [ "$r" = "$s" ] || { fail "dom0 -> $1: $r of $s pings answered"; return 1; }
+	read -r s r mn RTT_G2H mx <<< "$(guest_ping "$1" "$DOM0_IP" 10)"
+	fig "ping_g2h=$r/$s rtt_g2h_ms=$mn/$RTT_G2H/$mx"
+	[ "$s" -gt 0 ] && [ "$r" = "$s" ] || { fail "$1 -> dom0: $r of $s pings answered"; return 1; }
+}
+
+# measure_tcp NAME IDX SECS: iperf3 each way (the guest runs the server).
+# Sets G2H_MBPS and H2G_MBPS (guest -> host, host -> guest) and G2H_FRAME,
+# H2G_FRAME: the average frame size on the vif's host netdev while each
+# ran. Frames above the MTU mean GSO super-frames crossed the backend whole.
+measure_tcp() {
+	local ip d nd b0 p0 secs=${3:-5}
+	ip=$(guest_ip "$2")
+	d=$(guest_domid "$1")
+	nd=$(vif_netdev "$d" 0)
+	b0=$(netdev_stat "$nd" rx_bytes); p0=$(netdev_stat "$nd" rx_packets)
+	G2H_MBPS=$(iperf_mbps "$ip" "$secs" -R)
+	G2H_FRAME=$(calc "($(netdev_stat "$nd" rx_bytes) - $b0) / ($(netdev_stat "$nd" rx_packets) - $p0 + 1e-9)" 0)
+	b0=$(netdev_stat "$nd" tx_bytes); p0=$(netdev_stat "$nd" tx_packets)
+	H2G_MBPS=$(iperf_mbps "$ip" "$secs")
+	H2G_FRAME=$(calc "($(netdev_stat "$nd" tx_bytes) - $b0) / ($(netdev_stat "$nd" tx_packets) - $p0 + 1e-9)" 0)
+	fig "guest_tx_mbps=${G2H_MBPS:-none} guest_rx_mbps=${H2G_MBPS:-none} guest_tx_avg_frame=$G2H_FRAME guest_rx_avg_frame=$H2G_FRAME"
+	[ -n "$G2H_MBPS" ] || { fail "iperf3 guest -> dom0 failed: $(tail -n 2 "$LAB_RUN/iperf.err" "$LAB_RUN/iperf.out" | tr '\n' ' ')"; return 1; }
+	[ -n "$H2G_MBPS" ] || { fail "iperf3 dom0 -> guest failed: $(tail -n 2 "$LAB_RUN/iperf.err" "$LAB_RUN/iperf.out" | tr '\n' ' ')"; return 1; }
+}
+
+# ---- diagnostics ------------------------------------------------------------
+# lab_diag: what a failed scenario leaves behind, on the console.
+lab_diag() {
+	local n
+	{
+		echo "--- xl list"; xl list 2>&1
+		echo "--- backend vif tree"; xenstore-ls -f /local/domain/0/backend/vif 2>&1 | head -n 60
+		echo "--- host links"; ip -br link 2>&1 | grep -v '^lo'
+		for n in $(xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
+			echo "--- console of $n (tail)"; guest_log "$n" | tail -n 15
+			echo "--- xl create $n (tail)"; tail -n 8 "$LAB_RUN/xl.$n.log" 2>/dev/null
+		done
+		if [ -s "$VIFD_LOG" ]; then echo "--- vifd log (tail)"; tail -n 30 "$VIFD_LOG"; fi
+		echo "--- dmesg (tail)"; dmesg | tail -n 15
+	} | sed 's/^/DIAG /'
+}

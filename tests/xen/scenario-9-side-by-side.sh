@@ -1,0 +1,26 @@
+# Scenario 9: scenarios 1-2's measurements once more with Linux's
+# xen-netback in place of vifd, same dom0, same guest (lab-a). Prints both
+# backends' RTT and TCP throughput and the vifd/kernel ratios. The vifd
+# figures are the ones scenarios 1 and 2 kept in this boot.
+BUDGET=300
+
+ratio() { if [ -n "$1" ] && [ -n "$2" ]; then calc "$1 / $2" 2; else echo none; fi; }
+
+scenario_main() {
+	local vr vt vx
+	vr=$(kept rtt_h2g); vt=$(kept guest_tx_mbps); vx=$(kept guest_rx_mbps)
+	[ "$LAB_BACKEND" = vifd ] || vr= vt= vx=
+	backend_use kernel || { fail "could not switch to xen-netback"; return 1; }
+	guest_up lab-a 2 1 || return 1
+	measure_rtt lab-a 2 || return 1
+	measure_tcp lab-a 2 5 || return 1
+	guests_destroy_all
+	fig "kernel_rtt_ms=$RTT_H2G kernel_tx_mbps=$G2H_MBPS kernel_rx_mbps=$H2G_MBPS"
+	if [ "$LAB_BACKEND" != vifd ]; then
+		fig "vifd=n/a(BACKEND=$LAB_BACKEND)"
+		return 0
+	fi
+	fig "vifd_rtt_ms=${vr:-none} vifd_tx_mbps=${vt:-none} vifd_rx_mbps=${vx:-none}"
+	fig "rtt_ratio=$(ratio "$vr" "$RTT_H2G") tx_ratio=$(ratio "$vt" "$G2H_MBPS") rx_ratio=$(ratio "$vx" "$H2G_MBPS")"
+	[ -n "$vr" ] && [ -n "$vt" ] && [ -n "$vx" ] || { fail "no vifd figures: scenarios 1 and 2 did not pass with vifd"; return 1; }
+}

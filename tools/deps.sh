@@ -1,0 +1,28 @@
+#!/bin/sh
+# deps.sh - installs the Debian 12 packages vifd needs to build, test and run
+# its demo, if any is missing. Idempotent; needs root for apt-get.
+#   tools/deps.sh            build + tests + demo
+#   tools/deps.sh --lab      also what the real-Xen lab needs
+set -eu
+pkgs="autoconf automake make gcc pkg-config libxen-dev libcunit1-dev
+xen-utils-4.17 xenstore-utils iproute2 iputils-ping iperf3 ethtool nftables
+cppcheck procps psmisc kmod util-linux"
+[ "${1:-}" = --lab ] && pkgs="$pkgs debootstrap cpio qemu-system-x86 busybox-static perl"
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq </dev/null
+# --no-install-recommends: xen-utils would otherwise pull in the hypervisor
+# and rewrite the boot loader's configuration.
+# xen-utils prints "Can't find hypervisor information in sysfs" on a
+# machine without Xen; that is harmless.
+apt-get install -y -qq --no-install-recommends $missing </dev/null >/dev/null

@@ -1,0 +1,176 @@
+/*
+ * vifctl.h - what vifctl's subcommands share.
+ *
+ * vifctl plays the toolstack where there is no libxl (the simulated Xen,
+ * tests, standalone use): it turns an xl vif= spec into the xenstore
+ * nodes libxl would write, attaches, detaches, lists and rate-limits
+ * vifs. Each subcommand lives in its own cmd_*.c and is one entry of the
+ * table in main.c; adding one is a new file plus one line there.
+ *
+ * Exit codes (every subcommand): VIFCTL_OK, VIFCTL_FAIL (a runtime
+ * failure: xenstore, a timeout, no such device), VIFCTL_USAGE (bad
+ * arguments or a bad spec or rate). Messages go to stderr as
+ * "vifctl: ..." lines; results to stdout.
+ */
+#ifndef VIFD_VIFCTL_H
+#define VIFD_VIFCTL_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vifspec.h"
+#include "xen_ops.h"
+
+enum { VIFCTL_OK = 0, VIFCTL_FAIL = 1, VIFCTL_USAGE = 2 };
+/* vifctl_getopt's "--help was printed: exit with VIFCTL_OK". */
+#define VIFCTL_DONE (-1)
+
+/* libxl's LIBXL_INIT_TIMEOUT and LIBXL_DESTROY_TIMEOUT: 10 s each. */
+#define VIFCTL_TIMEOUT_MS_DEFAULT	10000u
+/* The longest --timeout we take: an hour. */
+#define VIFCTL_TIMEOUT_MS_MAX		3600000u
+/* Bound on transaction retries after EAGAIN (libxl retries forever; a
+ * thousand conflicts in a row means something else is wrong). */
+#define VIFCTL_TXN_RETRIES		1000
+/* Our backend key for the guest-inbound (host -> guest) limit, in the
+ * format of `rate`: "bytes,usec". */
+#define VIFCTL_INBOUND_RATE_KEY		"vifd-inbound-rate"
+
+/* The state of one vifctl run. */
+struct vifctl {
+	const char *xen;		/* --xen: "real" or "sim:DIR" */
+	long backend_domid;		/* --backend-domid, or -1 */
+	struct xen_env *env;		/* NULL until vifctl_xs_open() */
+	struct xen_xs *xs;
+	const struct xen_ops *ops;
+};
+
+/* One subcommand. run() gets argv with argv[0] the subcommand's name and
+ * returns an exit code. */
+struct vifctl_cmd {
+	const char *name;
+	const char *synopsis;		/* arguments, for the usage text */
+	const char *summary;		/* one line */
+	const char *options;		/* its options, for --help; or NULL */
+	int (*run)(struct vifctl *c, int argc, char **argv);
+};
+
+extern const struct vifctl_cmd vifctl_cmd_parse;
+extern const struct vifctl_cmd vifctl_cmd_attach;
+extern const struct vifctl_cmd vifctl_cmd_detach;
+extern const struct vifctl_cmd vifctl_cmd_list;
+extern const struct vifctl_cmd vifctl_cmd_rate;
+
+/* ---- messages and arguments (common.c) ---------------------------------- */
+
+void vifctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vifctl_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * getopt_long over a subcommand's argv with its own options plus the
+ * global ones (--xen, --backend-domid, --help), which are handled here.
+ * Options may come before, between or after the operands. Calls
+ * opt(c, arg, val, optarg) for each of the command's options; opt returns
+ * 0 or an exit code. On success, *first is the index of the first operand
+ * (getopt permutes them to the end). Returns 0, VIFCTL_DONE after
+ * printing --help, or an exit code after printing why.
+ */
+int vifctl_getopt(struct vifctl *c, const struct vifctl_cmd *cmd, int argc,
+    char **argv, const struct option *opts,
+    int (*opt)(struct vifctl *c, void *arg, int val, const char *optarg),
+    void *arg, int *first);
+
+/* Handles one global option (val 'X' --xen, 'B' --backend-domid). Returns
+ * 0, or VIFCTL_USAGE after printing why; 1 if `val` is not global. */
+int vifctl_global_opt(struct vifctl *c, int val, const char *optarg);
+
+/* The global options' table entries, for main.c and vifctl_getopt. */
+#define VIFCTL_GLOBAL_OPTIONS \
+	{ "xen", required_argument, NULL, 'X' }, \
+	{ "backend-domid", required_argument, NULL, 'B' }, \
+	{ "help", no_argument, NULL, 'h' }
+
+/* A decimal number (digits only) in [0, max], named `what` in the message.
+ * Returns 0 or VIFCTL_USAGE after printing why. */
+int vifctl_parse_u32(const char *what, const char *s, uint32_t max,
+    uint32_t *out);
+
+/* --timeout SECONDS: digits with an optional fraction ("0.5"), at most
+ * VIFCTL_TIMEOUT_MS_MAX. Returns 0 or VIFCTL_USAGE after printing why. */
+int vifctl_parse_timeout(const char *s, unsigned int *ms);
+
+/* Fills buf with random bytes (getrandom). 0 or -errno. */
+int vifctl_random(uint8_t *buf, size_t n);
+
+/* Writes a value for a `PATH = "VALUE"` line: '"' and '\' escaped,
+ * non-printable bytes as \xNN. */
+void vifctl_print_quoted(FILE *f, const char *s);
+
+/* xenstore-ls -p style perms: "n0,r1". */
+void vifctl_format_perms(const struct xen_xs_perm *p, unsigned int n,
+    char *buf, size_t len);
+
+/* The two-entry permission list of a node kind for this vif. */
+void vifctl_node_perms(enum vifspec_perm kind, const struct vifspec_ids *ids,
+    struct xen_xs_perm perms[2]);
+
+/* --mac-mode xen|local. Returns 0 or VIFCTL_USAGE after printing why. */
+int vifctl_parse_mac_mode(const char *s, enum vifspec_mac_mode *mode);
+
+/* Parses a spec with fresh random bytes for its MAC, printing the
+ * warnings. Returns 0, or VIFCTL_USAGE after "bad vif spec: KEY=VALUE:
+ * reason" (VIFCTL_FAIL if no random bytes could be had). */
+int vifctl_spec_parse(const char *spec, enum vifspec_mac_mode mode,
+    const char *script_dir, struct vifspec *vs);
+
+/* ---- xenstore (common.c) ------------------------------------------------- */
+
+/* Opens --xen's environment and connects to xenstored. Returns 0 or
+ * VIFCTL_FAIL after printing why. vifctl_close() undoes it. */
+int vifctl_xs_open(struct vifctl *c);
+void vifctl_close(struct vifctl *c);
+
+/* A node's value (malloc'd) or NULL with errno set (ENOENT if absent). */
+char *vifctl_read(struct vifctl *c, xen_txn_t t, const char *path);
+
+/* 1 if `path` exists, 0 if not, -errno. */
+int vifctl_exists(struct vifctl *c, xen_txn_t t, const char *path);
+
+/* Reads a XenbusState node: 0 and *state, -ENOENT if absent, -EINVAL if
+ * it is not a number in 0..255, -errno. */
+int vifctl_read_state(struct vifctl *c, xen_txn_t t, const char *path,
+    int *state);
+
+/* Removes `path` and then each ancestor left empty (no value, no
+ * children), as libxl__xs_path_cleanup / xenstore-rm -t do. A missing
+ * path is not an error. Returns 0 or -errno. */
+int vifctl_rm_cleanup(struct vifctl *c, xen_txn_t t, const char *path);
+
+/*
+ * Waits until the XenbusState node `path` holds a state in [lo, hi]
+ * (returns 0), or a state >= fail_from (-ECONNREFUSED), or the node is
+ * gone (0 if gone_ok, else -ENOENT), or timeout_ms passes (-ETIMEDOUT).
+ * *last gets the last state seen (-1: none). Uses a xenstore watch.
+ */
+int vifctl_wait_state(struct vifctl *c, const char *path, int lo, int hi,
+    int fail_from, bool gone_ok, unsigned int timeout_ms, int *last);
+
+/* Resolves a domain name through /local/domain/<id>/name. 0, or -ENOENT
+ * (no such name) / -errno. */
+int vifctl_domain_by_name(struct vifctl *c, const char *name,
+    uint32_t *domid);
+
+/*
+ * Finds the backend domain of vif DOMID/DEVID: --backend-domid if given,
+ * else the frontend's backend-id node, else 0. Returns 0 or an exit code
+ * after printing why.
+ */
+int vifctl_find_backend(struct vifctl *c, uint32_t domid, uint32_t devid,
+    uint32_t *backend);
+
+/* A XenbusState's name ("Connected"), or "?" . */
+const char *vifctl_state_name(int state);
+
+#endif
