@@ -174,6 +174,7 @@ vh_ipv4_of() {
 vh_split_ips() {
 	vh_ip4=
 	vh_ip6=
+	set -f		# split the key, but expand no '*' in it
 	for _a in $(printf '%s' "${ip:-}" | tr ',' ' '); do
 		case $_a in
 		*[!0-9a-fA-F:./]* | */*/* | /* | */)
@@ -193,6 +194,7 @@ vh_split_ips() {
 			;;
 		esac
 	done
+	set +f
 	vh_ip4=${vh_ip4# }
 	vh_ip6=${vh_ip6# }
 }

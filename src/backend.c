@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +208,7 @@ fail:
 
 static void backend_destroy_device_done(struct backend *be);
 static void backend_free(struct backend *be);
+static void backend_refresh_ifname(struct backend *be);
 
 static void
 backend_hotplug_done(void *arg, const struct hotplug_result *res)
@@ -222,10 +224,13 @@ backend_hotplug_done(void *arg, const struct hotplug_result *res)
 		backend_destroy_device_done(be);
 		if (be->dir_gone)
 			backend_free(be);	/* it went while the script ran */
+		else if (be->dirty & BE_DIRTY_RECHECK)
+			backend_process_all(vd);
 		return;
 	}
 	if (hotplug_result_ok(res)) {
 		be->hp = HP_DONE;
+		backend_refresh_ifname(be);
 		return;
 	}
 	be->hp = HP_FAILED;
@@ -274,6 +279,19 @@ backend_hotplug_start(struct backend *be, enum hotplug_action action)
 	    &be->hp_run);
 }
 
+/* A hotplug script may have renamed the TAP (vifname): follow it. */
+static void
+backend_refresh_ifname(struct backend *be)
+{
+	char name[IFNAMSIZ];
+
+	if (be->ifindex == 0 || tap_name_of(be->ifindex, name) < 0 ||
+	    strcmp(name, be->ifname) == 0)
+		return;
+	log_info("%s: %s is now %s", be->name, be->ifname, name);
+	snprintf(be->ifname, sizeof(be->ifname), "%s", name);
+}
+
 /* ---- the data plane ---------------------------------------------------- */
 
 static char *
@@ -297,6 +315,7 @@ backend_connect(struct backend *be)
 
 	if (be->failed)
 		return -EPERM;
+	backend_refresh_ifname(be);
 	r = frontend_read(&fi, vd->cfg.max_queues, backend_fe_get, be, err,
 	    sizeof(err));
 	if (r < 0) {
@@ -419,6 +438,7 @@ backend_destroy_device_done(struct backend *be)
 		if (other != be && other->life == BE_LIVE &&
 		    strcmp(other->ifname, be->ifname) == 0)
 			break;
+	backend_refresh_ifname(be);
 	if (other == NULL)
 		r = tap_destroy(be->ifname);
 	if (r < 0) {
@@ -536,13 +556,20 @@ backend_read_keys(struct backend *be)
 	be->online = xsu_read_uint(vd->env, vd->xs, XEN_TXN_NULL, be->path,
 	    "online", 1, &v) == 0 && v == 1;
 
+	/* Like Linux netback we create vif<domid>.<devid>; the hotplug
+	 * script renames it to `vifname` (Xen's vif-common.sh refuses a
+	 * name that already exists). A TAP already carrying the vifname is
+	 * ours from before a restart. */
 	s = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, be->path, "vifname");
 	if (s != NULL && *s != '\0') {
-		if (tap_name_valid(s) == 0)
-			snprintf(be->ifname, sizeof(be->ifname), "%s", s);
-		else
+		if (tap_name_valid(s) == 0) {
+			snprintf(be->vifname, sizeof(be->vifname), "%s", s);
+			if (tap_exists(s))
+				snprintf(be->ifname, sizeof(be->ifname), "%s",
+				    s);
+		} else
 			log_warnx("%s: vifname '%s' is not a valid interface "
-			    "name; using %s", be->name, s, be->ifname);
+			    "name; ignoring it", be->name, s);
 	}
 	free(s);
 
@@ -633,6 +660,7 @@ backend_add(struct vifd *vd, uint32_t domid, uint32_t devid)
 		    "is not a vifd TAP" : strerror(-r));
 		return be;
 	}
+	be->ifindex = if_nametoindex(be->ifname);
 	be->life = BE_LIVE;
 	log_info("%s: %s %s (state %s)", be->name, created ? "created" :
 	    "re-attached", be->ifname, backend_state_str(be->state));
@@ -684,6 +712,9 @@ backend_remove(struct backend *be)
 void
 backend_key_changed(struct backend *be, const char *key)
 {
+	if (be->life != BE_LIVE && (key[0] == '\0' ||
+	    strcmp(key, "state") == 0 || strcmp(key, "online") == 0))
+		be->dirty |= BE_DIRTY_RECHECK;
 	if (strcmp(key, "state") == 0)
 		be->dirty |= BE_DIRTY_STATE;
 	else if (strcmp(key, "online") == 0)
@@ -743,6 +774,30 @@ backend_read_fe_state(struct backend *be)
 	if (r < 0)
 		return (enum xenbus_state)255;	/* garbage: handled below */
 	return (enum xenbus_state)v;
+}
+
+/*
+ * We removed this device (online 0, frontend closed) and its directory
+ * is still there: the toolstack may have removed it and made a new one
+ * for the same device between two scans. A fresh directory says
+ * Initialising with online 1; then the old struct goes and a new backend
+ * starts from scratch.
+ */
+static void
+backend_recheck(struct backend *be)
+{
+	struct vifd *vd = be->vd;
+	uint32_t domid = be->domid, devid = be->devid;
+	uint64_t st, on;
+
+	if (xsu_read_uint(vd->env, vd->xs, XEN_TXN_NULL, be->path, "state", 8,
+	    &st) < 0 || st != XenbusStateInitialising ||
+	    xsu_read_uint(vd->env, vd->xs, XEN_TXN_NULL, be->path, "online", 1,
+	    &on) < 0 || on != 1)
+		return;
+	log_info("%s: the backend directory was made anew", be->name);
+	backend_free(be);
+	(void)backend_add(vd, domid, devid);
 }
 
 /* Linux's frontend_changed(). */
@@ -842,8 +897,14 @@ backend_process(struct backend *be)
 	uint64_t v;
 
 	be->dirty = 0;
-	if (be->life != BE_LIVE)
+	if (be->life == BE_GONE && (dirty & BE_DIRTY_RECHECK)) {
+		backend_recheck(be);
 		return;
+	}
+	if (be->life != BE_LIVE) {
+		be->dirty = dirty & BE_DIRTY_RECHECK;	/* after offline */
+		return;
+	}
 	if (dirty & BE_DIRTY_FATAL) {
 		if (be->vif != NULL && vif_take_fatal(be->vif, reason,
 		    sizeof(reason)))
@@ -882,10 +943,17 @@ backend_process(struct backend *be)
 		    v == XenbusStateClosing) {
 			log_info("%s: the toolstack asks for Closing", be->name);
 			be->written = XenbusStateClosing;
-			backend_set_state(be, XenbusStateClosing);
-			if (be->fe_state != XenbusStateConnected &&
-			    be->fe_state != XenbusStateClosing)
-				backend_set_state(be, XenbusStateClosed);
+			if (be->state == XenbusStateClosed)
+				/* Already there (the frontend went first): the
+				 * toolstack waits for Closed; say it again. */
+				(void)backend_write_state(be, XenbusStateClosed);
+			else {
+				backend_set_state(be, XenbusStateClosing);
+				if (be->fe_state != XenbusStateConnected &&
+				    be->fe_state != XenbusStateClosing)
+					backend_set_state(be,
+					    XenbusStateClosed);
+			}
 		}
 	}
 	if ((dirty & (BE_DIRTY_FE_STATE | BE_DIRTY_RELEASE)) &&

@@ -29,6 +29,7 @@ struct hotplug_run;
 #define BE_DIRTY_RATE		0x10u	/* rate, vifd-inbound-rate */
 #define BE_DIRTY_FATAL		0x20u	/* a worker found the frontend rogue */
 #define BE_DIRTY_RELEASE	0x40u	/* a domain died: is ours alive? */
+#define BE_DIRTY_RECHECK	0x80u	/* our dir may have been made anew */
 
 enum backend_life {
 	BE_LIVE,		/* TAP exists, handshake running */
@@ -49,7 +50,9 @@ struct backend {
 	uint32_t domid;			/* the guest (frontend-id) */
 	uint32_t devid;
 	char name[32];			/* "vif<domid>.<devid>", for logs */
-	char ifname[IFNAMSIZ];		/* the TAP: name or vifname */
+	char ifname[IFNAMSIZ];		/* the TAP's current name */
+	unsigned int ifindex;		/* ... which a script may change */
+	char vifname[IFNAMSIZ];		/* the `vifname` key, if any */
 	char path[160];			/* our backend dir */
 	char fe_path[128];		/* the frontend dir */
 	char fe_token[48];		/* watch token of the frontend state */

@@ -343,6 +343,21 @@ struct hotplug_run {
 	struct hotplug_run *next_orphan;
 };
 
+/* Sets run->reason, the one-line description of a failure. */
+static void
+hotplug_reason(struct hotplug_run *run, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+hotplug_reason(struct hotplug_run *run, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(run->reason, sizeof(run->reason), fmt, ap);
+	va_end(ap);
+}
+
 /* Cancelled runs waiting for their process to die (see hotplug_cancel). */
 static struct hotplug_run *hotplug_orphan_list;
 
@@ -489,24 +504,23 @@ hotplug_finish(struct hotplug_run *run, int wstatus)
 	if (run->pid < 0) {
 		res.outcome = HOTPLUG_NOT_RUN;
 		res.err = run->not_run_err;
-		hotplug_why(res.reason, sizeof(res.reason), "%s", run->reason);
 	} else if (run->timed_out) {
 		res.outcome = HOTPLUG_TIMEDOUT;
 		res.status = SIGKILL;
-		hotplug_why(res.reason, sizeof(res.reason), "%s %s: killed after "
-		    "the %u ms timeout", run->path, act, run->timeout_ms);
+		hotplug_reason(run, "%s %s: killed after the %u ms timeout",
+		    run->path, act, run->timeout_ms);
 	} else if (WIFSIGNALED(wstatus)) {
 		res.outcome = HOTPLUG_SIGNALED;
 		res.status = WTERMSIG(wstatus);
-		hotplug_why(res.reason, sizeof(res.reason), "%s %s: killed by "
-		    "signal %d (SIG%s)", run->path, act, res.status,
-		    hotplug_signame(res.status));
+		hotplug_reason(run, "%s %s: killed by signal %d (SIG%s)",
+		    run->path, act, res.status, hotplug_signame(res.status));
 	} else {
 		res.outcome = HOTPLUG_EXITED;
 		res.status = WEXITSTATUS(wstatus);
-		hotplug_why(res.reason, sizeof(res.reason), "%s %s: exited with "
-		    "status %d", run->path, act, res.status);
+		hotplug_reason(run, "%s %s: exited with status %d", run->path,
+		    act, res.status);
 	}
+	memcpy(res.reason, run->reason, sizeof(res.reason));
 	res.output_bytes = run->output_bytes;
 	res.dropped_bytes = run->output_bytes - run->logged_bytes;
 	res.elapsed_ms = (loop_now_ns() - run->start_ns) / 1000000u;
@@ -615,20 +629,20 @@ hotplug_check_file(struct hotplug_run *run)
 		int err = errno;
 
 		if (err == ENOENT)
-			hotplug_why(run->reason, sizeof(run->reason), "%s %s: the "
+			hotplug_reason(run, "%s %s: the "
 			    "script does not exist", run->path, act);
 		else
-			hotplug_why(run->reason, sizeof(run->reason), "%s %s: %s",
+			hotplug_reason(run, "%s %s: %s",
 			    run->path, act, strerror(err));
 		return -err;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		hotplug_why(run->reason, sizeof(run->reason), "%s %s: the script "
+		hotplug_reason(run, "%s %s: the script "
 		    "is not a regular file", run->path, act);
 		return -EACCES;
 	}
 	if (access(run->path, X_OK) < 0) {
-		hotplug_why(run->reason, sizeof(run->reason), "%s %s: the script "
+		hotplug_reason(run, "%s %s: the script "
 		    "is not executable", run->path, act);
 		return -EACCES;
 	}
@@ -756,7 +770,7 @@ hotplug_run(struct loop *loop, const struct hotplug_req *req,
 		else if (hotplug_has_ctl(name))
 			name = "script";
 		memcpy(why, run->reason, sizeof(why));
-		hotplug_why(run->reason, sizeof(run->reason), "%s %s: %s",
+		hotplug_reason(run, "%s %s: %s",
 		    name, act, why);
 		goto not_run;
 	}
@@ -776,11 +790,11 @@ hotplug_run(struct loop *loop, const struct hotplug_req *req,
 	if (r < 0) {
 		run->pid = -1;
 		if (r == -ENOEXEC)
-			hotplug_why(run->reason, sizeof(run->reason), "%s %s: not "
+			hotplug_reason(run, "%s %s: not "
 			    "an executable the kernel can run (no #! line?)",
 			    run->path, act);
 		else
-			hotplug_why(run->reason, sizeof(run->reason), "%s %s: "
+			hotplug_reason(run, "%s %s: "
 			    "cannot execute: %s", run->path, act,
 			    strerror(-r));
 		goto not_run;
@@ -810,6 +824,9 @@ hotplug_run(struct loop *loop, const struct hotplug_req *req,
 	return 0;
 
 not_run:
+	if (pfd[0] >= 0)
+		close(pfd[0]);
+	pfd[0] = -1;
 	r = hotplug_not_run(run, -r);
 	if (r < 0)
 		goto fail;

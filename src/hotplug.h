@@ -33,7 +33,8 @@
  *
  * Requirements on the process: SIGCHLD must not be ignored and nothing may
  * reap children with wait(-1) / waitpid(-1), or the runner loses its
- * child's status.
+ * child's status. Everything here belongs to the thread that runs the
+ * loop (vifd's control thread); none of it is thread-safe.
  */
 #ifndef VIFD_HOTPLUG_H
 #define VIFD_HOTPLUG_H
@@ -54,7 +55,8 @@
 #define HOTPLUG_SCRIPT_DEFAULT		"vif-bridge"
 /* The fixed PATH scripts get (Xen's xen-hotplug-common.sh prepends its own
  * directories to whatever it inherits). */
-#define HOTPLUG_PATH	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define HOTPLUG_PATH \
+	"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 /* Output logged per run: the first HOTPLUG_LOG_MAX_BYTES bytes or
  * HOTPLUG_LOG_MAX_LINES lines, whichever ends first; the rest is read (so
  * the script never blocks on a full pipe), counted and dropped. */
@@ -66,8 +68,8 @@
 enum hotplug_action {
 	HOTPLUG_ONLINE,		/* the vif is up: attach it (type_if=vif) */
 	HOTPLUG_OFFLINE,	/* the vif goes away: detach it (type_if=vif) */
-	HOTPLUG_ADD,		/* an emulated NIC's TAP appeared (type_if=tap) */
-	HOTPLUG_REMOVE,		/* ... and goes away (type_if=tap) */
+	HOTPLUG_ADD,		/* an emulated NIC's TAP came (type_if=tap) */
+	HOTPLUG_REMOVE,		/* ... and goes (type_if=tap) */
 };
 
 /* "online", "offline", "add", "remove" ("?" for anything else). */
@@ -186,15 +188,19 @@ struct hotplug_run;
 typedef void (*hotplug_done_fn)(void *arg, const struct hotplug_result *res);
 
 /*
- * Starts `req`'s script on `loop`. Its stdout and stderr are logged as
+ * Starts `req`'s script on `loop`. At the timeout the script's process
+ * group is SIGKILLed; `done` comes when the script is reaped (at once,
+ * unless it is stuck in an uninterruptible sleep). The script is done when
+ * it exits: background processes it leaves are not waited for, and their
+ * output is no longer read. Its stdout and stderr are logged as
  * "<vif>: hotplug <action>: <line>" (log_info), within the caps above.
  * Returns 0 and sets *out; `done` comes later, never from inside this
  * call. A script that cannot run (missing, not executable, a relative name
- * leaving the script directory, exec failing) is still 0 here and then
- * HOTPLUG_NOT_RUN through `done`, so callers have one error path for the
- * script. Returns -EINVAL (a malformed request: no vif name, ...) or
- * -errno (no memory, out of fds, the process could not be created); then
- * `done` is never called and *out is untouched.
+ * leaving the script directory, posix_spawn failing) is still 0 here and
+ * then HOTPLUG_NOT_RUN through `done`, so callers have one error path for
+ * the script. Returns -EINVAL (a malformed request: no vif name, ...) or
+ * -errno (no memory, out of fds: pipe, timerfd, pidfd); then `done` is
+ * never called and *out is untouched.
  */
 int hotplug_run(struct loop *loop, const struct hotplug_req *req,
     hotplug_done_fn done, void *arg, struct hotplug_run **out);

@@ -41,6 +41,10 @@ int tap_set_carrier(int fd, bool on);
 /* Sets the MTU of `name`. */
 int tap_set_mtu(const char *name, unsigned int mtu);
 
+/* The current name of interface `ifindex` into name[IFNAMSIZ]: 0 or
+ * -errno (-ENODEV if it is gone). Hotplug scripts may rename a TAP. */
+int tap_name_of(unsigned int ifindex, char *name);
+
 /* True if an interface `name` exists. */
 bool tap_exists(const char *name);
 

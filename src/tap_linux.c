@@ -102,6 +102,17 @@ tap_set_mtu(const char *name, unsigned int mtu)
 	return tap_ifreq(name, SIOCSIFMTU, &ifr);
 }
 
+int
+tap_name_of(unsigned int ifindex, char *name)
+{
+	char buf[IF_NAMESIZE];
+
+	if (if_indextoname(ifindex, buf) == NULL)
+		return errno == ENXIO ? -ENODEV : -errno;
+	snprintf(name, IFNAMSIZ, "%s", buf);
+	return 0;
+}
+
 bool
 tap_exists(const char *name)
 {

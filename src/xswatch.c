@@ -243,9 +243,19 @@ xswatch_event(struct xswatch *w, const char *path, const char *token)
 	 * not know yet: the set may have changed. */
 	{
 		int r = xswatch_rescan(w);
+		uint32_t domid, devid;
 
 		if (r < 0)
 			return r;
+		/* An event on a device dir that is still there after the
+		 * rescan: it may have been removed and made again between
+		 * two scans (xl network-detach then -attach). Tell the owner,
+		 * who can tell a new directory from its old one. */
+		if (ncomp == 2 && *rest == '\0' &&
+		    xswatch_parse_id(comp[0], &domid) == 0 &&
+		    xswatch_parse_id(comp[1], &devid) == 0 &&
+		    xswatch_known(w, domid, devid))
+			w->ops->changed(w->arg, domid, devid, "");
 	}
 	return 1;
 }

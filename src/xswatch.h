@@ -19,7 +19,8 @@
 struct xswatch_ops {
 	void (*added)(void *arg, uint32_t domid, uint32_t devid);
 	void (*removed)(void *arg, uint32_t domid, uint32_t devid);
-	/* `key` is the path below the device directory ("state", ...). */
+	/* `key` is the path below the device directory ("state", ...), or
+	 * "" for an event on the directory itself. */
 	void (*changed)(void *arg, uint32_t domid, uint32_t devid,
 	    const char *key);
 };

@@ -11,3 +11,11 @@ UNIT_LDADD = tests/unit/libcutap.a $(VIFD_LDADD) $(CUNIT_LIBS)
 
 include tests/unit/local.mk
 include tests/xen/local.mk
+
+# Integration tests through the real binaries (the lead's).
+LEAD_RIG_TESTS = \
+	tests/rig/control-handshake.sh \
+	tests/rig/control-lifecycle.sh
+RIG_TESTS += $(LEAD_RIG_TESTS)
+dist_noinst_SCRIPTS += $(LEAD_RIG_TESTS)
+EXTRA_DIST += tests/rig/lib.sh

@@ -6,6 +6,7 @@
 set -eu
 pkgs="autoconf automake make gcc pkg-config libxen-dev libcunit1-dev
 xen-utils-4.17 xenstore-utils iproute2 iputils-ping iperf3 ethtool nftables
+iptables
 cppcheck procps psmisc kmod util-linux"
 [ "${1:-}" = --lab ] && pkgs="$pkgs debootstrap cpio qemu-system-x86 busybox-static perl"
 missing=

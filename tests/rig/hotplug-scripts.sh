@@ -170,6 +170,16 @@ t_detached() {
 }
 check "vif-bridge offline: no longer a port, down" t_detached vif1.0
 
+# The toolstack may have removed the backend directory already: offline
+# needs no key and must not write any (that would recreate the directory).
+hp "$HP/vif-bridge" online 1 vif1.0
+xs xenstore-rm /local/domain/0/backend/vif/1/0
+t_offline_gone() {
+	hp "$HP/vif-bridge" offline 1 vif1.0 && t_detached vif1.0 &&
+	    ! xs xenstore-exists /local/domain/0/backend/vif/1/0 2>/dev/null
+}
+check "vif-bridge offline, backend directory gone: detached, none written" \
+    t_offline_gone
 mkbe 1 bridge br0 mtu 1300
 hp "$HP/vif-bridge" online 1 vif1.0
 check "vif-bridge: the mtu key (1300) wins over the bridge's MTU" \
@@ -297,6 +307,12 @@ t_bad_ip() {
 	t_failed 4 "not an IP address" && ! filter_present nft
 }
 check "vif-bridge, a malformed ip key: error, no filter installed" t_bad_ip
+# Passes the script's own check, but nft refuses it: a failing command
+# (set -e) is reported with what the script was doing.
+mkbe 4 bridge br0 ip "10.9.0.999"
+if hp "$HP/vif-bridge" online 4 vif4.0; then rc=0; else rc=$?; fi
+check "vif-bridge, a command fails (nft refuses 10.9.0.999): reported" \
+    t_failed 4 "failed while installing the .* anti-spoofing filter"
 hp "$HP/vif-bridge" offline 4 vif4.0
 inh ip link del vif4.0
 

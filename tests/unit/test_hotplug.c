@@ -639,7 +639,8 @@ test_environment(void)
 		    tdir);
 
 		CU_ASSERT_FATAL(n > 0 && (size_t)n < sizeof(expect) - off);
-		off += (size_t)n + 1;	/* keep the NUL: environ is NUL-separated */
+		/* Keep the NUL: /proc/PID/environ separates with NULs. */
+		off += (size_t)n + 1;
 	}
 	snprintf(path, sizeof(path), "%s/env.out", tdir);
 	got = slurp(path, &len);
@@ -793,6 +794,50 @@ test_flood_capped(void)
 	lines = count_lines(log, "vif5.0: hotplug online: ", &longest);
 	CU_ASSERT_EQUAL(longest, HOTPLUG_LINE_MAX - 1);
 	CU_ASSERT(lines >= (int)(HOTPLUG_LOG_MAX_BYTES / HOTPLUG_LINE_MAX));
+}
+
+/* A script that exits leaving background processes that hold its output
+ * pipe open (one silent, one writing without end) is done when it exits. */
+static void
+test_background_leftovers(void)
+{
+	struct hotplug_req req;
+	struct done_rec d;
+	char body[512];
+	pid_t quiet, spam;
+
+	snprintf(body, sizeof(body),
+	    "sleep 1000 &\necho $! > %s/quiet.pid\n"
+	    "(while :; do echo spam; done) &\necho $! > %s/spam.pid\n"
+	    "sleep 0.2\nexit 0", tdir, tdir);
+	write_script("leftovers", 0755, body);
+	req = mkreq("leftovers");
+	req.timeout_ms = 20000;
+	run_one(&req, &d);
+	CU_ASSERT(hotplug_result_ok(&d.res));
+	/* Everything written while it ran, and the drain after, was read. */
+	CU_ASSERT(d.res.output_bytes > 0);
+	quiet = read_pid("quiet.pid");
+	spam = read_pid("spam.pid");
+	CU_ASSERT(quiet > 0 && spam > 0);
+	/* With the pipe closed, the writer dies of SIGPIPE (the script got
+	 * the default disposition); the silent one is left alone. */
+	if (spam > 0) {
+		uint64_t end = loop_now_ns() + 10000000000u;
+		int st = 0;
+		pid_t r;
+
+		while ((r = waitpid(spam, &st, WNOHANG)) == 0 &&
+		    loop_now_ns() < end)
+			usleep(10000);
+		CU_ASSERT(r == spam && WIFSIGNALED(st) &&
+		    WTERMSIG(st) == SIGPIPE);
+	}
+	if (quiet > 0) {
+		CU_ASSERT_EQUAL(kill(quiet, 0), 0);
+		kill(quiet, SIGKILL);
+		CU_ASSERT(gone_within(quiet, 10));
+	}
 }
 
 static void
@@ -1046,6 +1091,8 @@ static CU_TestInfo run_tests[] = {
 	    test_environment },
 	{ "timeout kills the process group", test_timeout_kills_group },
 	{ "megabytes of output: capped, never blocking", test_flood_capped },
+	{ "background processes left holding the output pipe",
+	    test_background_leftovers },
 	{ "scripts that cannot run", test_cannot_run },
 	{ "malformed run requests", test_bad_request },
 	{ "cancel a running script", test_cancel_running },

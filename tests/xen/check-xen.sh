@@ -23,6 +23,8 @@
 #   VIFD_LAB_REBUILD=1 rebuild the images; VIFD_LAB_NO_INSTALL=1 never
 #                      apt-get install host tools
 #   VIFD_LAB_SHELL=1   after the scenarios, a dom0 shell on this terminal
+#   VIFD_LAB_EXTRA     a bash script run in dom0 after the scenarios, with
+#                      dom0-lib.sh's helpers (output lines start "EXTRA ")
 #   VIFD_LAB_XEN_ARGS, VIFD_LAB_DOM0_ARGS  extra Xen / dom0 command line
 set -euo pipefail
 
@@ -109,6 +111,9 @@ if [ "$LAB_BACKEND" = vifd ] && [ -n "$MISSING" ]; then
 	lab_log "WARNING: with BACKEND=vifd these are needed and missing:$MISSING"
 fi
 
+if [ -n "${VIFD_LAB_EXTRA:-}" ]; then
+	cp "$VIFD_LAB_EXTRA" "$O/usr/lib/vifd-lab/extra.sh" || lab_die "VIFD_LAB_EXTRA=$VIFD_LAB_EXTRA: no such file"
+fi
 cp "$LAB_SRC/dom0-init" "$O/init"
 cp "$LAB_SRC/dom0-lib.sh" "$LAB_SRC/run-scenarios" "$LAB_SRC"/scenario-*.sh "$O/usr/lib/vifd-lab/"
 chmod 755 "$O/init" "$O/usr/lib/vifd-lab/run-scenarios"

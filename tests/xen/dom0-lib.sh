@@ -202,9 +202,10 @@ guest_cmd() {
 	d=$(guest_domid "$name") || return 125
 	p=/local/domain/$d/data/vifd-lab
 	seq=$(date +%s%N)
-	xenstore-write "$p/cmd" "$cmd" && xenstore-write "$p/seq" "$seq" || return 125
+	# -R: no escaping either way (the default turns newlines into \n)
+	xenstore-write -R "$p/cmd" "$cmd" && xenstore-write "$p/seq" "$seq" || return 125
 	wait_for "$secs" sh -c "[ \"\$(xenstore-read $p/done 2>/dev/null)\" = $seq ]" || return 124
-	xsr "$p/out"
+	xenstore-read -R "$p/out" 2>/dev/null
 	rc=$(xsr "$p/rc")
 	return "${rc:-125}"
 }
@@ -258,7 +259,7 @@ ping_stats() {
 }
 # guest_ping NAME DEST COUNT: busybox ping in the guest; same output.
 guest_ping() {
-	guest_cmd "$1" "$(scaled 60)" "ping -q -c $3 -i 0.2 -W 2 $2" | awk '
+	guest_cmd "$1" "$(scaled 60)" "ping -q -c $3 -i 0.2 -W 2 $2" | tee "$LAB_RUN/guest-ping.out" | awk '
 	    / packets transmitted/ { s = $1; r = $4 }
 	    /round-trip/ { split($4, v, "/"); mn = v[1]; av = v[2]; mx = v[3] }
 	    END { printf "%d %d %s %s %s\n", s, r, mn ? mn : "-", av ? av : "-", mx ? mx : "-" }'
@@ -296,7 +297,7 @@ measure_rtt() {
 	[ "$s" -gt 0 ] && [ "$r" = "$s" ] || { fail "dom0 -> $1: $r of $s pings answered"; return 1; }
 	read -r s r mn RTT_G2H mx <<< "$(guest_ping "$1" "$DOM0_IP" 10)"
 	fig "ping_g2h=$r/$s rtt_g2h_ms=$mn/$RTT_G2H/$mx"
-	[ "$s" -gt 0 ] && [ "$r" = "$s" ] || { fail "$1 -> dom0: $r of $s pings answered"; return 1; }
+	[ "$s" -gt 0 ] && [ "$r" = "$s" ] || { fail "$1 -> dom0: $r of $s pings answered ($(tr '\n' '|' < "$LAB_RUN/guest-ping.out"))"; return 1; }
 }
 
 # measure_tcp NAME IDX SECS: iperf3 each way (the guest runs the server).

@@ -3,11 +3,13 @@
 # TCP streams each way).
 BUDGET=240
 
-# queue_irqs NAME: "q0 q1 ..." interrupt totals of eth0's queues in the guest
+# queue_irqs NAME: "q0 q1 ..." interrupt totals of the guest's netfront
+# queues (its event channel irqs are named <dev>-q<N>[-tx|-rx], e.g.
+# vif0-q1-rx with split event channels)
 queue_irqs() {
 	guest_cmd "$1" "$(scaled 20)" "cat /proc/interrupts" | awk '
-	    match($0, /eth0-q[0-9]+/) {
-		q = substr($0, RSTART + 6, RLENGTH - 6)
+	    match($NF, /-q[0-9]+(-tx|-rx)?$/) {
+		q = substr($NF, RSTART + 2) + 0
 		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) c[q] += $i
 		if (q + 1 > n) n = q + 1
 	    }

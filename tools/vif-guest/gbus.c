@@ -424,7 +424,7 @@ gbus_setup_queues(struct vg *vg)
 		    "for devid %u; %u queues need %u: add the domain with "
 		    "more pages, ask for fewer queues, or use --mem-base",
 		    vg->o.domid, pages, refs, vg->o.devid, vg->nq,
-		    vg->nq * (GBUS_FIXED_PAGES + GQ_TXPOOL_MIN));
+		    (unsigned int)(vg->nq * (GBUS_FIXED_PAGES + GQ_TXPOOL_MIN)));
 		return -ENOSPC;
 	}
 	if (have / vg->nq - GBUS_FIXED_PAGES < ntx)

@@ -38,7 +38,8 @@ check_PROGRAMS += tests/unit/test_vif_guest_txplan \
 	tests/unit/test_vif_guest_misc
 
 tests_unit_test_vif_guest_txplan_CFLAGS = $(VIF_GUEST_TEST_CFLAGS)
-tests_unit_test_vif_guest_txplan_SOURCES = tests/unit/test_vif_guest_txplan.c
+tests_unit_test_vif_guest_txplan_SOURCES = tests/unit/test_vif_guest_txplan.c \
+	tests/unit/frames.c tests/unit/frames.h
 tests_unit_test_vif_guest_txplan_LDADD = $(VIF_GUEST_TEST_LDADD)
 
 tests_unit_test_vif_guest_rxasm_CFLAGS = $(VIF_GUEST_TEST_CFLAGS)

@@ -54,7 +54,7 @@ txplan_build(const struct txplan_piece *pieces, unsigned int npieces,
 {
 	uint64_t total = 0;
 	unsigned int i, slots = 0;
-	uint32_t first_room;
+	uint32_t first;
 
 	memset(p, 0, sizeof(*p));
 	if (npieces == 0 || npieces > TXPLAN_MAX_PIECES)
@@ -73,14 +73,19 @@ txplan_build(const struct txplan_piece *pieces, unsigned int npieces,
 
 	/*
 	 * Linux bounces the frame to fresh pages when the head leaves fewer
-	 * than ETH_HLEN bytes in its page, and linearizes it when it needs
-	 * more than MAX_XEN_SKB_FRAGS + 1 slots. Both end up as one run of
-	 * pages from offset 0. The head here is the first non-empty piece.
+	 * than ETH_HLEN bytes in its page (its linear area always holds the
+	 * Ethernet header, so that is the only way its first slot can be
+	 * short), and linearizes it when it needs more than
+	 * MAX_XEN_SKB_FRAGS + 1 slots. Both end up as one run of pages from
+	 * offset 0. Our head is the first non-empty piece, which may be
+	 * short itself: bounce then too, so the first slot never is.
 	 */
 	for (i = 0; i < npieces && pieces[i].len == 0; i++)
 		;
-	first_room = VIFD_PAGE_SIZE - pieces[i].off % VIFD_PAGE_SIZE;
-	if (first_room < TXPLAN_MIN_FIRST && first_room < total)
+	first = VIFD_PAGE_SIZE - pieces[i].off % VIFD_PAGE_SIZE;
+	if (first > pieces[i].len)
+		first = pieces[i].len;
+	if (first < TXPLAN_MIN_FIRST && first < total)
 		p->bounced = true;
 	if (slots > TXPLAN_MAX_SLOTS || p->bounced) {
 		p->linearized = true;

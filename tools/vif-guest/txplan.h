@@ -13,8 +13,9 @@
  *   - a layout needing more than TXPLAN_MAX_SLOTS slots (Linux:
  *     MAX_XEN_SKB_FRAGS + 1 = 65536 / 4096 + 2 = 18) is linearized: copied
  *     into fresh consecutive pages from offset 0, which needs at most 16;
- *   - a first piece with fewer than 14 (ETH_HLEN) bytes left in its page
- *     is bounced to fresh pages too, so that the first slot carries the
+ *   - a frame whose first slot would hold fewer than 14 (ETH_HLEN) bytes
+ *     (Linux: a head with less room than that left in its page) is
+ *     bounced to fresh pages too, so that the first slot carries the
  *     whole Ethernet header (netback drops shorter first slots);
  *   - a frame needing several slots is dropped when the backend did not
  *     advertise feature-sg.

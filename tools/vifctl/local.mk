@@ -14,6 +14,7 @@ tools_vifctl_vifctl_SOURCES = \
 	tools/vifctl/cmd_detach.c \
 	tools/vifctl/cmd_list.c \
 	tools/vifctl/cmd_rate.c \
+	tools/vifctl/cmd_stats.c \
 	$(VIFD_ENV_SRC)
 tools_vifctl_vifctl_LDADD = $(VIFD_LDADD)
 

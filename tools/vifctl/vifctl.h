@@ -62,6 +62,7 @@ extern const struct vifctl_cmd vifctl_cmd_attach;
 extern const struct vifctl_cmd vifctl_cmd_detach;
 extern const struct vifctl_cmd vifctl_cmd_list;
 extern const struct vifctl_cmd vifctl_cmd_rate;
+extern const struct vifctl_cmd vifctl_cmd_stats;
 
 /* ---- messages and arguments (common.c) ---------------------------------- */
 

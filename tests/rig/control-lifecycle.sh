@@ -1,0 +1,90 @@
+#!/bin/bash
+# control-lifecycle.sh - a vif's life beyond the first handshake, through the
+# real binaries on the simulated Xen, with traffic (ping) as the witness:
+#   guest reboot (netfront closes and comes back): reconnects, hotplug not
+#   re-run; vifd SIGKILLed and restarted: the guest never notices beyond a
+#   gap; guest death: vifd closes without waiting for the frontend, then the
+#   toolstack's removal leaves nothing behind; two guests with two vifs each
+#   at once, on two bridges.
+. "$(dirname "$0")/lib.sh"
+need_root
+machine_up
+ip -n "$HOSTNS" link add xenbr1 type bridge stp_state 0 forward_delay 0
+ip -n "$HOSTNS" addr add 10.78.0.1/24 dev xenbr1
+ip -n "$HOSTNS" link set xenbr1 up
+vifd_start
+VB=$HOTPLUG/vif-bridge
+
+pings() { in_guest "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1; }
+hostpings() { in_host ping -c 1 -W 1 "$1" >/dev/null 2>&1; }
+count_log() { grep -c -- "$1" "$M.vifd.log"; }
+
+# ---- guest reboot ------------------------------------------------------
+guest_add 1
+attach 1 "mac=00:16:3e:00:01:00,bridge=xenbr0,script=$VB" >/dev/null
+guest_tap 1 0 10.77.0.2 --queues 2
+G1=$GUEST_PID
+eventually 15 "guest 1 connected" be_state_is 1 0 4
+eventually 10 "guest 1 pings the host" pings 1 10.77.0.1
+eventually 5 "the host pings guest 1" hostpings 10.77.0.2
+kill -HUP "$G1"		# what a guest reboot or driver reload looks like
+eventually 10 "backend followed the frontend to Closed" \
+    sh -c "grep -q 'frontend .* -> Closed' $M.vifd.log"
+eventually 15 "guest 1 reconnected after the reboot" be_state_is 1 0 4
+check "the TAP stayed (online is 1)" link_in_host vif1.0
+check "hotplug online ran once, not again" [ "$(count_log 'hotplug online: running')" = 1 ]
+eventually 10 "traffic flows after the reboot" pings 1 10.77.0.1
+
+# ---- vifd killed with SIGKILL and restarted ------------------------------
+vifd_kill9
+check "SIGKILL left the TAP" link_in_host vif1.0
+check "SIGKILL left the backend Connected" be_state_is 1 0 4
+check "traffic stops without vifd" sh -c "! ip netns exec $(guest_ns 1) ping -c 1 -W 1 10.77.0.1"
+t0=$(date +%s%N)
+vifd_start
+eventually 10 "vifd re-attached the TAP" vifd_log_has "re-attached vif1.0"
+eventually 10 "traffic resumes after the restart" pings 1 10.77.0.1
+t1=$(date +%s%N)
+diag "restart to first answered ping: $(( (t1 - t0) / 1000000 )) ms"
+check "the guest never reconnected for it" sh -c \
+    "[ \$(grep -c ']: state: Connected' $M.guest1.0.log) = 2 ]"
+check "hotplug not re-run by the restarted vifd" [ "$(count_log 'hotplug online: running')" = 1 ]
+check "guest 1 still has 2 queues" sh -c "$VIFCTL --xen=sim:$M stats 1 0 | grep -q '^vif1.0 queues 2$'"
+
+# ---- two guests, two vifs each, at once -------------------------------------
+for d in 2 3; do
+	guest_add "$d"
+	attach "$d" "mac=00:16:3e:00:0$d:00,bridge=xenbr0,script=$VB" >/dev/null
+	attach "$d" "mac=00:16:3e:00:0$d:01,bridge=xenbr1,script=$VB" >/dev/null
+	guest_tap "$d" 0 "10.77.0.$((d + 1))"
+	guest_tap "$d" 1 "10.78.0.$((d + 1))"
+done
+for d in 2 3; do
+	for n in 0 1; do
+		eventually 15 "vif$d.$n connected" be_state_is "$d" "$n" 4
+	done
+done
+eventually 10 "vif2.1 is a port of xenbr1" sh -c \
+    "ip -n $HOSTNS link show vif2.1 | grep -q 'master xenbr1'"
+eventually 10 "guest 2 reaches the host on xenbr0" pings 2 10.77.0.1
+eventually 10 "guest 2 reaches the host on xenbr1" pings 2 10.78.0.1
+eventually 10 "guest 3 reaches guest 2 on xenbr0" pings 3 10.77.0.3
+eventually 10 "guest 3 reaches guest 2 on xenbr1" pings 3 10.78.0.3
+
+# ---- guest death ----------------------------------------------------------
+for p in $(pgrep -f -- "--domid 3 "); do kill -9 "$p"; done
+"$XENSIM" domain "$M" destroy 3
+eventually 5 "vifd closed vif3.0 without the frontend" be_state_is 3 0 6
+eventually 5 "vifd closed vif3.1 without the frontend" be_state_is 3 1 6
+check "the guest's other peer still pings" pings 2 10.77.0.1
+check "vifctl detach of the dead guest's vif3.0" vifctl detach 3 0
+check "vifctl detach of the dead guest's vif3.1" vifctl detach 3 1
+eventually 5 "vif3.0's TAP removed" no_link_in_host vif3.0
+eventually 5 "vif3.1's TAP removed" no_link_in_host vif3.1
+check "no backend dir left for domain 3" sh -c \
+    "! $XENSIM exec $M -- xenstore-exists /local/domain/0/backend/vif/3"
+check "no error node left for domain 3" sh -c \
+    "! $XENSIM exec $M -- xenstore-exists /local/domain/0/error/backend/vif/3"
+check "guest 2 unaffected by guest 3's death" pings 2 10.78.0.1
+check "vifd still running" kill -0 "$VIFD_PID"
+done_testing

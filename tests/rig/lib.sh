@@ -1,0 +1,175 @@
+# lib.sh - shared by the rig tests (sourced, bash).
+#
+# Each test builds its own simulated machine in a fresh directory, runs the
+# real binaries (xensim, vifd, vifctl, vif-guest, our hotplug scripts) in
+# network namespaces, prints TAP, and removes everything it made on exit,
+# even after a failure. Namespaces and machines are named after the test's
+# pid so that nothing clashes with another run.
+
+set -u
+
+: "${VIFD_BUILDDIR:?run through make check (VIFD_BUILDDIR unset)}"
+: "${VIFD_SRCDIR:?run through make check (VIFD_SRCDIR unset)}"
+XENSIM=$VIFD_BUILDDIR/tools/xensim/xensim
+VIFD=$VIFD_BUILDDIR/src/vifd
+VIFCTL=$VIFD_BUILDDIR/tools/vifctl/vifctl
+GUEST=$VIFD_BUILDDIR/tools/vif-guest/vif-guest
+HOTPLUG=$VIFD_SRCDIR/hotplug
+
+T_N=0
+T_FAIL=0
+T_ID=$$
+# Short: unix socket paths under it must fit in 108 bytes.
+M=/tmp/vr$T_ID
+HOSTNS=vr$T_ID-h
+PIDS=()
+NSS=()
+
+ok()	{ T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
+nok()	{ T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
+diag()	{ echo "$*" | sed 's/^/# /'; }
+# check DESCRIPTION COMMAND... : one TAP result from a command's status.
+check()	{ local d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
+# eventually SECONDS DESCRIPTION COMMAND... : retried until true or timeout.
+eventually() {
+	local t=$1 d=$2 i; shift 2
+	for ((i = 0; i < t * 20; i++)); do
+		if "$@" >/dev/null 2>&1; then ok "$d"; return 0; fi
+		sleep 0.05
+	done
+	nok "$d (not within ${t}s)"
+	return 1
+}
+# waitfor SECONDS COMMAND... : like eventually, no TAP line; 0 or 1.
+waitfor() {
+	local t=$1 i; shift
+	for ((i = 0; i < t * 20; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "1..0 # SKIP needs root"
+		exit 0
+	fi
+}
+
+xsr()	{ "$XENSIM" exec "$M" -- xenstore-read "$@" 2>/dev/null; }
+xsw()	{ "$XENSIM" exec "$M" -- xenstore-write "$@"; }
+xsx()	{ "$XENSIM" exec "$M" -- xenstore-exists "$@" 2>/dev/null; }
+xsls()	{ "$XENSIM" exec "$M" -- xenstore-ls -f "$@" 2>/dev/null; }
+be_path() { echo "/local/domain/${3:-0}/backend/vif/$1/$2"; }
+fe_path() { echo "/local/domain/$1/device/vif/$2"; }
+be_state() { xsr "$(be_path "$1" "$2")/state"; }
+fe_state() { xsr "$(fe_path "$1" "$2")/state"; }
+be_state_is() { [ "$(be_state "$1" "$2")" = "$3" ]; }
+fe_state_is() { [ "$(fe_state "$1" "$2")" = "$3" ]; }
+in_host() { ip netns exec "$HOSTNS" "$@"; }
+link_in_host() { ip -n "$HOSTNS" link show "$1" >/dev/null 2>&1; }
+no_link_in_host() { ! link_in_host "$1"; }
+vifctl() { "$VIFCTL" --xen="sim:$M" "$@"; }
+
+# machine_up: the simulated machine and the host namespace with xenbr0.
+machine_up() {
+	rm -rf "$M"
+	"$XENSIM" create "$M" >/dev/null || { echo "Bail out! xensim create"; exit 1; }
+	ip netns add "$HOSTNS"
+	NSS+=("$HOSTNS")
+	ip -n "$HOSTNS" link set lo up
+	ip -n "$HOSTNS" link add xenbr0 type bridge stp_state 0 forward_delay 0
+	ip -n "$HOSTNS" addr add 10.77.0.1/24 dev xenbr0
+	ip -n "$HOSTNS" link set xenbr0 up
+}
+
+# vifd_start [ARGS...]: vifd in the host namespace, log in $M.vifd.log.
+VIFD_PID=
+vifd_start() {
+	ip netns exec "$HOSTNS" "$VIFD" --xen="sim:$M" -f -v \
+	    --script-dir="$HOTPLUG" "$@" >>"$M.vifd.log" 2>&1 &
+	VIFD_PID=$!
+	PIDS+=("$VIFD_PID")
+	waitfor 10 test -S "$M/vifd-0.sock" || diag "vifd did not start"
+}
+vifd_stop() {
+	[ -n "$VIFD_PID" ] || return 0
+	kill "$VIFD_PID" 2>/dev/null
+	waitfor 10 sh -c "! kill -0 $VIFD_PID"
+	wait "$VIFD_PID" 2>/dev/null
+	VIFD_RC=$?
+	VIFD_PID=
+}
+vifd_kill9() {
+	kill -9 "$VIFD_PID" 2>/dev/null
+	wait "$VIFD_PID" 2>/dev/null
+	VIFD_PID=
+}
+vifd_log_has() { grep -q -- "$1" "$M.vifd.log"; }
+
+# guest_add DOMID: a domain and its namespace vr<pid>-g<DOMID>.
+guest_ns() { echo "vr$T_ID-g$1"; }
+guest_add() {
+	"$XENSIM" domain "$M" add "$1" >/dev/null
+	ip netns add "$(guest_ns "$1")"
+	NSS+=("$(guest_ns "$1")")
+	ip -n "$(guest_ns "$1")" link set lo up
+}
+# attach DOMID SPEC: as libxl would; prints the devid.
+attach() { vifctl attach "$1" "$2"; }
+# guest_start DOMID DEVID [vif-guest args...]: the simulated netfront.
+GUEST_PID=
+guest_start() {
+	local d=$1 n=$2; shift 2
+	"$GUEST" --xen="sim:$M" --domid "$d" --devid "$n" "$@" \
+	    >>"$M.guest$d.$n.log" 2>&1 &
+	GUEST_PID=$!
+	PIDS+=("$GUEST_PID")
+}
+# guest_tap DOMID DEVID ADDR [args...]: tap mode with eth<DEVID> at ADDR/24.
+guest_tap() {
+	local d=$1 n=$2 a=$3 ns; shift 3
+	ns=$(guest_ns "$d")
+	guest_start "$d" "$n" --mode tap --tap "eth$n" --netns "$ns" "$@"
+	if waitfor 20 ip -n "$ns" link show "eth$n"; then
+		ip -n "$ns" addr add "$a/24" dev "eth$n"
+		ip -n "$ns" link set "eth$n" up
+	else
+		diag "eth$n did not appear in $ns"
+	fi
+}
+in_guest() { local d=$1; shift; ip netns exec "$(guest_ns "$d")" "$@"; }
+
+# hotplug script that only says "connected" (no bridge work).
+null_script() {
+	cat >"$M.null-hotplug" <<'EOF'
+#!/bin/sh
+[ "$1" = online ] && exec xenstore-write "$XENBUS_PATH/hotplug-status" connected
+exit 0
+EOF
+	chmod +x "$M.null-hotplug"
+	echo "$M.null-hotplug"
+}
+
+cleanup() {
+	local p ns
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	sleep 0.2
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	[ -d "$M" ] && "$XENSIM" destroy "$M" >/dev/null 2>&1
+	for ns in "${NSS[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	if [ "$T_FAIL" -gt 0 ] || [ -n "${KEEP_LOGS:-}" ]; then
+		for f in "$M".*.log; do
+			[ -f "$f" ] && { echo "# --- $f (last 40 lines)"; tail -40 "$f" | sed 's/^/# /'; }
+		done
+	fi
+	rm -rf "$M" "$M".*
+}
+
+done_testing() {
+	echo "1..$T_N"
+	[ "$T_FAIL" -eq 0 ]
+}
+
+trap cleanup EXIT

@@ -1,0 +1,135 @@
+/*
+ * cmd_stats.c - `vifctl stats`: a running vifd's counters and states.
+ *
+ * Owns the client side of vifd's control socket (see src/ctl.h): it sends
+ * one command line and copies the answer to stdout. The socket is found
+ * from --ctl-socket, else from --xen=sim:DIR (DIR/vifd-<backend>.sock),
+ * else vifd's default path.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "vifctl.h"
+
+enum { OPT_CTL = 256 };
+
+struct stats_args {
+	const char *ctl;
+};
+
+static int
+stats_opt(struct vifctl *c, void *arg, int val, const char *optarg)
+{
+	struct stats_args *a = arg;
+
+	(void)c;
+	if (val != OPT_CTL)
+		return VIFCTL_USAGE;
+	a->ctl = optarg;
+	return 0;
+}
+
+/* Sends `cmd` to vifd and copies its answer to stdout. */
+static int
+stats_ask(const char *path, const char *cmd)
+{
+	struct sockaddr_un sun;
+	char buf[4096];
+	ssize_t n;
+	size_t off = 0, len = strlen(cmd);
+	int fd, r = VIFCTL_OK, first = 1;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		vifctl_err("stats: control socket path too long: %s", path);
+		return VIFCTL_USAGE;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		vifctl_err("stats: socket: %s", strerror(errno));
+		return VIFCTL_FAIL;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path));
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		vifctl_err("stats: cannot reach vifd at %s: %s (is it "
+		    "running?)", path, strerror(errno));
+		close(fd);
+		return VIFCTL_FAIL;
+	}
+	while (off < len) {
+		n = write(fd, cmd + off, len - off);
+		if (n <= 0) {
+			vifctl_err("stats: writing to vifd: %s",
+			    strerror(errno));
+			close(fd);
+			return VIFCTL_FAIL;
+		}
+		off += (size_t)n;
+	}
+	(void)shutdown(fd, SHUT_WR);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		if (first && strncmp(buf, "error: ", 7) == 0)
+			r = VIFCTL_FAIL;
+		first = 0;
+		fwrite(buf, 1, (size_t)n, r == VIFCTL_OK ? stdout : stderr);
+	}
+	close(fd);
+	return r;
+}
+
+static int
+stats_run(struct vifctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ctl-socket", required_argument, NULL, OPT_CTL },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct stats_args a = { NULL };
+	char path[256], cmd[64];
+	uint32_t domid, devid;
+	int first, r;
+
+	r = vifctl_getopt(c, &vifctl_cmd_stats, argc, argv, opts, stats_opt,
+	    &a, &first);
+	if (r != 0)
+		return r == VIFCTL_DONE ? VIFCTL_OK : r;
+	if (argc - first == 0)
+		snprintf(cmd, sizeof(cmd), "stats\n");
+	else if (argc - first == 2) {
+		if (vifctl_parse_u32("DOMID", argv[first], 0x7fef, &domid) ||
+		    vifctl_parse_u32("DEVID", argv[first + 1], UINT32_MAX,
+		    &devid))
+			return VIFCTL_USAGE;
+		snprintf(cmd, sizeof(cmd), "stats %u %u\n", domid, devid);
+	} else {
+		vifctl_err("stats: give both DOMID and DEVID, or neither");
+		return VIFCTL_USAGE;
+	}
+	if (a.ctl != NULL)
+		snprintf(path, sizeof(path), "%s", a.ctl);
+	else if (c->xen != NULL && strncmp(c->xen, "sim:", 4) == 0)
+		snprintf(path, sizeof(path), "%s/vifd-%ld.sock", c->xen + 4,
+		    c->backend_domid >= 0 ? c->backend_domid : 0L);
+	else
+		snprintf(path, sizeof(path), "%s", CTL_DEFAULT_PATH);
+	return stats_ask(path, cmd);
+}
+
+const struct vifctl_cmd vifctl_cmd_stats = {
+	.name = "stats",
+	.synopsis = "[DOMID DEVID]",
+	.summary = "print a running vifd's per-queue counters",
+	.options = "  --ctl-socket=PATH  vifd's control socket (default: "
+	    CTL_DEFAULT_PATH ",\n                     or DIR/vifd-<backend>.sock "
+	    "with --xen=sim:DIR)\n",
+	.run = stats_run,
+};
