@@ -205,7 +205,7 @@ guest_cmd() {
 	# -R: no escaping either way (the default turns newlines into \n)
 	xenstore-write -R "$p/cmd" "$cmd" && xenstore-write "$p/seq" "$seq" || return 125
 	wait_for "$secs" sh -c "[ \"\$(xenstore-read $p/done 2>/dev/null)\" = $seq ]" || return 124
-	xenstore-read -R "$p/out" 2>/dev/null
+	printf '%s\n' "$(xenstore-read -R "$p/out" 2>/dev/null)"
 	rc=$(xsr "$p/rc")
 	return "${rc:-125}"
 }
@@ -265,7 +265,8 @@ guest_ping() {
 	    END { printf "%d %d %s %s %s\n", s, r, mn ? mn : "-", av ? av : "-", mx ? mx : "-" }'
 }
 # iperf_mbps DEST SECS [iperf3 options]: TCP throughput in Mbit/s (the
-# receiver's figure; -R makes the guest send). Prints "" on failure.
+# receiver's figure; -R makes the guest send). Prints "" on failure;
+# iperf_error says why.
 iperf_mbps() {
 	local dest=$1 secs=$2
 	shift 2
@@ -274,6 +275,8 @@ iperf_mbps() {
 	    /receiver/ && (/SUM/ || !sum) { for (i = 2; i <= NF; i++) if ($i == "Mbits/sec") v = $(i - 1); if (/SUM/) sum = 1 }
 	    END { if (v != "") print v }'
 }
+
+iperf_error() { tail -n 3 "$LAB_RUN/iperf.err" "$LAB_RUN/iperf.out" 2>/dev/null | grep -v '^==>\|^$' | tr '\n' ' '; }
 
 # guest_offloads NAME: "sg=on tso=on txcsum=on" from ethtool -k in the guest
 guest_offloads() {
@@ -287,25 +290,26 @@ guest_offloads() {
 # The measurements scenarios 1, 2 and 9 share, so that both backends are
 # measured the same way.
 #
-# measure_rtt NAME IDX: 20 pings dom0 -> guest and 10 guest -> dom0; all
-# must be answered. Sets RTT_H2G and RTT_G2H (average ms).
+# measure_rtt NAME IDX [PREFIX]: 20 pings dom0 -> guest and 10 guest ->
+# dom0; all must be answered. Sets RTT_H2G and RTT_G2H (average ms). PREFIX
+# goes in front of the figures' names.
 measure_rtt() {
-	local ip s r mn mx
+	local ip s r mn mx p=${3:-}
 	ip=$(guest_ip "$2")
 	read -r s r mn RTT_H2G mx <<< "$(ping_stats "$ip" 20)"
-	fig "ping_h2g=$r/$s rtt_h2g_ms=$mn/$RTT_H2G/$mx"
+	fig "${p}ping_h2g=$r/$s ${p}rtt_h2g_ms=$mn/$RTT_H2G/$mx"
 	[ "$s" -gt 0 ] && [ "$r" = "$s" ] || { fail "dom0 -> $1: $r of $s pings answered"; return 1; }
 	read -r s r mn RTT_G2H mx <<< "$(guest_ping "$1" "$DOM0_IP" 10)"
-	fig "ping_g2h=$r/$s rtt_g2h_ms=$mn/$RTT_G2H/$mx"
+	fig "${p}ping_g2h=$r/$s ${p}rtt_g2h_ms=$mn/$RTT_G2H/$mx"
 	[ "$s" -gt 0 ] && [ "$r" = "$s" ] || { fail "$1 -> dom0: $r of $s pings answered ($(tr '\n' '|' < "$LAB_RUN/guest-ping.out"))"; return 1; }
 }
 
-# measure_tcp NAME IDX SECS: iperf3 each way (the guest runs the server).
+# measure_tcp NAME IDX SECS [PREFIX]: iperf3 each way (the guest runs the server).
 # Sets G2H_MBPS and H2G_MBPS (guest -> host, host -> guest) and G2H_FRAME,
 # H2G_FRAME: the average frame size on the vif's host netdev while each
 # ran. Frames above the MTU mean GSO super-frames crossed the backend whole.
 measure_tcp() {
-	local ip d nd b0 p0 secs=${3:-5}
+	local ip d nd b0 p0 secs=${3:-5} p=${4:-}
 	ip=$(guest_ip "$2")
 	d=$(guest_domid "$1")
 	nd=$(vif_netdev "$d" 0)
@@ -315,9 +319,9 @@ measure_tcp() {
 	b0=$(netdev_stat "$nd" tx_bytes); p0=$(netdev_stat "$nd" tx_packets)
 	H2G_MBPS=$(iperf_mbps "$ip" "$secs")
 	H2G_FRAME=$(calc "($(netdev_stat "$nd" tx_bytes) - $b0) / ($(netdev_stat "$nd" tx_packets) - $p0 + 1e-9)" 0)
-	fig "guest_tx_mbps=${G2H_MBPS:-none} guest_rx_mbps=${H2G_MBPS:-none} guest_tx_avg_frame=$G2H_FRAME guest_rx_avg_frame=$H2G_FRAME"
-	[ -n "$G2H_MBPS" ] || { fail "iperf3 guest -> dom0 failed: $(tail -n 2 "$LAB_RUN/iperf.err" "$LAB_RUN/iperf.out" | tr '\n' ' ')"; return 1; }
-	[ -n "$H2G_MBPS" ] || { fail "iperf3 dom0 -> guest failed: $(tail -n 2 "$LAB_RUN/iperf.err" "$LAB_RUN/iperf.out" | tr '\n' ' ')"; return 1; }
+	fig "${p}guest_tx_mbps=${G2H_MBPS:-none} ${p}guest_rx_mbps=${H2G_MBPS:-none} ${p}guest_tx_avg_frame=$G2H_FRAME ${p}guest_rx_avg_frame=$H2G_FRAME"
+	[ -n "$G2H_MBPS" ] || { fail "iperf3 guest -> dom0 failed: $(iperf_error)"; return 1; }
+	[ -n "$H2G_MBPS" ] || { fail "iperf3 dom0 -> guest failed: $(iperf_error)"; return 1; }
 }
 
 # ---- diagnostics ------------------------------------------------------------

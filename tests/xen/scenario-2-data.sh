@@ -10,8 +10,8 @@ xfer_check() {
 	ip=$(guest_ip "$2")
 	# dom0 -> guest: the guest's nc writes until dom0 closes
 	head -c 4194304 /dev/urandom > /tmp/xfer.h2g
-	guest_cmd "$1" "$(scaled 20)" "rm -f /tmp/xfer.rx; nc -l -p 5201 > /tmp/xfer.rx 2>/dev/null & sleep 0.5" > /dev/null
-	timeout "$(scaled 60)" bash -c "cat /tmp/xfer.h2g > /dev/tcp/$ip/5201" ||
+	guest_cmd "$1" "$(scaled 20)" "rm -f /tmp/xfer.rx; nc -l -p 6001 > /tmp/xfer.rx 2>/dev/null & sleep 0.5" > /dev/null
+	timeout "$(scaled 60)" bash -c "cat /tmp/xfer.h2g > /dev/tcp/$ip/6001" ||
 	    { fail "sending a file to $1 failed"; return 1; }
 	# the last bytes may still be on their way when dom0's side is done
 	guest_cmd "$1" "$(scaled 30)" 'i=0; while [ "$(wc -c < /tmp/xfer.rx)" -lt 4194304 ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done' > /dev/null
@@ -20,8 +20,8 @@ xfer_check() {
 	[ "$sum_g" = "$sum_h" ] || { fig "file_h2g=corrupt"; fail "file dom0 -> $1 corrupted"; return 1; }
 	fig "file_h2g=intact"
 	# guest -> dom0: the guest's nc runs cat on the file and closes
-	sum_g=$(guest_cmd "$1" "$(scaled 30)" "head -c 4194304 /dev/urandom > /tmp/xfer.tx; sha256sum /tmp/xfer.tx; nc -l -p 5202 -e cat /tmp/xfer.tx > /dev/null 2>&1 & sleep 0.5" | cut -d' ' -f1)
-	timeout "$(scaled 60)" bash -c "cat < /dev/tcp/$ip/5202" > /tmp/xfer.g2h ||
+	sum_g=$(guest_cmd "$1" "$(scaled 30)" "head -c 4194304 /dev/urandom > /tmp/xfer.tx; sha256sum /tmp/xfer.tx; nc -l -p 6002 -e cat /tmp/xfer.tx > /dev/null 2>&1 & sleep 0.5" | cut -d' ' -f1)
+	timeout "$(scaled 60)" bash -c "cat < /dev/tcp/$ip/6002" > /tmp/xfer.g2h ||
 	    { fail "receiving a file from $1 failed"; return 1; }
 	sum_h=$(sha256sum < /tmp/xfer.g2h | cut -d' ' -f1)
 	[ "$sum_g" = "$sum_h" ] || { fig "file_g2h=corrupt($(stat -c %s /tmp/xfer.g2h)B)"; fail "file $1 -> dom0 corrupted"; return 1; }

@@ -25,7 +25,7 @@ scenario_main() {
 	bps=$(calc "($b1 - $b0) / ($t1 - $t0)" 0)
 	fig "measured_Bps=$bps ratio=$(calc "$bps / $RATE_BPS" 3) iperf_mbps=${mbps:-none}"
 	xl destroy lab-c
-	[ -n "$mbps" ] || { fail "iperf3 failed"; return 1; }
+	[ -n "$mbps" ] || { fail "iperf3 failed: $(iperf_error)"; return 1; }
 	awk -v r="$bps" -v w="$RATE_BPS" 'BEGIN { exit !(r >= 0.85 * w && r <= 1.15 * w) }' ||
 	    { fail "guest sent $bps B/s, not within 15% of $RATE_BPS"; return 1; }
 }

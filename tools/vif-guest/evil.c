@@ -753,8 +753,9 @@ evil_keys(struct evil_run *r)
 {
 	struct vg *vg = r->vg;
 	uint64_t until = loop_now_ns() + (uint64_t)(vg->o.wait_s * 1e9);
+	const char *rel;
 	char *err;
-	char path[300];
+	char path[600];
 
 	/* The backend's verdict is its state (and maybe an error node). */
 	while (loop_now_ns() < until && !vg->sig_term && !vg->fe_gone) {
@@ -764,9 +765,15 @@ evil_keys(struct evil_run *r)
 	printf("result: backend state: %s\n", gbus_state_str(vg->be_state));
 	printf("result: backend states seen: %s\n",
 	    r->seen[0] ? r->seen : "(no change)");
-	snprintf(path, sizeof(path), "/local/domain/%u/error/%s/error",
-	    vg->be_domid, vg->be + strlen("/local/domain/"));
-	err = gbus_read(vg, path);
+	/* xenbus_dev_fatal's node: <backend's home>/error/<device path
+	 * relative to that home>/error. */
+	rel = strchr(vg->be + strlen("/local/domain/"), '/');
+	err = NULL;
+	if (rel != NULL) {
+		snprintf(path, sizeof(path), "%.*s/error%s/error",
+		    (int)(rel - vg->be), vg->be, rel);
+		err = gbus_read(vg, path);
+	}
 	if (err == NULL) {
 		snprintf(path, sizeof(path), "%s/error", vg->be);
 		err = gbus_read(vg, path);

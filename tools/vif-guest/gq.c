@@ -599,9 +599,26 @@ gq_rx_count(struct gq *q, const struct rxasm_frame *f)
 	}
 	GQ_ADD(q, rx_frames, 1);
 	GQ_ADD(q, rx_bytes, f->len);
-	if (q->t_first_ns == 0)
-		q->t_first_ns = loop_now_ns();
-	q->t_last_ns = loop_now_ns();
+	if (q->vg->o.mode == GMODE_SINK) {
+		uint64_t now = loop_now_ns();
+
+		if (q->t_prev_ns != 0 && now - q->t_prev_ns > GQ_IDLE_RESET_NS) {
+			if (q->win_frames < GQ_NOISE_FRAMES) {
+				q->t_first_ns = 0;
+				q->win_frames = q->win_bytes = 0;
+			} else {
+				q->win_closed = true;
+			}
+		}
+		q->t_prev_ns = now;
+		if (!q->win_closed) {
+			if (q->t_first_ns == 0)
+				q->t_first_ns = now;
+			q->t_last_ns = now;
+			q->win_frames++;
+			q->win_bytes += f->len;
+		}
+	}
 	if (f->has_gso) {
 		GQ_ADD(q, rx_gso_frames, 1);
 		if (o->no_gso || o->no_sg)

@@ -24,8 +24,10 @@
 
 enum run_next { RUN_EXIT, RUN_RECONNECT };
 
-/* The benchmark line of gen and sink: counters of all queues (and of
- * earlier connections) over the time from the first to the last frame. */
+/* The benchmark line of gen and sink: answered TX frames (gen) or frames
+ * received in the measuring window (sink, see GQ_NOISE_FRAMES) of all
+ * queues, over the time from the first to the last of them. Called with
+ * the workers stopped. */
 static void
 print_result(struct vg *vg, uint64_t end_ns)
 {
@@ -36,8 +38,8 @@ print_result(struct vg *vg, uint64_t end_ns)
 
 	for (i = 0; vg->q != NULL && i < vg->nq; i++) {
 		struct gq *q = &vg->q[i];
-		uint64_t f = gen ? GQ_GET(q, tx_done) : GQ_GET(q, rx_frames);
-		uint64_t b = gen ? GQ_GET(q, tx_done_bytes) : GQ_GET(q, rx_bytes);
+		uint64_t f = gen ? GQ_GET(q, tx_done) : q->win_frames;
+		uint64_t b = gen ? GQ_GET(q, tx_done_bytes) : q->win_bytes;
 		double qs;
 
 		if (q->t_first_ns != 0 && (first == 0 || q->t_first_ns < first))

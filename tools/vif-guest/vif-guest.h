@@ -48,6 +48,13 @@
 /* RX: netfront pushes new buffers only when at least this many are
  * outstanding (NET_RX_SLOTS_MIN), unless fewer are wanted at all. */
 #define GQ_RX_SLOTS_MIN		(XEN_NETIF_NR_SLOTS_MIN + 1u)
+/* sink: a few frames (fewer than GQ_NOISE_FRAMES) followed by a pause of
+ * GQ_IDLE_RESET_NS are background chatter (router solicitations, ARP)
+ * that came before the measured flow: the measuring window restarts.
+ * After a flow of more, such a pause ends the window: what trickles in
+ * later is not measured either. */
+#define GQ_NOISE_FRAMES		1000u
+#define GQ_IDLE_RESET_NS	500000000ull
 /* Offset of a frame's first byte in its first TX page (the skb
  * headroom Linux leaves in front of locally built packets). */
 #define GQ_TX_HEADROOM		64u
@@ -171,6 +178,9 @@ struct gq {
 	uint16_t gpending[GQ_TXPOOL_MAX];	/* [q] slots in flight */
 	uint64_t gen_quota, gen_sent;		/* [q] */
 	uint64_t t_first_ns, t_last_ns;		/* [q] first / last frame */
+	uint64_t win_frames, win_bytes;		/* [q] sink: since t_first */
+	uint64_t t_prev_ns;			/* [q] sink: last frame */
+	bool win_closed;			/* [q] sink: the flow ended */
 
 	/* RX buffers: the one for ring index i is rxbuf[i % 256]. */
 	struct gbuf rxbuf[VIFD_RX_RING_SIZE];
