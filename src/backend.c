@@ -342,11 +342,30 @@ backend_connect(struct backend *be)
 	return 0;
 }
 
+/* The vif's counters over all its connections: past ones plus now. */
+void
+backend_stats_total(const struct backend *be, struct queue_stats *out)
+{
+	struct queue_stats q;
+	unsigned int i;
+
+	*out = be->past;
+	for (i = 0; be->vif != NULL && i < vif_nqueues(be->vif); i++) {
+		vif_queue_stats(be->vif, i, &q);
+#define BE_STATS_ADD(n) out->n += q.n;
+		QUEUE_STATS(BE_STATS_ADD)
+#undef BE_STATS_ADD
+	}
+}
+
 static void
 backend_disconnect(struct backend *be)
 {
 	if (be->vif == NULL)
 		return;
+	/* The workers are still running: what they count after this read
+	 * is lost with them, which is at most one wakeup's worth. */
+	backend_stats_total(be, &be->past);
 	vif_disconnect(be->vif);
 	be->vif = NULL;
 	log_info("%s: disconnected", be->name);
@@ -817,10 +836,10 @@ backend_frontend_changed(struct backend *be)
 	case XenbusStateInitialising:
 		/* A guest reboot or driver reload: ready again. A failed
 		 * vif gets a fresh start too, as Linux's would. */
-		if (be->failed && be->state == XenbusStateClosed) {
-			be->failed = false;
-			backend_clear_error(be);
-		}
+		if (be->failed && be->state == XenbusStateClosed)
+			be->failed = false;	/* the error node stays, as
+						 * history, until the device
+						 * is removed */
 		backend_set_state(be, XenbusStateInitWait);
 		break;
 	case XenbusStateInitWait:

@@ -16,6 +16,7 @@
 
 #include <xen/io/xenbus.h>
 
+#include "queue.h"
 #include "vif.h"
 #include "vifd.h"
 
@@ -73,6 +74,9 @@ struct backend {
 	unsigned int mtu;
 	struct vif_rate rate_out, rate_in;
 	struct vif *vif;		/* data plane, while connected */
+	/* Counters of earlier connections, so that a vif's history survives
+	 * guest reboots (as a netdev's counters do). */
+	struct queue_stats past;
 
 	unsigned int dirty;		/* BE_DIRTY_* */
 	bool fe_watched;
@@ -109,6 +113,9 @@ void backend_release_domain(struct vifd *vd);
 /* vifd is exiting: stop the data plane and scripts but leave the TAPs
  * and xenstore as they are, so that a restarted vifd carries on. */
 void backend_shutdown_all(struct vifd *vd);
+
+/* The vif's counters over all its connections so far. */
+void backend_stats_total(const struct backend *be, struct queue_stats *out);
 
 struct backend *backend_find(struct vifd *vd, uint32_t domid,
     uint32_t devid);

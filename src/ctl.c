@@ -91,6 +91,12 @@ ctl_stats_one(struct ctl_out *o, struct backend *be)
 	    (unsigned long long)be->rate_in.usec);
 	nq = be->vif != NULL ? vif_nqueues(be->vif) : 0;
 	ctl_printf(o, "%s queues %u\n", be->name, nq);
+	backend_stats_total(be, &st);
+#define CTL_TOTAL(n) \
+	ctl_printf(o, "%s total %s %llu\n", be->name, #n, \
+	    (unsigned long long)st.n);
+	QUEUE_STATS(CTL_TOTAL)
+#undef CTL_TOTAL
 	for (q = 0; q < nq; q++) {
 		vif_queue_stats(be->vif, q, &st);
 #define CTL_STAT(n) \

@@ -4,8 +4,10 @@
  * A unix stream socket (mode 0600). A client sends one command line and
  * reads the answer until EOF:
  *   list                      one line per vif: name, TAP, states, queues
- *   stats [DOMID DEVID]       "<vif> <key> <value>" and
- *                             "<vif> q<N> <counter> <value>" lines
+ *   stats [DOMID DEVID]       "<vif> <key> <value>",
+ *                             "<vif> total <counter> <value>" (over all its
+ *                             connections) and "<vif> q<N> <counter> <value>"
+ *                             (the current one) lines
  *   verbose N                 sets the log verbosity (0 warn, 1 info, 2 debug)
  * Errors come back as one line starting with "error: ".
  */

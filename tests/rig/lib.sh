@@ -173,3 +173,5 @@ done_testing() {
 }
 
 trap cleanup EXIT
+# A timeout (make check runs every test under one) must still clean up.
+trap 'exit 143' TERM INT

@@ -147,6 +147,7 @@ LOG=$LAB_CACHE/logs/check-xen-$(date +%Y%m%d-%H%M%S)-$LAB_BACKEND.log
 # separated by commas (a comma inside args would be written ",,").
 XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M dom0_max_vcpus=2 bootscrub=0 ${VIFD_LAB_XEN_ARGS:-}"
 DOM0_ARGS="console=hvc0 earlyprintk=xen loglevel=4 ${VIFD_LAB_DOM0_ARGS:-}"
+# shellcheck disable=SC2054 # the commas are QEMU's
 QEMU=(qemu-system-x86_64 -M pc -cpu max,-smap -smp 2 -m 2048 -accel tcg,thread=multi
       -display none -nic none -no-reboot -monitor none -serial stdio
       -kernel "$LAB_IMG/xen" -append "$XEN_ARGS"

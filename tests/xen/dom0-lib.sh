@@ -21,6 +21,8 @@ VIFD_LOG=/var/log/vifd.log
 # vifctl stats keys the scenarios look at (vifd's interface; adjust here)
 GSO_TX_KEY=${LAB_GSO_TX_KEY:-tx_gso_frames}	# guest -> host GSO super-frames
 GSO_RX_KEY=${LAB_GSO_RX_KEY:-rx_gso_frames}	# host -> guest
+# what vifd logs once it watches the backend directory
+LAB_VIFD_READY_RE=${LAB_VIFD_READY_RE:-watching}
 
 # ---- time, logging, arithmetic --------------------------------------------
 up() { cut -d' ' -f1 /proc/uptime; }
@@ -61,8 +63,13 @@ keep() { echo "$2" > "$LAB_RUN/keep.$1"; }
 kept() { cat "$LAB_RUN/keep.$1" 2>/dev/null; }
 
 # ---- xenstore and vif views -----------------------------------------------
-xsr() { xenstore-read "$1" 2>/dev/null; }
-xs_has() { xenstore-exists "$1" 2>/dev/null; }
+# Every xenstore client call is bounded: a wedged xenstored (or a client
+# stuck behind one) must fail a scenario with a reason, not eat its budget.
+XS_T=10
+xs() { timeout -k 2 "$XS_T" "$@"; }
+xsr() { xs xenstore-read "$1" 2>/dev/null; }
+xs_has() { xs xenstore-exists "$1" 2>/dev/null; }
+xs_alive() { xs xenstore-read /local/domain/0/domid > /dev/null 2>&1; }
 be_path() { echo "/local/domain/0/backend/vif/$1/$2"; }
 fe_path() { echo "/local/domain/$1/device/vif/$2"; }
 be_state() { xsr "$(be_path "$1" "$2")/state"; }
@@ -83,18 +90,23 @@ vifd_pid() { cat "$LAB_RUN/vifd.pid" 2>/dev/null; }
 vifd_alive() { local p; p=$(vifd_pid); [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
 
 # vifd_start: starts vifd in the foreground (logging to $VIFD_LOG) and
-# returns once it has stayed up for a second. vifd must be watching before
-# any xl create: libxl gives a backend 10 s to reach InitWait.
+# returns once it says it is watching (a log line matching
+# $LAB_VIFD_READY_RE since this start), or, if it never says so, once it
+# has stayed up for 5 s. vifd must be watching before any xl create: libxl
+# gives a backend 10 s to reach InitWait.
 vifd_start() {
-	local p
+	local p from
 	[ -x "$VIFD" ] || { say "vifd: no binary at $VIFD"; return 1; }
 	vifd_alive && return 0
 	echo "==== vifd start at $(up) ====" >> "$VIFD_LOG"
+	from=$(wc -l < "$VIFD_LOG")
 	# shellcheck disable=SC2086
 	setsid "$VIFD" --foreground --xen=real $LAB_VIFD_ARGS >> "$VIFD_LOG" 2>&1 < /dev/null &
 	p=$!
 	echo "$p" > "$LAB_RUN/vifd.pid"
-	sleep 1
+	if ! wait_for "$(scaled 5)" sh -c "tail -n +$((from + 1)) $VIFD_LOG | grep -qE '$LAB_VIFD_READY_RE' || ! kill -0 $p 2>/dev/null"; then
+		say "vifd (pid $p) logged nothing matching '$LAB_VIFD_READY_RE' in $(scaled 5) s; going on"
+	fi
 	if ! kill -0 "$p" 2>/dev/null; then
 		wait "$p" 2>/dev/null
 		say "vifd exited at once (rc $?): $(tail -n 5 "$VIFD_LOG" | tr '\n' '|')"
@@ -144,23 +156,25 @@ vif_script() {
 	if [ "$(cur_backend)" = vifd ]; then echo "$LAB_VIF_SCRIPT"; else echo vif-bridge; fi
 }
 
-# vifctl_stat DOMID DEVID KEY: KEY summed over the vif's queues ("" if
-# vifctl fails); vifctl_stat_each: one value per queue, in order.
-vifctl_stat() {
-	local out
-	out=$("$VIFCTL" stats "$1" "$2" 2>/dev/null) || return 1
-	echo "$out" | awk -v k="$3" '$1 == k { s += $2; n++ } END { if (n) print s; else exit 1 }'
+# vifctl_stat DOMID DEVID KEY: KEY summed over the vif's queues (fails if
+# vifctl fails or has no KEY); vifctl_stat_each: one value per queue, in
+# order, comma-separated. A counter is a word KEY followed by a number,
+# wherever it stands on its line, so both "KEY VALUE" and vifd's
+# "vif1.0 q0 KEY VALUE" lines work.
+vifctl_values() {
+	"$VIFCTL" stats "$1" "$2" 2>/dev/null |
+	    awk -v k="$3" '{ for (i = 1; i < NF; i++) if ($i == k && $(i + 1) ~ /^[0-9]+$/) print $(i + 1) }'
 }
-vifctl_stat_each() {
-	"$VIFCTL" stats "$1" "$2" 2>/dev/null | awk -v k="$3" '$1 == k { printf "%s%s", sep, $2; sep = "," }'
-}
+# (printf %.0f: mawk prints large numbers as 1.2e+10 otherwise)
+vifctl_stat() { vifctl_values "$@" | awk '{ s += $1; n++ } END { if (n) printf "%.0f\n", s; else exit 1 }'; }
+vifctl_stat_each() { vifctl_values "$@" | paste -sd, -; }
 
 # ---- guests ---------------------------------------------------------------
 guest_ip() { echo "192.0.2.$1"; }
 guest_mac() { printf '00:16:3e:00:00:%02x' "$1"; }
 # vif_spec IDX [EXTRA]: the xl vif= string for guest IDX
 vif_spec() { echo "mac=$(guest_mac "$1"),bridge=$BRIDGE,script=$(vif_script)${2:+,$2}"; }
-guest_domid() { xl domid "$1" 2>/dev/null; }
+guest_domid() { timeout -k 2 20 xl domid "$1" 2>/dev/null; }
 guest_exists() { [ -n "$(guest_domid "$1")" ]; }
 guest_log() { tr -d '\r' < "/var/log/xen/console/guest-$1.log" 2>/dev/null; }
 
@@ -203,9 +217,12 @@ guest_cmd() {
 	p=/local/domain/$d/data/vifd-lab
 	seq=$(date +%s%N)
 	# -R: no escaping either way (the default turns newlines into \n)
-	xenstore-write -R "$p/cmd" "$cmd" && xenstore-write "$p/seq" "$seq" || return 125
-	wait_for "$secs" sh -c "[ \"\$(xenstore-read $p/done 2>/dev/null)\" = $seq ]" || return 124
-	printf '%s\n' "$(xenstore-read -R "$p/out" 2>/dev/null)"
+	if ! xs xenstore-write -R "$p/cmd" "$cmd" || ! xs xenstore-write "$p/seq" "$seq"; then
+		say "guest_cmd $name: writing to xenstore failed or hung ($XS_T s)"
+		return 125
+	fi
+	wait_for "$secs" sh -c "[ \"\$(timeout -k 2 $XS_T xenstore-read $p/done 2>/dev/null)\" = $seq ]" || return 124
+	printf '%s\n' "$(xs xenstore-read -R "$p/out" 2>/dev/null)"
 	rc=$(xsr "$p/rc")
 	return "${rc:-125}"
 }
@@ -216,8 +233,8 @@ guest_cmd() {
 # CONNECTED_S, PING_S. Returns 1 (after saying why) on the first failure.
 guest_up() {
 	local name=$1 idx=$2 d
-	guest_exists "$name" && xl destroy "$name" 2>/dev/null
-	guest_create "$@" || { fail "xl create $name failed: $(grep -i 'error' "$LAB_RUN/xl.$name.log" | tail -n 2 | tr '\n' ' ')"; return 1; }
+	guest_exists "$name" && timeout -k 2 "$(scaled 60)" xl destroy "$name" 2>/dev/null
+	guest_create "$@" || { fail "xl create $name failed after $CREATE_S s: $(grep -i 'error' "$LAB_RUN/xl.$name.log" | head -n 2 | sed 's/^libxl: error: //' | tr '\n' ' ')"; return 1; }
 	d=$(guest_domid "$name")
 	wait_for "$(scaled 120)" guest_ready "$name" ||
 	    { fail "guest $name: its agent did not start (console: $(guest_log "$name" | tail -n 3 | tr '\n' '|'))"; return 1; }
@@ -244,8 +261,8 @@ guest_ensure() {
 
 guests_destroy_all() {
 	local n
-	for n in $(xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
-		xl destroy "$n" 2>/dev/null
+	for n in $(timeout -k 2 20 xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
+		timeout -k 2 "$(scaled 60)" xl destroy "$n" 2>/dev/null || say "xl destroy $n failed"
 	done
 }
 
@@ -329,10 +346,13 @@ measure_tcp() {
 lab_diag() {
 	local n
 	{
-		echo "--- xl list"; xl list 2>&1
-		echo "--- backend vif tree"; xenstore-ls -f /local/domain/0/backend/vif 2>&1 | head -n 60
+		echo "--- xl list"; timeout -k 2 20 xl list 2>&1
+		xs_alive || echo "--- xenstored does not answer within $XS_T s"
+		echo "--- backend vif tree"; xs xenstore-ls -f /local/domain/0/backend/vif 2>&1 | head -n 60; echo "(xenstore-ls rc ${PIPESTATUS[0]})"
+		echo "--- processes (state, kernel wait)"
+		ps -eo pid,stat,wchan:24,etime,args 2>&1 | grep -E 'xenstore|vifd|xl |ping|iperf|vif-|hotplug|STAT' | grep -v grep
 		echo "--- host links"; ip -br link 2>&1 | grep -v '^lo'
-		for n in $(xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
+		for n in $(timeout -k 2 20 xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
 			echo "--- console of $n (tail)"; guest_log "$n" | tail -n 15
 			echo "--- xl create $n (tail)"; tail -n 8 "$LAB_RUN/xl.$n.log" 2>/dev/null
 		done

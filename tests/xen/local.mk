@@ -13,9 +13,10 @@ EXTRA_DIST += tests/xen/README.md tests/xen/images.sh tests/xen/dom0-lib.sh \
 	tests/xen/scenario-5-detach-attach.sh tests/xen/scenario-6-reconnect.sh \
 	tests/xen/scenario-7-vifd-restart.sh tests/xen/scenario-8-destroy.sh \
 	tests/xen/scenario-9-side-by-side.sh
+CLEANFILES += tests/xen/check-xen-vifd.log tests/xen/check-xen-kernel.log
 
 check-xen: all
 	VIFD_BUILDDIR='$(abs_top_builddir)' VIFD_SRCDIR='$(abs_top_srcdir)' \
-	VIFD_HOTPLUGDIR='$(hotplugdir)' \
+	VIFD_HOTPLUGDIR='$(hotplugdir)' BACKEND='$(BACKEND)' \
 	$(SHELL) '$(abs_top_srcdir)/tests/xen/check-xen.sh'
 .PHONY: check-xen

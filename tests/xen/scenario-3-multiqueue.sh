@@ -33,8 +33,8 @@ scenario_main() {
 	read -ra after <<< "$(queue_irqs lab-b)"
 	fig "guest_tx_mbps=${G2H_MBPS:-none} guest_rx_mbps=${H2G_MBPS:-none}"
 	fig "q0_irqs=+$((after[0] - before[0])) q1_irqs=+$((after[1] - before[1]))"
-	if [ "$(cur_backend)" = vifd ] && [ -x "$VIFCTL" ]; then
-		"$VIFCTL" stats "$d" 0 2>&1 | sed 's/^/    vifctl: /' | head -n 40
+	if [ "$(cur_backend)" = vifd ]; then
+		fig "vifd_tx_packets=$(vifctl_stat_each "$d" 0 tx_packets) vifd_rx_packets=$(vifctl_stat_each "$d" 0 rx_packets)"
 	fi
 	[ -n "$G2H_MBPS" ] && [ -n "$H2G_MBPS" ] || { fail "iperf3 -P 8 failed: $(iperf_error)"; return 1; }
 	for i in 0 1; do

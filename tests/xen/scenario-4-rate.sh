@@ -24,6 +24,10 @@ scenario_main() {
 	mbps=$(cat "$LAB_RUN/s4.mbps")
 	bps=$(calc "($b1 - $b0) / ($t1 - $t0)" 0)
 	fig "measured_Bps=$bps ratio=$(calc "$bps / $RATE_BPS" 3) iperf_mbps=${mbps:-none}"
+	if [ "$(cur_backend)" = vifd ]; then
+		fig "vifd_tx_rate_delayed=$(vifctl_stat "$d" 0 tx_rate_delayed) vifd_tx_throttled_ms=$(calc "$(vifctl_stat "$d" 0 tx_throttled_ns || echo 0) / 1000000" 0)"
+		"$VIFCTL" stats "$d" 0 2>&1 | grep -E 'rate|tx_(packets|bytes)' | sed 's/^/    vifctl: /'
+	fi
 	xl destroy lab-c
 	[ -n "$mbps" ] || { fail "iperf3 failed: $(iperf_error)"; return 1; }
 	awk -v r="$bps" -v w="$RATE_BPS" 'BEGIN { exit !(r >= 0.85 * w && r <= 1.15 * w) }' ||

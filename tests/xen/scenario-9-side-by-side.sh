@@ -10,7 +10,7 @@ ratio() { if [ -n "$1" ] && [ -n "$2" ]; then calc "$1 / $2" 2; else echo none; 
 scenario_main() {
 	local vr vt vx
 	vr=$(kept rtt_h2g); vt=$(kept guest_tx_mbps); vx=$(kept guest_rx_mbps)
-	[ "$LAB_BACKEND" = vifd ] || vr= vt= vx=
+	[ "$LAB_BACKEND" = vifd ] || { vr=""; vt=""; vx=""; }
 	backend_use kernel || { fail "could not switch to xen-netback"; return 1; }
 	guest_up lab-a 2 1 || return 1
 	measure_rtt lab-a 2 kernel_ || return 1

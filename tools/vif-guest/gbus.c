@@ -201,7 +201,11 @@ gbus_watch_events(struct vg *vg)
 	if (fe && !vg->fe_gone) {
 		char *s = gbus_read(vg, vg->fe);
 
-		if (s == NULL && errno == ENOENT) {
+		/* Gone only once it was there: we may start before the
+		 * toolstack has written it. */
+		if (s != NULL) {
+			vg->fe_seen = true;
+		} else if (errno == ENOENT && vg->fe_seen) {
 			vg->fe_gone = true;
 			log_info("frontend %s removed", vg->fe);
 		}
@@ -316,6 +320,7 @@ gbus_find_backend(struct vg *vg)
 	}
 	if (be == NULL)
 		return -EINTR;
+	vg->fe_seen = true;
 	if (strncmp(be, "/local/domain/", 14) != 0 ||
 	    strlen(be) >= sizeof(vg->be) - 16) {
 		log_warnx("%s/backend = '%.64s': not a backend path", vg->fe, be);

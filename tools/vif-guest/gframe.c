@@ -45,14 +45,14 @@ gframe_kind_str(int kind)
 }
 
 static void
-put16(uint8_t *p, uint16_t v)
+gframe_put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
 }
 
 static void
-put32(uint8_t *p, uint32_t v)
+gframe_put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
 	p[1] = (uint8_t)(v >> 16);
@@ -85,13 +85,13 @@ gframe_build_len(uint8_t proto, size_t len, const struct gframe_addr *a,
 
 	memcpy(buf, a->dst_mac, 6);
 	memcpy(buf + 6, a->src_mac, 6);
-	put16(buf + 12, 0x0800);
+	gframe_put16(buf + 12, 0x0800);
 
 	ip = buf + ETH_LEN;
 	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(len - ETH_LEN));
-	put16(ip + 4, 1);		/* identification */
-	put16(ip + 6, 0x4000);		/* DF */
+	gframe_put16(ip + 2, (uint16_t)(len - ETH_LEN));
+	gframe_put16(ip + 4, 1);		/* identification */
+	gframe_put16(ip + 6, 0x4000);		/* DF */
 	ip[8] = 64;
 	ip[9] = proto;
 	memcpy(ip + 12, a->saddr, 4);
@@ -100,16 +100,16 @@ gframe_build_len(uint8_t proto, size_t len, const struct gframe_addr *a,
 	memcpy(ip + 10, &sum, 2);
 
 	l4 = ip + IP4_LEN;
-	put16(l4, a->sport);
-	put16(l4 + 2, a->dport);
+	gframe_put16(l4, a->sport);
+	gframe_put16(l4 + 2, a->dport);
 	if (proto == IPPROTO_UDP) {
-		put16(l4 + 4, (uint16_t)(UDP_LEN + payload));
+		gframe_put16(l4 + 4, (uint16_t)(UDP_LEN + payload));
 	} else {
-		put32(l4 + 4, 1);		/* sequence */
-		put32(l4 + 8, 1);		/* acknowledgement */
+		gframe_put32(l4 + 4, 1);		/* sequence */
+		gframe_put32(l4 + 8, 1);		/* acknowledgement */
 		l4[12] = (uint8_t)((TCP_LEN / 4) << 4);
 		l4[13] = 0x18;			/* PSH | ACK */
-		put16(l4 + 14, 65535);		/* window */
+		gframe_put16(l4 + 14, 65535);		/* window */
 	}
 	for (i = 0; i < payload; i++)
 		l4[l4len + i] = (uint8_t)(i * 7 + 3);

@@ -257,6 +257,24 @@ gq_teardown(struct gq *q)
 	q->ntx = 0;
 }
 
+void
+gq_abandon(struct gq *q)
+{
+	if (q->vg == NULL)
+		return;
+	/* The ports would be closed by our exit anyway (the simulated
+	 * machine counts a dead process's ports as closed). */
+	if (q->evh != NULL)
+		q->vg->ops->evtchn_close(q->evh);
+	q->evh = NULL;
+	if (q->wakefd >= 0)
+		close(q->wakefd);
+	q->wakefd = -1;
+	free(q->txframe);
+	free(q->rxframe);
+	q->txframe = q->rxframe = NULL;
+}
+
 /* ---- the data path ------------------------------------------------------ */
 
 static void
@@ -347,17 +365,28 @@ gq_tx_answer(struct gq *q, RING_IDX idx, const netif_tx_response_t *rsp)
 	if (q->vg->o.mode == GMODE_GEN && q->gen_pages > 0) {
 		unsigned int g = id / q->gen_pages;
 
+		if (rsp->status != NETIF_RSP_OKAY)
+			q->gerr[g] = true;
 		if (--q->gpending[g] == 0) {
 			q->gfree[q->ngfree++] = (uint16_t)g;
-			GQ_ADD(q, tx_done, 1);
-			GQ_ADD(q, tx_done_bytes, q->gen_frame.len);
+			if (q->gerr[g]) {
+				GQ_ADD(q, tx_done_err, 1);
+			} else {
+				GQ_ADD(q, tx_done, 1);
+				GQ_ADD(q, tx_done_bytes, q->gen_frame.len);
+			}
+			q->gerr[g] = false;
 			q->t_last_ns = loop_now_ns();
 		}
 		return;
 	}
 	if (q->txfirst[id] != 0) {
-		GQ_ADD(q, tx_done, 1);
-		GQ_ADD(q, tx_done_bytes, q->txfirst[id]);
+		if (rsp->status == NETIF_RSP_OKAY) {
+			GQ_ADD(q, tx_done, 1);
+			GQ_ADD(q, tx_done_bytes, q->txfirst[id]);
+		} else {
+			GQ_ADD(q, tx_done_err, 1);
+		}
 		q->txfirst[id] = 0;
 	}
 	q->txfree[q->ntxfree++] = id;

@@ -50,3 +50,8 @@ tests_unit_test_vif_guest_misc_CFLAGS = $(VIF_GUEST_TEST_CFLAGS)
 tests_unit_test_vif_guest_misc_SOURCES = tests/unit/test_vif_guest_misc.c \
 	tests/unit/frames.c tests/unit/frames.h
 tests_unit_test_vif_guest_misc_LDADD = $(VIF_GUEST_TEST_LDADD)
+
+# The control half against a hand-played backend on the simulated Xen
+# (needs the sim's xenstored, no root, no vifd).
+RIG_TESTS += tools/vif-guest/tests/rig-vif-guest.sh
+dist_noinst_SCRIPTS += tools/vif-guest/tests/rig-vif-guest.sh

@@ -22,14 +22,14 @@
 #include "loop.h"
 #include "vif-guest.h"
 
-enum run_next { RUN_EXIT, RUN_RECONNECT };
+enum main_next { MAIN_EXIT, MAIN_RECONNECT };
 
 /* The benchmark line of gen and sink: answered TX frames (gen) or frames
  * received in the measuring window (sink, see GQ_NOISE_FRAMES) of all
  * queues, over the time from the first to the last of them. Called with
  * the workers stopped. */
 static void
-print_result(struct vg *vg, uint64_t end_ns)
+main_print_result(struct vg *vg, uint64_t end_ns)
 {
 	bool gen = vg->o.mode == GMODE_GEN;
 	uint64_t frames = 0, bytes = 0, first = 0, last = 0;
@@ -70,7 +70,7 @@ print_result(struct vg *vg, uint64_t end_ns)
 }
 
 static bool
-gen_all_done(const struct vg *vg)
+main_gen_done(const struct vg *vg)
 {
 	unsigned int i;
 
@@ -81,7 +81,7 @@ gen_all_done(const struct vg *vg)
 }
 
 static void
-finish(struct vg *vg)
+main_finish(struct vg *vg)
 {
 	unsigned int i;
 	uint64_t now = loop_now_ns();
@@ -90,7 +90,7 @@ finish(struct vg *vg)
 		gq_stop(&vg->q[i]);
 	gq_print_stats(vg);
 	if (vg->o.mode == GMODE_GEN || vg->o.mode == GMODE_SINK)
-		print_result(vg, now);
+		main_print_result(vg, now);
 	if (vg->o.abandon) {
 		/* A crashed guest: rings, grants and keys stay as they are. */
 		log_info("abandoning the connection");
@@ -100,8 +100,8 @@ finish(struct vg *vg)
 }
 
 /* While connected: wait for a signal, the backend closing, the run's end. */
-static enum run_next
-run_connected(struct vg *vg)
+static enum main_next
+main_connected(struct vg *vg)
 {
 	const struct gopts *o = &vg->o;
 	uint64_t deadline = 0;
@@ -113,35 +113,35 @@ run_connected(struct vg *vg)
 		int timeout = -1;
 
 		if (vg->sig_term || vg->fe_gone) {
-			finish(vg);
-			return RUN_EXIT;
+			main_finish(vg);
+			return MAIN_EXIT;
 		}
 		if (vg->sig_hup) {
 			vg->sig_hup = false;
 			gbus_close(vg);
-			return RUN_RECONNECT;
+			return MAIN_RECONNECT;
 		}
 		if (vg->be_state == XenbusStateClosing ||
 		    vg->be_state == XenbusStateClosed || vg->be_state < 0) {
 			log_info("backend %s: closing too",
 			    gbus_state_str(vg->be_state));
 			if (o->exit_on_close) {
-				finish(vg);
-				return RUN_EXIT;
+				main_finish(vg);
+				return MAIN_EXIT;
 			}
 			gbus_backend_closed(vg);
-			return RUN_RECONNECT;
+			return MAIN_RECONNECT;
 		}
-		if (o->mode == GMODE_GEN && o->count != 0 && gen_all_done(vg)) {
-			finish(vg);
-			return RUN_EXIT;
+		if (o->mode == GMODE_GEN && o->count != 0 && main_gen_done(vg)) {
+			main_finish(vg);
+			return MAIN_EXIT;
 		}
 		if (deadline != 0) {
 			uint64_t now = loop_now_ns();
 
 			if (now >= deadline) {
-				finish(vg);
-				return RUN_EXIT;
+				main_finish(vg);
+				return MAIN_EXIT;
 			}
 			timeout = (int)((deadline - now) / 1000000) + 1;
 		}
@@ -153,8 +153,8 @@ run_connected(struct vg *vg)
 		pfd[2].events = POLLIN;
 		if (poll(pfd, 3, timeout) < 0 && errno != EINTR) {
 			log_warn("poll");
-			finish(vg);
-			return RUN_EXIT;
+			main_finish(vg);
+			return MAIN_EXIT;
 		}
 		if (pfd[2].revents)
 			loop_event_ack(vg->donefd);
@@ -164,7 +164,7 @@ run_connected(struct vg *vg)
 }
 
 static int
-run(struct vg *vg)
+main_run(struct vg *vg)
 {
 	unsigned int i;
 	int rc;
@@ -183,12 +183,12 @@ run(struct vg *vg)
 		if (vg->connected) {
 			for (i = 0; i < vg->nq; i++) {
 				if (gq_start(&vg->q[i]) != 0) {
-					finish(vg);
+					main_finish(vg);
 					return 1;
 				}
 			}
 		}
-		if (run_connected(vg) == RUN_EXIT)
+		if (main_connected(vg) == MAIN_EXIT)
 			return 0;
 		if (vg->fe_gone)
 			return 0;
@@ -197,7 +197,7 @@ run(struct vg *vg)
 }
 
 static int
-setup_signals(struct vg *vg)
+main_signals(struct vg *vg)
 {
 	sigset_t set;
 
@@ -257,7 +257,7 @@ main(int argc, char **argv)
 	vg->be_state = -1;
 	vg->fe_state = -1;
 
-	if (setup_signals(vg) != 0) {
+	if (main_signals(vg) != 0) {
 		log_warn("signals");
 		goto out;
 	}
@@ -298,7 +298,7 @@ main(int argc, char **argv)
 	}
 	log_info("domain %u vif %u (%s mode)", vg->o.domid, vg->o.devid,
 	    gopts_mode_str(vg->o.mode));
-	ret = run(vg);
+	ret = main_run(vg);
 
 out:
 	if (vg->q != NULL) {
@@ -306,9 +306,12 @@ out:
 
 		for (i = 0; i < vg->nq; i++)
 			gq_stop(&vg->q[i]);
-		if (!vg->o.abandon)
-			for (i = 0; i < vg->nq; i++)
+		for (i = 0; i < vg->nq; i++) {
+			if (vg->o.abandon)
+				gq_abandon(&vg->q[i]);
+			else
 				gq_teardown(&vg->q[i]);
+		}
 		free(vg->q);
 	}
 	gtap_close(vg);

@@ -66,8 +66,10 @@
 	X(tx_gso_frames)						\
 	X(tx_slots)		/* data slots */			\
 	X(tx_linearized)	/* frames copied to fresh pages first */	\
-	X(tx_done)		/* frames whose every slot was answered */	\
+	X(tx_done)		/* frames answered OKAY (gen: every slot; \
+				 * tap: the first) */			\
 	X(tx_done_bytes)						\
+	X(tx_done_err)		/* frames answered with an error */	\
 	X(tx_rsp_okay)							\
 	X(tx_rsp_error)							\
 	X(tx_rsp_dropped)						\
@@ -176,6 +178,7 @@ struct gq {
 	uint16_t gfree[GQ_TXPOOL_MAX];		/* [q] free groups */
 	unsigned int ngfree;			/* [q] */
 	uint16_t gpending[GQ_TXPOOL_MAX];	/* [q] slots in flight */
+	bool gerr[GQ_TXPOOL_MAX];		/* [q] a slot was refused */
 	uint64_t gen_quota, gen_sent;		/* [q] */
 	uint64_t t_first_ns, t_last_ns;		/* [q] first / last frame */
 	uint64_t win_frames, win_bytes;		/* [q] sink: since t_first */
@@ -233,7 +236,8 @@ struct vg {
 	char be[256];			/* the backend key's value */
 	int fe_state;			/* what we last wrote */
 	int be_state;			/* last read; -1: absent */
-	bool fe_gone;			/* our frontend directory vanished */
+	bool fe_seen;			/* our frontend directory existed */
+	bool fe_gone;			/* ... and vanished since */
 	bool be_watched;
 	struct gbe_features bf;
 	uint8_t mac[6];
@@ -318,6 +322,9 @@ void gbus_backend_closed(struct vg *vg);
 int gq_setup(struct vg *vg, struct gq *q, unsigned int id, unsigned int ntx);
 /* Ends grants, unbinds, frees (the worker must be stopped). */
 void gq_teardown(struct gq *q);
+/* --abandon: frees our memory and closes the event channel handle but
+ * leaves every grant in place, as a crashed guest would. */
+void gq_abandon(struct gq *q);
 int gq_start(struct gq *q);
 void gq_stop(struct gq *q);
 /* Data path steps, also used by evil.c before the workers start. */
