@@ -156,18 +156,31 @@ vif_script() {
 	if [ "$(cur_backend)" = vifd ]; then echo "$LAB_VIF_SCRIPT"; else echo vif-bridge; fi
 }
 
-# vifctl_stat DOMID DEVID KEY: KEY summed over the vif's queues (fails if
+# vifctl_stat DOMID DEVID KEY: the vif's KEY over all its queues (fails if
 # vifctl fails or has no KEY); vifctl_stat_each: one value per queue, in
 # order, comma-separated. A counter is a word KEY followed by a number,
-# wherever it stands on its line, so both "KEY VALUE" and vifd's
-# "vif1.0 q0 KEY VALUE" lines work.
-vifctl_values() {
-	"$VIFCTL" stats "$1" "$2" 2>/dev/null |
-	    awk -v k="$3" '{ for (i = 1; i < NF; i++) if ($i == k && $(i + 1) ~ /^[0-9]+$/) print $(i + 1) }'
+# wherever it stands on its line; the word before it says whose it is:
+# "total" (the vif's), "q<N>" (queue N's), or anything else. vifd prints
+# "vif1.0 total KEY VALUE" and "vif1.0 q0 KEY VALUE"; plain "KEY VALUE"
+# lines (one per queue) work too.
+vifctl_values() {	# DOMID DEVID KEY: prints "total|qN|- VALUE" lines
+	"$VIFCTL" stats "$1" "$2" 2>/dev/null | awk -v k="$3" '{
+	    for (i = 1; i < NF; i++)
+		if ($i == k && $(i + 1) ~ /^[0-9]+$/) {
+			w = (i > 1 && ($(i - 1) == "total" || $(i - 1) ~ /^q[0-9]+$/)) ? $(i - 1) : "-"
+			print w, $(i + 1)
+		}
+	}'
 }
 # (printf %.0f: mawk prints large numbers as 1.2e+10 otherwise)
-vifctl_stat() { vifctl_values "$@" | awk '{ s += $1; n++ } END { if (n) printf "%.0f\n", s; else exit 1 }'; }
-vifctl_stat_each() { vifctl_values "$@" | paste -sd, -; }
+vifctl_stat() {
+	vifctl_values "$@" | awk '$1 == "total" { t = $2; ht = 1 } $1 != "total" { s += $2 } { n++ }
+	    END { if (!n) exit 1; printf "%.0f\n", ht ? t : s }'
+}
+vifctl_stat_each() {
+	vifctl_values "$@" | awk '$1 ~ /^q/ { q = q sep $2; sep = "," } $1 == "-" { p = p psep $2; psep = "," }
+	    END { print (q != "" ? q : p) }'
+}
 
 # ---- guests ---------------------------------------------------------------
 guest_ip() { echo "192.0.2.$1"; }
