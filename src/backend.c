@@ -836,10 +836,12 @@ backend_frontend_changed(struct backend *be)
 	case XenbusStateInitialising:
 		/* A guest reboot or driver reload: ready again. A failed
 		 * vif gets a fresh start too, as Linux's would. */
-		if (be->failed && be->state == XenbusStateClosed)
-			be->failed = false;	/* the error node stays, as
-						 * history, until the device
-						 * is removed */
+		/* A frontend problem gets a fresh start; a failed hotplug
+		 * script does not: the host side was never set up. The
+		 * error node stays, as history, until the device goes. */
+		if (be->failed && be->state == XenbusStateClosed &&
+		    be->hp != HP_FAILED)
+			be->failed = false;
 		backend_set_state(be, XenbusStateInitWait);
 		break;
 	case XenbusStateInitWait:

@@ -18,7 +18,8 @@ LEAD_RIG_TESTS = \
 	tests/rig/control-lifecycle.sh \
 	tests/rig/data-traffic.sh \
 	tests/rig/badinput.sh \
-	tests/rig/rate.sh
+	tests/rig/rate.sh \
+	tests/rig/hotplug-vifd.sh
 RIG_TESTS += $(LEAD_RIG_TESTS)
 dist_noinst_SCRIPTS += $(LEAD_RIG_TESTS)
 EXTRA_DIST += tests/rig/lib.sh

@@ -32,22 +32,21 @@ diag()	{ echo "$*" | sed 's/^/# /'; }
 check()	{ local d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
 # eventually SECONDS DESCRIPTION COMMAND... : retried until true or timeout.
 eventually() {
-	local t=$1 d=$2 i; shift 2
-	for ((i = 0; i < t * 20; i++)); do
-		if "$@" >/dev/null 2>&1; then ok "$d"; return 0; fi
-		sleep 0.05
-	done
+	local t=$1 d=$2; shift 2
+	if waitfor "$t" "$@"; then ok "$d"; return 0; fi
 	nok "$d (not within ${t}s)"
 	return 1
 }
-# waitfor SECONDS COMMAND... : like eventually, no TAP line; 0 or 1.
+# waitfor SECONDS COMMAND... : like eventually, no TAP line; 0 or 1. The
+# deadline is wall-clock time, however long each try takes.
 waitfor() {
-	local t=$1 i; shift
-	for ((i = 0; i < t * 20; i++)); do
+	local t=$1 end; shift
+	end=$(( $(date +%s%N) + t * 1000000000 ))
+	while :; do
 		"$@" >/dev/null 2>&1 && return 0
+		[ "$(date +%s%N)" -lt "$end" ] || return 1
 		sleep 0.05
 	done
-	return 1
 }
 
 need_root() {
@@ -163,6 +162,10 @@ cleanup() {
 		for f in "$M".*.log; do
 			[ -f "$f" ] && { echo "# --- $f (last 40 lines)"; tail -40 "$f" | sed 's/^/# /'; }
 		done
+	fi
+	if [ -n "${KEEP_LOGS:-}" ]; then
+		mkdir -p /tmp/rig-logs
+		cp "$M".*.log /tmp/rig-logs/ 2>/dev/null
 	fi
 	rm -rf "$M" "$M".*
 }
