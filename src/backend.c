@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -494,7 +495,7 @@ backend_destroy_device(struct backend *be)
 		be->hp_run = NULL;
 	}
 	be->life = BE_OFFLINE;
-	if (be->vd->cfg.run_hotplug && be->hp != HP_IDLE &&
+	if (be->run_scripts && be->hp != HP_IDLE &&
 	    backend_hotplug_start(be, HOTPLUG_OFFLINE) == 0)
 		return;		/* backend_hotplug_done finishes */
 	backend_destroy_device_done(be);
@@ -626,6 +627,67 @@ backend_read_keys(struct backend *be)
 	return 0;
 }
 
+/* Is `xl devd` running here (its pidfile names a live process)? */
+static bool
+backend_xl_devd_running(void)
+{
+	static const char *const pidfiles[] = {
+		"/var/run/xldevd.pid", "/run/xldevd.pid",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(pidfiles) / sizeof(pidfiles[0]); i++) {
+		FILE *f = fopen(pidfiles[i], "r");
+		long pid = 0;
+		int n;
+
+		if (f == NULL)
+			continue;
+		n = fscanf(f, "%ld", &pid);
+		fclose(f);
+		if (n == 1 && pid > 0 && kill((pid_t)pid, 0) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Who runs this device's hotplug scripts? With --hotplug=auto: on real
+ * Xen, libxl runs them for backends in its own domain (dom0) and xl devd
+ * in a driver domain; both mark that with libxl/disable_udev = 1 under
+ * the domain (libxl's DISABLE_UDEV_PATH). Running a script twice would
+ * race with the toolstack's own run, so then we only wait for
+ * hotplug-status. With nobody else (the simulated Xen, a driver domain
+ * without xl devd) we run them, as xl devd would.
+ */
+static bool
+backend_runs_scripts(struct backend *be)
+{
+	struct vifd *vd = be->vd;
+	char dir[64], *v;
+	bool toolstack;
+
+	switch (vd->cfg.hotplug) {
+	case VIFD_HOTPLUG_VIFD:
+		return true;
+	case VIFD_HOTPLUG_TOOLSTACK:
+		return false;
+	case VIFD_HOTPLUG_AUTO:
+	default:
+		break;
+	}
+	if (strcmp(vd->env->ops->name, "real") != 0)
+		return true;
+	snprintf(dir, sizeof(dir), "/local/domain/%u/libxl", vd->domid);
+	v = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, dir, "disable_udev");
+	toolstack = (v != NULL && strcmp(v, "1") == 0) ||
+	    backend_xl_devd_running();
+	free(v);
+	log_info("%s: hotplug scripts are run by %s", be->name,
+	    toolstack ? "the toolstack (libxl or xl devd)" : "vifd");
+	return !toolstack;
+}
+
 struct backend *
 backend_add(struct vifd *vd, uint32_t domid, uint32_t devid)
 {
@@ -703,13 +765,14 @@ backend_add(struct vifd *vd, uint32_t domid, uint32_t devid)
 	}
 	/* Scripts run once per device: not again after a restart if the
 	 * first run already said connected. */
-	if (vd->cfg.run_hotplug && !be->hotplug_ok && be->state ==
+	be->run_scripts = backend_runs_scripts(be);
+	if (be->run_scripts && !be->hotplug_ok && be->state ==
 	    XenbusStateInitWait) {
 		if (backend_hotplug_start(be, HOTPLUG_ONLINE) == 0)
 			be->hp = HP_ONLINE;
 		else
 			backend_fail(be, "cannot run the hotplug script");
-	} else if (vd->cfg.run_hotplug && be->hotplug_ok)
+	} else if (be->run_scripts && be->hotplug_ok)
 		be->hp = HP_DONE;
 	backend_fe_watch(be, true);
 	return be;

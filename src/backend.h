@@ -70,6 +70,7 @@ struct backend {
 	bool hotplug_node;		/* hotplug-status exists */
 	bool hotplug_ok;		/* ... and says "connected" */
 	enum backend_hotplug hp;
+	bool run_scripts;		/* we run this device's scripts */
 	struct hotplug_run *hp_run;
 	unsigned int mtu;
 	struct vif_rate rate_out, rate_in;

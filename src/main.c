@@ -42,8 +42,11 @@ usage(FILE *f)
 	    "  --max-queues=N           multi-queue-max-queues to offer (1..%u;\n"
 	    "                           default min(%u, CPUs))\n"
 	    "  --no-split-event-channels  offer a single event channel per queue\n"
-	    "  --toolstack-hotplug      leave hotplug scripts to the toolstack (libxl\n"
-	    "                           in dom0, xl devd in a driver domain)\n"
+	    "  --hotplug=auto|vifd|toolstack  who runs the hotplug scripts: vifd,\n"
+	    "                           the toolstack (libxl in dom0, xl devd in a\n"
+	    "                           driver domain), or auto (default): the\n"
+	    "                           toolstack where it does, else vifd\n"
+	    "  --toolstack-hotplug      the same as --hotplug=toolstack\n"
 	    "  --script-dir=DIR         where relative 'script' names live\n"
 	    "                           (default %s)\n"
 	    "  --hotplug-timeout=SECS   kill a hotplug script after SECS (default %u)\n"
@@ -81,13 +84,14 @@ static int
 parse_opts(int argc, char **argv, struct vifd_config *c)
 {
 	enum { O_XEN = 256, O_DOMID, O_MAXQ, O_NOSPLIT, O_TSHP, O_SDIR,
-	    O_HPTO, O_CTL };
+	    O_HPTO, O_CTL, O_HP };
 	static const struct option longopts[] = {
 		{ "xen", required_argument, NULL, O_XEN },
 		{ "domid", required_argument, NULL, O_DOMID },
 		{ "max-queues", required_argument, NULL, O_MAXQ },
 		{ "no-split-event-channels", no_argument, NULL, O_NOSPLIT },
 		{ "toolstack-hotplug", no_argument, NULL, O_TSHP },
+		{ "hotplug", required_argument, NULL, O_HP },
 		{ "script-dir", required_argument, NULL, O_SDIR },
 		{ "hotplug-timeout", required_argument, NULL, O_HPTO },
 		{ "ctl-socket", required_argument, NULL, O_CTL },
@@ -110,7 +114,7 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 	c->max_queues = ncpu > 0 && ncpu < VIFD_MAX_QUEUES_CAP ?
 	    (unsigned int)ncpu : VIFD_MAX_QUEUES_CAP;
 	c->split_evtchn = true;
-	c->run_hotplug = true;
+	c->hotplug = VIFD_HOTPLUG_AUTO;
 	c->script_dir = VIFD_HOTPLUG_DIR;
 	c->hotplug_timeout_s = VIFD_HOTPLUG_TIMEOUT_S;
 	opterr = 0;
@@ -141,7 +145,20 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 			c->split_evtchn = false;
 			break;
 		case O_TSHP:
-			c->run_hotplug = false;
+			c->hotplug = VIFD_HOTPLUG_TOOLSTACK;
+			break;
+		case O_HP:
+			if (strcmp(optarg, "auto") == 0)
+				c->hotplug = VIFD_HOTPLUG_AUTO;
+			else if (strcmp(optarg, "vifd") == 0)
+				c->hotplug = VIFD_HOTPLUG_VIFD;
+			else if (strcmp(optarg, "toolstack") == 0)
+				c->hotplug = VIFD_HOTPLUG_TOOLSTACK;
+			else {
+				fprintf(stderr, "vifd: --hotplug: '%s' is not "
+				    "auto, vifd or toolstack\n", optarg);
+				return 2;
+			}
 			break;
 		case O_SDIR:
 			if (optarg[0] != '/') {
@@ -475,8 +492,10 @@ main(int argc, char **argv)
 	}
 	log_info("vifd %s: domain %u, watching %s (%s Xen), %u queues max, "
 	    "hotplug scripts %s", PACKAGE_VERSION, v.domid, v.root,
-	    v.env->ops->name, v.cfg.max_queues, v.cfg.run_hotplug ?
-	    "run by vifd" : "left to the toolstack");
+	    v.env->ops->name, v.cfg.max_queues,
+	    v.cfg.hotplug == VIFD_HOTPLUG_VIFD ? "run by vifd" :
+	    v.cfg.hotplug == VIFD_HOTPLUG_TOOLSTACK ? "left to the toolstack" :
+	    "run by vifd unless the toolstack does");
 
 	r = loop_run(&v.loop);
 	if (r < 0) {

@@ -16,20 +16,25 @@
  *  - credit is added one window's worth at a time, saturating, and capped
  *    at max(131072, bytes) so unused credit does not pile up beyond one
  *    window except for the floor that lets a 64 KiB frame through;
- *  - a refill on the packet path (the window is over when a packet does not
- *    fit) starts the new window at `now`; when the timer is armed, the
- *    window start moves to the window's end, so late timer wakeups do not
- *    make the windows drift;
+ *  - when the timer is armed, the window start moves to the window's end,
+ *    so late timer wakeups do not make the windows drift;
  *  - a live change of the limit ends a pending wait at once, otherwise
  *    clamps the remaining credit to the new per-window credit.
  * Deliberate differences:
  *  - microsecond windows instead of jiffies (Linux truncates the window to
  *    whole milliseconds, so "1000,500" is unlimited there and 1 µs works
  *    here);
- *  - after a packet-path refill that is still short, Linux arms its timer
- *    at the window end that has already passed (it fires at once and grants
- *    a second credit); we arm it one window after `now`. The long-run rate
- *    is the same; after an idle spell a large packet waits one window more;
+ *  - credit is owed for every window end that passed, not just one: a
+ *    refill on the packet path (the window is over when a packet does not
+ *    fit) adds a window's credit per window passed and keeps the windows
+ *    on their schedule, where Linux adds one and restarts the window at
+ *    `now`; a timer that fires late adds the windows it missed. Linux's
+ *    timers fire on time and its packet path runs at once; a userspace
+ *    worker on a busy host does neither (measured in the real-Xen lab
+ *    under TCG: rate=1MB/s@20ms delivered 0.54-0.74 of the limit with
+ *    Linux's rule). Everything stays under Linux's burst allowance
+ *    max(131072, bytes), so after an idle spell a queue may send up to
+ *    that at once where Linux would allow its leftover plus one window;
  *  - every returned wake-up lies within one window of `now`, even when the
  *    caller's clock went backwards, so a queue can never be parked for
  *    longer than one window;
@@ -60,21 +65,31 @@ ratelimit_burst(const struct ratelimit *rl)
 	    rl->credit_bytes : RATELIMIT_BURST_FLOOR;
 }
 
-/* Linux tx_add_credit: one window's credit, saturating, capped. */
+/*
+ * The timer path: the window ended, so the wait does too. Linux adds one
+ * window's credit however late its timer runs. A userspace wakeup can be
+ * late by more than a window (a busy host, a 1 ms window); the queue was
+ * backlogged all that time, so every window boundary passed since the
+ * scheduled end is owed too (capped by the burst allowance, as any
+ * credit). The window stays anchored on its schedule, so lateness never
+ * accumulates into a lower rate. Measured in the real-Xen lab under TCG:
+ * without this, rate=1MB/s@20ms delivered 0.74 of the limit.
+ */
 static void
-ratelimit_add_credit(struct ratelimit *rl)
+ratelimit_timer_refill(struct ratelimit *rl, uint64_t now_ns)
 {
-	uint64_t burst = ratelimit_burst(rl);
-	uint64_t r = ratelimit_sat_add(rl->remaining, rl->credit_bytes);
+	uint64_t late = 0, add, r, burst = ratelimit_burst(rl);
 
+	if (rl->window_ns > 0 && now_ns > rl->window_start_ns)
+		late = (now_ns - rl->window_start_ns) / rl->window_ns;
+	/* (late + 1) windows of credit, saturating, then the cap. */
+	add = rl->credit_bytes > UINT64_MAX / (late + 1) ? UINT64_MAX :
+	    rl->credit_bytes * (late + 1);
+	r = ratelimit_sat_add(rl->remaining, add);
 	rl->remaining = r < burst ? r : burst;
-}
-
-/* The timer path: the window ended, so the wait does too. */
-static void
-ratelimit_timer_refill(struct ratelimit *rl)
-{
-	ratelimit_add_credit(rl);
+	if (late > 0)
+		rl->window_start_ns = ratelimit_sat_add(rl->window_start_ns,
+		    late * rl->window_ns);
 	rl->waiting = false;
 }
 
@@ -154,7 +169,7 @@ ratelimit_set(struct ratelimit *rl, uint64_t bytes, uint64_t usec,
 	if (rl->waiting) {
 		/* Linux fires the pending timer now: one window's credit at
 		 * the new rate. The new rate's first window starts now. */
-		ratelimit_timer_refill(rl);
+		ratelimit_timer_refill(rl, now_ns);
 		rl->window_start_ns = now_ns;
 		return true;
 	}
@@ -197,7 +212,7 @@ ratelimit_consume(struct ratelimit *rl, uint32_t size, uint64_t now_ns,
 		/* At or past the window's end, the timer event is merely not
 		 * handled yet: refill as it would. */
 		if (now_ns >= rl->wake_ns)
-			ratelimit_timer_refill(rl);
+			ratelimit_timer_refill(rl, now_ns);
 		else
 			ratelimit_clamp_wake(rl, now_ns);
 	}
@@ -216,12 +231,22 @@ ratelimit_consume(struct ratelimit *rl, uint32_t size, uint64_t now_ns,
 	if (next > ratelimit_sat_add(now_ns, rl->window_ns))
 		next = ratelimit_sat_add(now_ns, rl->window_ns);
 	if (now_ns >= next) {
-		/* The window is over: the packet path refills. */
-		rl->window_start_ns = now_ns;
-		ratelimit_add_credit(rl);
+		/* The window is over: the packet path refills, a window's
+		 * credit for every window end passed since the window began
+		 * (Linux adds one and restarts the window at now; a userspace
+		 * worker that runs late would lose the rest of the windows
+		 * it missed). The cap bounds what an idle spell can bank. */
+		uint64_t passed = (now_ns - rl->window_start_ns) / rl->window_ns;
+		uint64_t add, r, burst = ratelimit_burst(rl);
+
+		add = rl->credit_bytes > UINT64_MAX / passed ? UINT64_MAX :
+		    rl->credit_bytes * passed;
+		r = ratelimit_sat_add(rl->remaining, add);
+		rl->remaining = r < burst ? r : burst;
+		rl->window_start_ns += passed * rl->window_ns;
 		if (charge <= rl->remaining)
 			goto ok;
-		next = ratelimit_sat_add(now_ns, rl->window_ns);
+		next = ratelimit_sat_add(rl->window_start_ns, rl->window_ns);
 	}
 	/*
 	 * Still short: wait for the window's end. The next window starts
@@ -253,7 +278,7 @@ ratelimit_refill(struct ratelimit *rl, uint64_t now_ns, uint64_t *wake_ns)
 		*wake_ns = rl->wake_ns;
 		return -EAGAIN;
 	}
-	ratelimit_timer_refill(rl);
+	ratelimit_timer_refill(rl, now_ns);
 	return 0;
 }
 

@@ -33,7 +33,11 @@ struct vifd_config {
 	int verbosity;
 	unsigned int max_queues;	/* multi-queue-max-queues we offer */
 	bool split_evtchn;		/* feature-split-event-channels */
-	bool run_hotplug;		/* false: the toolstack runs the scripts */
+	enum vifd_hotplug_mode {
+		VIFD_HOTPLUG_AUTO,	/* vifd unless a toolstack does */
+		VIFD_HOTPLUG_VIFD,	/* vifd runs every script */
+		VIFD_HOTPLUG_TOOLSTACK,	/* libxl / xl devd run them */
+	} hotplug;
 	const char *script_dir;		/* relative `script` names live here */
 	unsigned int hotplug_timeout_s;
 	const char *ctl_path;		/* control socket; NULL: default */

@@ -17,6 +17,7 @@ LEAD_RIG_TESTS = \
 	tests/rig/control-handshake.sh \
 	tests/rig/control-lifecycle.sh \
 	tests/rig/data-traffic.sh \
+	tests/rig/data-features.sh \
 	tests/rig/badinput.sh \
 	tests/rig/rate.sh \
 	tests/rig/hotplug-vifd.sh

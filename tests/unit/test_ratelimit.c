@@ -195,16 +195,27 @@ test_burst_at_start(void)
 	CU_ASSERT_EQUAL(ratelimit_consume(&rl, 100, T0 + MS, &wake), -EAGAIN);
 	CU_ASSERT_EQUAL(wake, T0 + 20 * MS);
 
-	/* After an idle hour, no more than two windows go at once: unused
-	 * credit does not pile up (one refill on the packet path plus what
-	 * was left). */
+	/* After an idle hour, no more than what was left plus the burst
+	 * allowance goes at once (max(131072, bytes), Linux's cap on any
+	 * credit): unused credit does not pile up beyond it. The windows
+	 * stay on their schedule. */
 	ratelimit_init(&rl, T0);
 	ratelimit_set(&rl, 10000, 20000, T0);
 	sent = 0;
 	while (ratelimit_consume(&rl, 100, T0 + 3600 * SEC, &wake) == 0)
 		sent += 100;
-	CU_ASSERT_EQUAL(sent, 20000);
+	CU_ASSERT_EQUAL(sent, 10000 + RATELIMIT_BURST_FLOOR / 100 * 100);
 	CU_ASSERT_EQUAL(wake, T0 + 3600 * SEC + 20 * MS);
+	/* Two and a half windows idle: two windows' credit is owed. */
+	ratelimit_init(&rl, T0);
+	ratelimit_set(&rl, 10000, 20000, T0);
+	sent = 0;
+	while (ratelimit_consume(&rl, 100, T0, &wake) == 0)
+		sent += 100;
+	while (ratelimit_consume(&rl, 100, T0 + 50 * MS, &wake) == 0)
+		sent += 100;
+	CU_ASSERT_EQUAL(sent, 10000 + 20000);
+	CU_ASSERT_EQUAL(wake, T0 + 60 * MS);
 }
 
 static void
@@ -626,7 +637,39 @@ test_parse_hostile(void)
 	}
 }
 
+/*
+ * A backlogged queue whose timer always fires late (by 1.5 windows, as a
+ * busy host's userspace wakeups can): the windows that passed meanwhile
+ * are owed, so the long-run rate stays the limit instead of dropping to a
+ * fraction of it. Also: no more than the burst allowance at once.
+ */
+static void
+test_late_timer(void)
+{
+	struct ratelimit rl;
+	const uint64_t credit = 20000, window_ns = 20000000ull;	/* 1MB/s@20ms */
+	uint64_t now = T0, wake, w2, sent = 0, end;
+	double rate;
+
+	ratelimit_init(&rl, now);
+	ratelimit_set(&rl, credit, window_ns / 1000, now);
+	end = now + 200 * window_ns;
+	while (now < end) {
+		if (ratelimit_consume(&rl, 1514, now, &wake) == 0) {
+			sent += 1514;
+			continue;
+		}
+		/* The timer is due at `wake`; it runs 30 ms late. */
+		now = wake + 3 * window_ns / 2;
+		CU_ASSERT_EQUAL_FATAL(ratelimit_refill(&rl, now, &w2), 0);
+		CU_ASSERT(rl.remaining <= RATELIMIT_BURST_FLOOR);
+	}
+	rate = (double)sent / (double)(now - T0) * 1e9;
+	CU_ASSERT(rate > 0.97e6 && rate < 1.03e6);
+}
+
 static CU_TestInfo ratelimit_tests[] = {
+	{ "a timer that fires late still gives the rate", test_late_timer },
 	{ "unlimited", test_unlimited },
 	{ "steady state long-run rate", test_steady_rate },
 	{ "burst at start and after idle", test_burst_at_start },

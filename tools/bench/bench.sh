@@ -1,0 +1,447 @@
+#!/bin/bash
+# bench.sh - vifd's data-plane benchmark on the simulated Xen.
+#
+# For each frame kind (udp64, f1514, gso64k: vif-guest's frames) it
+# measures, in one run and interleaved:
+#   TX vifd  guest TX through vifd: vif-guest --mode gen floods the TX ring,
+#            vifd writes every frame to its TAP; frames answered OKAY per
+#            second (cross-checked with vifd's tx_packets counter);
+#   TX tap   the syscall bound: vifd-bench tapwrite, a plain writev loop of
+#            the same frames with the same virtio-net header into a TAP of
+#            vifd's kind;
+#   RX vifd  guest RX through vifd: vifd-bench inject pushes frames into
+#            vifd's TAP from the host side, vif-guest --mode sink counts
+#            what reaches the guest's RX ring;
+#   RX tap   the syscall bound: vifd-bench tapread, a readv loop on a TAP
+#            of vifd's kind fed by the same injector;
+# and prints a table of medians over --runs runs with the ratio
+# vifd / baseline, then every run with its cross-checks and CPU use.
+#
+# Everything runs in a private network namespace (IPv6 off, no bridge, the
+# TAPs up with no address) on a simulated machine in a temporary
+# directory; both are removed on exit, whatever happens. Guest TX frames
+# are addressed to a foreign MAC, so the host stack drops them as
+# OTHERHOST right away, for vifd and for the baseline alike: the set-up of
+# the performance notes' TAP probes (shared/research/performance.md, Part
+# B), which makes the TAP syscall itself the bound. Needs root. Not a
+# test: it asserts nothing about speed.
+#
+# usage: bench.sh [--builddir DIR] [--seconds S] [--runs N]
+#                 [--queues N] [--frames "udp64 f1514 gso64k"] [--keep DIR]
+#                 [--perf DIR]
+#        (make bench BENCH_ARGS='...' runs it from the build directory)
+
+set -u
+
+usage() {
+	cat <<'EOF'
+usage: bench.sh [options]
+  --builddir DIR   the build tree (default: $VIFD_BUILDDIR, else .)
+  --seconds S      length of each measurement (default 3; 0.5 to 60)
+  --runs N         runs of every measurement; the table shows medians
+                   (default 3; 1 to 15)
+  --queues N       queues of the guest's vif (default 1; 1 to 8). The
+                   baselines stay single-queue loops; with N > 1 the
+                   injector spreads its frames over 8 flows per queue.
+  --frames LIST    frame kinds (default "udp64 f1514 gso64k")
+  --backoff-us N   the injector's nap when a TAP queue is full (default 20)
+  --keep DIR       keep the logs and raw results in DIR
+  --perf DIR       profile the machine (perf record -a -g, cpu-clock)
+                   during every vifd measurement of run 1 into
+                   DIR/vifd.KIND.DIR.data (the profiler slows run 1 down
+                   a little); see vifd's part with perf report --pid
+  -h, --help       this text
+Prints a table: frame dir vifd_frames/s vifd_Gbit/s tap_frames/s
+tap_Gbit/s ratio (vifd / baseline), medians over the runs.
+EOF
+}
+
+die()	{ echo "bench.sh: $*" >&2; exit 2; }
+isnum()	{ [[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
+inrange() { awk -v v="$1" -v a="$2" -v b="$3" 'BEGIN { exit !(v >= a && v <= b) }'; }
+
+BUILDDIR=${VIFD_BUILDDIR:-.}
+SECS=3
+RUNS=3
+QUEUES=1
+FRAMES="udp64 f1514 gso64k"
+BACKOFF=20
+KEEP=
+PERF_DIR=
+PERF_PID=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--builddir) BUILDDIR=${2:?}; shift ;;
+	--seconds) SECS=${2:?}; shift ;;
+	--runs) RUNS=${2:?}; shift ;;
+	--queues) QUEUES=${2:?}; shift ;;
+	--frames) FRAMES=${2:?}; shift ;;
+	--backoff-us) BACKOFF=${2:?}; shift ;;
+	--keep) KEEP=${2:?}; shift ;;
+	--perf) PERF_DIR=${2:?}; shift ;;
+	-h|--help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+	shift
+done
+if ! isnum "$SECS" || ! inrange "$SECS" 0.5 60; then
+	die "--seconds: '$SECS' (0.5 to 60)"
+fi
+if ! [[ $RUNS =~ ^[0-9]+$ ]] || ! inrange "$RUNS" 1 15; then
+	die "--runs: '$RUNS' (1 to 15)"
+fi
+if ! [[ $QUEUES =~ ^[0-9]+$ ]] || ! inrange "$QUEUES" 1 8; then
+	die "--queues: '$QUEUES' (1 to 8)"
+fi
+if ! [[ $BACKOFF =~ ^[0-9]+$ ]] || ! inrange "$BACKOFF" 0 100000; then
+	die "--backoff-us: '$BACKOFF' (0 to 100000)"
+fi
+for k in $FRAMES; do
+	case $k in udp64|f1514|gso64k) ;; *) die "--frames: unknown kind '$k'" ;; esac
+done
+[ -n "$FRAMES" ] || die "--frames: empty"
+
+BUILDDIR=$(cd "$BUILDDIR" 2>/dev/null && pwd) || die "no build directory"
+XENSIM=$BUILDDIR/tools/xensim/xensim
+VIFD=$BUILDDIR/src/vifd
+VIFCTL=$BUILDDIR/tools/vifctl/vifctl
+GUEST=$BUILDDIR/tools/vif-guest/vif-guest
+VBENCH=$BUILDDIR/tools/bench/vifd-bench
+for b in "$XENSIM" "$VIFD" "$VIFCTL" "$GUEST" "$VBENCH"; do
+	[ -x "$b" ] || die "$b is missing (build first: make)"
+done
+[ "$(id -u)" = 0 ] || die "needs root (network namespaces, TAPs)"
+if [ -n "$PERF_DIR" ]; then
+	command -v perf >/dev/null || die "--perf: no perf (Debian: linux-perf)"
+	mkdir -p "$PERF_DIR" || die "--perf: cannot create $PERF_DIR"
+	PERF_DIR=$(cd "$PERF_DIR" && pwd)
+fi
+
+# ---- the machine, vifd, cleanup ------------------------------------------
+
+ID=$$
+M=/tmp/vb$ID		# short: unix socket paths under it must fit
+NS=vb$ID-h
+VIFD_PID=
+SINK_PID=
+NS_MADE=
+
+cleanup() {
+	local p
+	for p in $PERF_PID $SINK_PID $VIFD_PID; do kill "$p" 2>/dev/null; done
+	for p in $PERF_PID $SINK_PID $VIFD_PID; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	[ -d "$M" ] && "$XENSIM" destroy "$M" >/dev/null 2>&1
+	# The netns goes with the persistent vif TAP and any baseline TAP.
+	[ -n "$NS_MADE" ] && ip netns del "$NS" 2>/dev/null
+	if [ -n "$KEEP" ]; then
+		mkdir -p "$KEEP" && cp "$M".* "$KEEP"/ 2>/dev/null
+	fi
+	rm -rf "$M" "$M".*
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log()	{ echo "$*" >>"$M.log"; }
+now()	{ date +%s.%N; }
+xsr()	{ "$XENSIM" exec "$M" -- xenstore-read "$@" 2>/dev/null; }
+vsnap() { # vsnap FILE: vif1.0's totals (over queues and reconnects)
+	"$VIFCTL" --xen="sim:$M" stats 1 0 2>/dev/null |
+	    awk '$1 == "vif1.0" && $2 == "total" { print $3, $4 }' >"$1"
+}
+vdiff() { # vdiff BEFORE AFTER COUNTER... -> "counter=after-before ..."
+	local a=$1 b=$2; shift 2
+	awk -v want="$*" 'BEGIN { n = split(want, w, " ") }
+	    FNR == NR { x[$1] = $2; next } { y[$1] = $2 }
+	    END { for (i = 1; i <= n; i++)
+		printf "%s%s=%d", (i > 1 ? " " : ""), w[i], y[w[i]] - x[w[i]] }' "$a" "$b"
+}
+ifstat() { # ifstat IF COUNTER -> /sys/class/net/IF/statistics/COUNTER
+	ip netns exec "$NS" cat "/sys/class/net/$1/statistics/$2" 2>/dev/null || echo 0
+}
+cputicks() { # cputicks PID -> utime + stime of the process, clock ticks
+	awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+busyticks() { # the machine's busy and total ticks over all CPUs
+	# user nice system idle iowait irq softirq steal (guest time is
+	# already in user)
+	awk '/^cpu / { t = 0; for (i = 2; i <= 9; i++) t += $i;
+		print t - $5 - $6, t, $9 }' /proc/stat
+}
+HZ=$(getconf CLK_TCK)
+field()	{ # field KEY < "k v k v ..." line -> v
+	awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'
+}
+
+: >"$M.log" || die "cannot write $M.log"
+"$XENSIM" create "$M" >>"$M.log" 2>&1 || die "xensim create failed (see $M.log)"
+"$XENSIM" domain "$M" add 1 >>"$M.log" 2>&1 || die "xensim domain add failed"
+ip netns add "$NS" || die "ip netns add failed"
+NS_MADE=1
+ip -n "$NS" link set lo up
+# No IPv6: no router solicitations or MLD reports in the measurements.
+ip netns exec "$NS" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+    net.ipv6.conf.default.disable_ipv6=1 2>/dev/null
+
+# The hotplug script: the TAP must be up (writes to a down TAP fail).
+cat >"$M.hotplug" <<'EOF'
+#!/bin/sh
+case "$1" in
+online|add)
+	ip link set dev "$vif" up &&
+	    exec xenstore-write "$XENBUS_PATH/hotplug-status" connected ;;
+esac
+exit 0
+EOF
+chmod +x "$M.hotplug"
+
+ip netns exec "$NS" "$VIFD" --xen="sim:$M" -f --max-queues="$QUEUES" \
+    --script-dir="$M" >>"$M.vifd.log" 2>&1 &
+VIFD_PID=$!
+for _ in $(seq 100); do [ -S "$M/vifd-0.sock" ] && break; sleep 0.05; done
+[ -S "$M/vifd-0.sock" ] || die "vifd did not start (see $M.vifd.log)"
+"$VIFCTL" --xen="sim:$M" attach 1 \
+    "mac=00:16:3e:00:01:00,script=$M.hotplug" >>"$M.log" 2>&1 ||
+    die "vifctl attach failed"
+TAPIF=vif1.0
+# Guest TX frames go to a foreign MAC, as vifd-bench tapwrite's (bench.h,
+# BFRAME_OTHER_MAC): the host drops them at once as OTHERHOST.
+OTHER_MAC=02:00:00:00:00:01
+FLOWS=1
+[ "$QUEUES" -gt 1 ] && FLOWS=$((8 * QUEUES)) && [ $FLOWS -gt 16 ] && FLOWS=16
+
+# connected: both ends of vif1.0 Connected and the TAP's carrier on.
+connected() {
+	[ "$(xsr /local/domain/0/backend/vif/1/0/state)" = 4 ] &&
+	[ "$(xsr /local/domain/1/device/vif/0/state)" = 4 ] &&
+	[ "$(ip netns exec "$NS" cat /sys/class/net/$TAPIF/carrier 2>/dev/null)" = 1 ]
+}
+wait_connected() {
+	for _ in $(seq 200); do connected && return 0; sleep 0.05; done
+	return 1
+}
+
+# ---- one measurement each; results go to $M.raw ----------------------------
+# Raw line: KIND DIR SIDE RUN FPS GBPS NOTES...
+
+GUESTQ=(--xen="sim:$M" --domid 1 --devid 0 --queues "$QUEUES" -q)
+[ "$QUEUES" -gt 1 ] && GUESTQ+=(--per-queue)
+
+result_line() { grep '^frames ' | tail -1; }
+# per_queue < vif-guest output -> " per_queue=q0:N/q1:N" (with --queues > 1)
+per_queue() { awk '/^q[0-9]+ frames / { s = s (s == "" ? "" : "/") $1 ":" $3 }
+	END { if (s != "") printf " per_queue=%s", s }'; }
+
+# perf_start KIND DIR RUN / perf_stop: the profile of vifd (run 1 only).
+perf_start() {
+	[ -n "$PERF_DIR" ] && [ "$3" = 1 ] || return 0
+	# System-wide: vifd's queue threads are born when the guest connects,
+	# after perf would have attached to the process; -a also shows what
+	# the guest, the injector and anyone else cost. perf report --pid.
+	perf record -q -e cpu-clock -F 1999 -g -a \
+	    -o "$PERF_DIR/vifd.$1.$2.data" -- sleep "$SECS" \
+	    >>"$M.log" 2>&1 &
+	PERF_PID=$!
+}
+perf_stop() {
+	[ -n "$PERF_PID" ] || return 0
+	wait "$PERF_PID" 2>/dev/null
+	PERF_PID=
+}
+
+# record KIND DIR SIDE RUN FRAMES/S GBIT/S US/FRAME NOTES...: one raw line.
+record() { echo "$*" >>"$M.raw"; }
+failed() { record "$1 $2 $3 $4 0 0 0 failed"; }
+# us_per_frame CPU_SECONDS FRAMES -> microseconds of CPU per frame
+us_per_frame() { awk -v c="$1" -v n="$2" 'BEGIN { printf "%.3f", (n > 0 ? c * 1e6 / n : 0) }'; }
+# cpu_pct T0 T1 SECONDS -> % of one CPU
+cpu_pct() { awk -v a="$1" -v b="$2" -v s="$3" -v hz="$HZ" \
+	'BEGIN { printf "%.0f%%", (s > 0 ? (b - a) / hz / s * 100 : 0) }'; }
+ticks2s() { awk -v a="$1" -v b="$2" -v hz="$HZ" 'BEGIN { printf "%.2f", (b - a) / hz }'; }
+# busy_pct "BUSY TOTAL STEAL" "BUSY TOTAL STEAL" -> busy % of all CPUs (steal)
+busy_pct() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ");
+	t = y[2] - x[2]; if (t <= 0) t = 1;
+	printf "%.0f%%(steal%.0f%%)", (y[1] - x[1]) / t * 100, (y[3] - x[3]) / t * 100 }'; }
+
+measure_vifd_tx() {	# KIND RUN
+	local k=$1 run=$2 out res c0 c1 b0 b1 fr vcpu
+	vsnap "$M.s0"
+	c0=$(cputicks "$VIFD_PID"); b0=$(busyticks)
+	perf_start "$k" TX "$run"
+	out=$(/usr/bin/time -f "gcpu %U %S" -o "$M.time" \
+	    "$GUEST" "${GUESTQ[@]}" --mode gen --frame "$k" --seconds "$SECS" \
+	    --dst-mac "$OTHER_MAC" 2>>"$M.guest.log")
+	c1=$(cputicks "$VIFD_PID"); b1=$(busyticks)
+	perf_stop
+	vsnap "$M.s1"
+	res=$(echo "$out" | result_line)
+	if [ -z "$res" ]; then
+		log "vifd TX $k: no result from vif-guest gen"
+		failed "$k" TX vifd "$run"
+		return
+	fi
+	fr=$(echo "$res" | field frames)
+	vcpu=$(ticks2s "$c0" "$c1")
+	record "$k TX vifd $run $(echo "$res" | field frames_per_s)" \
+	    "$(echo "$res" | field gbit_per_s) $(us_per_frame "$vcpu" "$fr")" \
+	    "okay=$fr $(vdiff "$M.s0" "$M.s1" tx_packets tx_drop_tap \
+		tx_sweeps evtchn_events notifies)" \
+	    "vifd_cpu=$(cpu_pct "$c0" "$c1" "$(echo "$res" | field seconds)")" \
+	    "guest_cpu_s=$(awk '/^gcpu/ { print $2 + $3 }' "$M.time")" \
+	    "machine_busy=$(busy_pct "$b0" "$b1")$(echo "$out" | per_queue)"
+}
+
+measure_vifd_rx() {	# KIND RUN
+	local k=$1 run=$2 inj res x0 x1 c0 c1 g0 g1 b0 b1 fr vcpu
+	"$GUEST" "${GUESTQ[@]}" --mode sink --seconds 120 \
+	    >"$M.sink.out" 2>>"$M.guest.log" &
+	SINK_PID=$!
+	if ! wait_connected; then
+		log "vifd RX $k: the guest did not connect"
+		kill "$SINK_PID" 2>/dev/null; wait "$SINK_PID" 2>/dev/null
+		SINK_PID=
+		failed "$k" RX vifd "$run"
+		return
+	fi
+	vsnap "$M.s0"; x0=$(ifstat "$TAPIF" tx_dropped)
+	c0=$(cputicks "$VIFD_PID"); g0=$(cputicks "$SINK_PID"); b0=$(busyticks)
+	perf_start "$k" RX "$run"
+	inj=$(ip netns exec "$NS" "$VBENCH" inject --ifname "$TAPIF" \
+	    --frame "$k" --seconds "$SECS" --flows "$FLOWS" \
+	    --backoff-us "$BACKOFF" 2>>"$M.log")
+	c1=$(cputicks "$VIFD_PID"); g1=$(cputicks "$SINK_PID"); b1=$(busyticks)
+	perf_stop
+	# Let vifd pass on what is still queued, then stop the sink: its
+	# window ends at the last frame it got.
+	sleep 0.1
+	kill -TERM "$SINK_PID" 2>/dev/null
+	wait "$SINK_PID" 2>/dev/null
+	SINK_PID=
+	vsnap "$M.s1"; x1=$(ifstat "$TAPIF" tx_dropped)
+	res=$(result_line <"$M.sink.out")
+	if [ -z "$res" ] || [ -z "$inj" ]; then
+		log "vifd RX $k: no result (inject: '$inj')"
+		failed "$k" RX vifd "$run"
+		return
+	fi
+	fr=$(echo "$res" | field frames)
+	vcpu=$(ticks2s "$c0" "$c1")
+	record "$k RX vifd $run $(echo "$res" | field frames_per_s)" \
+	    "$(echo "$res" | field gbit_per_s) $(us_per_frame "$vcpu" "$fr")" \
+	    "sink=$fr injected=$(echo "$inj" | field inject_frames)" \
+	    "$(vdiff "$M.s0" "$M.s1" rx_packets rx_batches evtchn_events \
+		notifies) tap_tx_dropped=$((x1 - x0))" \
+	    "vifd_cpu=$(cpu_pct "$c0" "$c1" "$(echo "$res" | field seconds)")" \
+	    "guest_cpu_s=$(ticks2s "$g0" "$g1")" \
+	    "machine_busy=$(busy_pct "$b0" "$b1")$(per_queue <"$M.sink.out")"
+}
+
+measure_tap() {		# KIND DIR RUN
+	local k=$1 dir=$2 run=$3 mode out res b0 b1 fr
+	[ "$dir" = TX ] && mode=tapwrite || mode=tapread
+	b0=$(busyticks)
+	out=$(ip netns exec "$NS" "$VBENCH" "$mode" --frame "$k" \
+	    --seconds "$SECS" --backoff-us "$BACKOFF" 2>>"$M.log")
+	b1=$(busyticks)
+	res=$(echo "$out" | result_line)
+	if [ -z "$res" ]; then
+		log "tap $dir $k: no result: $out"
+		failed "$k" "$dir" tap "$run"
+		return
+	fi
+	fr=$(echo "$res" | field frames)
+	if [ "$dir" = TX ]; then
+		record "$k TX tap $run $(echo "$res" | field frames_per_s)" \
+		    "$(echo "$res" | field gbit_per_s)" \
+		    "$(us_per_frame "$(echo "$out" | field cpu_s)" "$fr")" \
+		    "written=$fr errors=$(echo "$out" | field errors)" \
+		    "machine_busy=$(busy_pct "$b0" "$b1")"
+	else
+		record "$k RX tap $run $(echo "$res" | field frames_per_s)" \
+		    "$(echo "$res" | field gbit_per_s)" \
+		    "$(us_per_frame "$(echo "$out" | field cpu_s)" "$fr")" \
+		    "read=$fr injected=$(echo "$out" | field inject_frames)" \
+		    "refused_batches=$(echo "$out" | field inject_refused)" \
+		    "machine_busy=$(busy_pct "$b0" "$b1")"
+	fi
+}
+
+# ---- run -------------------------------------------------------------------
+
+NK=$(wc -w <<<"$FRAMES")
+EST=$(awk -v s="$SECS" -v r="$RUNS" -v k="$NK" 'BEGIN { printf "%.0f", r * k * (4 * s + 1) + 2 }')
+CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
+BUSY0=$(busyticks)
+T0=$(now)
+echo "vifd data-plane benchmark (simulated Xen; guest = vif-guest, one vif)"
+echo "machine: ${CPU:-unknown CPU}, $(nproc) CPUs, Linux $(uname -r)"
+echo "load average before: $LOAD0 (the machine may be shared)"
+echo "vif: $QUEUES queue(s)$([ "$QUEUES" = 1 ] && echo ', single-queue runs'); baselines: one TAP queue, one loop"
+echo "runs: $RUNS x ${SECS}s per measurement, medians shown; about ${EST}s in all"
+echo
+
+: >"$M.raw"
+for run in $(seq "$RUNS"); do
+	for k in $FRAMES; do
+		measure_vifd_tx "$k" "$run"
+		measure_tap "$k" TX "$run"
+		measure_vifd_rx "$k" "$run"
+		measure_tap "$k" RX "$run"
+	done
+done
+kill -0 "$VIFD_PID" 2>/dev/null || echo "WARNING: vifd died during the run (see its log)"
+
+median() { sort -g | awk '{ a[NR] = $1 } END {
+	if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2];
+	else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+col() {	# col KIND DIR SIDE FIELD (5 frames/s, 6 Gbit/s, 7 us/frame)
+	awk -v k="$1" -v d="$2" -v s="$3" -v f="$4" \
+	    '$1 == k && $2 == d && $3 == s && $8 != "failed" { print $f }' "$M.raw"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "-" }'; }
+
+printf '%-7s %-4s %14s %12s %14s %12s %7s\n' frame dir vifd_frames/s \
+    vifd_Gbit/s tap_frames/s tap_Gbit/s ratio
+for k in $FRAMES; do
+	for d in TX RX; do
+		vf=$(col "$k" "$d" vifd 5 | median); vg=$(col "$k" "$d" vifd 6 | median)
+		tf=$(col "$k" "$d" tap 5 | median); tg=$(col "$k" "$d" tap 6 | median)
+		printf '%-7s %-4s %14.0f %12.3f %14.0f %12.3f %7s\n' "$k" "$d" \
+		    "$vf" "$vg" "$tf" "$tg" "$(ratio "$vf" "$tf")"
+	done
+done
+echo
+echo "CPU per frame (medians; vifd: all its threads; tap: the loop alone;"
+echo "efficiency = tap / vifd, 1.00 = vifd costs what the bare syscall does):"
+printf '%-7s %-4s %14s %14s %10s\n' frame dir vifd_us/frame tap_us/frame \
+    efficiency
+for k in $FRAMES; do
+	for d in TX RX; do
+		vu=$(col "$k" "$d" vifd 7 | median); tu=$(col "$k" "$d" tap 7 | median)
+		printf '%-7s %-4s %14.3f %14.3f %10s\n' "$k" "$d" "$vu" "$tu" \
+		    "$(ratio "$tu" "$vu")"
+	done
+done
+echo
+echo "every run (frames/s Gbit/s us/frame, cross-checks; vifd_cpu = % of one"
+echo "CPU; machine_busy = all CPUs, other users included):"
+awk '{ printf "  %-6s %s %-4s run%s %10.0f %8.3f %7.3f ", $1, $2, $3, $4, $5, $6, $7;
+	for (i = 8; i <= NF; i++) printf " %s", $i; printf "\n" }' "$M.raw"
+echo
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg);" \
+    "machine busy over the whole run: $(busy_pct "$BUSY0" "$(busyticks)");" \
+    "took $(awk -v a="$T0" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }')s"
+if [ -n "$PERF_DIR" ]; then
+	echo "profiles (run 1, system-wide): $PERF_DIR/vifd.*.data; vifd was" \
+	    "pid $VIFD_PID, e.g."
+	echo "  perf report --no-children --sort sym --pid $VIFD_PID" \
+	    "-i $PERF_DIR/vifd.gso64k.TX.data"
+fi
