@@ -6,4 +6,5 @@ src_libvifd_a_SOURCES += \
 	src/tap_linux.c src/tap.h \
 	src/vif.c src/vif.h \
 	src/queue.c src/queue.h \
-	src/ctl.c src/ctl.h
+	src/ctl.c src/ctl.h \
+	src/daemon.c src/daemon.h

@@ -14,6 +14,7 @@ include tests/xen/local.mk
 
 # Integration tests through the real binaries (the lead's).
 LEAD_RIG_TESTS = \
+	tests/rig/vifd-cli.sh \
 	tests/rig/control-handshake.sh \
 	tests/rig/control-lifecycle.sh \
 	tests/rig/data-traffic.sh \

@@ -153,6 +153,8 @@ EOF
 
 cleanup() {
 	local p ns
+	# vifd first, and patiently: under ASan it reports leaks at exit.
+	vifd_stop
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
 	sleep 0.2
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
@@ -171,6 +173,19 @@ cleanup() {
 }
 
 done_testing() {
+	# With sanitized binaries (tools/test.sh runs some rig tests on the
+	# ASan+UBSan build), any report in a log is a failure.
+	if [ -n "${VIFD_SANITIZED:-}" ]; then
+		vifd_stop
+		if grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+		    "$M".*.log >"$M.san" 2>/dev/null; then
+			nok "no sanitizer reports ($(tr '\n' ' ' <"$M.san"))"
+			grep -hE -A12 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+			    "$M".*.log | head -60 | sed 's/^/# /'
+		else
+			ok "no sanitizer reports in vifd, vif-guest or xensim"
+		fi
+	fi
 	echo "1..$T_N"
 	[ "$T_FAIL" -eq 0 ]
 }

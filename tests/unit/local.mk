@@ -3,3 +3,9 @@ check_PROGRAMS += tests/unit/test_loop
 tests_unit_test_loop_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_loop_SOURCES = tests/unit/test_loop.c
 tests_unit_test_loop_LDADD = $(UNIT_LDADD)
+
+UNIT_TESTS += tests/unit/test_backend
+check_PROGRAMS += tests/unit/test_backend
+tests_unit_test_backend_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_backend_SOURCES = tests/unit/test_backend.c $(VIFD_ENV_SRC)
+tests_unit_test_backend_LDADD = $(UNIT_LDADD)
