@@ -40,7 +40,7 @@
 
 #define BE_FE_TOKEN_PREFIX "vifd:fe:"
 
-static const char *
+const char *
 backend_state_str(enum xenbus_state s)
 {
 	static const char *names[] = {

@@ -35,18 +35,6 @@ struct ctl {
 	struct loop_watch watch;
 };
 
-static const char *
-ctl_state(enum xenbus_state s)
-{
-	static const char *names[] = {
-		"Unknown", "Initialising", "InitWait", "Initialised",
-		"Connected", "Closing", "Closed", "Reconfiguring",
-		"Reconfigured",
-	};
-
-	return (unsigned int)s < sizeof(names) / sizeof(names[0]) ?
-	    names[s] : "invalid";
-}
 
 struct ctl_out {
 	char *buf;
@@ -80,9 +68,9 @@ ctl_stats_one(struct ctl_out *o, struct backend *be)
 	unsigned int q, nq;
 
 	ctl_printf(o, "%s ifname %s\n", be->name, be->ifname);
-	ctl_printf(o, "%s state %s\n", be->name, ctl_state(be->state));
+	ctl_printf(o, "%s state %s\n", be->name, backend_state_str(be->state));
 	ctl_printf(o, "%s frontend_state %s\n", be->name,
-	    ctl_state(be->fe_state));
+	    backend_state_str(be->fe_state));
 	ctl_printf(o, "%s rate_out %llu,%llu\n", be->name,
 	    (unsigned long long)be->rate_out.bytes,
 	    (unsigned long long)be->rate_out.usec);
@@ -122,7 +110,7 @@ ctl_answer(struct vifd *vd, const char *cmd, char *buf, size_t len)
 		TAILQ_FOREACH(be, &vd->backends, link)
 			ctl_printf(&o, "%s %s backend=%s frontend=%s "
 			    "queues=%u%s\n", be->name, be->ifname,
-			    ctl_state(be->state), ctl_state(be->fe_state),
+			    backend_state_str(be->state), backend_state_str(be->fe_state),
 			    be->vif ? vif_nqueues(be->vif) : 0,
 			    be->failed ? " failed" : "");
 	} else if (strcmp(cmd, "stats") == 0) {

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "frontend.h"
+#include "strparse.h"
 
 /* "queue-4294967295/event-channel-ctrl" and the like. */
 #define FRONTEND_KEY_MAX 64
@@ -29,26 +30,7 @@
 int
 frontend_parse_uint(const char *s, uint64_t max, uint64_t *out)
 {
-	uint64_t v = 0;
-	bool range = false;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	/* Bounded by the string's length: xenstore values are <= 4 KiB. */
-	for (; *s >= '0' && *s <= '9'; s++) {
-		unsigned int d = (unsigned int)(*s - '0');
-
-		if (range || v > (UINT64_MAX - d) / 10)
-			range = true;
-		else
-			v = v * 10 + d;
-	}
-	if (*s != '\0')
-		return -EINVAL;
-	if (range || v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
+	return strparse_uint(s, max, out);
 }
 
 int
@@ -63,17 +45,6 @@ frontend_parse_bool(const char *s, bool *out)
 	return 0;
 }
 
-static int
-frontend_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int
 frontend_parse_mac(const char *s, uint8_t mac[6])
@@ -82,9 +53,9 @@ frontend_parse_mac(const char *s, uint8_t mac[6])
 	int i, hi, lo;
 
 	for (i = 0; i < 6; i++) {
-		if ((hi = frontend_hexval(*s++)) < 0)
+		if ((hi = strparse_hexdigit(*s++)) < 0)
 			return -EINVAL;
-		if ((lo = frontend_hexval(*s)) >= 0) {
+		if ((lo = strparse_hexdigit(*s)) >= 0) {
 			m[i] = (uint8_t)(hi << 4 | lo);
 			s++;
 		} else {
@@ -97,26 +68,6 @@ frontend_parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
-/*
- * Copies at most 40 characters of a guest value into `out` for a message,
- * unprintable bytes as '?', "..." if cut: the value ends up in xenstore
- * and in our log, neither of which wants a 4 KiB binary blob.
- */
-static void
-frontend_quote(const char *s, char *out, size_t outlen)
-{
-	size_t i, n = 0;
-
-	for (i = 0; s[i] != '\0' && n + 4 < outlen; i++) {
-		if (i == 40) {
-			memcpy(out + n, "...", 3);
-			n += 3;
-			break;
-		}
-		out[n++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	}
-	out[n] = '\0';
-}
 
 static void
 frontend_err_value(char *err, size_t errlen, const char *key, const char *val,
@@ -126,7 +77,7 @@ frontend_err_value(char *err, size_t errlen, const char *key, const char *val,
 
 	if (errlen == 0)
 		return;
-	frontend_quote(val, q, sizeof(q));
+	strparse_quote(val, q, sizeof(q));
 	snprintf(err, errlen, "%s \"%s\": %s", key, q, why);
 }
 

@@ -5,7 +5,8 @@ src_libvifd_a_SOURCES = \
 	src/log.c src/log.h \
 	src/loop.c src/loop.h \
 	src/xen_ops.h src/xen_real.c \
-	src/xswatch.c src/xswatch.h
+	src/xswatch.c src/xswatch.h \
+	src/strparse.c src/strparse.h
 
 # Link order for programs: objects, libxensim (needs libvifd's xen_real_ops),
 # libvifd. src/xen_env.c is compiled into each program (see its header).

@@ -51,6 +51,7 @@
 #include <string.h>
 
 #include "ratelimit.h"
+#include "strparse.h"
 
 static uint64_t
 ratelimit_sat_add(uint64_t a, uint64_t b)
@@ -291,49 +292,7 @@ ratelimit_get_stats(const struct ratelimit *rl, uint64_t now_ns,
 		st->throttled_ns += now_ns - rl->delay_start_ns;
 }
 
-/*
- * Copies at most 40 characters of `s` into `out` for an error message,
- * with anything unprintable as '?', and "..." if it was cut.
- */
-static void
-ratelimit_quote(const char *s, char *out, size_t outlen)
-{
-	size_t i, n = 0;
 
-	for (i = 0; s[i] != '\0' && n + 4 < outlen; i++) {
-		if (i == 40) {
-			memcpy(out + n, "...", 3);
-			n += 3;
-			break;
-		}
-		out[n++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
-	}
-	out[n] = '\0';
-}
-
-/*
- * Parses a run of decimal digits at *p into *out and advances *p.
- * Returns 0, -EINVAL if there is no digit, -ERANGE if it exceeds 2^64-1.
- */
-static int
-ratelimit_parse_u64(const char **p, uint64_t *out)
-{
-	const char *s = *p;
-	uint64_t v = 0;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	for (; *s >= '0' && *s <= '9'; s++) {
-		unsigned int d = (unsigned int)(*s - '0');
-
-		if (v > (UINT64_MAX - d) / 10)
-			return -ERANGE;
-		v = v * 10 + d;
-	}
-	*p = s;
-	*out = v;
-	return 0;
-}
 
 int
 ratelimit_parse(const char *s, uint64_t *bytes, uint64_t *usec,
@@ -344,7 +303,7 @@ ratelimit_parse(const char *s, uint64_t *bytes, uint64_t *usec,
 	uint64_t b, u;
 	int rc;
 
-	if ((rc = ratelimit_parse_u64(&p, &b)) != 0) {
+	if ((rc = strparse_digits(&p, &b)) != 0) {
 		why = rc == -ERANGE ? "bytes per interval beyond 2^64-1" :
 		    "expected \"<bytes>,<usec>\" in decimal";
 		goto fail;
@@ -355,7 +314,7 @@ ratelimit_parse(const char *s, uint64_t *bytes, uint64_t *usec,
 		goto fail;
 	}
 	p++;
-	if ((rc = ratelimit_parse_u64(&p, &u)) != 0) {
+	if ((rc = strparse_digits(&p, &u)) != 0) {
 		why = rc == -ERANGE ? "interval beyond 2^64-1 us" :
 		    "expected \"<bytes>,<usec>\" in decimal";
 		goto fail;
@@ -383,7 +342,7 @@ ratelimit_parse(const char *s, uint64_t *bytes, uint64_t *usec,
 	return 0;
 
 fail:
-	ratelimit_quote(s, q, sizeof(q));
+	strparse_quote(s, q, sizeof(q));
 	if (errlen > 0)
 		snprintf(err, errlen, "rate \"%s\": %s", q, why);
 	return -EINVAL;

@@ -21,6 +21,7 @@
 #include <xen/io/xenbus.h>
 
 #include "vifspec.h"
+#include "strparse.h"
 
 /* Longest value quoted in an error message before it is cut. */
 #define VIFSPEC_QUOTE_MAX	64u
@@ -295,17 +296,6 @@ vifspec_mac_generate(enum vifspec_mac_mode mode, const uint8_t rnd[6],
 	mac[5] = rnd[2];
 }
 
-static int
-vifspec_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int
 vifspec_parse_mac(const char *s, uint8_t mac[6])
@@ -321,11 +311,11 @@ vifspec_parse_mac(const char *s, uint8_t mac[6])
 				return -EINVAL;
 			s++;
 		}
-		h = vifspec_hex(*s);
+		h = strparse_hexdigit(*s);
 		if (h < 0)
 			return -EINVAL;
 		s++;
-		l = vifspec_hex(*s);
+		l = strparse_hexdigit(*s);
 		if (l >= 0) {
 			h = h * 16 + l;
 			s++;

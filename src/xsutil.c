@@ -12,30 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strparse.h"
 #include "xsutil.h"
 
 int
 xsu_parse_uint(const char *s, uint64_t max, uint64_t *out)
 {
-	uint64_t v = 0;
-	const char *p;
-
-	if (s == NULL || *s == '\0' || (s[0] == '0' && s[1] != '\0'))
-		return -EINVAL;
-	for (p = s; *p != '\0'; p++) {
-		unsigned int d;
-
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		d = (unsigned int)(*p - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return -EINVAL;
-		v = v * 10 + d;
-	}
-	if (v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
+	return strparse_uint(s, max, out) == 0 ? 0 : -EINVAL;
 }
 
 char *

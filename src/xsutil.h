@@ -31,8 +31,8 @@ int xsu_printf_key(struct xen_env *env, struct xen_xs *xs, xen_txn_t t,
 /* Removes `dir`/`key` (absent is fine). 0 or -errno. */
 int xsu_rm_key(struct xen_env *env, struct xen_xs *xs, xen_txn_t t,
     const char *dir, const char *key);
-/* Parses a strict decimal number (no sign, no spaces, no leading zeros
- * other than "0") up to `max`. 0 or -EINVAL. */
+/* Parses a strict decimal number (digits only) up to `max`. 0 or
+ * -EINVAL. */
 int xsu_parse_uint(const char *s, uint64_t max, uint64_t *out);
 
 #endif

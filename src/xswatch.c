@@ -17,29 +17,15 @@
 #include <string.h>
 
 #include "log.h"
+#include "strparse.h"
 #include "xswatch.h"
 
 int
 xswatch_parse_id(const char *s, uint32_t *out)
 {
-	unsigned long v = 0;
-	const char *p;
-
-	if (s == NULL || *s == '\0' || strlen(s) > 10)
-		return -EINVAL;
-	/* No sign, no leading zeros (except "0"), no spaces: xenstore keys
-	 * written by a toolstack are canonical. */
-	if (s[0] == '0' && s[1] != '\0')
-		return -EINVAL;
-	for (p = s; *p != '\0'; p++) {
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		v = v * 10 + (unsigned long)(*p - '0');
-	}
-	if (v > UINT32_MAX)
-		return -ERANGE;
-	*out = (uint32_t)v;
-	return 0;
+	/* Keys a toolstack writes are canonical: no sign, space or
+	 * leading zero. */
+	return strparse_id(s, out);
 }
 
 static int

@@ -17,20 +17,6 @@
 #include "frames.h"
 #include "rx.h"
 
-/*
- * <xen/io/ring.h> defines xen_mb()/xen_wmb() as mb()/wmb() under the
- * default __XEN_INTERFACE_VERSION__, overriding src/ring.h's fences; the
- * frontend side of this test uses RING_PUSH_* and needs them.
- */
-#ifndef mb
-#define mb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
-#endif
-#ifndef rmb
-#define rmb()	__atomic_thread_fence(__ATOMIC_ACQUIRE)
-#endif
-#ifndef wmb
-#define wmb()	__atomic_thread_fence(__ATOMIC_RELEASE)
-#endif
 
 #define DOMID		7
 #define NGREFS		512

@@ -20,20 +20,6 @@
 #include "cu_tap.h"
 #include "tx.h"
 
-/*
- * <xen/io/ring.h> (interface version 0) turns xen_mb/xen_rmb/xen_wmb into
- * mb()/rmb()/wmb(), overriding src/ring.h's definitions, and nobody
- * defines those. Supply them if src/ring.h still does not.
- */
-#ifndef mb
-#define mb()	__atomic_thread_fence(__ATOMIC_SEQ_CST)
-#endif
-#ifndef rmb
-#define rmb()	__atomic_thread_fence(__ATOMIC_ACQUIRE)
-#endif
-#ifndef wmb
-#define wmb()	__atomic_thread_fence(__ATOMIC_RELEASE)
-#endif
 
 #define PAGE		4096u
 #define DOMID		7

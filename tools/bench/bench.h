@@ -80,6 +80,7 @@ struct btap_opts {
 	unsigned int txqlen;	/* the TAP's txqueuelen */
 	const char *name;	/* TAP name or pattern ("vbench%d") */
 	unsigned int backoff_us;	/* the injector's (tapread) */
+	int inject_cpu;		/* tapread: pin the injector there; -1 no */
 };
 
 /* vifd's TAP queue length (src/tap_linux.c, TAP_TXQUEUELEN). */
@@ -101,7 +102,7 @@ int btap_write_run(const struct btap_opts *o);
 /* tapread: a forked injector feeds the TAP, readv until EAGAIN then
  * poll, for o->seconds from the first frame; prints the injector's line,
  * the reader's CPU time (cpu_s) and the result line. Returns 0,
- * -ETIMEDOUT if no frame came, -errno. */
+ * -ETIMEDOUT if no frame came, -ECHILD if the injector failed, -errno. */
 int btap_read_run(const struct btap_opts *o);
 
 /* ---- binject.c: AF_PACKET injector ------------------------------------- */
@@ -135,6 +136,10 @@ int binject_run(const char *ifname, const struct binject_opts *o,
 
 /* Monotonic time in nanoseconds. */
 uint64_t main_now_ns(void);
+
+/* Pins the calling process (all its threads) to CPU `cpu`. Returns 0 or
+ * -errno (-EINVAL: no such CPU, or not one we may use). */
+int main_pin(int cpu);
 
 /* CPU time (user + system) this process has used so far, in seconds; not
  * its children's (tapread's injector is not counted). */

@@ -45,6 +45,11 @@ usage: bench.sh [options]
                    injector spreads its frames over 8 flows per queue.
   --frames LIST    frame kinds (default "udp64 f1514 gso64k")
   --backoff-us N   the injector's nap when a TAP queue is full (default 20)
+  --no-pin         leave every process to the scheduler. By default (two
+                   or more CPUs) vifd (with one queue) and the baseline
+                   loops run on the first CPU and the injectors on the
+                   last: otherwise a reader and its injector now and then
+                   share one CPU (wake-affine) and the numbers halve.
   --keep DIR       keep the logs and raw results in DIR
   --perf DIR       profile the machine (perf record -a -g, cpu-clock)
                    during every vifd measurement of run 1 into
@@ -69,6 +74,7 @@ BACKOFF=20
 KEEP=
 PERF_DIR=
 PERF_PID=
+PIN=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--builddir) BUILDDIR=${2:?}; shift ;;
@@ -79,6 +85,7 @@ while [ $# -gt 0 ]; do
 	--backoff-us) BACKOFF=${2:?}; shift ;;
 	--keep) KEEP=${2:?}; shift ;;
 	--perf) PERF_DIR=${2:?}; shift ;;
+	--no-pin) PIN= ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -115,6 +122,24 @@ if [ -n "$PERF_DIR" ]; then
 	command -v perf >/dev/null || die "--perf: no perf (Debian: linux-perf)"
 	mkdir -p "$PERF_DIR" || die "--perf: cannot create $PERF_DIR"
 	PERF_DIR=$(cd "$PERF_DIR" && pwd)
+fi
+
+# ---- CPUs ---------------------------------------------------------------------
+# The CPUs we may use (Cpus_allowed_list, e.g. "0-1" or "0,2-3").
+CPUS=$(awk '/^Cpus_allowed_list:/ { n = split($2, r, ",");
+	for (i = 1; i <= n; i++) { m = split(r[i], ab, "-");
+		for (c = ab[1]; c <= (m > 1 ? ab[2] : ab[1]); c++) printf "%d ", c } }' \
+	/proc/self/status)
+CPU_A=$(echo "$CPUS" | awk '{ print $1 }')	# vifd, the baseline loops
+CPU_B=$(echo "$CPUS" | awk '{ print $NF }')	# the injectors
+[ "$(echo "$CPUS" | wc -w)" -ge 2 ] || PIN=
+VIFD_PIN=()
+BASE_PIN=()
+INJ_PIN=()
+if [ -n "$PIN" ]; then
+	[ "$QUEUES" = 1 ] && VIFD_PIN=(taskset -c "$CPU_A")
+	BASE_PIN=(--cpu "$CPU_A" --inject-cpu "$CPU_B")
+	INJ_PIN=(--cpu "$CPU_B")
 fi
 
 # ---- the machine, vifd, cleanup ------------------------------------------
@@ -202,7 +227,8 @@ exit 0
 EOF
 chmod +x "$M.hotplug"
 
-ip netns exec "$NS" "$VIFD" --xen="sim:$M" -f --max-queues="$QUEUES" \
+ip netns exec "$NS" "${VIFD_PIN[@]}" "$VIFD" --xen="sim:$M" -f \
+    --max-queues="$QUEUES" \
     --script-dir="$M" >>"$M.vifd.log" 2>&1 &
 VIFD_PID=$!
 for _ in $(seq 100); do [ -S "$M/vifd-0.sock" ] && break; sleep 0.05; done
@@ -315,7 +341,7 @@ measure_vifd_rx() {	# KIND RUN
 	perf_start "$k" RX "$run"
 	inj=$(ip netns exec "$NS" "$VBENCH" inject --ifname "$TAPIF" \
 	    --frame "$k" --seconds "$SECS" --flows "$FLOWS" \
-	    --backoff-us "$BACKOFF" 2>>"$M.log")
+	    --backoff-us "$BACKOFF" "${INJ_PIN[@]}" 2>>"$M.log")
 	c1=$(cputicks "$VIFD_PID"); g1=$(cputicks "$SINK_PID"); b1=$(busyticks)
 	perf_stop
 	# Let vifd pass on what is still queued, then stop the sink: its
@@ -344,11 +370,16 @@ measure_vifd_rx() {	# KIND RUN
 }
 
 measure_tap() {		# KIND DIR RUN
-	local k=$1 dir=$2 run=$3 mode out res b0 b1 fr
+	local k=$1 dir=$2 run=$3 mode out res b0 b1 fr pin
 	[ "$dir" = TX ] && mode=tapwrite || mode=tapread
 	b0=$(busyticks)
+	if [ "$dir" = TX ]; then
+		pin=("${BASE_PIN[@]:0:2}")	# --cpu only
+	else
+		pin=("${BASE_PIN[@]}")
+	fi
 	out=$(ip netns exec "$NS" "$VBENCH" "$mode" --frame "$k" \
-	    --seconds "$SECS" --backoff-us "$BACKOFF" 2>>"$M.log")
+	    --seconds "$SECS" --backoff-us "$BACKOFF" "${pin[@]}" 2>>"$M.log")
 	b1=$(busyticks)
 	res=$(echo "$out" | result_line)
 	if [ -z "$res" ]; then
@@ -385,6 +416,12 @@ echo "vifd data-plane benchmark (simulated Xen; guest = vif-guest, one vif)"
 echo "machine: ${CPU:-unknown CPU}, $(nproc) CPUs, Linux $(uname -r)"
 echo "load average before: $LOAD0 (the machine may be shared)"
 echo "vif: $QUEUES queue(s)$([ "$QUEUES" = 1 ] && echo ', single-queue runs'); baselines: one TAP queue, one loop"
+if [ -n "$PIN" ]; then
+	echo "CPUs: $([ "$QUEUES" = 1 ] && echo "vifd and ")the baseline loops on CPU $CPU_A," \
+	    "injectors on CPU $CPU_B, the guest (vif-guest) unpinned"
+else
+	echo "CPUs: nothing pinned"
+fi
 echo "runs: $RUNS x ${SECS}s per measurement, medians shown; about ${EST}s in all"
 echo
 

@@ -172,6 +172,11 @@ btap_child(const char *name, const struct btap_opts *o, int wfd,
 	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		_exit(1);
+	/* On a CPU of its own: left to the scheduler, the injector's wake-ups
+	 * pull the reader onto its CPU now and then (wake-affine), and the
+	 * two share one CPU at half the rate. */
+	if (o->inject_cpu >= 0 && main_pin(o->inject_cpu) < 0)
+		_exit(1);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = btap_child_onterm;	/* no SA_RESTART: EINTR */
 	(void)sigaction(SIGTERM, &sa, NULL);
@@ -196,7 +201,7 @@ btap_read_run(const struct btap_opts *o)
 	struct binject_result res;
 	struct bframe f;
 	struct iovec iov[2];
-	struct pollfd pfd;
+	struct pollfd pfd[2];
 	size_t want;
 	uint8_t *buf = NULL;
 	uint64_t frames = 0, bytes = 0, other = 0, first = 0, now = 0, end;
@@ -242,8 +247,12 @@ btap_read_run(const struct btap_opts *o)
 	iov[0].iov_len = sizeof(vh);
 	iov[1].iov_base = buf;
 	iov[1].iov_len = BTAP_RXBUF;
-	pfd.fd = fd;
-	pfd.events = POLLIN;
+	pfd[0].fd = fd;
+	pfd[0].events = POLLIN;
+	/* The pipe says when the injector ended early (it writes only at
+	 * its end, and its end of the pipe closes). */
+	pfd[1].fd = p[0];
+	pfd[1].events = POLLIN;
 	end = 0;
 	cpu0 = main_cpu_s();
 	for (;;) {
@@ -256,9 +265,13 @@ btap_read_run(const struct btap_opts *o)
 				break;
 			}
 			/* Drained: wait, as vifd's epoll loop does. */
-			if (poll(&pfd, 1, first == 0 ? BTAP_FIRST_MS : 10) == 0 &&
+			if (poll(pfd, 2, first == 0 ? BTAP_FIRST_MS : 10) == 0 &&
 			    first == 0) {
 				r = -ETIMEDOUT;
+				break;
+			}
+			if (pfd[1].revents != 0) {
+				r = -ECHILD;	/* the injector failed */
 				break;
 			}
 			now = main_now_ns();
@@ -297,7 +310,7 @@ out:
 			memset(&res, 0, sizeof(res));
 		(void)waitpid(pid, &status, 0);
 	}
-	if (r == 0 || r == -ETIMEDOUT) {
+	if (r == 0 || r == -ETIMEDOUT || r == -ECHILD) {
 		printf("tap %s\ninject_frames %" PRIu64 " inject_bytes %" PRIu64
 		    " inject_refused %" PRIu64 " inject_seconds %.3f\n"
 		    "other_frames %" PRIu64 "\ncpu_s %.3f\n", name, res.frames,

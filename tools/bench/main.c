@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,6 +33,18 @@ main_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int
+main_pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0 || cpu >= CPU_SETSIZE)
+		return -EINVAL;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) < 0 ? -errno : 0;
 }
 
 double
@@ -79,6 +92,8 @@ main_usage(FILE *f)
 	    "  --tap NAME           tapwrite, tapread: TAP name (default vbench%%d)\n"
 	    "  --txqueuelen N       tapwrite, tapread: the TAP's queue length\n"
 	    "                       (default %u, vifd's)\n"
+	    "  --cpu N              run on CPU N only (tapread: the reader)\n"
+	    "  --inject-cpu N       tapread: run the injector on CPU N only\n"
 	    "  -h, --help           this text\n"
 	    "Result line (as vif-guest's): frames N bytes N seconds S\n"
 	    "frames_per_s X gbit_per_s Y, after cpu_s S (the loop's CPU\n"
@@ -114,7 +129,7 @@ main_onsig(int sig)
 enum main_mode { MODE_NONE, MODE_TAPWRITE, MODE_TAPREAD, MODE_INJECT };
 
 enum { OPT_FRAME = 256, OPT_SECONDS, OPT_IFNAME, OPT_FLOWS, OPT_BACKOFF,
-	OPT_TAP, OPT_TXQLEN };
+	OPT_TAP, OPT_TXQLEN, OPT_CPU, OPT_INJECT_CPU };
 
 static const struct option main_longopts[] = {
 	{ "frame", required_argument, NULL, OPT_FRAME },
@@ -124,6 +139,8 @@ static const struct option main_longopts[] = {
 	{ "backoff-us", required_argument, NULL, OPT_BACKOFF },
 	{ "tap", required_argument, NULL, OPT_TAP },
 	{ "txqueuelen", required_argument, NULL, OPT_TXQLEN },
+	{ "cpu", required_argument, NULL, OPT_CPU },
+	{ "inject-cpu", required_argument, NULL, OPT_INJECT_CPU },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -148,12 +165,13 @@ main(int argc, char **argv)
 	unsigned long v;
 	double secs = 0;
 	char *end;
-	int c, kind = -1, rc;
+	int c, kind = -1, rc, cpu = -1;
 
 	memset(&to, 0, sizeof(to));
 	to.name = "vbench%d";
 	to.txqlen = BTAP_DEF_TXQLEN;
 	to.backoff_us = 20;
+	to.inject_cpu = -1;
 	memset(&io, 0, sizeof(io));
 	io.flows = 1;
 	io.backoff_us = 20;
@@ -217,6 +235,16 @@ main(int argc, char **argv)
 				return main_bad("--txqueuelen", optarg);
 			to.txqlen = (unsigned int)v;
 			break;
+		case OPT_CPU:
+		case OPT_INJECT_CPU:
+			if (main_ulong(optarg, 0, CPU_SETSIZE - 1, &v) < 0)
+				return main_bad(c == OPT_CPU ? "--cpu" :
+				    "--inject-cpu", optarg);
+			if (c == OPT_CPU)
+				cpu = (int)v;
+			else
+				to.inject_cpu = (int)v;
+			break;
 		case 'h':
 			main_usage(stdout);
 			return 0;
@@ -237,6 +265,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 
+	if (cpu >= 0 && (rc = main_pin(cpu)) < 0) {
+		fprintf(stderr, "vifd-bench: --cpu %d: %s\n", cpu,
+		    strerror(-rc));
+		return 1;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = main_onsig;	/* no SA_RESTART: EINTR ends waits */
 	(void)sigaction(SIGTERM, &sa, NULL);
@@ -264,7 +297,8 @@ main(int argc, char **argv)
 	}
 	if (rc < 0) {
 		fprintf(stderr, "vifd-bench: %s: %s\n", argv[1],
-		    rc == -ETIMEDOUT ? "no frame arrived" : strerror(-rc));
+		    rc == -ETIMEDOUT ? "no frame arrived" :
+		    rc == -ECHILD ? "the injector failed" : strerror(-rc));
 		return 1;
 	}
 	return 0;
