@@ -58,7 +58,7 @@ backend_find(struct vifd *vd, uint32_t domid, uint32_t devid)
 {
 	struct backend *be;
 
-	TAILQ_FOREACH(be, &vd->backends, link)
+	for (be = TAILQ_FIRST(&vd->backends); be != NULL; be = TAILQ_NEXT(be, link))
 		if (be->domid == domid && be->devid == devid)
 			return be;
 	return NULL;
@@ -454,7 +454,7 @@ backend_destroy_device_done(struct backend *be)
 
 	/* A new directory for the same device may have re-attached to the
 	 * TAP while our offline script ran: then it is theirs now. */
-	TAILQ_FOREACH(other, &be->vd->backends, link)
+	for (other = TAILQ_FIRST(&be->vd->backends); other != NULL; other = TAILQ_NEXT(other, link))
 		if (other != be && other->life == BE_LIVE &&
 		    strcmp(other->ifname, be->ifname) == 0)
 			break;
@@ -1066,7 +1066,7 @@ backend_process_all(struct vifd *vd)
 
 	if (vd->release_pending) {
 		vd->release_pending = false;
-		TAILQ_FOREACH(be, &vd->backends, link)
+		for (be = TAILQ_FIRST(&vd->backends); be != NULL; be = TAILQ_NEXT(be, link))
 			be->dirty |= BE_DIRTY_RELEASE;
 	}
 	for (be = TAILQ_FIRST(&vd->backends); be != NULL; be = next) {
@@ -1081,7 +1081,7 @@ backend_tick(struct vifd *vd)
 {
 	struct backend *be;
 
-	TAILQ_FOREACH(be, &vd->backends, link) {
+	for (be = TAILQ_FIRST(&vd->backends); be != NULL; be = TAILQ_NEXT(be, link)) {
 		be->fe_events = 0;
 		if (be->fe_suspended && be->life == BE_LIVE) {
 			be->fe_suspended = false;
@@ -1095,7 +1095,7 @@ backend_upcall(struct vifd *vd)
 {
 	struct backend *be;
 
-	TAILQ_FOREACH(be, &vd->backends, link)
+	for (be = TAILQ_FIRST(&vd->backends); be != NULL; be = TAILQ_NEXT(be, link))
 		if (be->vif != NULL && vif_has_fatal(be->vif))
 			be->dirty |= BE_DIRTY_FATAL;
 	backend_process_all(vd);

@@ -107,14 +107,14 @@ ctl_answer(struct vifd *vd, const char *cmd, char *buf, size_t len)
 		return 0;
 	buf[0] = '\0';
 	if (strcmp(cmd, "list") == 0) {
-		TAILQ_FOREACH(be, &vd->backends, link)
+		for (be = TAILQ_FIRST(&vd->backends); be != NULL; be = TAILQ_NEXT(be, link))
 			ctl_printf(&o, "%s %s backend=%s frontend=%s "
 			    "queues=%u%s\n", be->name, be->ifname,
 			    backend_state_str(be->state), backend_state_str(be->fe_state),
 			    be->vif ? vif_nqueues(be->vif) : 0,
 			    be->failed ? " failed" : "");
 	} else if (strcmp(cmd, "stats") == 0) {
-		TAILQ_FOREACH(be, &vd->backends, link)
+		for (be = TAILQ_FIRST(&vd->backends); be != NULL; be = TAILQ_NEXT(be, link))
 			ctl_stats_one(&o, be);
 	} else if (sscanf(cmd, "stats %u %u%n", &domid, &devid, &n) == 2 &&
 	    cmd[n] == '\0') {

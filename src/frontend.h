@@ -30,7 +30,7 @@
  * while struct frontend_info stays well under 1 KiB. What the backend
  * advertises in multi-queue-max-queues must not exceed it.
  */
-#define FRONTEND_MAX_QUEUES 32
+#define FRONTEND_MAX_QUEUES 32u
 
 /* Largest `xdp-headroom` (Linux include/xen/interface/io/netif.h
  * XEN_NETIF_MAX_XDP_HEADROOM; a Linux-only key, absent from Xen's netif.h). */

@@ -15,8 +15,8 @@
 #include "xswatch.h"
 
 /* Defaults, each with its source. */
-#define VIFD_MAX_QUEUES_CAP	8	/* Linux: min(8, online CPUs) */
-#define VIFD_HOTPLUG_TIMEOUT_S	40	/* libxl LIBXL_HOTPLUG_TIMEOUT */
+#define VIFD_MAX_QUEUES_CAP	8u	/* Linux: min(8, online CPUs) */
+#define VIFD_HOTPLUG_TIMEOUT_S	40u	/* libxl LIBXL_HOTPLUG_TIMEOUT */
 #define VIFD_DEFAULT_SCRIPT	"vif-bridge"	/* libxl's default script */
 /* XSA-349: a frontend that rewrites its state faster than this (events
  * per second) has its watch suspended for a second; a legitimate

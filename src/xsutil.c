@@ -25,9 +25,7 @@ char *
 xsu_read(struct xen_env *env, struct xen_xs *xs, xen_txn_t t,
     const char *path)
 {
-	unsigned int len;
-
-	return env->ops->xs_read(xs, t, path, &len);
+	return env->ops->xs_read(xs, t, path, NULL);
 }
 
 static int

@@ -15,7 +15,11 @@
 #   RX tap   the syscall bound: vifd-bench tapread, a readv loop on a TAP
 #            of vifd's kind fed by the same injector;
 # and prints a table of medians over --runs runs with the ratio
-# vifd / baseline, then every run with its cross-checks and CPU use.
+# vifd / baseline, a table of CPU time per frame (vifd's, all threads, and
+# the baseline loop's: on a shared machine the steadier figure), then
+# every run with its cross-checks and CPU use. With two or more CPUs,
+# vifd (one queue) and the baseline loops run on the first CPU and the
+# injectors on the last (see --no-pin).
 #
 # Everything runs in a private network namespace (IPv6 off, no bridge, the
 # TAPs up with no address) on a simulated machine in a temporary
@@ -28,7 +32,7 @@
 #
 # usage: bench.sh [--builddir DIR] [--seconds S] [--runs N]
 #                 [--queues N] [--frames "udp64 f1514 gso64k"] [--keep DIR]
-#                 [--perf DIR]
+#                 [--backoff-us N] [--no-pin] [--perf DIR]
 #        (make bench BENCH_ARGS='...' runs it from the build directory)
 
 set -u
@@ -435,6 +439,24 @@ for run in $(seq "$RUNS"); do
 	done
 done
 kill -0 "$VIFD_PID" 2>/dev/null || echo "WARNING: vifd died during the run (see its log)"
+# Cross-checks: every frame gen saw answered OKAY went out of the TAP
+# (vifd's tx_packets; in-flight frames at the end make it a little
+# larger), none was dropped at the TAP, and the sink got what vifd put on
+# its RX ring.
+awk '{ delete v; for (i = 8; i <= NF; i++) if (split($i, kv, "=") == 2) v[kv[1]] = kv[2] }
+    $8 == "failed" { printf "WARNING: %s %s %s run %s failed\n", $1, $2, $3, $4 }
+    $2 == "TX" && $3 == "vifd" && $8 != "failed" &&
+	(v["tx_packets"] < v["okay"] || v["tx_drop_tap"] > 0) {
+	printf "WARNING: %s TX run %s: %d answered OKAY, %d written, %d TAP drops\n",
+	    $1, $4, v["okay"], v["tx_packets"], v["tx_drop_tap"] }
+    $2 == "RX" && $3 == "vifd" && $8 != "failed" && v["sink"] > v["rx_packets"] {
+	printf "WARNING: %s RX run %s: the sink counted %d, vifd sent %d\n",
+	    $1, $4, v["sink"], v["rx_packets"] }' "$M.raw"
+if grep -q ' failed$' "$M.raw"; then
+	for f in "$M.log" "$M.vifd.log" "$M.guest.log"; do
+		[ -s "$f" ] && { echo "--- ${f##*/} (last lines)"; tail -5 "$f"; }
+	done
+fi
 
 median() { sort -g | awk '{ a[NR] = $1 } END {
 	if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2];

@@ -208,7 +208,7 @@ btap_read_run(const struct btap_opts *o)
 	double cpu0 = 0, cpu1 = 0;
 	unsigned int k = 0;
 	int fd, p[2] = { -1, -1 }, r = 0, status;
-	pid_t pid = -1;
+	pid_t pid = -1, self;
 	ssize_t n;
 
 	memset(&res, 0, sizeof(res));
@@ -230,6 +230,7 @@ btap_read_run(const struct btap_opts *o)
 		goto out;
 	}
 	fflush(stdout);
+	self = getpid();
 	pid = fork();
 	if (pid < 0) {
 		r = -errno;
@@ -238,7 +239,7 @@ btap_read_run(const struct btap_opts *o)
 	if (pid == 0) {
 		close(fd);
 		close(p[0]);
-		btap_child(name, o, p[1], getppid());
+		btap_child(name, o, p[1], self);
 	}
 	close(p[1]);
 	p[1] = -1;

@@ -21,7 +21,7 @@
 
 /* The longest measurement we accept: a benchmark, not a soak test. */
 #define MAIN_MAX_SECONDS	3600.0
-/* A naps longer than this would starve any reader. */
+/* A nap longer than this would starve any reader. */
 #define MAIN_MAX_BACKOFF_US	100000ul
 
 static volatile sig_atomic_t main_stop;
