@@ -232,6 +232,8 @@ backend_hotplug_done(void *arg, const struct hotplug_result *res)
 	if (hotplug_result_ok(res)) {
 		be->hp = HP_DONE;
 		backend_refresh_ifname(be);
+		if (be->vif != NULL)
+			vif_clamp_mtu(be->vif);
 		return;
 	}
 	be->hp = HP_FAILED;
@@ -1015,6 +1017,9 @@ backend_process(struct backend *be)
 			log_info("%s: hotplug-status connected", be->name);
 			(void)backend_write_state(be, XenbusStateConnected);
 		}
+		/* The script may have set the MTU (bridge, `mtu` key). */
+		if (be->hotplug_ok && be->vif != NULL)
+			vif_clamp_mtu(be->vif);
 	}
 	if (dirty & BE_DIRTY_ONLINE)
 		be->online = xsu_read_uint(vd->env, vd->xs, XEN_TXN_NULL,

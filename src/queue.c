@@ -134,78 +134,17 @@ queue_tx_send(struct queue *q, const struct tx_pkt *pkt, uint8_t *buf)
 }
 
 /*
- * One sweep: copy the unconsumed requests out of the shared ring once,
- * parse packets until the ring, the rate limit or the buffer runs out,
- * one grant copy for all of them, then send and answer. Returns the number
- * of slots consumed, 0 if there was nothing (or no credit), -EPROTO after
- * a fatal error.
+ * The effects of one chunk of parsed packets: one grant copy for all of
+ * them, then each is written to the TAP (or dropped) and answered, and
+ * the responses are pushed (the frontend may refill while we go on).
  */
-static int
-queue_tx_sweep(struct queue *q)
+static void
+queue_tx_flush(struct queue *q, unsigned int npkts, unsigned int nsegs,
+    const uint32_t *segidx)
 {
 	netif_tx_back_ring_t *ring = &q->tx;
-	unsigned int n, off = 0, npkts = 0, nsegs = 0, i;
-	uint32_t bufoff = 0;
-	uint32_t segidx[VIFD_TX_RING_SIZE];
-	uint64_t now;
-	RING_IDX rp;
-	int fatal = 0, r, notify;
-
-	rp = __atomic_load_n(&ring->sring->req_prod, __ATOMIC_RELAXED);
-	xen_rmb();	/* see the requests before we copy them */
-	r = tx_ring_check(ring, rp);
-	if (r < 0) {
-		queue_fatal(q, "tx: impossible number of requests (req_prod %u,"
-		    " req_cons %u)", rp, ring->req_cons);
-		return -EPROTO;
-	}
-	n = (unsigned int)r;	/* also bounded by free response slots */
-	if (n == 0)
-		return 0;
-	tx_copy_slots(ring, ring->req_cons, n, q->tx_slots);
-
-	now = loop_now_ns();
-	while (off < n) {
-		struct tx_pkt *pkt = &q->tx_pkts[npkts];
-		uint64_t wake;
-
-		/* Netback charges the first slot's size (the whole packet)
-		 * before looking further; no credit: stop consuming, the
-		 * request stays on the ring (delayed, not dropped). */
-		if (!ratelimit_unlimited(&q->tx_rl) &&
-		    ratelimit_consume(&q->tx_rl, q->tx_slots[off].req.size,
-		    now, &wake) < 0) {
-			q->tx_blocked = true;
-			break;
-		}
-		r = tx_ring2pkt(&q->tx_slots[off], n - off,
-		    ring->req_cons + off, pkt, &fatal);
-		if (r < 0) {
-			queue_fatal(q, "tx: %s", tx_fatal_str(fatal));
-			break;
-		}
-		if (r == 0)
-			break;
-		segidx[npkts] = nsegs;
-		q->tx_pkt_off[npkts] = bufoff;
-		if (pkt->drop == TX_DROP_NONE && !pkt->mcast && pkt->len > 0) {
-			int k = tx_pkt2copyops(pkt, q->domid, q->tx_buf + bufoff,
-			    q->tx_segs + nsegs, VIFD_TX_RING_SIZE - nsegs);
-
-			if (k < 0)
-				abort();	/* bounded by the checks below */
-			nsegs += (unsigned int)k;
-			bufoff += pkt->len;
-		}
-		npkts++;
-		off += (unsigned int)r;
-		/* Room for one more packet of the largest kind? */
-		if (bufoff + TX_MAX_PKT_LEN > QUEUE_TX_BUF ||
-		    nsegs + TX_MAX_SEGS_PER_PKT > VIFD_TX_RING_SIZE ||
-		    npkts == VIFD_TX_RING_SIZE)
-			break;
-	}
-	ring->req_cons += off;
+	unsigned int i;
+	int r, notify;
 
 	if (nsegs > 0) {
 		r = q->env->ops->gnttab_grant_copy(q->gnttab, nsegs, q->tx_segs);
@@ -237,6 +176,95 @@ queue_tx_sweep(struct queue *q)
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(ring, notify);
 	if (notify)
 		queue_notify(q, q->port_tx);
+}
+
+/*
+ * One sweep: copy the unconsumed requests out of the shared ring once,
+ * then, chunk by chunk, parse packets until the ring, the rate limit or
+ * the chunk runs out and flush the chunk. Returns the number of slots
+ * consumed, 0 if there was nothing (or no credit), -EPROTO after a fatal
+ * error.
+ */
+static int
+queue_tx_sweep(struct queue *q)
+{
+	netif_tx_back_ring_t *ring = &q->tx;
+	unsigned int n, off = 0;
+	uint32_t segidx[VIFD_TX_RING_SIZE];
+	uint64_t now;
+	RING_IDX rp, base;
+	int fatal = 0, r;
+
+	rp = __atomic_load_n(&ring->sring->req_prod, __ATOMIC_RELAXED);
+	xen_rmb();	/* see the requests before we copy them */
+	r = tx_ring_check(ring, rp);
+	if (r < 0) {
+		queue_fatal(q, "tx: impossible number of requests (req_prod %u,"
+		    " req_cons %u)", rp, ring->req_cons);
+		return -EPROTO;
+	}
+	n = (unsigned int)r;	/* also bounded by free response slots */
+	if (n == 0)
+		return 0;
+	base = ring->req_cons;
+	tx_copy_slots(ring, base, n, q->tx_slots);
+
+	now = loop_now_ns();
+	while (off < n && !q->tx_blocked && !q->fatal) {
+		unsigned int npkts = 0, nsegs = 0;
+		uint32_t bufoff = 0;
+		bool stop = false;
+
+		while (off < n) {
+			struct tx_pkt *pkt = &q->tx_pkts[npkts];
+			uint64_t wake;
+
+			/* Netback charges the first slot's size (the whole
+			 * packet) before looking further; no credit: stop
+			 * consuming, the request stays on the ring (delayed,
+			 * not dropped). */
+			if (!ratelimit_unlimited(&q->tx_rl) &&
+			    ratelimit_consume(&q->tx_rl,
+			    q->tx_slots[off].req.size, now, &wake) < 0) {
+				q->tx_blocked = true;
+				stop = true;
+				break;
+			}
+			r = tx_ring2pkt(&q->tx_slots[off], n - off, base + off,
+			    pkt, &fatal);
+			if (r <= 0) {
+				if (r < 0)
+					queue_fatal(q, "tx: %s",
+					    tx_fatal_str(fatal));
+				stop = true;
+				break;
+			}
+			segidx[npkts] = nsegs;
+			q->tx_pkt_off[npkts] = bufoff;
+			if (pkt->drop == TX_DROP_NONE && !pkt->mcast &&
+			    pkt->len > 0) {
+				int k = tx_pkt2copyops(pkt, q->domid,
+				    q->tx_buf + bufoff, q->tx_segs + nsegs,
+				    QUEUE_TX_SEGS - nsegs);
+
+				if (k < 0)
+					abort();	/* bounded below */
+				nsegs += (unsigned int)k;
+				bufoff += pkt->len;
+			}
+			npkts++;
+			off += (unsigned int)r;
+			/* Room for one more packet of the largest kind in
+			 * this chunk? */
+			if (bufoff >= QUEUE_CHUNK_BYTES ||
+			    nsegs + TX_MAX_SEGS_PER_PKT > QUEUE_TX_SEGS)
+				break;
+		}
+		ring->req_cons = base + off;
+		queue_tx_flush(q, npkts, nsegs, segidx);
+		if (stop)
+			break;
+	}
 	QUEUE_STAT_ADD(q, tx_sweeps, 1);
 	return q->fatal ? -EPROTO : (int)off;
 }
@@ -391,7 +419,7 @@ queue_rx_work(struct queue *q)
 				more = true;
 				break;
 			}
-			if (bufoff + QUEUE_RX_FRAME_MAX > QUEUE_RX_BUF ||
+			if (bufoff >= QUEUE_CHUNK_BYTES ||
 			    npend == QUEUE_RX_PEND ||
 			    nsegs + RX_MAX_SLOTS > QUEUE_RX_SEGS) {
 				queue_rx_flush(q, npend, nsegs);
@@ -732,7 +760,7 @@ queue_start(struct queue *q)
 	q->tx_slots = calloc(VIFD_TX_RING_SIZE, sizeof(*q->tx_slots));
 	q->tx_pkts = calloc(VIFD_TX_RING_SIZE, sizeof(*q->tx_pkts));
 	q->tx_pkt_off = calloc(VIFD_TX_RING_SIZE, sizeof(*q->tx_pkt_off));
-	q->tx_segs = calloc(VIFD_TX_RING_SIZE, sizeof(*q->tx_segs));
+	q->tx_segs = calloc(QUEUE_TX_SEGS, sizeof(*q->tx_segs));
 	q->tx_buf = malloc(QUEUE_TX_BUF);
 	q->rx_segs = calloc(QUEUE_RX_SEGS, sizeof(*q->rx_segs));
 	q->rx_pend = calloc(QUEUE_RX_PEND, sizeof(*q->rx_pend));

@@ -40,6 +40,8 @@ int tap_set_carrier(int fd, bool on);
 
 /* Sets the MTU of `name`. */
 int tap_set_mtu(const char *name, unsigned int mtu);
+/* The MTU of `name`, or -errno. */
+int tap_get_mtu(const char *name);
 
 /* The current name of interface `ifindex` into name[IFNAMSIZ]: 0 or
  * -errno (-ENODEV if it is gone). Hotplug scripts may rename a TAP. */

@@ -113,6 +113,17 @@ tap_name_of(unsigned int ifindex, char *name)
 	return 0;
 }
 
+int
+tap_get_mtu(const char *name)
+{
+	struct ifreq ifr;
+	int r;
+
+	memset(&ifr, 0, sizeof(ifr));
+	r = tap_ifreq(name, SIOCGIFMTU, &ifr);
+	return r < 0 ? r : ifr.ifr_mtu;
+}
+
 bool
 tap_exists(const char *name)
 {

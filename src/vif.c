@@ -39,6 +39,7 @@ struct vif {
 	int fatal;			/* [atomic] */
 	char fatal_reason[160];		/* [lock] */
 	int stalled_queues;		/* [atomic] */
+	unsigned int max_mtu;		/* what the frontend can take */
 };
 
 /* Called by a worker (any thread): report a rogue frontend once. */
@@ -230,11 +231,10 @@ vif_connect(struct xen_env *env, const struct vif_params *p,
 	 * page, so the TAP may not exceed 1500 (netif.h, Linux
 	 * xenvif_change_mtu); with SG up to 65535 - VLAN_ETH_HLEN.
 	 */
+	vif->max_mtu = fi->sg ? 65535 - 18 : 1500;
 	mtu = p->mtu ? p->mtu : 1500;
-	if (!fi->sg && mtu > 1500)
-		mtu = 1500;
-	if (mtu > 65535 - 18)
-		mtu = 65535 - 18;
+	if (mtu > vif->max_mtu)
+		mtu = vif->max_mtu;
 	r = tap_set_mtu(p->ifname, mtu);
 	if (r < 0)
 		log_warnx("%s: cannot set MTU %u on %s: %s", p->name, mtu,
@@ -278,6 +278,18 @@ vif_connect(struct xen_env *env, const struct vif_params *p,
 fail:
 	vif_disconnect(vif);
 	return r;
+}
+
+void
+vif_clamp_mtu(struct vif *vif)
+{
+	int mtu = tap_get_mtu(vif->ifname);
+
+	if (mtu > 0 && (unsigned int)mtu > vif->max_mtu) {
+		log_info("%s: MTU %d on %s is more than the frontend takes; "
+		    "%u", vif->name, mtu, vif->ifname, vif->max_mtu);
+		(void)tap_set_mtu(vif->ifname, vif->max_mtu);
+	}
 }
 
 void

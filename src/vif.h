@@ -47,6 +47,14 @@ struct vif_params {
 int vif_connect(struct xen_env *env, const struct vif_params *p,
     struct vif **out, char *err, size_t errlen);
 
+/*
+ * Holds the TAP's MTU to what the frontend can take (1500 without
+ * feature-sg): a hotplug script may have raised it from the bridge or
+ * the `mtu` key after we connected. Linux refuses such an MTU change on
+ * its vif; a TAP cannot refuse it, so we undo it.
+ */
+void vif_clamp_mtu(struct vif *vif);
+
 /* Stops the workers, then unbinds, unmaps and closes. */
 void vif_disconnect(struct vif *vif);
 
