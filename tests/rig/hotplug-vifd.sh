@@ -23,7 +23,8 @@ printf '#!/bin/sh\nsleep 600\n' >"$SD/hang"
 printf '#!/bin/sh\n[ "$1" = online ] || exit 0\nxenstore-write "$XENBUS_PATH/hotplug-error" "refusing on purpose"\nxenstore-write "$XENBUS_PATH/hotplug-status" error\nexit 3\n' >"$SD/fail"
 printf '#!/bin/sh\nhead -c 5000000 /dev/zero | tr "\\\\0" "x" | fold -w 100\n[ "$1" = online ] && xenstore-write "$XENBUS_PATH/hotplug-status" connected\nexit 0\n' >"$SD/loud"
 printf '#!/bin/sh\nexit 0\n' >"$SD/noexec"
-chmod +x "$SD"/hang "$SD"/fail "$SD"/loud
+printf '#!/bin/sh\n[ "$1" = online ] && exec xenstore-write "$XENBUS_PATH/hotplug-status" connected\necho "offline refused on purpose" >&2\nexit 1\n' >"$SD/badoff"
+chmod +x "$SD"/hang "$SD"/fail "$SD"/loud "$SD"/badoff
 chmod -x "$SD/noexec"
 vifd_start --script-dir="$SD" --hotplug-timeout=2
 
@@ -122,6 +123,16 @@ eventually 8 "a relative script leaving the script dir: the vif fails" sh -c \
     "$XENSIM exec $M -- xenstore-read /local/domain/0/error/backend/vif/$D/0/error | grep -q 'hotplug'"
 check "... and vifd says why" vifd_log_has "\.\./\.\./\.\./bin/true"
 check "the bystander still pings" bystander_ok
+
+# A failing `offline`: logged, and the removal goes on.
+guest_add 21
+attach 21 "mac=00:16:3e:00:21:00,bridge=xenbr0,script=$SD/badoff" >/dev/null
+guest_start 21 0 --mode sink --seconds 600
+eventually 15 "vif21.0 connected" be_state_is 21 0 4
+check "vifctl detach vif21.0" vifctl detach 21 0
+eventually 5 "a failed offline: the TAP is removed anyway" no_link_in_host vif21.0
+check "... and the failure is logged with the script's words" vifd_log_has "offline refused on purpose"
+check "... and vifd says it went on" vifd_log_has "hotplug offline failed"
 
 # A script that prints megabytes: logged within a cap, the vif works.
 guest_add 20

@@ -53,6 +53,19 @@ eventually 5 "vifd logs a backend dir made with xenstore-write" \
 "$XENSIM" exec "$M" -- xenstore-rm /local/domain/0/backend/vif/7
 eventually 5 "and logs its removal" vifd_log_has "vif7.0: backend directory removed"
 check "an unusable directory (no frontend) made nothing" no_link_in_host vif7.0
+# A malformed backend `mac` (a toolstack's mistake): a warning, and
+# Linux's fallback - the device is served anyway (the backend never uses
+# the guest's MAC). Written node by node, state and online last.
+guest_add 8
+"$VIFCTL" --xen="sim:$M" parse --domid 8 "mac=00:16:3e:00:08:00,script=/bin/true" |
+    sed 's|^\(/local/domain/0/backend/vif/8/0/mac\) = ".*"|\1 = "zz:16:3e:00:08:00"|' |
+    grep -v '/state = \|/online = ' |
+    while read -r path _ value; do xsw "$path" "$(eval echo "$value")"; done
+xsw "$(fe_path 8 0)/state" 1
+xsw "$(be_path 8 0)/online" 1
+xsw "$(be_path 8 0)/state" 1
+eventually 5 "a malformed mac is warned about" vifd_log_has "vif8.0: ignoring malformed mac 'zz:16:3e:00:08:00'"
+eventually 5 "and the device still reaches InitWait" be_state_is 8 0 2
 vifd_stop
 check "SIGTERM: exit 0" [ "$VIFD_RC" = 0 ]
 check "SIGTERM: the control socket is gone" [ ! -e "$M/vifd-0.sock" ]
