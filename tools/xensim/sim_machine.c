@@ -148,6 +148,27 @@ sim_xenstored_bin(void)
 	return env != NULL && env[0] != '\0' ? env : XENSTORED_PATH_DEFAULT;
 }
 
+/* Reads /proc/PID/WHAT (at most len - 1 bytes) NUL-terminated into buf.
+ * Returns the byte count, or -1 if there is none. */
+static ssize_t
+sim_proc_read(pid_t pid, const char *what, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
 /*
  * Is `pid` the xenstored of machine `dir`? Its command line names the
  * machine's pid file, which no other process's does; a zombie is dead.
@@ -155,33 +176,19 @@ sim_xenstored_bin(void)
 static bool
 sim_xsd_is_ours(const char *dir, pid_t pid)
 {
-	char path[64], buf[4096], want[PATH_MAX], *p;
+	char buf[4096], want[PATH_MAX], *p;
 	ssize_t n;
-	int fd;
 
 	if (pid <= 0 || sim_fmt(want, sizeof(want), "%s/%s", dir, SIM_XSD_PID))
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (sim_proc_read(pid, "stat", buf, sizeof(buf)) < 0)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	p = strrchr(buf, ')');
 	if (p == NULL || p[1] == '\0' || p[2] == 'Z' || p[2] == 'X')
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	n = sim_proc_read(pid, "cmdline", buf, sizeof(buf));
+	if (n < 0)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	/* Arguments are NUL-separated: look at each. */
 	for (p = buf; p < buf + n; p += strlen(p) + 1)
 		if (strcmp(p, want) == 0)
