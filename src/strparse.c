@@ -80,6 +80,26 @@ strparse_hexdigit(char c)
 	return -1;
 }
 
+int
+strparse_mac_strict(const char *s, uint8_t out[6])
+{
+	uint8_t m[6];
+	unsigned int i;
+
+	if (strlen(s) != 17)
+		return -EINVAL;
+	for (i = 0; i < 6; i++) {
+		int hi = strparse_hexdigit(s[3 * i]);
+		int lo = strparse_hexdigit(s[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+			return -EINVAL;
+		m[i] = (uint8_t)(hi << 4 | lo);
+	}
+	memcpy(out, m, sizeof(m));
+	return 0;
+}
+
 void
 strparse_quote(const char *s, char *out, size_t outlen)
 {

@@ -1,6 +1,6 @@
 /*
  * strparse.h - the small text parsers every other module needs: strict
- * decimal numbers, hex digits, and quoting untrusted text for a message.
+ * decimal numbers, hex digits, strict MAC addresses, and quoting untrusted text for a message.
  * Pure: libc only.
  */
 #ifndef VIFD_STRPARSE_H
@@ -29,6 +29,11 @@ int strparse_id(const char *s, uint32_t *out);
 
 /* The value of hex digit c, or -1. */
 int strparse_hexdigit(char c);
+
+/* A MAC address as Linux's mac_pton reads one (and so netfront's
+ * xen_net_read_mac): exactly xx:xx:xx:xx:xx:xx, two hex digits a byte.
+ * Returns 0 or -EINVAL (out untouched). */
+int strparse_mac_strict(const char *s, uint8_t out[6]);
 
 /*
  * Copies at most 40 characters of untrusted `s` into `out` (outlen > 4)

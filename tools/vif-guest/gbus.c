@@ -28,6 +28,7 @@
 
 #include "log.h"
 #include "loop.h"
+#include "strparse.h"
 #include "vif-guest.h"
 
 /* How long a close waits for each backend step (Linux: XENNET_TIMEOUT,
@@ -384,31 +385,13 @@ static int
 gbus_read_mac(struct vg *vg)
 {
 	char *s = gbus_read(vg, "mac");
-	unsigned int i;
-	int rc = 0;
+	int rc;
 
 	if (s == NULL) {
 		log_warnx("%s/mac: missing", vg->fe);
 		return -ENOENT;
 	}
-	for (i = 0; i < 6 && rc == 0; i++) {
-		const char *p = s + 3 * i;
-		char *end;
-		unsigned long v;
-
-		if (strlen(s) != 17 || !((p[0] >= '0' && p[0] <= '9') ||
-		    (p[0] >= 'a' && p[0] <= 'f') || (p[0] >= 'A' &&
-		    p[0] <= 'F'))) {
-			rc = -EINVAL;
-			break;
-		}
-		v = strtoul(p, &end, 16);
-		if (end != p + 2 || v > 0xff ||
-		    *end != (i == 5 ? '\0' : ':'))
-			rc = -EINVAL;
-		else
-			vg->mac[i] = (uint8_t)v;
-	}
+	rc = strparse_mac_strict(s, vg->mac);
 	if (rc != 0)
 		log_warnx("%s/mac = '%.32s': not a MAC address", vg->fe, s);
 	free(s);

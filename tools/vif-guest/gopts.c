@@ -14,6 +14,7 @@
 
 #include "gframe.h"
 #include "gopts.h"
+#include "strparse.h"
 
 const char gopts_usage[] =
 "usage: vif-guest --xen=sim:DIR --domid D [options]\n"
@@ -130,36 +131,6 @@ gopts_ipv4(const char *s, uint8_t out[4])
 		}
 	}
 	return *s == '\0' ? 0 : -EINVAL;
-}
-
-static int
-gopts_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* xx:xx:xx:xx:xx:xx, two hex digits each. */
-static int
-gopts_mac(const char *s, uint8_t out[6])
-{
-	unsigned int i;
-
-	if (strlen(s) != 17)
-		return -EINVAL;
-	for (i = 0; i < 6; i++) {
-		int hi = gopts_hex(s[3 * i]), lo = gopts_hex(s[3 * i + 1]);
-
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
-			return -EINVAL;
-		out[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
 }
 
 /* Interface names: 1..15 bytes, no '/', ':', whitespace (dev_valid_name). */
@@ -344,7 +315,7 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 				return gopts_fail(err, errlen, "--dst-ip='%.64s'"
 				    ": expected an IPv4 address", val);
 		} else if (strcmp(name, "--dst-mac") == 0) {
-			if (gopts_mac(val, o->dst_mac) != 0)
+			if (strparse_mac_strict(val, o->dst_mac) != 0)
 				return gopts_fail(err, errlen, "--dst-mac="
 				    "'%.64s': expected xx:xx:xx:xx:xx:xx", val);
 		} else if (strcmp(name, "--tap") == 0) {
