@@ -37,26 +37,24 @@ check "guest eth0 has TSO on (offloads from the backend's features)" sh -c \
 check "guest eth0 has tx checksumming on" sh -c \
     "ip netns exec $(guest_ns 1) ethtool -k eth0 | grep -q '^tx-checksumming: on'"
 
-# Guest -> host TCP: the guest's TSO makes 64 KiB frames; vifd must carry
-# them as GSO (tx_gso_frames) to the TAP.
-g0=$(sumstat 1 0 tx_gso_frames)
-start_server "$HOSTNS"
-r=$(iperf_rate "$(guest_ns 1)" 10.77.0.1)
-diag "guest -> host TCP: ${r:-?} Gbit/s"
-check "guest -> host TCP transfer" gt0 "$r"
-g1=$(sumstat 1 0 tx_gso_frames)
-diag "guest TX GSO frames: $((g1 - g0))"
-check "GSO super-frames crossed vifd guest -> host" [ "$((g1 - g0))" -gt 100 ]
-
-# Host -> guest TCP: the host stack's TSO towards the TAP, GSO extras on RX.
-g0=$(sumstat 1 0 rx_gso_frames)
-start_server "$(guest_ns 1)"
-r=$(iperf_rate "$HOSTNS" 10.77.0.2)
-diag "host -> guest TCP: ${r:-?} Gbit/s"
-check "host -> guest TCP transfer" gt0 "$r"
-g1=$(sumstat 1 0 rx_gso_frames)
-diag "guest RX GSO frames: $((g1 - g0))"
-check "GSO super-frames crossed vifd host -> guest" [ "$((g1 - g0))" -gt 100 ]
+# tcp_gso FROM_NS TO_NS TO_ADDR LABEL COUNTER WHICH: a TCP transfer, and
+# more than 100 GSO super-frames counted by vifd's COUNTER on the way.
+tcp_gso() {
+	local g0 g1 r
+	g0=$(sumstat 1 0 "$5")
+	start_server "$2"
+	r=$(iperf_rate "$1" "$3")
+	diag "$4 TCP: ${r:-?} Gbit/s"
+	check "$4 TCP transfer" gt0 "$r"
+	g1=$(sumstat 1 0 "$5")
+	diag "guest $6 GSO frames: $((g1 - g0))"
+	check "GSO super-frames crossed vifd $4" [ "$((g1 - g0))" -gt 100 ]
+}
+# Guest -> host: the guest's TSO makes 64 KiB frames; vifd must carry them
+# as GSO (tx_gso_frames) to the TAP.
+tcp_gso "$(guest_ns 1)" "$HOSTNS" 10.77.0.1 "guest -> host" tx_gso_frames TX
+# Host -> guest: the host stack's TSO towards the TAP, GSO extras on RX.
+tcp_gso "$HOSTNS" "$(guest_ns 1)" 10.77.0.2 "host -> guest" rx_gso_frames RX
 
 # Integrity: checksums are offloaded end to end (the TAP computes them
 # over whatever we wrote), so TCP alone would not notice bytes we got
@@ -74,19 +72,19 @@ while True:
     h.update(b); n += len(b)
 print(h.hexdigest(), n)' "$2" "$3"
 }
+# send_intact FROM_NS TO_NS TO_ADDR PORT LABEL: $M.file across, checked.
+send_intact() {
+	recv_sum "$2" "$3" "$4" >"$M.sum" &
+	sleep 0.5
+	ip netns exec "$1" timeout 60 bash -c "cat $M.file > /dev/tcp/$3/$4"
+	wait $!
+	check "32 MiB $5 arrive intact (SHA-256)" [ "$(cat "$M.sum")" = "$want" ]
+}
 head -c 33554432 /dev/urandom >"$M.file"
 want="$(sha256sum <"$M.file" | cut -d' ' -f1) 33554432"
-recv_sum "$HOSTNS" 10.77.0.1 7000 >"$M.sum1" &
-sleep 0.5
-ip netns exec "$(guest_ns 1)" timeout 60 bash -c "cat $M.file > /dev/tcp/10.77.0.1/7000"
-wait $!
-check "32 MiB guest -> host arrive intact (SHA-256)" [ "$(cat "$M.sum1")" = "$want" ]
-recv_sum "$(guest_ns 1)" 10.77.0.2 7001 >"$M.sum2" &
-sleep 0.5
-ip netns exec "$HOSTNS" timeout 60 bash -c "cat $M.file > /dev/tcp/10.77.0.2/7001"
-wait $!
-check "32 MiB host -> guest arrive intact (SHA-256)" [ "$(cat "$M.sum2")" = "$want" ]
-rm -f "$M.file"
+send_intact "$(guest_ns 1)" "$HOSTNS" 10.77.0.1 7000 "guest -> host"
+send_intact "$HOSTNS" "$(guest_ns 1)" 10.77.0.2 7001 "host -> guest"
+rm -f "$M.file" "$M.sum"
 
 # UDP both ways (checksums offloaded, no GSO).
 start_server "$HOSTNS"

@@ -213,6 +213,19 @@ fail:
 	return rc;
 }
 
+/* What the queue holds of our own process: its wake eventfd and frame
+ * buffers (teardown and abandon both let them go). */
+static void
+gq_free_local(struct gq *q)
+{
+	if (q->wakefd >= 0)
+		close(q->wakefd);
+	q->wakefd = -1;
+	free(q->txframe);
+	free(q->rxframe);
+	q->txframe = q->rxframe = NULL;
+}
+
 void
 gq_teardown(struct gq *q)
 {
@@ -248,12 +261,7 @@ gq_teardown(struct gq *q)
 	if (busy > 0)
 		log_warnx("queue %u: %u grants still mapped by the backend: "
 		    "left granted, never reused", q->id, busy);
-	if (q->wakefd >= 0)
-		close(q->wakefd);
-	q->wakefd = -1;
-	free(q->txframe);
-	free(q->rxframe);
-	q->txframe = q->rxframe = NULL;
+	gq_free_local(q);
 	q->ntx = 0;
 }
 
@@ -267,12 +275,7 @@ gq_abandon(struct gq *q)
 	if (q->evh != NULL)
 		q->vg->ops->evtchn_close(q->evh);
 	q->evh = NULL;
-	if (q->wakefd >= 0)
-		close(q->wakefd);
-	q->wakefd = -1;
-	free(q->txframe);
-	free(q->rxframe);
-	q->txframe = q->rxframe = NULL;
+	gq_free_local(q);
 }
 
 /* ---- the data path ------------------------------------------------------ */
