@@ -67,10 +67,16 @@ ping_ok guest1 10.77.0.1 "guest1 -> host  "
 ping_ok host 10.77.0.2 "host   -> guest1"
 ping_ok guest1 10.77.0.3 "guest1 -> guest2"
 
+listening() {	# listening WHERE: an iperf3 server listens there
+	"$rig" exec "$1" ss -Hltn 'sport = :5201' 2>/dev/null | grep -q .
+}
 tcp() {		# tcp FROM SERVER-WHERE SERVER-ADDR LABEL
 	local gbit
+	# The last one-shot server may still hold the port (it exits after
+	# its client has the results), and -D returns before it listens.
+	for _ in $(seq 100); do listening "$2" || break; sleep 0.1; done
 	"$rig" exec "$2" iperf3 -s -D -1 >/dev/null 2>&1
-	sleep 0.3
+	for _ in $(seq 100); do listening "$2" && break; sleep 0.1; done
 	gbit=$("$rig" exec "$1" timeout $((seconds + 20)) iperf3 -c "$3" -t "$seconds" -J 2>/dev/null |
 	    python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.2f" % (d["end"]["sum_received"]["bits_per_second"]/1e9))' 2>/dev/null)
 	if [ -n "$gbit" ] && awk -v g="$gbit" 'BEGIN { exit !(g > 0) }'; then

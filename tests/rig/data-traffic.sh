@@ -18,12 +18,12 @@ sumstat() {	# sumstat DOMID DEVID COUNTER -> sum over queues
 	"$VIFCTL" --xen="sim:$M" stats "$1" "$2" |
 	    awk -v k="vif$1.$2" -v c="$3" '$1 == k && $3 == c { s += $4 } END { print s + 0 }'
 }
-iperf_rate() {	# iperf_rate CLIENT-NS SERVER-IP ARGS... -> Gbit/s (receiver)
-	local ns=$1 ip=$2; shift 2
-	ip netns exec "$ns" timeout 30 iperf3 -c "$ip" -t 3 -J "$@" 2>/dev/null |
-	    python3 -c 'import json,sys; d=json.load(sys.stdin); print("%.2f" % (d["end"]["sum_received"]["bits_per_second"]/1e9))' 2>/dev/null
+iperf_rate() {	# iperf_rate CLIENT-NS SERVER-NS SERVER-IP ARGS...: R = Gbit/s (receiver), 3 s
+	local c=$1 sv=$2 ip=$3; shift 3
+	R=
+	iperf_measure "$c" "$sv" "$ip" 3 "$@" &&
+	    R=$(awk -v b="$IPERF_BPS" 'BEGIN { printf "%.2f", b / 1e9 }')
 }
-start_server() { ip netns exec "$1" iperf3 -s -D -1 >/dev/null 2>&1; sleep 0.3; }
 gt0() { [ -n "$1" ] && awk -v v="$1" 'BEGIN { exit !(v > 0) }'; }
 
 guest_add 1
@@ -42,8 +42,7 @@ check "guest eth0 has tx checksumming on" sh -c \
 tcp_gso() {
 	local g0 g1 r
 	g0=$(sumstat 1 0 "$5")
-	start_server "$2"
-	r=$(iperf_rate "$1" "$3")
+	iperf_rate "$1" "$2" "$3"; r=$R
 	diag "$4 TCP: ${r:-?} Gbit/s"
 	check "$4 TCP transfer" gt0 "$r"
 	g1=$(sumstat 1 0 "$5")
@@ -87,11 +86,9 @@ send_intact "$HOSTNS" "$(guest_ns 1)" 10.77.0.2 7001 "host -> guest"
 rm -f "$M.file" "$M.sum"
 
 # UDP both ways (checksums offloaded, no GSO).
-start_server "$HOSTNS"
-r=$(iperf_rate "$(guest_ns 1)" 10.77.0.1 -u -b 200M)
+iperf_rate "$(guest_ns 1)" "$HOSTNS" 10.77.0.1 -u -b 200M; r=$R
 check "guest -> host UDP (${r:-?} Gbit/s)" gt0 "$r"
-start_server "$(guest_ns 1)"
-r=$(iperf_rate "$HOSTNS" 10.77.0.2 -u -b 200M)
+iperf_rate "$HOSTNS" "$(guest_ns 1)" 10.77.0.2 -u -b 200M; r=$R
 check "host -> guest UDP (${r:-?} Gbit/s)" gt0 "$r"
 
 # IPv6: csum and TSO for v6.
@@ -99,12 +96,10 @@ ip -n "$HOSTNS" addr add fd77::1/64 dev xenbr0 nodad
 ip -n "$(guest_ns 1)" addr add fd77::2/64 dev eth0 nodad
 eventually 10 "guest pings the host over IPv6" in_guest 1 ping -6 -c 1 -W 1 fd77::1
 g0=$(sumstat 1 0 tx_gso_frames)
-start_server "$HOSTNS"
-r=$(iperf_rate "$(guest_ns 1)" fd77::1)
+iperf_rate "$(guest_ns 1)" "$HOSTNS" fd77::1; r=$R
 check "guest -> host TCP over IPv6 (${r:-?} Gbit/s)" gt0 "$r"
 check "IPv6 GSO frames crossed guest -> host" [ "$(( $(sumstat 1 0 tx_gso_frames) - g0 ))" -gt 100 ]
-start_server "$(guest_ns 1)"
-r=$(iperf_rate "$HOSTNS" fd77::2)
+iperf_rate "$HOSTNS" "$(guest_ns 1)" fd77::2; r=$R
 check "host -> guest TCP over IPv6 (${r:-?} Gbit/s)" gt0 "$r"
 check "no TX header drops" [ "$(sumstat 1 0 tx_drop_hdr)" = 0 ]
 check "no RX header drops" [ "$(sumstat 1 0 rx_drop_hdr)" = 0 ]
@@ -126,9 +121,9 @@ check "9000-byte frames host -> guest" in_host ping -c 2 -W 1 -s 8972 -M do 10.7
 
 # ---- two queues carrying traffic ----------------------------------------------
 check "vif2.0 has 2 queues" sh -c "$VIFCTL --xen=sim:$M stats 2 0 | grep -q '^vif2.0 queues 2$'"
-start_server "$HOSTNS"
+iperf_server "$HOSTNS"
 ip netns exec "$(guest_ns 2)" timeout 30 iperf3 -c 10.79.0.1 -t 3 -P 8 >/dev/null 2>&1
-start_server "$(guest_ns 2)"
+iperf_server "$(guest_ns 2)"
 ip netns exec "$HOSTNS" timeout 30 iperf3 -c 10.79.0.2 -t 3 -P 8 >/dev/null 2>&1
 for q in 0 1; do
 	tx=$(stat 2 0 "$q" tx_packets); rx=$(stat 2 0 "$q" rx_packets)
@@ -143,8 +138,7 @@ attach 3 "mac=00:16:3e:00:03:00,bridge=xenbr0,script=$VB" >/dev/null
 guest_tap 3 0 10.77.0.4
 eventually 15 "vif3.0 connected" be_state_is 3 0 4
 eventually 10 "guest 3 pings guest 1" in_guest 3 ping -c 1 -W 1 10.77.0.2
-start_server "$(guest_ns 1)"
-r=$(iperf_rate "$(guest_ns 3)" 10.77.0.2)
+iperf_rate "$(guest_ns 3)" "$(guest_ns 1)" 10.77.0.2; r=$R
 diag "guest 3 -> guest 1 TCP: ${r:-?} Gbit/s"
 check "guest 3 -> guest 1 TCP transfer" gt0 "$r"
 check "vifd still running" kill -0 "$VIFD_PID"

@@ -140,6 +140,47 @@ guest_tap() {
 }
 in_guest() { local d=$1; shift; ip netns exec "$(guest_ns "$d")" "$@"; }
 
+# ---- iperf3 ---------------------------------------------------------------------
+iperf_listening() { ip netns exec "$1" ss -Hltn 'sport = :5201' 2>/dev/null | grep -q .; }
+iperf_port_free() { ! iperf_listening "$1"; }
+# iperf_server NS: a one-shot iperf3 server in NS, listening when this
+# returns. A one-shot server exits only after its client has read the
+# results, so the previous one may still hold the port (a new one would then
+# fail to bind, and the client would meet the old one's exit): wait for it
+# to let go first. `-D` returns before the server listens: wait for that too.
+iperf_server() {
+	waitfor 10 iperf_port_free "$1"
+	ip netns exec "$1" iperf3 -s -D -1 >/dev/null 2>&1
+	waitfor 10 iperf_listening "$1"
+}
+# iperf_measure FROM-NS SERVER-NS SERVER-IP SECS [iperf3 client options...]
+# Runs a one-shot server and a client against it and sets IPERF_BPS to the
+# receiver's bits per second and IPERF_BYTES to its byte count, both empty
+# when iperf3 gave no result. A run without a result (iperf3's error, a
+# connection that failed, a timeout) is said in a diag line and tried once
+# more: it is no measurement of ours; a result, whatever it is, is kept.
+iperf_measure() {
+	local from=$1 srv=$2 ip=$3 secs=$4 try out; shift 4
+	IPERF_BPS='' IPERF_BYTES=''
+	for try in 1 2; do
+		iperf_server "$srv"
+		out=$(ip netns exec "$from" timeout $((secs + 30)) \
+		    iperf3 -c "$ip" -t "$secs" -J "$@" 2>&1)
+		read -r IPERF_BPS IPERF_BYTES < <(printf '%s' "$out" | python3 -c '
+import json, sys
+try:
+    s = json.load(sys.stdin)["end"]["sum_received"]
+    print(s["bits_per_second"], s["bytes"])
+except Exception:
+    print("")' 2>/dev/null)
+		[ -n "${IPERF_BPS:-}" ] && return 0
+		diag "iperf3 -c $ip $* gave no result (try $try): $(printf '%s' "$out" |
+		    python3 -c 'import json,sys; print(json.load(sys.stdin).get("error", "?"))' 2>/dev/null ||
+		    printf '%s' "$out" | tail -3)"
+	done
+	return 1
+}
+
 # hotplug script that only says "connected" (no bridge work).
 null_script() {
 	cat >"$M.null-hotplug" <<'EOF'
