@@ -74,7 +74,7 @@ print(h.hexdigest(), n)' "$2" "$3"
 # send_intact FROM_NS TO_NS TO_ADDR PORT LABEL: $M.file across, checked.
 send_intact() {
 	recv_sum "$2" "$3" "$4" >"$M.sum" &
-	sleep 0.5
+	waitfor 10 listening "$2" "$4"
 	ip netns exec "$1" timeout 60 bash -c "cat $M.file > /dev/tcp/$3/$4"
 	wait $!
 	check "32 MiB $5 arrive intact (SHA-256)" [ "$(cat "$M.sum")" = "$want" ]

@@ -140,18 +140,20 @@ guest_tap() {
 }
 in_guest() { local d=$1; shift; ip netns exec "$(guest_ns "$d")" "$@"; }
 
+# listening NS PORT: a TCP socket listens on PORT in NS.
+listening() { ip netns exec "$1" ss -Hltn "sport = :$2" 2>/dev/null | grep -q .; }
+not_listening() { ! listening "$@"; }
+
 # ---- iperf3 ---------------------------------------------------------------------
-iperf_listening() { ip netns exec "$1" ss -Hltn 'sport = :5201' 2>/dev/null | grep -q .; }
-iperf_port_free() { ! iperf_listening "$1"; }
 # iperf_server NS: a one-shot iperf3 server in NS, listening when this
 # returns. A one-shot server exits only after its client has read the
 # results, so the previous one may still hold the port (a new one would then
 # fail to bind, and the client would meet the old one's exit): wait for it
 # to let go first. `-D` returns before the server listens: wait for that too.
 iperf_server() {
-	waitfor 10 iperf_port_free "$1"
+	waitfor 10 not_listening "$1" 5201
 	ip netns exec "$1" iperf3 -s -D -1 >/dev/null 2>&1
-	waitfor 10 iperf_listening "$1"
+	waitfor 10 listening "$1" 5201
 }
 # iperf_measure FROM-NS SERVER-NS SERVER-IP SECS [iperf3 client options...]
 # Runs a one-shot server and a client against it and sets IPERF_BPS to the
@@ -160,24 +162,26 @@ iperf_server() {
 # connection that failed, a timeout) is said in a diag line and tried once
 # more: it is no measurement of ours; a result, whatever it is, is kept.
 iperf_measure() {
-	local from=$1 srv=$2 ip=$3 secs=$4 try out; shift 4
-	IPERF_BPS='' IPERF_BYTES=''
+	local from=$1 srv=$2 ip=$3 secs=$4 try out why; shift 4
 	for try in 1 2; do
 		iperf_server "$srv"
 		out=$(ip netns exec "$from" timeout $((secs + 30)) \
 		    iperf3 -c "$ip" -t "$secs" -J "$@" 2>&1)
-		read -r IPERF_BPS IPERF_BYTES < <(printf '%s' "$out" | python3 -c '
+		# "BPS BYTES", or "- - WHY".
+		read -r IPERF_BPS IPERF_BYTES why < <(printf '%s' "$out" | python3 -c '
 import json, sys
 try:
-    s = json.load(sys.stdin)["end"]["sum_received"]
-    print(s["bits_per_second"], s["bytes"])
-except Exception:
-    print("")' 2>/dev/null)
-		[ -n "${IPERF_BPS:-}" ] && return 0
-		diag "iperf3 -c $ip $* gave no result (try $try): $(printf '%s' "$out" |
-		    python3 -c 'import json,sys; print(json.load(sys.stdin).get("error", "?"))' 2>/dev/null ||
-		    printf '%s' "$out" | tail -3)"
+    d = json.load(sys.stdin)
+except ValueError:
+    sys.exit("- - not JSON")
+s = d.get("end", {}).get("sum_received")
+print(s["bits_per_second"], s["bytes"]) if s else print("- -", d.get("error", "?"))' 2>&1)
+		case $IPERF_BPS in [0-9]*) return 0 ;; esac
+		[ "$IPERF_BPS" = - ] && [ "$why" != "not JSON" ] ||
+		    why=$(printf '%s' "$out" | tail -3)
+		diag "iperf3 -c $ip $* gave no result (try $try): $why"
 	done
+	IPERF_BPS='' IPERF_BYTES=''
 	return 1
 }
 
