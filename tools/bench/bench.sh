@@ -137,12 +137,14 @@ CPUS=$(awk '/^Cpus_allowed_list:/ { n = split($2, r, ",");
 CPU_A=$(echo "$CPUS" | awk '{ print $1 }')	# vifd, the baseline loops
 CPU_B=$(echo "$CPUS" | awk '{ print $NF }')	# the injectors
 [ "$(echo "$CPUS" | wc -w)" -ge 2 ] || PIN=
-VIFD_PIN=()
-BASE_PIN=()
-INJ_PIN=()
+VIFD_PIN=()	# a prefix for vifd's command line
+BASE_PIN=()	# vifd-bench tapwrite/tapread: the loop
+BASE_INJ_PIN=()	# vifd-bench tapread: its injector
+INJ_PIN=()	# vifd-bench inject
 if [ -n "$PIN" ]; then
 	[ "$QUEUES" = 1 ] && VIFD_PIN=(taskset -c "$CPU_A")
-	BASE_PIN=(--cpu "$CPU_A" --inject-cpu "$CPU_B")
+	BASE_PIN=(--cpu "$CPU_A")
+	BASE_INJ_PIN=(--inject-cpu "$CPU_B")
 	INJ_PIN=(--cpu "$CPU_B")
 fi
 
@@ -374,14 +376,9 @@ measure_vifd_rx() {	# KIND RUN
 }
 
 measure_tap() {		# KIND DIR RUN
-	local k=$1 dir=$2 run=$3 mode out res b0 b1 fr pin
-	[ "$dir" = TX ] && mode=tapwrite || mode=tapread
+	local k=$1 dir=$2 run=$3 mode out res b0 b1 fr pin=("${BASE_PIN[@]}")
+	[ "$dir" = TX ] && mode=tapwrite || { mode=tapread; pin+=("${BASE_INJ_PIN[@]}"); }
 	b0=$(busyticks)
-	if [ "$dir" = TX ]; then
-		pin=("${BASE_PIN[@]:0:2}")	# --cpu only
-	else
-		pin=("${BASE_PIN[@]}")
-	fi
 	out=$(ip netns exec "$NS" "$VBENCH" "$mode" --frame "$k" \
 	    --seconds "$SECS" --backoff-us "$BACKOFF" "${pin[@]}" 2>>"$M.log")
 	b1=$(busyticks)
