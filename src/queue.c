@@ -648,7 +648,8 @@ queue_work(struct queue *q, bool tx, bool rx)
  * CPU. Any real work resets it.
  */
 #define QUEUE_SPURIOUS_STREAK	32u
-#define QUEUE_SPURIOUS_MAX_NS	(16ull * 1000000ull)
+#define QUEUE_SPURIOUS_MIN_NS	1000000ull	/* 1 ms ... */
+#define QUEUE_SPURIOUS_MAX_SHIFT	4u		/* ... to 16 ms */
 
 static void
 queue_unmask(struct queue *q)
@@ -680,7 +681,8 @@ queue_on_evtchn(struct loop_watch *w, uint32_t events)
 		for (i = 0; i < q->nmasked; i++)
 			if (q->masked[i] == (uint32_t)p)
 				break;
-		if (i == q->nmasked && q->nmasked < 2)
+		if (i == q->nmasked &&
+		    q->nmasked < sizeof(q->masked) / sizeof(q->masked[0]))
 			q->masked[q->nmasked++] = (uint32_t)p;
 	}
 	work = false;
@@ -703,13 +705,11 @@ queue_on_evtchn(struct loop_watch *w, uint32_t events)
 		q->spurious++;
 	}
 	if (q->spurious >= QUEUE_SPURIOUS_STREAK) {
-		uint64_t delay = 1000000ull << (q->spurious -
-		    QUEUE_SPURIOUS_STREAK < 4 ? q->spurious -
-		    QUEUE_SPURIOUS_STREAK : 4);
+		unsigned int k = q->spurious - QUEUE_SPURIOUS_STREAK;
 
-		if (delay > QUEUE_SPURIOUS_MAX_NS)
-			delay = QUEUE_SPURIOUS_MAX_NS;
-		q->unmask_at = loop_now_ns() + delay;
+		if (k > QUEUE_SPURIOUS_MAX_SHIFT)
+			k = QUEUE_SPURIOUS_MAX_SHIFT;
+		q->unmask_at = loop_now_ns() + (QUEUE_SPURIOUS_MIN_NS << k);
 		queue_rearm_timer(q);
 		return;
 	}
