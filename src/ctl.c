@@ -35,7 +35,6 @@ struct ctl {
 	struct loop_watch watch;
 };
 
-
 struct ctl_out {
 	char *buf;
 	size_t len, used;

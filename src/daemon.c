@@ -121,8 +121,6 @@ vifd_tick(struct loop_watch *w, uint32_t events)
 	backend_process_all(v);
 }
 
-
-
 static int
 vifd_setup_loop(struct vifd *v)
 {
@@ -143,7 +141,6 @@ vifd_setup_loop(struct vifd *v)
 		return r;
 	return loop_timer_periodic(v->tick_fd, 1000000000ull);
 }
-
 
 int
 vifd_control_init(struct vifd *v)

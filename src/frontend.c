@@ -45,7 +45,6 @@ frontend_parse_bool(const char *s, bool *out)
 	return 0;
 }
 
-
 int
 frontend_parse_mac(const char *s, uint8_t mac[6])
 {
@@ -67,7 +66,6 @@ frontend_parse_mac(const char *s, uint8_t mac[6])
 	memcpy(mac, m, sizeof(m));
 	return 0;
 }
-
 
 static void
 frontend_err_value(char *err, size_t errlen, const char *key, const char *val,

@@ -292,8 +292,6 @@ ratelimit_get_stats(const struct ratelimit *rl, uint64_t now_ns,
 		st->throttled_ns += now_ns - rl->delay_start_ns;
 }
 
-
-
 int
 ratelimit_parse(const char *s, uint64_t *bytes, uint64_t *usec,
     char *err, size_t errlen)

@@ -296,7 +296,6 @@ vifspec_mac_generate(enum vifspec_mac_mode mode, const uint8_t rnd[6],
 	mac[5] = rnd[2];
 }
 
-
 int
 vifspec_parse_mac(const char *s, uint8_t mac[6])
 {

@@ -52,70 +52,67 @@ enum op {
 	OP_REMOVE,		/* the toolstack: online=0, state=5 */
 };
 
-/* After the step: -1 no check; else the backend state it must reach. */
+/* What is checked after a step besides the state (struct step's `also`). */
+enum {
+	STAYS = 1,		/* the state keeps for a while (no transient) */
+	ERROR_NODE = 2,		/* an error node must exist */
+	TAP_GONE = 4,		/* the TAP must be gone */
+};
+
+/* After the step: `expect` -1 no check; else the backend state it must
+ * reach, and the checks in `also`. */
 struct step {
 	enum op op;
 	int arg;
 	int expect;
-	bool stays;		/* ... and keep for a while (not a transient) */
-	bool error;		/* an error node must exist */
-	bool tap_gone;		/* the TAP must be gone */
+	unsigned int also;
 };
 
 struct row {
 	const char *name;
 	bool hotplug_status;	/* the toolstack writes hotplug-status "" */
-	struct step steps[10];
+	struct step steps[10];	/* up to the first OP_END (all zero) */
 };
 
 static const struct row rows[] = {
 	{ "InitWait, then Connected when the frontend connects", false, {
-	    { OP_KEYS, 0, 2, false, false, false },
-	    { OP_FE, 4, 4, false, false, false },
-	    { OP_END, 0, 0, false, false, false } } },
+	    { OP_KEYS, 0, 2, 0 },
+	    { OP_FE, 4, 4, 0 } } },
 	{ "Connected waits for hotplug-status", true, {
-	    { OP_KEYS, 0, 2, false, false, false },
-	    { OP_FE, 4, 2, true, false, false },
-	    { OP_HOTPLUG_OK, 0, 4, false, false, false },
-	    { OP_END, 0, 0, false, false, false } } },
+	    { OP_KEYS, 0, 2, 0 },
+	    { OP_FE, 4, 2, STAYS },
+	    { OP_HOTPLUG_OK, 0, 4, 0 } } },
 	{ "Initialised is enough to connect", false, {
-	    { OP_KEYS, 0, 2, false, false, false },
-	    { OP_FE, 3, 4, false, false, false },
-	    { OP_END, 0, 0, false, false, false } } },
+	    { OP_KEYS, 0, 2, 0 },
+	    { OP_FE, 3, 4, 0 } } },
 	{ "close, then reconnect (guest reboot)", false, {
-	    { OP_KEYS, 0, 2, false, false, false },
-	    { OP_FE, 4, 4, false, false, false },
-	    { OP_FE, 5, 5, false, false, false },
-	    { OP_FE, 6, 6, true, false, false },
-	    { OP_FE, 1, 2, false, false, false },
-	    { OP_KEYS, 0, 2, false, false, false },
-	    { OP_FE, 4, 4, false, false, false },
-	    { OP_END, 0, 0, false, false, false } } },
+	    { OP_KEYS, 0, 2, 0 },
+	    { OP_FE, 4, 4, 0 },
+	    { OP_FE, 5, 5, 0 },
+	    { OP_FE, 6, 6, STAYS },
+	    { OP_FE, 1, 2, 0 },
+	    { OP_KEYS, 0, 2, 0 },
+	    { OP_FE, 4, 4, 0 } } },
 	{ "malformed frontend keys fail the vif", false, {
-	    { OP_BAD_KEYS, 0, 2, false, false, false },
-	    { OP_FE, 4, 5, true, true, false },
-	    { OP_END, 0, 0, false, false, false } } },
+	    { OP_BAD_KEYS, 0, 2, 0 },
+	    { OP_FE, 4, 5, STAYS | ERROR_NODE } } },
 	{ "an impossible frontend state fails the vif", false, {
-	    { OP_KEYS, 0, 2, false, false, false },
-	    { OP_FE, 4, 4, false, false, false },
-	    { OP_FE, 42, 5, true, true, false },
-	    { OP_END, 0, 0, false, false, false } } },
+	    { OP_KEYS, 0, 2, 0 },
+	    { OP_FE, 4, 4, 0 },
+	    { OP_FE, 42, 5, STAYS | ERROR_NODE } } },
 	{ "the frontend directory vanishes", false, {
-	    { OP_KEYS, 0, 2, false, false, false },
-	    { OP_FE, 4, 4, false, false, false },
-	    { OP_FE_RM, 0, 6, true, false, false },
-	    { OP_END, 0, 0, false, false, false } } },
+	    { OP_KEYS, 0, 2, 0 },
+	    { OP_FE, 4, 4, 0 },
+	    { OP_FE_RM, 0, 6, STAYS } } },
 	{ "the toolstack removes the device", false, {
-	    { OP_KEYS, 0, 2, false, false, false },
-	    { OP_FE, 4, 4, false, false, false },
-	    { OP_REMOVE, 0, 5, false, false, false },
-	    { OP_FE, 6, 6, false, false, true },
-	    { OP_END, 0, 0, false, false, false } } },
+	    { OP_KEYS, 0, 2, 0 },
+	    { OP_FE, 4, 4, 0 },
+	    { OP_REMOVE, 0, 5, 0 },
+	    { OP_FE, 6, 6, TAP_GONE } } },
 	{ "Reconfiguring is answered and the vif stays up", false, {
-	    { OP_KEYS, 0, 2, false, false, false },
-	    { OP_FE, 4, 4, false, false, false },
-	    { OP_FE, 7, 4, true, false, false },
-	    { OP_END, 0, 0, false, false, false } } },
+	    { OP_KEYS, 0, 2, 0 },
+	    { OP_FE, 4, 4, 0 },
+	    { OP_FE, 7, 4, STAYS } } },
 };
 
 static int
@@ -322,14 +319,14 @@ run_row(unsigned int devid, const struct row *row)
 				    "expected %d\n", row->name, k,
 				    be_state(devid), s->expect);
 			CU_ASSERT(reached);
-			if (reached && s->stays) {
+			if (reached && (s->also & STAYS)) {
 				pump(500);
 				CU_ASSERT_EQUAL(be_state(devid), s->expect);
 			}
 		}
-		if (s->error)
+		if (s->also & ERROR_NODE)
 			CU_ASSERT(has_error_node(devid));
-		if (s->tap_gone) {
+		if (s->also & TAP_GONE) {
 			pump(200);
 			CU_ASSERT(if_nametoindex(ifname) == 0);
 		} else if (s->expect >= 0) {
@@ -429,15 +426,10 @@ suite_fini(void)
 }
 
 static CU_TestInfo backend_tests[] = {
-	{ "InitWait, then Connected when the frontend connects", test_row0 },
-	{ "Connected waits for hotplug-status", test_row1 },
-	{ "Initialised is enough to connect", test_row2 },
-	{ "close, then reconnect (guest reboot)", test_row3 },
-	{ "malformed frontend keys fail the vif", test_row4 },
-	{ "an impossible frontend state fails the vif", test_row5 },
-	{ "the frontend directory vanishes", test_row6 },
-	{ "the toolstack removes the device", test_row7 },
-	{ "Reconfiguring is answered and the vif stays up", test_row8 },
+	/* A row's test is named after the row, by main(). */
+	{ "", test_row0 }, { "", test_row1 }, { "", test_row2 },
+	{ "", test_row3 }, { "", test_row4 }, { "", test_row5 },
+	{ "", test_row6 }, { "", test_row7 }, { "", test_row8 },
 	{ "every other vif unaffected", test_whole },
 	CU_TEST_INFO_NULL,
 };
@@ -450,5 +442,9 @@ static CU_SuiteInfo suites[] = {
 int
 main(void)
 {
+	unsigned int i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+		backend_tests[i].pName = rows[i].name;
 	return cu_tap_run(suites);
 }

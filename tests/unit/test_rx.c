@@ -17,7 +17,6 @@
 #include "frames.h"
 #include "rx.h"
 
-
 #define DOMID		7
 #define NGREFS		512
 #define MAX_SEGS	64

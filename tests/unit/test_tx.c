@@ -20,7 +20,6 @@
 #include "cu_tap.h"
 #include "tx.h"
 
-
 #define PAGE		4096u
 #define DOMID		7
 #define NGUEST_PAGES	32	/* fake guest grants 0..31 */
