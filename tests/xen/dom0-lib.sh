@@ -295,15 +295,15 @@ guest_ping() {
 	    END { printf "%d %d %s %s %s\n", s, r, mn ? mn : "-", av ? av : "-", mx ? mx : "-" }'
 }
 # iperf_mbps DEST SECS [iperf3 options]: TCP throughput in Mbit/s (the
-# receiver's figure; -R makes the guest send). Prints "" on failure;
-# iperf_error says why.
+# receiver's figure; -R makes the guest send). Prints "" on failure, and
+# for a transfer that moved nothing; iperf_error says why.
 iperf_mbps() {
 	local dest=$1 secs=$2
 	shift 2
 	timeout -k 5 "$(scaled $((secs + 30)))" iperf3 -c "$dest" -t "$secs" -f m "$@" 2> "$LAB_RUN/iperf.err" |
 	    tee "$LAB_RUN/iperf.out" | awk '
 	    /receiver/ && (/SUM/ || !sum) { for (i = 2; i <= NF; i++) if ($i == "Mbits/sec") v = $(i - 1); if (/SUM/) sum = 1 }
-	    END { if (v != "") print v }'
+	    END { if (v + 0 > 0) print v }'
 }
 
 iperf_error() { tail -n 3 "$LAB_RUN/iperf.err" "$LAB_RUN/iperf.out" 2>/dev/null | grep -v '^==>\|^$' | tr '\n' ' '; }

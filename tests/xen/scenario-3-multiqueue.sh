@@ -17,7 +17,7 @@ queue_irqs() {
 }
 
 scenario_main() {
-	local d nq mq ip i
+	local d nq mq ip i tx rx
 	local -a before after
 	guest_ensure lab-b 3 2 || return 1
 	d=$(guest_domid lab-b)
@@ -34,7 +34,10 @@ scenario_main() {
 	fig "guest_tx_mbps=${G2H_MBPS:-none} guest_rx_mbps=${H2G_MBPS:-none}"
 	fig "q0_irqs=+$((after[0] - before[0])) q1_irqs=+$((after[1] - before[1]))"
 	if [ "$(cur_backend)" = vifd ]; then
-		fig "vifd_tx_packets=$(vifctl_stat_each "$d" 0 tx_packets) vifd_rx_packets=$(vifctl_stat_each "$d" 0 rx_packets)"
+		tx=$(vifctl_stat_each "$d" 0 tx_packets)
+		rx=$(vifctl_stat_each "$d" 0 rx_packets)
+		fig "vifd_tx_packets=$tx vifd_rx_packets=$rx"
+		[ -n "$tx" ] && [ -n "$rx" ] || { fail "vifctl stats gave no per-queue counters (is vifd alive?)"; return 1; }
 	fi
 	[ -n "$G2H_MBPS" ] && [ -n "$H2G_MBPS" ] || { fail "iperf3 -P 8 failed: $(iperf_error)"; return 1; }
 	for i in 0 1; do
