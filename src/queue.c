@@ -512,6 +512,8 @@ queue_rx_work(struct queue *q)
 
 /* ---- timers -------------------------------------------------------------- */
 
+static void queue_unmask(struct queue *q);
+
 static void
 queue_rearm_timer(struct queue *q)
 {
@@ -531,6 +533,8 @@ queue_rearm_timer(struct queue *q)
 		if (!q->rx_notify && now + QUEUE_RX_POLL_NS < next)
 			next = now + QUEUE_RX_POLL_NS;
 	}
+	if (q->unmask_at != 0 && q->unmask_at < next)
+		next = q->unmask_at;
 	if (next == UINT64_MAX)
 		(void)loop_timer_arm(q->timerfd, 0);
 	else
@@ -546,6 +550,8 @@ queue_on_timer(struct loop_watch *w, uint32_t events)
 	(void)events;
 	loop_timer_ack(q->timerfd);
 	now = loop_now_ns();
+	if (q->unmask_at != 0 && now >= q->unmask_at)
+		queue_unmask(q);
 	if (q->tx_blocked && now >= q->tx_rl.wake_ns &&
 	    ratelimit_refill(&q->tx_rl, now, &wake) == 0) {
 		q->tx_blocked = false;
@@ -633,14 +639,36 @@ queue_work(struct queue *q, bool tx, bool rx)
 	queue_rearm_timer(q);
 }
 
+/*
+ * Unmasks the ports the last event batch came on. After a streak of
+ * spurious events (no new requests, no posted buffers, nothing to send:
+ * an event-channel storm, XSA-332) the unmask is delayed, 1 ms doubling
+ * to 16 ms, as Linux's lateeoi delays the EOI of spurious interrupts: a
+ * storm then costs this queue's worker a few wakeups a millisecond, not a
+ * CPU. Any real work resets it.
+ */
+#define QUEUE_SPURIOUS_STREAK	32u
+#define QUEUE_SPURIOUS_MIN_NS	1000000ull	/* 1 ms ... */
+#define QUEUE_SPURIOUS_MAX_SHIFT	4u		/* ... to 16 ms */
+
+static void
+queue_unmask(struct queue *q)
+{
+	unsigned int i;
+
+	for (i = 0; i < q->nmasked; i++)
+		(void)q->env->ops->evtchn_unmask(q->evtchn, q->masked[i]);
+	q->nmasked = 0;
+	q->unmask_at = 0;
+}
+
 static void
 queue_on_evtchn(struct loop_watch *w, uint32_t events)
 {
 	struct queue *q = w->arg;
 	const struct xen_ops *ops = q->env->ops;
-	uint32_t seen[2];
-	unsigned int nseen = 0, i;
-	bool tx = false, rx = false;
+	bool tx = false, rx = false, work;
+	unsigned int i;
 	int p;
 
 	(void)events;
@@ -650,25 +678,44 @@ queue_on_evtchn(struct loop_watch *w, uint32_t events)
 			tx = true;
 		if ((uint32_t)p == q->port_rx)
 			rx = true;
-		for (i = 0; i < nseen; i++)
-			if (seen[i] == (uint32_t)p)
+		for (i = 0; i < q->nmasked; i++)
+			if (q->masked[i] == (uint32_t)p)
 				break;
-		if (i == nseen && nseen < sizeof(seen) / sizeof(seen[0]))
-			seen[nseen++] = (uint32_t)p;
+		if (i == q->nmasked &&
+		    q->nmasked < sizeof(q->masked) / sizeof(q->masked[0]))
+			q->masked[q->nmasked++] = (uint32_t)p;
 	}
+	work = false;
 	if (!q->fatal) {
 		RING_IDX tc = q->tx.req_cons, rc = q->rx.rsp_prod_pvt;
+		RING_IDX rp = __atomic_load_n(&q->rx.sring->req_prod,
+		    __ATOMIC_RELAXED);
 
 		/* TX events mean requests; RX events mean posted buffers
 		 * (and, on a shared channel, either). */
 		queue_work(q, tx || rx, rx || tx);
-		if (tc == q->tx.req_cons && rc == q->rx.rsp_prod_pvt)
-			QUEUE_STAT_ADD(q, evtchn_spurious, 1);
+		work = tc != q->tx.req_cons || rc != q->rx.rsp_prod_pvt ||
+		    rp != q->rx_seen_req_prod;
+		q->rx_seen_req_prod = rp;
+	}
+	if (work) {
+		q->spurious = 0;
+	} else {
+		QUEUE_STAT_ADD(q, evtchn_spurious, 1);
+		q->spurious++;
+	}
+	if (q->spurious >= QUEUE_SPURIOUS_STREAK) {
+		unsigned int k = q->spurious - QUEUE_SPURIOUS_STREAK;
+
+		if (k > QUEUE_SPURIOUS_MAX_SHIFT)
+			k = QUEUE_SPURIOUS_MAX_SHIFT;
+		q->unmask_at = loop_now_ns() + (QUEUE_SPURIOUS_MIN_NS << k);
+		queue_rearm_timer(q);
+		return;
 	}
 	/* Unmask only after the work is done (the userspace form of
-	 * Linux's lateeoi, XSA-332): a storm costs one pass per event. */
-	for (i = 0; i < nseen; i++)
-		(void)ops->evtchn_unmask(q->evtchn, seen[i]);
+	 * Linux's lateeoi): a storm costs one pass per event. */
+	queue_unmask(q);
 }
 
 static void

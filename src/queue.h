@@ -124,6 +124,11 @@ struct queue {
 	uint64_t rx_head_since;		/* when it started waiting for slots */
 	bool stalled;
 	bool fatal;
+	uint32_t masked[2];		/* ports of the last events, masked */
+	unsigned int nmasked;
+	uint64_t unmask_at;		/* deferred unmask (a storm), or 0 */
+	unsigned int spurious;		/* consecutive events without work */
+	RING_IDX rx_seen_req_prod;	/* RX req_prod at the last event */
 	struct vnet_stats vstats;
 
 	/* [atomic] control thread -> worker */
