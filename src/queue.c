@@ -702,14 +702,14 @@ queue_on_evtchn(struct loop_watch *w, uint32_t events)
 		q->spurious = 0;
 	} else {
 		QUEUE_STAT_ADD(q, evtchn_spurious, 1);
-		q->spurious++;
+		/* Capped where the delay stops growing: a storm of any
+		 * length never wraps it back to "no streak". */
+		if (q->spurious < QUEUE_SPURIOUS_STREAK + QUEUE_SPURIOUS_MAX_SHIFT)
+			q->spurious++;
 	}
 	if (q->spurious >= QUEUE_SPURIOUS_STREAK) {
-		unsigned int k = q->spurious - QUEUE_SPURIOUS_STREAK;
-
-		if (k > QUEUE_SPURIOUS_MAX_SHIFT)
-			k = QUEUE_SPURIOUS_MAX_SHIFT;
-		q->unmask_at = loop_now_ns() + (QUEUE_SPURIOUS_MIN_NS << k);
+		q->unmask_at = loop_now_ns() + (QUEUE_SPURIOUS_MIN_NS <<
+		    (q->spurious - QUEUE_SPURIOUS_STREAK));
 		queue_rearm_timer(q);
 		return;
 	}
