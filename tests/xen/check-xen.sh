@@ -212,6 +212,7 @@ pass=0 fail=0 skip=0
 echo
 echo "==== check-xen results (backend $LAB_BACKEND) ===="
 strip < "$LOG" | grep -E '^LAB-(BIN|BOOT) ' || true
+strip < "$LOG" | sed -n '/^LAB-RESULTS-BEGIN/,/^LAB-RESULTS-END/p' | grep -E '^LAB-ENV' || true
 for n in $LAB_SCENARIOS; do
 	line=$(echo "$RES" | grep -E "^SCENARIO $n " | tail -n 1 || true)
 	[ -n "$line" ] || line="SCENARIO $n ?: FAIL reason=\"no result: dom0 stopped before it ($why)\""

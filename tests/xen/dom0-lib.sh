@@ -272,6 +272,21 @@ guest_ensure() {
 	guest_up "$@"
 }
 
+# env_faults: the segfaults and general protection faults the kernels
+# logged, in dom0 and in every running guest, one "DOMAIN LINE" each. Under
+# QEMU TCG this emulated Xen now and then hands a process memory that
+# changed under it: seen in dom0's tr (garbage in its fresh libc .bss) and
+# xl (glibc "corrupted double-linked list"), and the guest's busybox (a
+# GPF in __ctype_init at boot), with either backend. A vifd death in a boot
+# that also shows such faults is not evidence against vifd by itself.
+env_faults() {
+	local n re='segfault at|general protection|traps:'
+	dmesg 2>/dev/null | grep -E "$re" | sed 's/^/dom0 /'
+	for n in $(timeout -k 2 20 xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
+		guest_cmd "$n" "$(scaled 10)" "dmesg | grep -E '$re'" 2>/dev/null | grep . | sed "s/^/$n /"
+	done
+}
+
 guests_destroy_all() {
 	local n
 	for n in $(timeout -k 2 20 xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
