@@ -121,10 +121,8 @@ check "9000-byte frames host -> guest" in_host ping -c 2 -W 1 -s 8972 -M do 10.7
 
 # ---- two queues carrying traffic ----------------------------------------------
 check "vif2.0 has 2 queues" sh -c "$VIFCTL --xen=sim:$M stats 2 0 | grep -q '^vif2.0 queues 2$'"
-iperf_server "$HOSTNS"
-ip netns exec "$(guest_ns 2)" timeout 30 iperf3 -c 10.79.0.1 -t 3 -P 8 >/dev/null 2>&1
-iperf_server "$(guest_ns 2)"
-ip netns exec "$HOSTNS" timeout 30 iperf3 -c 10.79.0.2 -t 3 -P 8 >/dev/null 2>&1
+iperf_measure "$(guest_ns 2)" "$HOSTNS" 10.79.0.1 3 -P 8
+iperf_measure "$HOSTNS" "$(guest_ns 2)" 10.79.0.2 3 -P 8
 for q in 0 1; do
 	tx=$(stat 2 0 "$q" tx_packets); rx=$(stat 2 0 "$q" rx_packets)
 	diag "vif2.0 q$q: tx_packets $tx rx_packets $rx"

@@ -272,6 +272,9 @@ guest_ensure() {
 	guest_up "$@"
 }
 
+# guests_running: the names of the domains but dom0, one a line.
+guests_running() { timeout -k 2 20 xl list 2>/dev/null | awk 'NR > 2 { print $1 }'; }
+
 # env_faults: the segfaults and general protection faults the kernels
 # logged, in dom0 and in every running guest, one "DOMAIN LINE" each. Under
 # QEMU TCG this emulated Xen now and then hands a process memory that
@@ -282,14 +285,14 @@ guest_ensure() {
 env_faults() {
 	local n re='segfault at|general protection|traps:'
 	dmesg 2>/dev/null | grep -E "$re" | sed 's/^/dom0 /'
-	for n in $(timeout -k 2 20 xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
+	for n in $(guests_running); do
 		guest_cmd "$n" "$(scaled 10)" "dmesg | grep -E '$re'" 2>/dev/null | grep . | sed "s/^/$n /"
 	done
 }
 
 guests_destroy_all() {
 	local n
-	for n in $(timeout -k 2 20 xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
+	for n in $(guests_running); do
 		timeout -k 2 "$(scaled 60)" xl destroy "$n" 2>/dev/null || say "xl destroy $n failed"
 	done
 }
@@ -380,7 +383,7 @@ lab_diag() {
 		echo "--- processes (state, kernel wait)"
 		ps -eo pid,stat,wchan:24,etime,args 2>&1 | grep -E 'xenstore|vifd|xl |ping|iperf|vif-|hotplug|STAT' | grep -v grep
 		echo "--- host links"; ip -br link 2>&1 | grep -v '^lo'
-		for n in $(timeout -k 2 20 xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
+		for n in $(guests_running); do
 			echo "--- console of $n (tail)"; guest_log "$n" | tail -n 15
 			echo "--- xl create $n (tail)"; tail -n 8 "$LAB_RUN/xl.$n.log" 2>/dev/null
 		done
