@@ -391,3 +391,57 @@ lab_diag() {
 		echo "--- dmesg (tail)"; dmesg | tail -n 15
 	} | sed 's/^/DIAG /'
 }
+
+# ---- the emulation's memory faults ------------------------------------------
+# lab_stress SECS: counts how often this machine hands a process memory that
+# is not what it should be (tests/xen/memstress.c), in dom0 and in a
+# 2-vCPU guest at once, for SECS seconds: LAB_STRESS_DRIVERS drivers in
+# each (default 3: one more than the vCPUs, so that processes also switch
+# on a vCPU, and the guest's vCPUs compete with dom0's for the two
+# pCPUs); dom0's alternate a static and a dynamic probe, the guest has only
+# the static one. With LAB_STRESS_TRAFFIC=1, iperf3 runs both ways through
+# the vif meanwhile. Every driver writes its own file (no pipe whose
+# process could fault in between); the guest's come back through the agent.
+# Leaves in $LAB_RUN/stress.out, and prints: one line per driver,
+#   MEMSTRESS <dom0.N|guest.N> rounds=N ... faults=N per_1000=X
+# its first MEMSTRESS-FAULT lines, and "KERNEL-FAULT <domain> <line>" for
+# each segfault or GPF the kernels logged. Returns 1 if the guest did not
+# come up. Waits use bash's SECONDS, not external programs.
+lab_stress() {
+	local secs=$1 i dpids="" tpid="" end n=${LAB_STRESS_DRIVERS:-3} dir=$LAB_RUN/stress
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	: > "$LAB_RUN/stress.out"
+	guest_up lab-s 9 2 || return 1
+	guest_cmd lab-s "$(scaled 30)" "rm -f /tmp/ms.*; for i in $(seq -s " " "$n"); do memstress -l guest.\$i -s $secs -r 30 /bin/memstress > /tmp/ms.\$i 2>&1 & done; echo started" > /dev/null ||
+	    say "stress: the guest's drivers did not start"
+	if [ "${LAB_STRESS_TRAFFIC:-0}" = 1 ]; then
+		( end=$((SECONDS + secs))
+		  while [ "$SECONDS" -lt "$end" ]; do
+			timeout 20 iperf3 -c "$(guest_ip 9)" -t 10 -P 2 > /dev/null 2>&1
+			timeout 20 iperf3 -c "$(guest_ip 9)" -t 10 -P 2 -R > /dev/null 2>&1
+		  done ) &
+		tpid=$!
+	fi
+	for i in $(seq "$n"); do
+		"$LAB_DIR/memstress" -l "dom0.$i" -s "$secs" -r 30 "$LAB_DIR/memstress" "$LAB_DIR/memstress-dyn" > "$dir/dom0.$i" 2>&1 &
+		dpids="$dpids $!"
+	done
+	# not a bare wait: vifd is a child of this shell too
+	# shellcheck disable=SC2086
+	wait $dpids $tpid
+	# the guest's drivers end at about the same time; give them 60 s more
+	end=$((SECONDS + 60))
+	while [ "$SECONDS" -lt "$end" ]; do
+		[ "$(guest_cmd lab-s 20 "cat /tmp/ms.* | grep -c '^MEMSTRESS '")" = "$n" ] && break
+		sleep 2
+	done
+	guest_cmd lab-s 30 "grep -h '^MEMSTRESS' /tmp/ms.* | grep -v PROGRESS | head -n $((n + 10))" > "$dir/guest"
+	{
+		cat "$dir"/dom0.* "$dir/guest" | grep '^MEMSTRESS ' 
+		cat "$dir"/dom0.* "$dir/guest" | grep '^MEMSTRESS-FAULT' | head -n 10
+		env_faults | sed 's/^/KERNEL-FAULT /'
+	} | tee "$LAB_RUN/stress.out"
+	timeout -k 2 "$(scaled 60)" xl destroy lab-s 2>/dev/null
+	return 0
+}

@@ -8,11 +8,23 @@
 dist_noinst_SCRIPTS += tests/xen/check-xen.sh tests/xen/run-scenarios \
 	tests/xen/dom0-init tests/xen/domu-init
 EXTRA_DIST += tests/xen/README.md tests/xen/images.sh tests/xen/dom0-lib.sh \
+	tests/xen/scenario-0-emulation.sh \
 	tests/xen/scenario-1-connect.sh tests/xen/scenario-2-data.sh \
 	tests/xen/scenario-3-multiqueue.sh tests/xen/scenario-4-rate.sh \
 	tests/xen/scenario-5-detach-attach.sh tests/xen/scenario-6-reconnect.sh \
 	tests/xen/scenario-7-vifd-restart.sh tests/xen/scenario-8-destroy.sh \
 	tests/xen/scenario-9-side-by-side.sh
+# memstress counts the emulation's memory faults in dom0 and the guests; one
+# source built static (it runs in the guest's busybox initramfs) and
+# dynamic (the dynamic loader's and libc's start-up are part of what it
+# checks). Never sanitized: it must run alone on the lab's machines.
+noinst_PROGRAMS += tests/xen/memstress tests/xen/memstress-dyn
+tests_xen_memstress_SOURCES = tests/xen/memstress.c
+tests_xen_memstress_CFLAGS = $(WARN_CFLAGS)
+tests_xen_memstress_LDFLAGS = -static
+tests_xen_memstress_dyn_SOURCES = tests/xen/memstress.c
+tests_xen_memstress_dyn_CFLAGS = $(WARN_CFLAGS)
+tests_xen_memstress_dyn_LDFLAGS =
 CLEANFILES += tests/xen/check-xen-vifd.log tests/xen/check-xen-kernel.log
 
 check-xen: all
