@@ -195,8 +195,7 @@ queue_tx_sweep(struct queue *q)
 	RING_IDX rp, base;
 	int fatal = 0, r;
 
-	rp = __atomic_load_n(&ring->sring->req_prod, __ATOMIC_RELAXED);
-	xen_rmb();	/* see the requests before we copy them */
+	rp = ring_load_index(&ring->sring->req_prod);
 	r = tx_ring_check(ring, rp);
 	if (r < 0) {
 		queue_fatal(q, "tx: impossible number of requests (req_prod %u,"
@@ -405,13 +404,15 @@ queue_rx_work(struct queue *q)
 	unsigned int npend = 0, nsegs = 0, frames = 0;
 	uint32_t bufoff;
 	bool more = false;
+	RING_IDX rp;
 
 	if (q->fatal)
 		return false;
 	bufoff = q->rx_head ? f->len : 0;
+	/* The frontend's producer, read once for the whole pass; read again
+	 * only when it does not cover the head frame (rx_ring_wait_slots). */
+	rp = ring_load_index(&q->rx.sring->req_prod);
 	for (;;) {
-		unsigned int need;
-		RING_IDX rp;
 		int r;
 
 		if (!q->rx_head) {
@@ -447,24 +448,6 @@ queue_rx_work(struct queue *q)
 		}
 		q->rx_head_charged = true;
 
-		need = rx_slots_needed(f);
-		r = rx_ring_wait_slots(&q->rx, need);
-		if (r < 0) {
-			queue_fatal(q, "rx: impossible number of requests "
-			    "(req_cons %u)", q->rx.req_cons);
-			break;
-		}
-		if (r == 0) {
-			/* req_event is armed: the frontend notifies when it
-			 * posts. Stall detection counts from now. */
-			if (!q->rx_waiting) {
-				q->rx_waiting = true;
-				q->rx_head_since = loop_now_ns();
-			}
-			break;
-		}
-		rp = __atomic_load_n(&q->rx.sring->req_prod, __ATOMIC_RELAXED);
-		xen_rmb();	/* see the requests before we copy them */
 		r = rx_frame2slots(f, &q->rx, rp, q->domid, q->rx_segs, &nsegs,
 		    QUEUE_RX_SEGS, &q->rx_pend[npend]);
 		if (r == -ENOBUFS) {
@@ -475,6 +458,18 @@ queue_rx_work(struct queue *q)
 			continue;
 		}
 		if (r == -ENOSPC) {
+			/* Fewer requests than the head needs, as far as rp
+			 * says: arm req_event and look again. */
+			r = rx_ring_wait_slots(&q->rx, rx_slots_needed(f), &rp);
+			if (r > 0)
+				continue;	/* posted meanwhile */
+			if (r < 0) {
+				queue_fatal(q, "rx: impossible number of "
+				    "requests (req_cons %u)", q->rx.req_cons);
+				break;
+			}
+			/* req_event is armed: the frontend notifies when it
+			 * posts. Stall detection counts from now. */
 			if (!q->rx_waiting) {
 				q->rx_waiting = true;
 				q->rx_head_since = loop_now_ns();
@@ -688,8 +683,7 @@ queue_on_evtchn(struct loop_watch *w, uint32_t events)
 	work = false;
 	if (!q->fatal) {
 		RING_IDX tc = q->tx.req_cons, rc = q->rx.rsp_prod_pvt;
-		RING_IDX rp = __atomic_load_n(&q->rx.sring->req_prod,
-		    __ATOMIC_RELAXED);
+		RING_IDX rp = ring_load_index(&q->rx.sring->req_prod);
 
 		/* TX events mean requests; RX events mean posted buffers
 		 * (and, on a shared channel, either). */
@@ -760,10 +754,10 @@ queue_main(void *arg)
 	 * vifd restart the frontend's ring carries on; requests taken but
 	 * not answered by the previous run are seen again.
 	 */
-	BACK_RING_ATTACH(&q->tx, ts, __atomic_load_n(&ts->rsp_prod,
-	    __ATOMIC_ACQUIRE), VIFD_PAGE_SIZE);
-	BACK_RING_ATTACH(&q->rx, rs, __atomic_load_n(&rs->rsp_prod,
-	    __ATOMIC_ACQUIRE), VIFD_PAGE_SIZE);
+	BACK_RING_ATTACH(&q->tx, ts, ring_load_index(&ts->rsp_prod),
+	    VIFD_PAGE_SIZE);
+	BACK_RING_ATTACH(&q->rx, rs, ring_load_index(&rs->rsp_prod),
+	    VIFD_PAGE_SIZE);
 	ratelimit_init(&q->tx_rl, loop_now_ns());
 	ratelimit_init(&q->rx_rl, loop_now_ns());
 	q->seen_rate_gen = __atomic_load_n(&q->rate_gen, __ATOMIC_ACQUIRE);

@@ -45,4 +45,40 @@
 #define VIFD_TX_RING_SIZE	__CONST_RING_SIZE(netif_tx, VIFD_PAGE_SIZE)
 #define VIFD_RX_RING_SIZE	__CONST_RING_SIZE(netif_rx, VIFD_PAGE_SIZE)
 
+/*
+ * The two ways vifd touches an index of a shared ring outside the
+ * RING_* macros. Every read of the frontend's producer goes through the
+ * first, once: the value is then handed to the code that uses it (the
+ * TX sweep, the RX batch), so that one decision never mixes two readings.
+ */
+
+/*
+ * Reads an index the other domain writes (req_prod of our back rings,
+ * or rsp_prod when we attach to a ring a previous run answered on).
+ * Acquire: the slots that index covers are read after it, which is the
+ * "read barrier after reading the producer" <xen/io/ring.h> asks of its
+ * consumers (on x86-64 a plain load and a compiler barrier).
+ */
+static inline RING_IDX
+ring_load_index(const RING_IDX *idx)
+{
+	return __atomic_load_n(idx, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Sets an event index (req_event) so that the other domain notifies us
+ * once its producer passes `ev`, then a full barrier: a producer read
+ * after this (ring_load_index) sees every push made before the other
+ * side could see the new event index, so no push goes unnoticed between
+ * "not enough yet" and sleeping on the event channel. (A C11 fence, not
+ * xen_mb(): under the default interface version <xen/io/ring.h> turns
+ * that into our mb() anyway.)
+ */
+static inline void
+ring_set_event(RING_IDX *event, RING_IDX ev)
+{
+	__atomic_store_n(event, ev, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 #endif

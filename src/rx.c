@@ -86,45 +86,35 @@ rx_ring_ready(const netif_rx_back_ring_t *ring, RING_IDX req_prod,
 	return (unsigned int)avail >= needed ? 1 : 0;
 }
 
-/* The frontend writes req_prod from another domain: load it once, and
- * order the request reads that follow after it (acquire = rmb). */
-static RING_IDX
-load_req_prod(const netif_rx_back_ring_t *ring)
-{
-	return __atomic_load_n(&ring->sring->req_prod, __ATOMIC_ACQUIRE);
-}
-
 int
-rx_ring_wait_slots(netif_rx_back_ring_t *ring, unsigned int needed)
+rx_ring_wait_slots(netif_rx_back_ring_t *ring, unsigned int needed,
+    RING_IDX *req_prod)
 {
 	RING_IDX prod, again;
 	unsigned int round;
-	int r;
+	int r = 0;
 
-	prod = load_req_prod(ring);
+	prod = ring_load_index(&ring->sring->req_prod);
 	for (round = 0; round < RX_WAIT_ROUNDS; round++) {
 		r = rx_ring_ready(ring, prod, needed);
 		if (r != 0)
-			return r;
+			break;
 		/*
 		 * Ask for a notification on the next request pushed. The
 		 * frontend compares req_event with the producer range it
 		 * publishes (RING_PUSH_REQUESTS_AND_CHECK_NOTIFY), so any
-		 * push after this store is seen...
+		 * push after this store is seen, and a push that happened
+		 * before it is caught by the re-read that follows the
+		 * barrier.
 		 */
-		__atomic_store_n(&ring->sring->req_event, prod + 1,
-		    __ATOMIC_RELAXED);
-		/* ...and a push that happened before it is caught by the
-		 * re-read: store req_event, full barrier, load req_prod.
-		 * (A C11 fence rather than xen_mb(): <xen/io/ring.h> turns
-		 * xen_mb() into mb() under the default interface version.) */
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		again = load_req_prod(ring);
+		ring_set_event(&ring->sring->req_event, prod + 1);
+		again = ring_load_index(&ring->sring->req_prod);
 		if (again == prod)
-			return 0;
+			break;
 		prod = again;
 	}
-	return 0;
+	*req_prod = prod;
+	return r;
 }
 
 int

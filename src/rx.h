@@ -4,13 +4,17 @@
  *
  * A queue worker drives it per batch:
  *
- *	req_prod = sring->req_prod; rmb;
+ *	req_prod = ring_load_index(&sring->req_prod);	(once per batch)
  *	while (frames queued) {
  *		f = head frame (flags/GSO from vnet_hdr_vhdr2netrx)
  *		r = rx_frame2slots(&f, &ring, req_prod, domid, segs, &nsegs,
  *		    max_segs, &pend[k]);
- *		if (r == -ENOSPC) break;	(keep the frame; see below)
- *		if (r == -ENOBUFS) break;	(flush the batch first)
+ *		if (r == -ENOSPC)		(fewer requests than f needs)
+ *			r = rx_ring_wait_slots(&ring, rx_slots_needed(&f),
+ *			    &req_prod);	(re-arms req_event, reads again)
+ *			1: go on with the fresh req_prod; 0: keep the frame
+ *			and sleep on the event channel; -EPROTO: fatal
+ *		if (r == -ENOBUFS) flush the batch first, then retry f
  *		if (r == -EPROTO) fatal: impossible req_prod
  *		if (r < 0) drop the frame, count it
  *		k++
@@ -18,8 +22,8 @@
  *	one grant copy over segs[0..nsegs)
  *	for each pend[i] in order: rx_slots2rsp(&pend[i], segs, &ring)
  *	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY, notify
- *	if frames remain: rx_ring_wait_slots(&ring, rx_slots_needed(head))
- *	(re-arms req_event) and sleep on the event channel if it says 0.
+ * so a frame's free slots are checked once (in rx_frame2slots), and the
+ * producer is read again only when that check says "not enough".
  *
  * Stall detection (XSA-392, CVE-2021-28714) compares what the frontend
  * posted with rx_slots_needed() of the head frame, never with 1:
@@ -103,7 +107,7 @@ unsigned int rx_slots_needed(const struct rx_frame *f);
 /*
  * Requests the frontend has posted and we have not consumed: req_prod -
  * req_cons, where req_prod is the value the caller read from the shared
- * ring (then a read barrier before reading any request). Returns
+ * ring with ring_load_index (which orders the request reads after it). Returns
  * 0..RING_SIZE, or -EPROTO if req_prod is impossible: more requests than
  * the ring has room for beside the responses we still owe
  * (RING_REQUEST_PROD_OVERFLOW), which is fatal for the vif.
@@ -122,17 +126,20 @@ int rx_ring_ready(const netif_rx_back_ring_t *ring, RING_IDX req_prod,
     unsigned int needed);
 
 /*
- * Reads req_prod from the shared ring and, if fewer than `needed`
- * requests are posted, sets req_event = req_prod + 1 so that the
- * frontend's next RING_PUSH_REQUESTS_AND_CHECK_NOTIFY notifies us, then
- * re-reads req_prod after a full barrier in case requests arrived before
- * the frontend could see req_event (Linux xenvif_rx_ring_slots_available).
- * Returns 1 (enough requests: go on), 0 (not enough, req_event armed:
- * sleep on the event channel) or -EPROTO (impossible req_prod). The
- * re-check loop is bounded: a frontend that keeps moving req_prod only
- * delays its own queue (it gets 0 and must notify).
+ * Reads req_prod from the shared ring (ring_load_index) and, if fewer
+ * than `needed` requests are posted, sets req_event = req_prod + 1 so
+ * that the frontend's next RING_PUSH_REQUESTS_AND_CHECK_NOTIFY notifies
+ * us, then re-reads req_prod after a full barrier (ring_set_event) in
+ * case requests arrived before the frontend could see req_event (Linux
+ * xenvif_rx_ring_slots_available). *req_prod gets the value it read
+ * last, for the rx_frame2slots calls that follow. Returns 1 (enough
+ * requests: go on), 0 (not enough, req_event armed: sleep on the event
+ * channel) or -EPROTO (impossible req_prod). The re-check loop is
+ * bounded: a frontend that keeps moving req_prod only delays its own
+ * queue (it gets 0 and must notify).
  */
-int rx_ring_wait_slots(netif_rx_back_ring_t *ring, unsigned int needed);
+int rx_ring_wait_slots(netif_rx_back_ring_t *ring, unsigned int needed,
+    RING_IDX *req_prod);
 
 /*
  * Consumes the requests for one frame and plans its copy.

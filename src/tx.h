@@ -4,7 +4,8 @@
  *
  * A queue worker drives it once per ring sweep:
  *
- *	n = tx_ring_check(&ring, req_prod);	(after reading req_prod + rmb)
+ *	req_prod = ring_load_index(&ring.sring->req_prod);	(once)
+ *	n = tx_ring_check(&ring, req_prod);
  *	if (n < 0) -> fatal TX_FATAL_RING_OVERFLOW
  *	tx_copy_slots(&ring, ring.req_cons, n, slots);	(every slot read once)
  *	for (off = 0; off < n; off += r) {
@@ -151,13 +152,13 @@ struct tx_pkt {
 
 /*
  * Checks the frontend's producer index before a sweep. `req_prod` is the
- * value the caller read once from ring->sring->req_prod (followed by a
- * read barrier before any slot is read). Returns the number of requests
- * that may be consumed now (0..RING_SIZE; also bounded by the response
- * slots still free, as XEN_RING_NR_UNCONSUMED_REQUESTS), or -EPROTO if
- * req_prod - req_cons > RING_SIZE: an impossible number of requests, fatal
- * for the vif (TX_FATAL_RING_OVERFLOW; Linux "Impossible number of
- * requests").
+ * value the caller read once from ring->sring->req_prod with
+ * ring_load_index (which orders the slot reads after it). Returns the
+ * number of requests that may be consumed now (0..RING_SIZE; also bounded
+ * by the response slots still free, as XEN_RING_NR_UNCONSUMED_REQUESTS),
+ * or -EPROTO if req_prod - req_cons > RING_SIZE: an impossible number of
+ * requests, fatal for the vif (TX_FATAL_RING_OVERFLOW; Linux "Impossible
+ * number of requests").
  */
 int tx_ring_check(const netif_tx_back_ring_t *ring, RING_IDX req_prod);
 

@@ -142,10 +142,10 @@ vif_queue_setup(struct vif *vif, struct queue *q,
 	{
 		const netif_tx_sring_t *ts = q->tx_map;
 		const netif_rx_sring_t *rs = q->rx_map;
-		RING_IDX tp = __atomic_load_n(&ts->req_prod, __ATOMIC_ACQUIRE);
-		RING_IDX tr = __atomic_load_n(&ts->rsp_prod, __ATOMIC_ACQUIRE);
-		RING_IDX rp = __atomic_load_n(&rs->req_prod, __ATOMIC_ACQUIRE);
-		RING_IDX rr = __atomic_load_n(&rs->rsp_prod, __ATOMIC_ACQUIRE);
+		RING_IDX tp = ring_load_index(&ts->req_prod);
+		RING_IDX tr = ring_load_index(&ts->rsp_prod);
+		RING_IDX rp = ring_load_index(&rs->req_prod);
+		RING_IDX rr = ring_load_index(&rs->rsp_prod);
 
 		if (tp - tr > VIFD_TX_RING_SIZE || rp - rr > VIFD_RX_RING_SIZE) {
 			snprintf(err, errlen, "queue %u: impossible ring "
