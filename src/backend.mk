@@ -1,6 +1,6 @@
 # The control plane and the data-plane shell (the lead's files).
 src_libvifd_a_SOURCES += \
-	src/vifd.h src/ring.h \
+	src/vifd.h src/ring.h src/copy_seg.h \
 	src/xsutil.c src/xsutil.h \
 	src/backend.c src/backend.h \
 	src/tap_linux.c src/tap.h \

@@ -48,7 +48,7 @@
 #include <stdint.h>
 
 #include "ring.h"
-#include "xen_ops.h"		/* struct xen_copy_seg */
+#include "copy_seg.h"		/* struct xen_copy_seg */
 
 /* Ring protocols use 4 KiB pages whatever the host's page size. */
 #define RX_PAGE_SIZE		(1u << XEN_PAGE_SHIFT)

@@ -33,7 +33,7 @@
 #include <stdint.h>
 
 #include "ring.h"		/* <xen/io/ring.h>, <xen/io/netif.h>, barriers */
-#include "xen_ops.h"		/* struct xen_copy_seg */
+#include "copy_seg.h"		/* struct xen_copy_seg */
 
 /* Ring protocols always use 4 KiB pages, whatever the host's page size
  * (ring.h defines XEN_PAGE_SHIFT; the public headers have no size). */

@@ -25,33 +25,12 @@
 #include <xen/xen.h>
 #include <xen/grant_table.h>	/* GNTST_*, GNTCOPY_*, grant_entry_v1_t */
 
+#include "copy_seg.h"		/* struct xen_copy_seg */
+
 struct xen_env;
 struct xen_gnttab;
 struct xen_evtchn;
 struct xen_xs;
-
-/*
- * One grant-copy segment. The layout is that of libxengnttab's
- * xengnttab_grant_copy_segment_t (checked by static asserts in xen_real.c),
- * so the real implementation passes the array through untouched.
- * flags: GNTCOPY_source_gref and/or GNTCOPY_dest_gref say which side is a
- * foreign grant; the other side is a local virtual address, which may cross
- * a page boundary. On a grant side offset + len must stay within one page.
- * status: GNTST_okay or a GNTST_* error, per segment.
- */
-struct xen_copy_seg {
-	union xen_copy_ptr {
-		void *virt;
-		struct {
-			uint32_t ref;
-			uint16_t offset;
-			uint16_t domid;
-		} foreign;
-	} source, dest;
-	uint16_t len;
-	uint16_t flags;
-	int16_t status;
-};
 
 /* A xenstore transaction; XEN_TXN_NULL means "no transaction". */
 typedef uint32_t xen_txn_t;
