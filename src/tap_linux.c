@@ -1,10 +1,12 @@
 /*
  * tap_linux.c - TAP devices through /dev/net/tun.
  *
- * Owns every ioctl on the TUN driver and on interface flags, MTU and MAC.
- * It is the only vifd file that includes <linux/if_tun.h>. Devices are
- * persistent so that the host network (bridge ports, routes, filters set
- * up by hotplug scripts) outlives a vifd restart.
+ * Owns every ioctl on the TUN driver and on interface flags, MTU and MAC,
+ * and the mapping from netif offload features to TUN_F_* bits. It is the
+ * only file of vifd (and of vif-guest, which uses it too) that includes
+ * <linux/if_tun.h>. vifd's devices are persistent so that the host
+ * network (bridge ports, routes, filters set up by hotplug scripts)
+ * outlives a vifd restart.
  */
 #include "config.h"
 
@@ -20,6 +22,7 @@
 #include <net/if_arp.h>
 
 #include "tap.h"
+#include "vnet_hdr.h"
 
 #define TAP_FLAGS (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE)
 
@@ -49,8 +52,8 @@ tap_name_valid(const char *name)
 	return 0;
 }
 
-static int
-tap_attach(const char *name)
+int
+tap_open_queue(const char *name, char *actual)
 {
 	struct ifreq ifr;
 	int fd, hdrlen = TAP_VNET_HDR_LEN;
@@ -74,6 +77,8 @@ tap_attach(const char *name)
 		close(fd);
 		return -e;
 	}
+	if (actual != NULL)
+		snprintf(actual, IFNAMSIZ, "%s", ifr.ifr_name);
 	return fd;
 }
 
@@ -100,6 +105,41 @@ tap_set_mtu(const char *name, unsigned int mtu)
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_mtu = (int)mtu;
 	return tap_ifreq(name, SIOCSIFMTU, &ifr);
+}
+
+int
+tap_set_mac(const char *name, const uint8_t mac[6])
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	memcpy(ifr.ifr_hwaddr.sa_data, mac, 6);
+	return tap_ifreq(name, SIOCSIFHWADDR, &ifr);
+}
+
+int
+tap_set_txqlen(const char *name, unsigned int qlen)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_qlen = (int)qlen;
+	return tap_ifreq(name, SIOCSIFTXQLEN, &ifr);
+}
+
+int
+tap_set_up(const char *name)
+{
+	struct ifreq ifr;
+	int r;
+
+	memset(&ifr, 0, sizeof(ifr));
+	r = tap_ifreq(name, SIOCGIFFLAGS, &ifr);
+	if (r < 0)
+		return r;
+	ifr.ifr_flags |= IFF_UP;
+	return tap_ifreq(name, SIOCSIFFLAGS, &ifr);
 }
 
 int
@@ -133,14 +173,13 @@ tap_exists(const char *name)
 int
 tap_create(const char *name, unsigned int mtu, bool *created)
 {
-	static const unsigned char mac[6] = TAP_MAC;
-	struct ifreq ifr;
+	static const uint8_t mac[6] = TAP_MAC;
 	int fd, r;
 
 	if (tap_name_valid(name) < 0)
 		return -EINVAL;
 	*created = !tap_exists(name);
-	fd = tap_attach(name);
+	fd = tap_open_queue(name, NULL);
 	if (fd < 0)
 		return fd;
 	if (ioctl(fd, TUNSETPERSIST, 1) < 0) {
@@ -148,15 +187,10 @@ tap_create(const char *name, unsigned int mtu, bool *created)
 		goto out;
 	}
 	if (*created) {
-		memset(&ifr, 0, sizeof(ifr));
-		ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
-		memcpy(ifr.ifr_hwaddr.sa_data, mac, sizeof(mac));
-		r = tap_ifreq(name, SIOCSIFHWADDR, &ifr);
+		r = tap_set_mac(name, mac);
 		if (r < 0)
 			goto out;
-		memset(&ifr, 0, sizeof(ifr));
-		ifr.ifr_qlen = TAP_TXQUEUELEN;
-		r = tap_ifreq(name, SIOCSIFTXQLEN, &ifr);
+		r = tap_set_txqlen(name, TAP_TXQUEUELEN);
 		if (r < 0)
 			goto out;
 	}
@@ -169,17 +203,25 @@ out:
 	return r;
 }
 
-int
-tap_open_queue(const char *name)
+unsigned int
+tap_offload_flags(const struct vnet_features *f)
 {
-	return tap_attach(name);
+	unsigned int fl = 0;
+
+	if (f->csum_ipv4 || f->csum_ipv6)
+		fl |= TUN_F_CSUM;
+	if (vnet_hdr_takes_gso(f, VIRTIO_NET_HDR_GSO_TCPV4))
+		fl |= TUN_F_TSO4;
+	if (vnet_hdr_takes_gso(f, VIRTIO_NET_HDR_GSO_TCPV6))
+		fl |= TUN_F_TSO6;
+	return fl;
 }
 
 int
-tap_set_offload(int fd, unsigned int tun_flags)
+tap_set_offload(int fd, const struct vnet_features *f)
 {
-	return ioctl(fd, TUNSETOFFLOAD, (unsigned long)tun_flags) < 0 ?
-	    -errno : 0;
+	return ioctl(fd, TUNSETOFFLOAD, (unsigned long)tap_offload_flags(f)) <
+	    0 ? -errno : 0;
 }
 
 int
@@ -203,7 +245,7 @@ tap_destroy(const char *name)
 
 	if (!tap_exists(name))
 		return 0;
-	fd = tap_attach(name);
+	fd = tap_open_queue(name, NULL);
 	if (fd < 0)
 		return fd;
 	if (ioctl(fd, TUNSETPERSIST, 0) < 0) {

@@ -181,14 +181,14 @@ vif_queue_setup(struct vif *vif, struct queue *q,
 	} else
 		q->port_rx = q->port_tx;
 
-	q->tapfd = tap_open_queue(vif->ifname);
+	q->tapfd = tap_open_queue(vif->ifname, NULL);
 	if (q->tapfd < 0) {
 		r = q->tapfd;
 		snprintf(err, errlen, "queue %u: opening a queue of %s: %s",
 		    q->id, vif->ifname, strerror(-r));
 		return r;
 	}
-	r = tap_set_offload(q->tapfd, vnet_hdr_tun_offload(&q->fe));
+	r = tap_set_offload(q->tapfd, &q->fe);
 	if (r < 0) {
 		snprintf(err, errlen, "queue %u: TUNSETOFFLOAD: %s", q->id,
 		    strerror(-r));

@@ -7,9 +7,9 @@
  * a netif packet is (netif does not say: we parse, as Linux netback's
  * checksum_setup does), when a partial checksum must be forced (GSO
  * without csum_blank, Linux rx_gso_checksum_fixup) or completed in
- * software (the receiver cannot take it), and the TUNSETOFFLOAD bits that
- * follow from a frontend's features. It owns neither the slots (tx.c,
- * rx.c) nor the TAP (tap_linux.c).
+ * software (the receiver cannot take it). It owns neither the slots (tx.c,
+ * rx.c) nor the TAP (tap_linux.c, which maps these features to its
+ * TUNSETOFFLOAD bits).
  *
  * The two netif -> virtio directions share one core (netif2vhdr), the two
  * virtio -> netif directions another (vhdr2netif): backend and simulated
@@ -20,7 +20,6 @@
 
 #include <errno.h>
 #include <linux/if_ether.h>	/* ETH_HLEN */
-#include <linux/if_tun.h>	/* TUN_F_* */
 #include <netinet/in.h>		/* IPPROTO_* */
 #include <string.h>
 
@@ -86,20 +85,6 @@ vnet_hdr_takes_gso(const struct vnet_features *f, uint8_t gso_type)
 	default:
 		return false;
 	}
-}
-
-unsigned int
-vnet_hdr_tun_offload(const struct vnet_features *f)
-{
-	unsigned int fl = 0;
-
-	if (f->csum_ipv4 || f->csum_ipv6)
-		fl |= TUN_F_CSUM;
-	if (vnet_hdr_takes_gso(f, VIRTIO_NET_HDR_GSO_TCPV4))
-		fl |= TUN_F_TSO4;
-	if (vnet_hdr_takes_gso(f, VIRTIO_NET_HDR_GSO_TCPV6))
-		fl |= TUN_F_TSO6;
-	return fl;
 }
 
 /*

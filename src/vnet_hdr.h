@@ -139,7 +139,7 @@ int vnet_hdr_nettx2vhdr(uint16_t txflags, const struct netif_extra_info *gso,
  * csum_start, and the frontend negotiated checksum offload for that
  * family. Anything else (IPv6 without feature-ipv6-csum-offload, a VLAN
  * tag, an unusual csum_start) is completed in software: TUN_F_CSUM cannot
- * be split per family (see vnet_hdr_tun_offload).
+ * be split per family (see tap_offload_flags in tap.h).
  * Returns 0, or (drop; st->drops[] counted):
  *  -EOPNOTSUPP	GSO type UDP, UDP_L4, ECN or unknown, or a GSO type the
  *		frontend did not negotiate (the TAP's TUNSETOFFLOAD comes from
@@ -180,23 +180,5 @@ int vnet_hdr_vhdr2nettx(const struct virtio_net_hdr *vh, uint8_t *frame,
 int vnet_hdr_netrx2vhdr(uint16_t rxflags, const struct netif_extra_info *gso,
     uint8_t *frame, size_t len, struct virtio_net_hdr *vh,
     struct vnet_stats *st);
-
-/*
- * TUNSETOFFLOAD bits for the backend's TAP queue: what vifd, the reader,
- * accepts is what the frontend accepts on its RX ring.
- *  - TUN_F_CSUM if the frontend takes IPv4 or IPv6 checksum offload.
- *    The kernel turns TUN_F_CSUM into NETIF_F_HW_CSUM: partial checksums
- *    of any family and protocol, one bit for all. So when the frontend
- *    takes only IPv4 offload (the default: feature-ipv6-csum-offload is
- *    opt-in), IPv6 frames still arrive with NEEDS_CSUM and
- *    vnet_hdr_vhdr2netrx completes them in software. The alternative,
- *    no TUN_F_CSUM, would make the host stack checksum IPv4 too and would
- *    forbid TSO altogether.
- *  - TUN_F_TSO4 / TUN_F_TSO6 when vnet_hdr_takes_gso() for that family
- *    (GSO feature + feature-sg + that family's checksum offload; the
- *    kernel rejects TSO bits without TUN_F_CSUM).
- *  - never TUN_F_UFO or TUN_F_TSO_ECN: netif has no GSO type for them.
- */
-unsigned int vnet_hdr_tun_offload(const struct vnet_features *f);
 
 #endif

@@ -9,3 +9,9 @@ check_PROGRAMS += tests/unit/test_backend
 tests_unit_test_backend_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_backend_SOURCES = tests/unit/test_backend.c $(VIFD_ENV_SRC)
 tests_unit_test_backend_LDADD = $(UNIT_LDADD)
+
+UNIT_TESTS += tests/unit/test_tap
+check_PROGRAMS += tests/unit/test_tap
+tests_unit_test_tap_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tap_SOURCES = tests/unit/test_tap.c
+tests_unit_test_tap_LDADD = $(UNIT_LDADD)
