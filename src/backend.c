@@ -34,6 +34,7 @@
 #include "hotplug.h"
 #include "log.h"
 #include "ratelimit.h"
+#include "strparse.h"
 #include "tap.h"
 #include "vif.h"
 #include "xsutil.h"
@@ -609,7 +610,7 @@ backend_read_keys(struct backend *be)
 	if (s != NULL) {
 		uint8_t mac[6];
 
-		if (frontend_parse_mac(s, mac) < 0)
+		if (strparse_mac(s, 0, mac) < 0)
 			log_warnx("%s: ignoring malformed mac '%s'", be->name,
 			    s);
 		free(s);

@@ -3,7 +3,7 @@
  *
  * Owns the rules for what a netfront may write (queue count, ring refs,
  * event channels, feature flags, control ring, XDP headroom) and the strict
- * number, flag and MAC parsers behind them. It does not own xenstore access
+ * number and flag parsers behind them (over strparse's). It does not own xenstore access
  * (the caller's lookup callback does that), watches, or what happens after
  * a refusal (the backend state machine writes our message to `error` and
  * closes the device). Everything read here is guest data: every value is
@@ -42,28 +42,6 @@ frontend_parse_bool(const char *s, bool *out)
 	if ((rc = frontend_parse_uint(s, UINT32_MAX, &v)) != 0)
 		return rc == -ERANGE ? -EINVAL : rc;
 	*out = v != 0;
-	return 0;
-}
-
-int
-frontend_parse_mac(const char *s, uint8_t mac[6])
-{
-	uint8_t m[6];
-	int i, hi, lo;
-
-	for (i = 0; i < 6; i++) {
-		if ((hi = strparse_hexdigit(*s++)) < 0)
-			return -EINVAL;
-		if ((lo = strparse_hexdigit(*s)) >= 0) {
-			m[i] = (uint8_t)(hi << 4 | lo);
-			s++;
-		} else {
-			m[i] = (uint8_t)hi;
-		}
-		if (*s++ != (i == 5 ? '\0' : ':'))
-			return -EINVAL;
-	}
-	memcpy(mac, m, sizeof(m));
 	return 0;
 }
 

@@ -130,12 +130,4 @@ int frontend_parse_uint(const char *s, uint64_t max, uint64_t *out);
  */
 int frontend_parse_bool(const char *s, bool *out);
 
-/*
- * A MAC address as xx:xx:xx:xx:xx:xx: six groups of one or two hex digits
- * (either case) separated by ':', nothing else. Linux xen_net_read_mac also
- * takes a "0x" prefix and longer groups, keeping the low byte; we refuse
- * those. Returns 0 or -EINVAL (mac is then unchanged).
- */
-int frontend_parse_mac(const char *s, uint8_t mac[6]);
-
 #endif

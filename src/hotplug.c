@@ -32,6 +32,7 @@
 #include "hotplug.h"
 #include "log.h"
 #include "loop.h"
+#include "strparse.h"
 
 #ifndef VIFD_HOTPLUG_DIR
 #define VIFD_HOTPLUG_DIR "/usr/local/libexec/vifd"
@@ -293,14 +294,9 @@ hotplug_build_cmd(const struct hotplug_req *req, struct hotplug_cmd *cmd,
 int
 hotplug_parse_timeout(const char *s, unsigned int *ms)
 {
-	unsigned long v;
-	char *end;
+	uint64_t v;
 
-	if (s == NULL || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 1 || v > 3600)
+	if (s == NULL || strparse_range(s, 1, 3600, &v) < 0)
 		return -EINVAL;
 	*ms = (unsigned int)v * 1000u;
 	return 0;

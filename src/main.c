@@ -24,8 +24,10 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "frontend.h"
+#include "hotplug.h"
 #include "log.h"
 #include "loop.h"
+#include "strparse.h"
 #include "vifd.h"
 #include "xen_ops.h"
 #include "xswatch.h"
@@ -60,24 +62,6 @@ usage(FILE *f)
 	    VIFD_HOTPLUG_TIMEOUT_S, CTL_DEFAULT_PATH);
 }
 
-/* Parses a whole decimal number in [min, max]; -EINVAL otherwise. */
-static int
-parse_ulong(const char *s, unsigned long min, unsigned long max,
-    unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 /* Returns 0, or the exit code to leave with (after printing why). */
 static int
 parse_opts(int argc, char **argv, struct vifd_config *c)
@@ -101,7 +85,8 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long v;
+	unsigned int ms;
+	uint64_t v;
 	long ncpu;
 	int ch;
 
@@ -123,7 +108,7 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 			c->xen = optarg;
 			break;
 		case O_DOMID:
-			if (parse_ulong(optarg, 0, 0x7fef, &v) < 0) {
+			if (strparse_range(optarg, 0, 0x7fef, &v) < 0) {
 				fprintf(stderr, "vifd: --domid: '%s' is not a "
 				    "domain id (0..32751)\n", optarg);
 				return 2;
@@ -131,7 +116,7 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 			c->domid = (long)v;
 			break;
 		case O_MAXQ:
-			if (parse_ulong(optarg, 1, FRONTEND_MAX_QUEUES,
+			if (strparse_range(optarg, 1, FRONTEND_MAX_QUEUES,
 			    &v) < 0) {
 				fprintf(stderr, "vifd: --max-queues: '%s' is not "
 				    "a number of queues (1..%u)\n", optarg,
@@ -168,13 +153,13 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 			c->script_dir = optarg;
 			break;
 		case O_HPTO:
-			if (parse_ulong(optarg, 1, 3600, &v) < 0) {
+			if (hotplug_parse_timeout(optarg, &ms) < 0) {
 				fprintf(stderr, "vifd: --hotplug-timeout: '%s' "
 				    "is not a number of seconds (1..3600)\n",
 				    optarg);
 				return 2;
 			}
-			c->hotplug_timeout_s = (unsigned int)v;
+			c->hotplug_timeout_s = ms / 1000u;
 			break;
 		case O_CTL:
 			c->ctl_path = optarg;
@@ -217,8 +202,8 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 static int
 vifd_find_domid(struct vifd *v)
 {
-	unsigned long d;
 	unsigned int len;
+	uint64_t d;
 	char *s;
 	int r;
 
@@ -232,7 +217,7 @@ vifd_find_domid(struct vifd *v)
 		    "(use --domid)\n", strerror(errno));
 		return -errno;
 	}
-	r = parse_ulong(s, 0, 0x7fef, &d);
+	r = strparse_range(s, 0, 0x7fef, &d);
 	if (r < 0)
 		fprintf(stderr, "vifd: xenstore 'domid' is '%s', not a domain "
 		    "id\n", s);

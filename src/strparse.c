@@ -1,7 +1,8 @@
 /*
- * strparse.c - strict number parsing and message quoting, shared by the
- * parsers of xenstore values (frontend keys, backend keys, `rate`), of xl
- * vif= specs and of watch paths.
+ * strparse.c - strict number and MAC parsing and message quoting, shared
+ * by the parsers of xenstore values (frontend keys, backend keys, `rate`),
+ * of xl vif= specs, of watch paths and of command lines (vifd, vifctl,
+ * vif-guest).
  *
  * Owns nothing but the rules: digits only, overflow detected rather than
  * wrapped, every loop bounded by the string (xenstore values are at most
@@ -55,6 +56,20 @@ strparse_uint(const char *s, uint64_t max, uint64_t *out)
 }
 
 int
+strparse_range(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t v;
+	int r;
+
+	r = strparse_uint(s, max, &v);
+	if (r == 0 && v < min)
+		r = -ERANGE;
+	if (r == 0)
+		*out = v;
+	return r;
+}
+
+int
 strparse_id(const char *s, uint32_t *out)
 {
 	uint64_t v;
@@ -81,21 +96,34 @@ strparse_hexdigit(char c)
 }
 
 int
-strparse_mac_strict(const char *s, uint8_t out[6])
+strparse_mac(const char *s, unsigned int flags, uint8_t out[6])
 {
 	uint8_t m[6];
+	char sep = ':';
 	unsigned int i;
+	int hi, lo;
 
-	if (strlen(s) != 17)
-		return -EINVAL;
 	for (i = 0; i < 6; i++) {
-		int hi = strparse_hexdigit(s[3 * i]);
-		int lo = strparse_hexdigit(s[3 * i + 1]);
-
-		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
+		if (i > 0) {
+			/* The first separator decides for all five. */
+			if (i == 1 && (flags & STRPARSE_MAC_DASH) && *s == '-')
+				sep = '-';
+			if (*s++ != sep)
+				return -EINVAL;
+		}
+		if ((hi = strparse_hexdigit(*s++)) < 0)
 			return -EINVAL;
-		m[i] = (uint8_t)(hi << 4 | lo);
+		if ((lo = strparse_hexdigit(*s)) >= 0) {
+			m[i] = (uint8_t)(hi << 4 | lo);
+			s++;
+		} else if (flags & STRPARSE_MAC_TWO_DIGITS) {
+			return -EINVAL;
+		} else {
+			m[i] = (uint8_t)hi;
+		}
 	}
+	if (*s != '\0')
+		return -EINVAL;
 	memcpy(out, m, sizeof(m));
 	return 0;
 }

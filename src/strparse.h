@@ -1,6 +1,8 @@
 /*
  * strparse.h - the small text parsers every other module needs: strict
- * decimal numbers, hex digits, strict MAC addresses, and quoting untrusted text for a message.
+ * decimal numbers, hex digits, MAC addresses, and quoting untrusted text
+ * for a message. Each exists once: vifd, vifctl and vif-guest parse
+ * numbers and MACs here, with flags where their rules differ on purpose.
  * Pure: libc only.
  */
 #ifndef VIFD_STRPARSE_H
@@ -16,6 +18,9 @@
  */
 int strparse_uint(const char *s, uint64_t max, uint64_t *out);
 
+/* As strparse_uint, and at least min: -ERANGE below it too. */
+int strparse_range(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
 /*
  * The run of decimal digits at *p, advancing *p past it. Returns 0,
  * -EINVAL if there is no digit, -ERANGE if it exceeds 2^64-1 (*p then
@@ -30,10 +35,23 @@ int strparse_id(const char *s, uint32_t *out);
 /* The value of hex digit c, or -1. */
 int strparse_hexdigit(char c);
 
-/* A MAC address as Linux's mac_pton reads one (and so netfront's
- * xen_net_read_mac): exactly xx:xx:xx:xx:xx:xx, two hex digits a byte.
- * Returns 0 or -EINVAL (out untouched). */
-int strparse_mac_strict(const char *s, uint8_t out[6]);
+/* strparse_mac's rules, where callers differ on purpose. */
+/* Exactly two hex digits an octet, as Linux's mac_pton (and so
+ * netfront's xen_net_read_mac) reads one; else one or two. */
+#define STRPARSE_MAC_TWO_DIGITS	0x1u
+/* '-' may separate the octets instead of ':', all with the same one
+ * (xl's vif= mac; xl takes any separator, we take these two). */
+#define STRPARSE_MAC_DASH	0x2u
+
+/*
+ * A MAC address: six octets of hex digits (either case) separated by
+ * ':' (or '-' with STRPARSE_MAC_DASH), nothing before or after. No flag:
+ * one or two digits an octet, ':' only, which is the backend's `mac` key
+ * rule (Linux's xen_net_read_mac also takes a "0x" prefix and longer
+ * groups, keeping the low byte; we refuse those). Returns 0 or -EINVAL
+ * (out untouched).
+ */
+int strparse_mac(const char *s, unsigned int flags, uint8_t out[6]);
 
 /*
  * Copies at most 40 characters of untrusted `s` into `out` (outlen > 4)

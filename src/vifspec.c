@@ -296,34 +296,6 @@ vifspec_mac_generate(enum vifspec_mac_mode mode, const uint8_t rnd[6],
 	mac[5] = rnd[2];
 }
 
-int
-vifspec_parse_mac(const char *s, uint8_t mac[6])
-{
-	char sep = 0;
-	int i, h, l;
-
-	for (i = 0; i < 6; i++) {
-		if (i > 0) {
-			if (i == 1 && (*s == ':' || *s == '-'))
-				sep = *s;
-			if (sep == 0 || *s != sep)
-				return -EINVAL;
-			s++;
-		}
-		h = strparse_hexdigit(*s);
-		if (h < 0)
-			return -EINVAL;
-		s++;
-		l = strparse_hexdigit(*s);
-		if (l >= 0) {
-			h = h * 16 + l;
-			s++;
-		}
-		mac[i] = (uint8_t)h;
-	}
-	return *s == '\0' ? 0 : -EINVAL;
-}
-
 void
 vifspec_format_mac(const uint8_t mac[6], char buf[18])
 {
@@ -376,23 +348,6 @@ vifspec_check_ifname(const char *v)
 	return NULL;
 }
 
-/* A decimal number, digits only, in [0, max]. */
-static int
-vifspec_parse_dec(const char *v, uint64_t max, uint64_t *out)
-{
-	uint64_t x = 0;
-	size_t n = vifspec_digits(v);
-
-	if (n == 0 || v[n] != '\0' || n > 19)
-		return -EINVAL;
-	for (; *v != '\0'; v++)
-		x = x * 10u + (uint64_t)(*v - '0');
-	if (x > max)
-		return -ERANGE;
-	*out = x;
-	return 0;
-}
-
 /* ip=: space-separated IPv4/IPv6 addresses, each with an optional
  * /prefix. */
 static const char *
@@ -428,7 +383,7 @@ vifspec_check_ip(const char *v)
 			return "expected IPv4 or IPv6 addresses separated by "
 			    "spaces, each with an optional /prefix";
 		if (slash != NULL &&
-		    vifspec_parse_dec(slash, fam == 4 ? 32 : 128, &plen) < 0)
+		    strparse_uint(slash, fam == 4 ? 32 : 128, &plen) < 0)
 			return "bad prefix length";
 		count++;
 	}
@@ -674,7 +629,7 @@ vifspec_item(struct vifspec *vs, const struct vifspec_opts *opts,
 	}
 	switch (kd->key) {
 	case K_MAC:
-		if (vifspec_parse_mac(v, vs->mac) < 0) {
+		if (strparse_mac(v, STRPARSE_MAC_DASH, vs->mac) < 0) {
 			why = "not a MAC address (six hex bytes separated by "
 			    "':', e.g. 00:16:3e:12:34:56)";
 			break;
@@ -731,7 +686,7 @@ vifspec_item(struct vifspec *vs, const struct vifspec_opts *opts,
 		} else if (vifspec_digits(v) == strlen(v)) {
 			/* libxl_domain_qualifier_to_domid: all digits is a
 			 * domid, anything else a domain name. */
-			if (vifspec_parse_dec(v, VIFSPEC_DOMID_MAX, &x) < 0) {
+			if (strparse_uint(v, VIFSPEC_DOMID_MAX, &x) < 0) {
 				why = "a domain id is 0..32751";
 				break;
 			}
@@ -759,7 +714,7 @@ vifspec_item(struct vifspec *vs, const struct vifspec_opts *opts,
 		break;
 	}
 	case K_MTU:
-		r = vifspec_parse_dec(v, VIFSPEC_MTU_MAX, &x);
+		r = strparse_uint(v, VIFSPEC_MTU_MAX, &x);
 		if (r < 0 || x < VIFSPEC_MTU_MIN) {
 			why = "expected a decimal MTU in 68..65535";
 			break;
@@ -768,7 +723,7 @@ vifspec_item(struct vifspec *vs, const struct vifspec_opts *opts,
 		vs->mtu_given = true;
 		break;
 	case K_DEVID:
-		if (vifspec_parse_dec(v, VIFSPEC_DEVID_MAX, &x) < 0) {
+		if (strparse_uint(v, VIFSPEC_DEVID_MAX, &x) < 0) {
 			why = "expected a decimal device id in 0..2147483647";
 			break;
 		}

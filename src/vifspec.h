@@ -122,12 +122,9 @@ enum vifspec_mac_mode {
 void vifspec_mac_generate(enum vifspec_mac_mode mode, const uint8_t rnd[6],
     uint8_t mac[6]);
 
-/*
- * Parses a MAC: six groups of one or two hex digits, all separated by ':'
- * or all by '-'. (xl takes any separator and ignores what follows the
- * sixth group; we do not.) Returns 0 or -EINVAL.
- */
-int vifspec_parse_mac(const char *s, uint8_t mac[6]);
+/* mac= is parsed by strparse_mac(STRPARSE_MAC_DASH): six groups of one
+ * or two hex digits, all separated by ':' or all by '-'. (xl takes any
+ * separator and ignores what follows the sixth group; we do not.) */
 
 /* "xx:xx:xx:xx:xx:xx", lower case (LIBXL_MAC_FMT); buf holds 18 bytes. */
 void vifspec_format_mac(const uint8_t mac[6], char buf[18]);

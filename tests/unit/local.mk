@@ -15,3 +15,9 @@ check_PROGRAMS += tests/unit/test_tap
 tests_unit_test_tap_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tap_SOURCES = tests/unit/test_tap.c
 tests_unit_test_tap_LDADD = $(UNIT_LDADD)
+
+UNIT_TESTS += tests/unit/test_strparse
+check_PROGRAMS += tests/unit/test_strparse
+tests_unit_test_strparse_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_strparse_SOURCES = tests/unit/test_strparse.c
+tests_unit_test_strparse_LDADD = $(UNIT_LDADD)

@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -113,17 +114,15 @@ gbus_writef(struct vg *vg, xen_txn_t t, const char *path, unsigned int v)
 static unsigned long
 gbus_read_uint(struct vg *vg, const char *path, unsigned long def)
 {
-	char *s = gbus_read(vg, path), *end;
-	unsigned long v;
+	char *s = gbus_read(vg, path);
+	uint64_t v;
 
 	if (s == NULL)
 		return def;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0)
+	if (strparse_uint(s, ULONG_MAX, &v) != 0)
 		v = def;
 	free(s);
-	return v;
+	return (unsigned long)v;
 }
 
 static int
@@ -391,7 +390,7 @@ gbus_read_mac(struct vg *vg)
 		log_warnx("%s/mac: missing", vg->fe);
 		return -ENOENT;
 	}
-	rc = strparse_mac_strict(s, vg->mac);
+	rc = strparse_mac(s, STRPARSE_MAC_TWO_DIGITS, vg->mac);
 	if (rc != 0)
 		log_warnx("%s/mac = '%.32s': not a MAC address", vg->fe, s);
 	free(s);

@@ -19,6 +19,7 @@
 
 #include <xen/io/xenbus.h>
 
+#include "strparse.h"
 #include "vifctl.h"
 
 /* ---- messages ----------------------------------------------------------- */
@@ -53,12 +54,9 @@ int
 vifctl_parse_u32(const char *what, const char *s, uint32_t max,
     uint32_t *out)
 {
-	uint64_t v = 0;
-	const char *p;
+	uint64_t v;
 
-	for (p = s; *p >= '0' && *p <= '9' && p - s < 11; p++)
-		v = v * 10u + (uint64_t)(*p - '0');
-	if (p == s || *p != '\0' || v > max) {
+	if (strparse_uint(s, max, &v) != 0) {
 		vifctl_err("%s '%s' is not a number in 0..%u", what, s, max);
 		return VIFCTL_USAGE;
 	}
@@ -72,9 +70,9 @@ vifctl_parse_timeout(const char *s, unsigned int *ms)
 	uint64_t v = 0, frac = 0, scale = 1000;
 	const char *p = s;
 
-	for (; *p >= '0' && *p <= '9' && p - s < 8; p++)
-		v = v * 10u + (uint64_t)(*p - '0');
-	if (p == s)
+	/* Whole seconds, then an optional fraction. */
+	if (strparse_digits(&p, &v) != 0 ||
+	    v > VIFCTL_TIMEOUT_MS_MAX / 1000u)
 		goto bad;
 	if (*p == '.') {
 		for (p++; *p >= '0' && *p <= '9'; p++) {
@@ -519,7 +517,6 @@ vifctl_find_backend(struct vifctl *c, uint32_t domid, uint32_t devid,
 	char path[VIFSPEC_PATH_MAX], *v;
 	struct vifspec_ids ids = { .domid = domid, .devid = devid };
 	uint64_t d = 0;
-	const char *p;
 
 	if (c->backend_domid >= 0) {
 		*backend = (uint32_t)c->backend_domid;
@@ -538,9 +535,7 @@ vifctl_find_backend(struct vifctl *c, uint32_t domid, uint32_t devid,
 		*backend = 0;
 		return 0;
 	}
-	for (p = v; *p >= '0' && *p <= '9' && p - v < 6; p++)
-		d = d * 10u + (uint64_t)(*p - '0');
-	if (p == v || *p != '\0' || d > VIFSPEC_DOMID_MAX) {
+	if (strparse_uint(v, VIFSPEC_DOMID_MAX, &d) != 0) {
 		vifctl_err("%s is '%s', not a domain id (use --backend-domid)",
 		    path, v);
 		free(v);
