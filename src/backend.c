@@ -37,22 +37,10 @@
 #include "strparse.h"
 #include "tap.h"
 #include "vif.h"
+#include "xenbus_state.h"
 #include "xsutil.h"
 
 #define BE_FE_TOKEN_PREFIX "vifd:fe:"
-
-const char *
-backend_state_str(enum xenbus_state s)
-{
-	static const char *names[] = {
-		"Unknown", "Initialising", "InitWait", "Initialised",
-		"Connected", "Closing", "Closed", "Reconfiguring",
-		"Reconfigured",
-	};
-
-	return (unsigned int)s < sizeof(names) / sizeof(names[0]) ?
-	    names[s] : "invalid";
-}
 
 struct backend *
 backend_find(struct vifd *vd, uint32_t domid, uint32_t devid)
@@ -78,11 +66,12 @@ backend_write_state(struct backend *be, enum xenbus_state s)
 	if (r < 0) {
 		errno = -r;
 		log_warn("%s: cannot write state %s", be->name,
-		    backend_state_str(s));
+		    xenbus_state_str((int)s, "invalid"));
 		return r;
 	}
 	be->written = s;
-	log_info("%s: state %s", be->name, backend_state_str(s));
+	log_info("%s: state %s", be->name,
+	    xenbus_state_str((int)s, "invalid"));
 	return 0;
 }
 
@@ -747,7 +736,8 @@ backend_add(struct vifd *vd, uint32_t domid, uint32_t devid)
 	be->ifindex = if_nametoindex(be->ifname);
 	be->life = BE_LIVE;
 	log_info("%s: %s %s (state %s)", be->name, created ? "created" :
-	    "re-attached", be->ifname, backend_state_str(be->state));
+	    "re-attached", be->ifname,
+	    xenbus_state_str((int)be->state, "invalid"));
 
 	switch (be->state) {
 	case XenbusStateUnknown:
@@ -896,7 +886,8 @@ backend_frontend_changed(struct backend *be)
 	    !be->failed))
 		return;
 	log_debug("%s: frontend %s -> %s", be->name,
-	    backend_state_str(be->fe_state), backend_state_str(fs));
+	    xenbus_state_str((int)be->fe_state, "invalid"),
+	    xenbus_state_str((int)fs, "invalid"));
 	be->fe_state = fs;
 	switch (fs) {
 	case XenbusStateInitialising:

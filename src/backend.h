@@ -118,9 +118,6 @@ void backend_shutdown_all(struct vifd *vd);
 /* The vif's counters over all its connections so far. */
 void backend_stats_total(const struct backend *be, struct queue_stats *out);
 
-/* "Connected", "InitWait", ...: a XenbusState's name. */
-const char *backend_state_str(enum xenbus_state s);
-
 struct backend *backend_find(struct vifd *vd, uint32_t domid,
     uint32_t devid);
 

@@ -27,6 +27,7 @@
 #include "queue.h"
 #include "vif.h"
 #include "vifd.h"
+#include "xenbus_state.h"
 
 struct ctl {
 	struct vifd *vd;
@@ -67,9 +68,10 @@ ctl_stats_one(struct ctl_out *o, struct backend *be)
 	unsigned int q, nq;
 
 	ctl_printf(o, "%s ifname %s\n", be->name, be->ifname);
-	ctl_printf(o, "%s state %s\n", be->name, backend_state_str(be->state));
+	ctl_printf(o, "%s state %s\n", be->name,
+	    xenbus_state_str((int)be->state, "invalid"));
 	ctl_printf(o, "%s frontend_state %s\n", be->name,
-	    backend_state_str(be->fe_state));
+	    xenbus_state_str((int)be->fe_state, "invalid"));
 	ctl_printf(o, "%s rate_out %llu,%llu\n", be->name,
 	    (unsigned long long)be->rate_out.bytes,
 	    (unsigned long long)be->rate_out.usec);
@@ -109,7 +111,8 @@ ctl_answer(struct vifd *vd, const char *cmd, char *buf, size_t len)
 		for (be = TAILQ_FIRST(&vd->backends); be != NULL; be = TAILQ_NEXT(be, link))
 			ctl_printf(&o, "%s %s backend=%s frontend=%s "
 			    "queues=%u%s\n", be->name, be->ifname,
-			    backend_state_str(be->state), backend_state_str(be->fe_state),
+			    xenbus_state_str((int)be->state, "invalid"),
+			    xenbus_state_str((int)be->fe_state, "invalid"),
 			    be->vif ? vif_nqueues(be->vif) : 0,
 			    be->failed ? " failed" : "");
 	} else if (strcmp(cmd, "stats") == 0) {

@@ -6,7 +6,8 @@ src_libvifd_a_SOURCES = \
 	src/loop.c src/loop.h \
 	src/xen_ops.h src/xen_real.c \
 	src/xswatch.c src/xswatch.h \
-	src/strparse.c src/strparse.h
+	src/strparse.c src/strparse.h \
+	src/xenbus_state.c src/xenbus_state.h
 
 # Link order for programs: objects, libxensim (needs libvifd's xen_real_ops),
 # libvifd. src/xen_env.c is compiled into each program (see its header).

@@ -31,6 +31,7 @@
 #include "loop.h"
 #include "strparse.h"
 #include "vif-guest.h"
+#include "xenbus_state.h"
 
 /* How long a close waits for each backend step (Linux: XENNET_TIMEOUT,
  * 5 s, retried forever; we give up after the --timeout bound). */
@@ -39,26 +40,10 @@
  * meanwhile"; a few are normal, hundreds are not). */
 #define GBUS_TXN_RETRIES	100
 
-static const char *const gbus_states[] = {
-	[XenbusStateUnknown] = "Unknown",
-	[XenbusStateInitialising] = "Initialising",
-	[XenbusStateInitWait] = "InitWait",
-	[XenbusStateInitialised] = "Initialised",
-	[XenbusStateConnected] = "Connected",
-	[XenbusStateClosing] = "Closing",
-	[XenbusStateClosed] = "Closed",
-	[XenbusStateReconfiguring] = "Reconfiguring",
-	[XenbusStateReconfigured] = "Reconfigured",
-};
-
 const char *
 gbus_state_str(int state)
 {
-	if (state < 0)
-		return "absent";
-	if ((size_t)state >= sizeof(gbus_states) / sizeof(gbus_states[0]))
-		return "invalid";
-	return gbus_states[state];
+	return state < 0 ? "absent" : xenbus_state_str(state, "invalid");
 }
 
 static int

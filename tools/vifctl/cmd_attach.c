@@ -295,14 +295,14 @@ attach_run(struct vifctl *c, int argc, char **argv)
 		    "stay in xenstore, as libxl leaves them: 'vifctl detach "
 		    "%u %u' removes them", ids.domid, ids.devid,
 		    ids.backend_domid, a.timeout_ms / 1000u,
-		    a.timeout_ms % 1000u, last, vifctl_state_name(last),
+		    a.timeout_ms % 1000u, last, xenbus_state_str(last, "?"),
 		    ids.domid, ids.devid);
 		return VIFCTL_FAIL;
 	}
 	if (r == -ECONNREFUSED) {
 		vifctl_err("attach: vif %u/%u: the backend went to state %d "
 		    "(%s) instead of InitWait", ids.domid, ids.devid, last,
-		    vifctl_state_name(last));
+		    xenbus_state_str(last, "?"));
 		return VIFCTL_FAIL;
 	}
 	if (r == -ENOENT) {

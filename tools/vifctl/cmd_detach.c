@@ -180,7 +180,7 @@ detach_run(struct vifctl *c, int argc, char **argv)
 		    "reach Closed within %u.%03u s, twice (state %d, %s); its "
 		    "nodes were removed anyway, as libxl does", ids.domid,
 		    ids.devid, ids.backend_domid, timeout_ms / 1000u,
-		    timeout_ms % 1000u, last, vifctl_state_name(last));
+		    timeout_ms % 1000u, last, xenbus_state_str(last, "?"));
 		return VIFCTL_FAIL;
 	}
 	return VIFCTL_OK;

@@ -73,7 +73,7 @@ list_state(struct vifctl *c, const char *dir, char *buf, size_t len)
 
 	snprintf(path, sizeof(path), "%s/state", dir);
 	if (vifctl_read_state(c, XEN_TXN_NULL, path, &s) == 0)
-		snprintf(buf, len, "%d %s", s, vifctl_state_name(s));
+		snprintf(buf, len, "%d %s", s, xenbus_state_str(s, "?"));
 	else
 		snprintf(buf, len, "-");
 }

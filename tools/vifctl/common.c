@@ -275,26 +275,6 @@ vifctl_node_perms(enum vifspec_perm kind, const struct vifspec_ids *ids,
 	perms[1].perms = XEN_XS_PERM_READ;
 }
 
-const char *
-vifctl_state_name(int state)
-{
-	static const char *const names[] = {
-		[XenbusStateUnknown] = "Unknown",
-		[XenbusStateInitialising] = "Initialising",
-		[XenbusStateInitWait] = "InitWait",
-		[XenbusStateInitialised] = "Initialised",
-		[XenbusStateConnected] = "Connected",
-		[XenbusStateClosing] = "Closing",
-		[XenbusStateClosed] = "Closed",
-		[XenbusStateReconfiguring] = "Reconfiguring",
-		[XenbusStateReconfigured] = "Reconfigured",
-	};
-
-	if (state < 0 || (size_t)state >= sizeof(names) / sizeof(names[0]))
-		return "?";
-	return names[state];
-}
-
 /* ---- xenstore ----------------------------------------------------------- */
 
 int

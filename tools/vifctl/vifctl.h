@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "vifspec.h"
+#include "xenbus_state.h"	/* xenbus_state_str: names with "?" */
 #include "xen_ops.h"
 
 enum { VIFCTL_OK = 0, VIFCTL_FAIL = 1, VIFCTL_USAGE = 2 };
@@ -170,8 +171,5 @@ int vifctl_domain_by_name(struct vifctl *c, const char *name,
  */
 int vifctl_find_backend(struct vifctl *c, uint32_t domid, uint32_t devid,
     uint32_t *backend);
-
-/* A XenbusState's name ("Connected"), or "?" . */
-const char *vifctl_state_name(int state);
 
 #endif
