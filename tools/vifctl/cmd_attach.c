@@ -62,17 +62,13 @@ attach_scan(struct vifctl *c, xen_txn_t t, const char *path, int64_t *max)
 {
 	char **dir;
 	unsigned int num, i;
-	uint32_t v;
-	const char *p;
+	uint64_t v;
 
 	dir = c->ops->xs_directory(c->xs, t, path, &num);
 	if (dir == NULL)
 		return errno == ENOENT || errno == EACCES ? 0 : -errno;
 	for (i = 0; i < num; i++) {
-		v = 0;
-		for (p = dir[i]; *p >= '0' && *p <= '9' && p - dir[i] < 10; p++)
-			v = v * 10u + (uint32_t)(*p - '0');
-		if (p == dir[i] || *p != '\0' || v > VIFSPEC_DEVID_MAX)
+		if (strparse_uint(dir[i], VIFSPEC_DEVID_MAX, &v) != 0)
 			continue;	/* not a devid: not ours to judge */
 		if ((int64_t)v > *max)
 			*max = v;

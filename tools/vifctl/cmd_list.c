@@ -33,16 +33,12 @@ list_ids(struct vifctl *c, const char *path, uint32_t max, uint32_t *ids,
 	char **dir;
 	unsigned int num, i, n = 0;
 	uint64_t v;
-	const char *p;
 
 	dir = c->ops->xs_directory(c->xs, XEN_TXN_NULL, path, &num);
 	if (dir == NULL)
 		return errno == ENOENT ? 0 : -errno;
 	for (i = 0; i < num && n < cap; i++) {
-		v = 0;
-		for (p = dir[i]; *p >= '0' && *p <= '9' && p - dir[i] < 10; p++)
-			v = v * 10u + (uint64_t)(*p - '0');
-		if (p == dir[i] || *p != '\0' || v > max)
+		if (strparse_uint(dir[i], max, &v) != 0)
 			continue;
 		ids[n++] = (uint32_t)v;
 	}

@@ -95,25 +95,22 @@ stats_run(struct vifctl *c, int argc, char **argv)
 	};
 	struct stats_args a = { NULL };
 	char path[256], cmd[64];
-	uint32_t domid, devid;
+	struct vifspec_ids ids = { 0 };
 	int first, r;
+	bool given;
 
 	r = vifctl_getopt(c, &vifctl_cmd_stats, argc, argv, opts, stats_opt,
 	    &a, &first);
 	if (r != 0)
 		return r == VIFCTL_DONE ? VIFCTL_OK : r;
-	if (argc - first == 0)
+	if ((r = vifctl_ids_args(&vifctl_cmd_stats, argc, argv, first, true,
+	    &ids, &given)) != 0)
+		return r;
+	if (given)
+		snprintf(cmd, sizeof(cmd), "stats %u %u\n", ids.domid,
+		    ids.devid);
+	else
 		snprintf(cmd, sizeof(cmd), "stats\n");
-	else if (argc - first == 2) {
-		if (vifctl_parse_u32("DOMID", argv[first], 0x7fef, &domid) ||
-		    vifctl_parse_u32("DEVID", argv[first + 1], UINT32_MAX,
-		    &devid))
-			return VIFCTL_USAGE;
-		snprintf(cmd, sizeof(cmd), "stats %u %u\n", domid, devid);
-	} else {
-		vifctl_err("stats: give both DOMID and DEVID, or neither");
-		return VIFCTL_USAGE;
-	}
 	if (a.ctl != NULL)
 		snprintf(path, sizeof(path), "%s", a.ctl);
 	else if (c->xen != NULL && strncmp(c->xen, "sim:", 4) == 0)

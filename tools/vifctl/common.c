@@ -19,7 +19,6 @@
 
 #include <xen/io/xenbus.h>
 
-#include "strparse.h"
 #include "vifctl.h"
 
 /* ---- messages ----------------------------------------------------------- */
@@ -61,6 +60,33 @@ vifctl_parse_u32(const char *what, const char *s, uint32_t max,
 		return VIFCTL_USAGE;
 	}
 	*out = (uint32_t)v;
+	return 0;
+}
+
+int
+vifctl_ids_args(const struct vifctl_cmd *cmd, int argc, char **argv,
+    int first, bool optional, struct vifspec_ids *ids, bool *given)
+{
+	int n = argc - first, r;
+
+	*given = n == 2;
+	if (n == 0 && optional)
+		return 0;
+	if (n != 2) {
+		if (optional)
+			vifctl_err("%s: give both DOMID and DEVID, or neither",
+			    cmd->name);
+		else
+			vifctl_err("%s: expected DOMID and DEVID, got %d "
+			    "arguments (see vifctl %s --help)", cmd->name, n,
+			    cmd->name);
+		return VIFCTL_USAGE;
+	}
+	if ((r = vifctl_parse_u32("DOMID", argv[first], VIFSPEC_DOMID_MAX,
+	    &ids->domid)) != 0 ||
+	    (r = vifctl_parse_u32("DEVID", argv[first + 1], VIFSPEC_DEVID_MAX,
+	    &ids->devid)) != 0)
+		return r;
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "strparse.h"
 #include "vifspec.h"
 #include "xenbus_state.h"	/* xenbus_state_str: names with "?" */
 #include "xen_ops.h"
@@ -98,6 +99,16 @@ int vifctl_global_opt(struct vifctl *c, int val, const char *optarg);
  * Returns 0 or VIFCTL_USAGE after printing why. */
 int vifctl_parse_u32(const char *what, const char *s, uint32_t max,
     uint32_t *out);
+
+/*
+ * The DOMID DEVID operands of a command (detach, rate, stats), from
+ * argv[first] on: exactly these two, or with `optional` also none at all
+ * (*given then says which). DOMID is 0..VIFSPEC_DOMID_MAX, DEVID
+ * 0..VIFSPEC_DEVID_MAX. Returns 0 with ids->domid and ids->devid set,
+ * or VIFCTL_USAGE after printing why.
+ */
+int vifctl_ids_args(const struct vifctl_cmd *cmd, int argc, char **argv,
+    int first, bool optional, struct vifspec_ids *ids, bool *given);
 
 /* --timeout SECONDS: digits with an optional fraction ("0.5"), at most
  * VIFCTL_TIMEOUT_MS_MAX. Returns 0 or VIFCTL_USAGE after printing why. */
