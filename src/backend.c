@@ -495,7 +495,7 @@ backend_destroy_device(struct backend *be)
 
 /* Reads a "bytes,usec" rate key; absent or malformed means unlimited. */
 static void
-backend_read_rate(struct backend *be, const char *key, struct vif_rate *out)
+backend_read_rate(struct backend *be, const char *key, struct ratelimit_rate *out)
 {
 	struct vifd *vd = be->vd;
 	char *v, err[128];

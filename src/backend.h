@@ -16,7 +16,8 @@
 
 #include <xen/io/xenbus.h>
 
-#include "queue.h"
+#include "queue_stats.h"
+#include "ratelimit.h"
 #include "vif.h"
 #include "vifd.h"
 
@@ -73,7 +74,7 @@ struct backend {
 	bool run_scripts;		/* we run this device's scripts */
 	struct hotplug_run *hp_run;
 	unsigned int mtu;
-	struct vif_rate rate_out, rate_in;
+	struct ratelimit_rate rate_out, rate_in;
 	struct vif *vif;		/* data plane, while connected */
 	/* Counters of earlier connections, so that a vif's history survives
 	 * guest reboots (as a netdev's counters do). */

@@ -5,6 +5,7 @@ src_libvifd_a_SOURCES += \
 	src/backend.c src/backend.h \
 	src/tap_linux.c src/tap.h \
 	src/vif.c src/vif.h \
-	src/queue.c src/queue.h \
+	src/queue.c src/queue.h src/queue_int.h src/queue_stats.h \
+	src/queue_tx.c src/queue_rx.c src/queue_open.c \
 	src/ctl.c src/ctl.h \
 	src/daemon.c src/daemon.h

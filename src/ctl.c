@@ -24,7 +24,7 @@
 #include "backend.h"
 #include "ctl.h"
 #include "log.h"
-#include "queue.h"
+#include "queue_stats.h"
 #include "vif.h"
 #include "vifd.h"
 #include "xenbus_state.h"

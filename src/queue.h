@@ -1,47 +1,32 @@
 /*
  * queue.h - one netif queue and the worker thread that moves its packets.
  *
- * A queue owns a TX ring and an RX ring (grant-mapped), one event-channel
- * handle with its port(s), one TAP queue fd, a timerfd and a control
- * eventfd, all in the worker's own epoll loop. Only the worker touches the
- * ring indices; the control thread starts and stops it, changes its rate
- * and reads its counters.
+ * A queue owns what it uses: it grant-maps its TX and RX rings, binds its
+ * event channel(s) and opens its TAP queue fd (queue_open), runs a worker
+ * thread with its own epoll loop, timerfd and control eventfd
+ * (queue_start), and gives all of it back (queue_close). Only the worker
+ * touches the ring indices. It reports to its owner through a table of
+ * upcalls (a rogue frontend, a stalled RX ring) and takes new rate limits
+ * through queue_set_rate; it knows nothing of the vif it belongs to.
  */
 #ifndef VIFD_QUEUE_H
 #define VIFD_QUEUE_H
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "loop.h"
+#include "queue_stats.h"
 #include "ratelimit.h"
 #include "ring.h"
 #include "rx.h"
 #include "tx.h"
-#include "vif.h"
 #include "vnet_hdr.h"
 #include "xen_ops.h"
 
-/* Counters, written by the worker only (relaxed atomic stores), read by
- * anyone. Names are what `vifctl stats` prints. */
-#define QUEUE_STATS(X) \
-	X(tx_packets) X(tx_bytes) X(tx_gso_frames) X(tx_mcast) \
-	X(tx_drop_runt) X(tx_drop_slots) X(tx_drop_oversize) \
-	X(tx_drop_copy) X(tx_drop_hdr) X(tx_drop_tap) \
-	X(tx_csum_fixup) X(tx_sweeps) X(tx_copy_segs) \
-	X(tx_rate_delayed) X(tx_rate_delayed_bytes) X(tx_throttled_ns) \
-	X(rx_packets) X(rx_bytes) X(rx_gso_frames) \
-	X(rx_drop_hdr) X(rx_drop_copy) X(rx_drop_size) X(rx_drop_drain) \
-	X(rx_csum_fixup) X(rx_stalls) X(rx_copy_segs) X(rx_batches) \
-	X(rx_rate_delayed) X(rx_rate_delayed_bytes) X(rx_throttled_ns) \
-	X(evtchn_events) X(evtchn_spurious) X(notifies)
-
-struct queue_stats {
-#define QUEUE_STATS_FIELD(n) uint64_t n;
-	QUEUE_STATS(QUEUE_STATS_FIELD)
-#undef QUEUE_STATS_FIELD
-};
+struct queue;
 
 #define QUEUE_STAT_ADD(q, field, n) \
 	__atomic_store_n(&(q)->stats.field, (q)->stats.field + (n), \
@@ -77,14 +62,49 @@ struct queue_stats {
  * buffers: re-check this often while waiting for them. */
 #define QUEUE_RX_POLL_NS	(10ull * 1000000ull)
 
+/*
+ * What a queue reports, called on its worker thread (so the owner's
+ * functions must be thread-safe), each with the owner's `arg`.
+ */
+struct queue_upcalls {
+	/* The frontend broke the protocol in a way Linux treats as fatal;
+	 * the queue has stopped consuming. Once per queue. */
+	void (*fatal)(void *arg, const struct queue *q, const char *reason);
+	/* The guest RX ring stalled (true: the head frame waited
+	 * QUEUE_RX_STALL_NS for slots) or has room again (false); also
+	 * false when a stalled queue stops. */
+	void (*stalled)(void *arg, const struct queue *q, bool stalled);
+};
+
+/* What queue_open needs; nothing of it is kept but copies. */
+struct queue_params {
+	struct xen_env *env;
+	unsigned int id;		/* the netif queue's number */
+	const char *name;		/* "vif1.0 q0", for logs */
+	uint16_t domid;			/* the frontend's */
+	uint32_t tx_ring_ref, rx_ring_ref;
+	uint32_t evtchn_tx, evtchn_rx;	/* the frontend's ports */
+	bool split;			/* two channels (else evtchn_tx) */
+	/* The TAP: a queue of `ifname` is opened, unless tapfd >= 0, which
+	 * the queue then uses and owns instead (a unit test's socketpair). */
+	const char *ifname;
+	int tapfd;
+	struct vnet_features fe;	/* what the frontend negotiated */
+	bool rx_notify;			/* feature-rx-notify */
+	unsigned int max_rx_frame;	/* bytes the frontend can take */
+	struct ratelimit_rate out, in;	/* guest -> host, host -> guest */
+	const struct queue_upcalls *up;
+	void *up_arg;
+};
+
 struct queue {
-	struct vif *vif;
+	/* [const after open] */
 	unsigned int id;
 	char name[48];			/* "vif1.0 q0" */
 	struct xen_env *env;
 	uint16_t domid;			/* the frontend's */
-
-	/* [const after start] */
+	const struct queue_upcalls *up;
+	void *up_arg;
 	struct xen_gnttab *gnttab;
 	struct xen_evtchn *evtchn;
 	uint32_t port_tx, port_rx;	/* local ports; equal if shared */
@@ -92,7 +112,6 @@ struct queue {
 	int tapfd;
 	struct vnet_features fe;
 	bool rx_notify;			/* feature-rx-notify */
-	bool sg;
 	unsigned int max_rx_frame;	/* bytes the frontend can take */
 
 	/* [worker] */
@@ -130,32 +149,42 @@ struct queue {
 	unsigned int spurious;		/* consecutive events without work */
 	RING_IDX rx_seen_req_prod;	/* RX req_prod at the last event */
 	struct vnet_stats vstats;
+	int seen_rate_gen;
 
-	/* [atomic] control thread -> worker */
-	int stop;
-	int rate_gen;			/* bumped when rates change */
-	struct vif_rate rate_out, rate_in;	/* [under vif->lock] */
-	int seen_rate_gen;		/* [worker] */
+	/* control thread -> worker */
+	int stop;			/* [atomic] */
+	int rate_gen;			/* [atomic] bumped when rates change */
+	pthread_mutex_t rate_lock;
+	struct ratelimit_rate rate_out, rate_in;	/* [rate_lock] */
 
 	struct queue_stats stats;
 };
 
-/* Provided by vif.c for its workers. */
-/* Reports a rogue frontend (once) and wakes the control thread. */
-void vif_report_fatal(struct vif *vif, const char *reason);
-/* This queue stalled (or recovered): the TAP's carrier follows. */
-void vif_queue_stalled(struct vif *vif, int tapfd, bool stalled);
-/* The limits the control thread last set for this queue. */
-void vif_get_rates(struct vif *vif, const struct queue *q,
-    struct vif_rate *out, struct vif_rate *in);
+/*
+ * Sets up a queue from `p`: grant-maps the rings (refusing, as Linux at
+ * attach, producers impossibly far ahead of the responses), opens an
+ * event-channel handle and binds the frontend's port(s), opens a TAP
+ * queue (or adopts p->tapfd) with the offloads the frontend negotiated.
+ * Returns 0, or -errno with a one-line reason in err; on failure nothing
+ * is left open (p->tapfd too is closed). queue_close() undoes it.
+ */
+int queue_open(struct queue *q, const struct queue_params *p, char *err,
+    size_t errlen);
 
-/* Starts the worker of a queue whose handles are set up. 0 or -errno. */
+/* Stops the worker if it runs, then unbinds, unmaps and closes. */
+void queue_close(struct queue *q);
+
+/* Starts the worker of an open queue. 0 or -errno. */
 int queue_start(struct queue *q);
-/* Asks the worker to stop and joins it. */
+/* Asks the worker to stop and joins it (a no-op if it is not running). */
 void queue_stop(struct queue *q);
-/* Tells the worker that q->rate_* changed. */
-void queue_kick_rate(struct queue *q);
-/* Copies the counters. */
+
+/* New limits, applied by the worker at once (live, while traffic
+ * flows). Any thread. */
+void queue_set_rate(struct queue *q, const struct ratelimit_rate *out,
+    const struct ratelimit_rate *in);
+
+/* Copies the counters. Any thread. */
 void queue_get_stats(const struct queue *q, struct queue_stats *out);
 
 #endif

@@ -33,6 +33,13 @@
  * (about 584 years). */
 #define RATELIMIT_MAX_USEC (UINT64_MAX / 1000u)
 
+/* A limit as the `rate` node states it: a credit of `bytes` per `usec`
+ * microseconds; usec 0 means unlimited. */
+struct ratelimit_rate {
+	uint64_t bytes;
+	uint64_t usec;
+};
+
 struct ratelimit_stats {
 	uint64_t bytes_delayed;		/* sizes of packets that had to wait */
 	uint64_t packets_delayed;	/* packets that had to wait (once each) */

@@ -4,7 +4,8 @@
  * The control thread calls vif_connect() when the frontend connects and
  * vif_disconnect() when it goes; in between each queue runs in its own
  * worker thread (src/queue.c). The control thread talks to workers only
- * through the functions here.
+ * through the functions here; the workers' reports come back through
+ * the queues' upcalls, which vif.c serves.
  */
 #ifndef VIFD_VIF_H
 #define VIFD_VIF_H
@@ -13,19 +14,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ratelimit.h"
 #include "xen_ops.h"
 
 struct frontend_info;
+struct queue_stats;
 struct vif;
 
 /* Our backend key for the guest-inbound limit, "bytes,usec" as `rate`. */
 #define VIF_INBOUND_RATE_KEY "vifd-inbound-rate"
-
-/* A credit limit: `bytes` per `usec`; usec 0 means unlimited. */
-struct vif_rate {
-	uint64_t bytes;
-	uint64_t usec;
-};
 
 struct vif_params {
 	const char *name;		/* "vif1.0", for logs */
@@ -33,8 +30,8 @@ struct vif_params {
 	uint32_t fe_domid;
 	unsigned int mtu;		/* the `mtu` key, 0 if absent */
 	const struct frontend_info *fi;
-	struct vif_rate out;		/* guest -> host (`rate`) */
-	struct vif_rate in;		/* host -> guest (ours) */
+	struct ratelimit_rate out;	/* guest -> host (`rate`) */
+	struct ratelimit_rate in;	/* host -> guest (ours) */
 	int upcall_fd;			/* eventfd to signal the control loop */
 };
 
@@ -59,16 +56,15 @@ void vif_clamp_mtu(struct vif *vif);
 void vif_disconnect(struct vif *vif);
 
 /* Applies new limits to every queue (live, while traffic flows). */
-void vif_set_rate(struct vif *vif, const struct vif_rate *out,
-    const struct vif_rate *in);
+void vif_set_rate(struct vif *vif, const struct ratelimit_rate *out,
+    const struct ratelimit_rate *in);
 
 /* True if a worker found the frontend rogue (fatal error). */
 bool vif_has_fatal(const struct vif *vif);
 /* If so, copies the worker's reason and returns true. */
 bool vif_take_fatal(struct vif *vif, char *reason, size_t len);
 
-/* Writes "key value" lines of every queue's counters to `f`. */
-struct queue_stats;
+/* The number of queues, and the counters of queue `q` of them. */
 unsigned int vif_nqueues(const struct vif *vif);
 void vif_queue_stats(const struct vif *vif, unsigned int q,
     struct queue_stats *out);
