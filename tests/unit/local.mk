@@ -21,3 +21,9 @@ check_PROGRAMS += tests/unit/test_strparse
 tests_unit_test_strparse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_strparse_SOURCES = tests/unit/test_strparse.c
 tests_unit_test_strparse_LDADD = $(UNIT_LDADD)
+
+UNIT_TESTS += tests/unit/test_queue
+check_PROGRAMS += tests/unit/test_queue
+tests_unit_test_queue_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_queue_SOURCES = tests/unit/test_queue.c
+tests_unit_test_queue_LDADD = $(UNIT_LDADD)
