@@ -256,10 +256,10 @@ backend_hotplug_start(struct backend *be, enum hotplug_action action)
 	req.domid = be->domid;
 	req.devid = be->devid;
 	/* libxl passes XENBUS_PATH relative ("backend/vif/D/N"), which
-	 * xenstore resolves under the caller's own domain. On the
-	 * simulated Xen every client is dom0, so a backend domain other
-	 * than 0 needs the absolute path. */
-	if (vd->domid != 0 && strncmp(vd->cfg.xen, "sim:", 4) == 0) {
+	 * xenstore resolves under the caller's own domain. Where xenstored
+	 * sees every client as dom0 (the simulated machine), a backend
+	 * domain other than 0 needs the absolute path. */
+	if (vd->domid != 0 && vd->env->xs_home_is_dom0) {
 		snprintf(abs, sizeof(abs), "%s", be->path);
 		req.backend_path = abs;
 	}
@@ -644,13 +644,14 @@ backend_xl_devd_running(void)
 }
 
 /*
- * Who runs this device's hotplug scripts? With --hotplug=auto: on real
- * Xen, libxl runs them for backends in its own domain (dom0) and xl devd
- * in a driver domain; both mark that with libxl/disable_udev = 1 under
- * the domain (libxl's DISABLE_UDEV_PATH). Running a script twice would
- * race with the toolstack's own run, so then we only wait for
- * hotplug-status. With nobody else (the simulated Xen, a driver domain
- * without xl devd) we run them, as xl devd would.
+ * Who runs this device's hotplug scripts? With --hotplug=auto: where a
+ * toolstack may run them (real Xen: the environment says so), libxl runs
+ * them for backends in its own domain (dom0) and xl devd in a driver
+ * domain; both mark that with libxl/disable_udev = 1 under the domain
+ * (libxl's DISABLE_UDEV_PATH). Running a script twice would race with
+ * the toolstack's own run, so then we only wait for hotplug-status. With
+ * nobody else (the simulated Xen, a driver domain without xl devd) we run
+ * them, as xl devd would.
  */
 static bool
 backend_runs_scripts(struct backend *be)
@@ -668,7 +669,7 @@ backend_runs_scripts(struct backend *be)
 	default:
 		break;
 	}
-	if (strcmp(vd->env->ops->name, "real") != 0)
+	if (!vd->env->toolstack_hotplug)
 		return true;
 	snprintf(dir, sizeof(dir), "/local/domain/%u/libxl", vd->domid);
 	v = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, dir, "disable_udev");

@@ -135,6 +135,19 @@ ctl_answer(struct vifd *vd, const char *cmd, char *buf, size_t len)
 	return o.used;
 }
 
+int
+ctl_socket_path(const struct xen_env *env, uint32_t domid, char *buf,
+    size_t len)
+{
+	int n;
+
+	if (env->run_dir != NULL)
+		n = snprintf(buf, len, "%s/vifd-%u.sock", env->run_dir, domid);
+	else
+		n = snprintf(buf, len, "%s", CTL_DEFAULT_PATH);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
 static void
 ctl_serve(struct ctl *c, int fd)
 {

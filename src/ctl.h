@@ -15,11 +15,23 @@
 #define VIFD_CTL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define CTL_DEFAULT_PATH "/run/vifd/vifd.sock"
 
 struct vifd;
 struct ctl;
+
+struct xen_env;
+
+/*
+ * The control socket of the vifd serving domain `domid` of the machine
+ * `env`: <run_dir>/vifd-<domid>.sock where the machine's domains share a
+ * run directory (xen_env.run_dir), else CTL_DEFAULT_PATH. 0, or
+ * -ENAMETOOLONG if it does not fit `len`.
+ */
+int ctl_socket_path(const struct xen_env *env, uint32_t domid, char *buf,
+    size_t len);
 
 /* Listens on `path` (replacing a stale socket). 0 or -errno. */
 int ctl_open(struct vifd *vd, const char *path, struct ctl **out);

@@ -3,7 +3,7 @@
  * the control thread's loop.
  *
  * Owns the process: parses the command line, opens the hypervisor seam
- * (--xen=real or sim:DIR), finds our own domid, connects to xenstore,
+ * (--xen=, real or simulated), finds our own domid, connects to xenstore,
  * watches our backend/vif directory and @releaseDomain, and runs the
  * control loop until SIGTERM or SIGINT. Devices are the backend module's;
  * packets are the workers'. A clean exit leaves every TAP and every
@@ -37,7 +37,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: vifd [options]\n"
-	    "  --xen=real|sim:DIR       the hypervisor: real Xen (default) or the\n"
+	    "  --xen=%-18s the hypervisor: real Xen (default) or the\n"
 	    "                           simulated machine in DIR (see xensim(1))\n"
 	    "  --domid=N                our own domain id (default: xenstore 'domid')\n"
 	    "  --max-queues=N           multi-queue-max-queues to offer (1..%u;\n"
@@ -52,13 +52,14 @@ usage(FILE *f)
 	    "                           (default %s)\n"
 	    "  --hotplug-timeout=SECS   kill a hotplug script after SECS (default %u)\n"
 	    "  --ctl-socket=PATH        control socket (default %s, or\n"
-	    "                           DIR/vifd-<domid>.sock with --xen=sim:DIR)\n"
+	    "                           DIR/vifd-<domid>.sock on a simulated machine)\n"
 	    "  -f, --foreground         stay in the foreground, log to stderr\n"
 	    "  -v, --verbose            more messages (repeat for debug)\n"
 	    "  -d, --debug              foreground with debug messages\n"
 	    "  -h, --help               this text\n"
 	    "  -V, --version            the version\n",
-	    FRONTEND_MAX_QUEUES, VIFD_MAX_QUEUES_CAP, VIFD_HOTPLUG_DIR,
+	    xen_env_syntax(), FRONTEND_MAX_QUEUES, VIFD_MAX_QUEUES_CAP,
+	    VIFD_HOTPLUG_DIR,
 	    VIFD_HOTPLUG_TIMEOUT_S, CTL_DEFAULT_PATH);
 }
 
@@ -91,7 +92,7 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 	int ch;
 
 	memset(c, 0, sizeof(*c));
-	c->xen = "real";
+	c->xen = XEN_REAL_SPEC;
 	c->domid = -1;
 	c->verbosity = LOG_LEVEL_INFO;
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -302,12 +303,13 @@ main(int argc, char **argv)
 		snprintf(v.xenstored_path, sizeof(v.xenstored_path), "%s", xsp);
 
 	if (v.cfg.ctl_path == NULL) {
-		if (strncmp(v.cfg.xen, "sim:", 4) == 0)
-			snprintf(ctlpath, sizeof(ctlpath), "%s/vifd-%u.sock",
-			    v.cfg.xen + 4, v.domid);
-		else
-			snprintf(ctlpath, sizeof(ctlpath), "%s",
-			    CTL_DEFAULT_PATH);
+		if (ctl_socket_path(v.env, v.domid, ctlpath,
+		    sizeof(ctlpath)) < 0) {
+			fprintf(stderr, "vifd: the control socket's path is "
+			    "too long (use --ctl-socket)\n");
+			r = 1;
+			goto out_xs;
+		}
 		v.cfg.ctl_path = ctlpath;
 	}
 

@@ -2,9 +2,10 @@
  * xen_env.c - picks the hypervisor implementation from --xen=.
  *
  * Owns only the mapping from the option's text to an implementation:
- * "real" (the Xen libraries) or "sim:DIR" (the simulated machine in DIR).
- * It is compiled into each program rather than into a library, because
- * it depends on both libvifd (the real seam) and libxensim.
+ * XEN_REAL_SPEC (the Xen libraries) or XENSIM_SPEC (the simulated machine
+ * in a directory), and the syntax messages that name them. It is
+ * compiled into each program rather than into a library, because it
+ * depends on both libvifd (the real seam) and libxensim.
  */
 #include "config.h"
 
@@ -16,22 +17,45 @@
 #include "xen_ops.h"
 #include "xensim.h"
 
+const char *
+xen_env_syntax(void)
+{
+	return XEN_REAL_SPEC "|" XENSIM_SPEC;
+}
+
+int
+xen_env_check(const char *spec, char *err, size_t errlen)
+{
+	const char *dir = xensim_spec_dir(spec);
+
+	if (spec != NULL && strcmp(spec, XEN_REAL_SPEC) != 0 &&
+	    (dir == NULL || *dir == '\0')) {
+		snprintf(err, errlen, "expected " XEN_REAL_SPEC " or "
+		    XENSIM_SPEC);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int
 xen_env_open(const char *spec, struct xen_env **out, char *err,
     size_t errlen)
 {
-	if (spec == NULL || strcmp(spec, "real") == 0)
+	const char *dir;
+
+	if (spec == NULL || strcmp(spec, XEN_REAL_SPEC) == 0)
 		return xen_real_env_open(out, err, errlen);
-	if (strncmp(spec, "sim:", 4) == 0) {
-		if (spec[4] == '\0') {
-			snprintf(err, errlen, "--xen=sim: needs a directory "
-			    "(--xen=sim:DIR)");
+	dir = xensim_spec_dir(spec);
+	if (dir != NULL) {
+		if (*dir == '\0') {
+			snprintf(err, errlen, "--xen=%s needs a directory "
+			    "(--xen=" XENSIM_SPEC ")", spec);
 			return -EINVAL;
 		}
-		return xensim_env_open(spec + 4, out, err, errlen);
+		return xensim_env_open(dir, out, err, errlen);
 	}
-	snprintf(err, errlen, "unknown --xen value '%s' (expected 'real' or "
-	    "'sim:DIR')", spec);
+	snprintf(err, errlen, "unknown --xen value '%s' (expected '"
+	    XEN_REAL_SPEC "' or '" XENSIM_SPEC "')", spec);
 	return -EINVAL;
 }
 

@@ -9,7 +9,10 @@
  *   - tools/xensim: a simulated machine in a directory, shared by several
  *     processes (grant tables and memory in files, event channels over unix
  *     datagram sockets, the real xenstored).
- * Nothing else in vifd knows which one it runs on.
+ * Nothing else in vifd knows which one it runs on: where the two machines
+ * differ beyond these operations, the difference is a property of struct
+ * xen_env that each implementation sets (who may run hotplug scripts,
+ * how relative xenstore paths resolve, where runtime files go).
  *
  * Conventions: functions returning int give 0 (or a count/port) on success
  * and -errno on failure; functions returning pointers give NULL and set
@@ -54,7 +57,7 @@ struct xen_watch_event {
 };
 
 struct xen_ops {
-	const char *name;	/* "real" or "sim" */
+	const char *name;	/* for messages only ("real", "sim") */
 
 	/* ---- grant tables (libxengnttab) ---------------------------- */
 	struct xen_gnttab *(*gnttab_open)(struct xen_env *env);
@@ -134,16 +137,45 @@ struct xen_env {
 	bool domid_known;
 	void *priv;		/* implementation data */
 	void (*destroy)(struct xen_env *env);
+
+	/* Properties of the machine, set by the implementation's open. */
+	/* A toolstack may run the vif hotplug scripts here (libxl in dom0,
+	 * xl devd in a driver domain), so --hotplug=auto looks for one.
+	 * False: nothing but vifd ever runs them (the simulated machine,
+	 * whose toolstack is vifctl). */
+	bool toolstack_hotplug;
+	/* xenstored treats every client as domain 0, so a relative path
+	 * resolves under /local/domain/0 whatever our own domid: paths
+	 * handed to other processes (a hotplug script's XENBUS_PATH) must
+	 * be absolute. */
+	bool xs_home_is_dom0;
+	/* A directory all domains of the machine share for their runtime
+	 * files, named per domain (vifd's control socket), or NULL: the
+	 * host's own (/run), one backend domain per host. */
+	const char *run_dir;
 };
 
+/* --xen= for the real machine (the default). */
+#define XEN_REAL_SPEC	"real"
+
 /*
- * Opens an environment from a --xen= value: "real", or "sim:DIR" for the
- * simulated machine in DIR. Returns 0 or -errno, with a one-line reason in
- * `err` (of size errlen) on failure.
+ * Opens an environment from a --xen= value (xen_env_syntax()). Returns 0
+ * or -errno, with a one-line reason in `err` (of size errlen) on failure.
  */
 int xen_env_open(const char *spec, struct xen_env **out, char *err,
     size_t errlen);
 void xen_env_close(struct xen_env *env);
+
+/*
+ * Checks a --xen= value's syntax without opening anything (a command
+ * line's usage error comes before any machine is looked for). Returns 0,
+ * or -EINVAL with "expected ..." in `err`.
+ */
+int xen_env_check(const char *spec, char *err, size_t errlen);
+
+/* The --xen= values the implementations take, "a|b:ARG", for usage
+ * texts. */
+const char *xen_env_syntax(void);
 
 /* The real libraries (src/xen_real.c). */
 extern const struct xen_ops xen_real_ops;

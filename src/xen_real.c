@@ -425,6 +425,11 @@ xen_real_env_open(struct xen_env **out, char *err, size_t errlen)
 	}
 	env->ops = &xen_real_ops;
 	env->destroy = real_env_destroy;
+	/* libxl (dom0) or xl devd (a driver domain) may run the scripts;
+	 * each domain reaches xenstored as itself; runtime files in /run. */
+	env->toolstack_hotplug = true;
+	env->xs_home_is_dom0 = false;
+	env->run_dir = NULL;
 	*out = env;
 	return 0;
 }

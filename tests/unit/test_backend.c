@@ -389,7 +389,6 @@ suite_init(void)
 	if (F.v.xs == NULL)
 		return -1;
 	F.v.domid = 0;
-	F.v.cfg.xen = "sim:";
 	F.v.cfg.max_queues = 2;
 	F.v.cfg.split_evtchn = true;
 	/* The toolstack (this test) owns hotplug-status. */

@@ -15,9 +15,10 @@
 #include "gframe.h"
 #include "gopts.h"
 #include "strparse.h"
+#include "xensim.h"
 
 const char gopts_usage[] =
-"usage: vif-guest --xen=sim:DIR --domid D [options]\n"
+"usage: vif-guest --xen=" XENSIM_SPEC " --domid D [options]\n"
 "  A userspace Linux netfront for the simulated Xen machine in DIR.\n"
 "control:\n"
 "  --devid N            vif device id (default 0)\n"
@@ -214,12 +215,16 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 		}
 
 		if (strcmp(name, "--xen") == 0) {
-			if (strncmp(val, "sim:", 4) != 0 || val[4] == '\0')
+			/* A guest of ours grants its own pages through the
+			 * simulated machine's guest API (xensim_dom_*). */
+			const char *dir = xensim_spec_dir(val);
+
+			if (dir == NULL || *dir == '\0')
 				return gopts_fail(err, errlen, "--xen='%.64s': "
 				    "vif-guest runs on a simulated machine "
-				    "only (--xen=sim:DIR)", val);
+				    "only (--xen=" XENSIM_SPEC ")", val);
 			o->xen = val;
-			o->simdir = val + 4;
+			o->simdir = dir;
 		} else if (strcmp(name, "--domid") == 0) {
 			/* 0 is dom0, 0x7ff0 and up are reserved domids. */
 			if (strparse_range(val, 1, 0x7fef, &v) != 0)
@@ -357,7 +362,8 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 	}
 
 	if (o->xen == NULL)
-		return gopts_fail(err, errlen, "--xen=sim:DIR is required");
+		return gopts_fail(err, errlen, "--xen=" XENSIM_SPEC
+		    " is required");
 	if (!have_domid)
 		return gopts_fail(err, errlen, "--domid is required");
 	if (o->mode != GMODE_TAP && (o->netns != NULL || o->mtu != 0))

@@ -2,7 +2,8 @@
 # pure parts in a library of their own so the unit tests can link them,
 # its man page and its unit tests.
 noinst_LIBRARIES += tools/vif-guest/libvifguest.a
-tools_vif_guest_libvifguest_a_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS)
+tools_vif_guest_libvifguest_a_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) \
+	-I$(top_srcdir)/tools/xensim
 tools_vif_guest_libvifguest_a_SOURCES = \
 	tools/vif-guest/txplan.c tools/vif-guest/txplan.h \
 	tools/vif-guest/rxasm.c tools/vif-guest/rxasm.h \

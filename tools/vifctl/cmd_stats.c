@@ -2,9 +2,9 @@
  * cmd_stats.c - `vifctl stats`: a running vifd's counters and states.
  *
  * Owns the client side of vifd's control socket (see src/ctl.h): it sends
- * one command line and copies the answer to stdout. The socket is found
- * from --ctl-socket, else from --xen=sim:DIR (DIR/vifd-<backend>.sock),
- * else vifd's default path.
+ * one command line and copies the answer to stdout. The socket is
+ * --ctl-socket, else where the machine (--xen=) keeps the backend domain's
+ * (src/ctl.c, ctl_socket_path).
  */
 #include "config.h"
 
@@ -34,6 +34,31 @@ stats_opt(struct vifctl *c, void *arg, int val, const char *optarg)
 	if (val != OPT_CTL)
 		return VIFCTL_USAGE;
 	a->ctl = optarg;
+	return 0;
+}
+
+/* The socket of the vifd serving the backend domain (--backend-domid,
+ * else 0), where the machine keeps it (ctl_socket_path). */
+static int
+stats_default_path(struct vifctl *c, char *path, size_t len)
+{
+	struct xen_env *env;
+	char err[256];
+	int r;
+
+	r = xen_env_open(c->xen, &env, err, sizeof(err));
+	if (r < 0) {
+		vifctl_err("stats: %s", err);
+		return VIFCTL_FAIL;
+	}
+	r = ctl_socket_path(env, c->backend_domid >= 0 ?
+	    (uint32_t)c->backend_domid : 0u, path, len);
+	xen_env_close(env);
+	if (r < 0) {
+		vifctl_err("stats: control socket path too long (use "
+		    "--ctl-socket)");
+		return VIFCTL_USAGE;
+	}
 	return 0;
 }
 
@@ -113,11 +138,8 @@ stats_run(struct vifctl *c, int argc, char **argv)
 		snprintf(cmd, sizeof(cmd), "stats\n");
 	if (a.ctl != NULL)
 		snprintf(path, sizeof(path), "%s", a.ctl);
-	else if (c->xen != NULL && strncmp(c->xen, "sim:", 4) == 0)
-		snprintf(path, sizeof(path), "%s/vifd-%ld.sock", c->xen + 4,
-		    c->backend_domid >= 0 ? c->backend_domid : 0L);
-	else
-		snprintf(path, sizeof(path), "%s", CTL_DEFAULT_PATH);
+	else if ((r = stats_default_path(c, path, sizeof(path))) != 0)
+		return r;
 	return stats_ask(path, cmd);
 }
 
@@ -127,6 +149,6 @@ const struct vifctl_cmd vifctl_cmd_stats = {
 	.summary = "print a running vifd's per-queue counters",
 	.options = "  --ctl-socket=PATH  vifd's control socket (default: "
 	    CTL_DEFAULT_PATH ",\n                     or DIR/vifd-<backend>.sock "
-	    "with --xen=sim:DIR)\n",
+	    "on a simulated machine)\n",
 	.run = stats_run,
 };

@@ -125,16 +125,15 @@ bad:
 int
 vifctl_global_opt(struct vifctl *c, int val, const char *optarg)
 {
+	char why[64];
 	uint32_t d;
 
 	switch (val) {
 	case 'X':
 		/* xen_env_open() checks this too, but only once xenstore is
 		 * needed: a typo is a usage error, found first. */
-		if (strcmp(optarg, "real") != 0 &&
-		    (strncmp(optarg, "sim:", 4) != 0 || optarg[4] == '\0')) {
-			vifctl_err("--xen '%s': expected real or sim:DIR",
-			    optarg);
+		if (xen_env_check(optarg, why, sizeof(why)) < 0) {
+			vifctl_err("--xen '%s': %s", optarg, why);
 			return VIFCTL_USAGE;
 		}
 		c->xen = optarg;
@@ -153,8 +152,9 @@ vifctl_global_opt(struct vifctl *c, int val, const char *optarg)
 static void
 vifctl_cmd_usage(const struct vifctl_cmd *cmd, FILE *f)
 {
-	fprintf(f, "usage: vifctl [--xen=real|sim:DIR] [--backend-domid=N] "
-	    "%s %s\n  %s\n", cmd->name, cmd->synopsis, cmd->summary);
+	fprintf(f, "usage: vifctl [--xen=%s] [--backend-domid=N] "
+	    "%s %s\n  %s\n", xen_env_syntax(), cmd->name, cmd->synopsis,
+	    cmd->summary);
 	if (cmd->options != NULL)
 		fputs(cmd->options, f);
 }

@@ -42,7 +42,7 @@ enum { VIFCTL_OK = 0, VIFCTL_FAIL = 1, VIFCTL_USAGE = 2 };
 
 /* The state of one vifctl run. */
 struct vifctl {
-	const char *xen;		/* --xen: "real" or "sim:DIR" */
+	const char *xen;		/* --xen= (xen_env_syntax()) */
 	long backend_domid;		/* --backend-domid, or -1 */
 	struct xen_env *env;		/* NULL until vifctl_xs_open() */
 	struct xen_xs *xs;
