@@ -1,10 +1,15 @@
 /*
- * backend.h - one vif backend directory and its XenbusState machine.
+ * backend.h - one vif backend directory: the effects around its
+ * XenbusState machine.
  *
  * A struct backend exists for every <domid>/<devid> directory under our
- * backend/vif. It owns the TAP device's lifetime, the xenbus handshake
- * with the frontend, the hotplug script runs and the connect/disconnect of
- * the data plane (struct vif). Everything here runs on the control thread.
+ * backend/vif. It owns the TAP device's lifetime, the xenstore nodes of
+ * the handshake with the frontend, the hotplug script runs and the
+ * connect/disconnect of the data plane (struct vif); which state comes
+ * next and what that takes is decided by xenbus_fsm (pure), and carried
+ * out here. Everything here runs on the control thread. The code is in
+ * backend.c (life and the machine's actions), backend_xs.c (the nodes),
+ * backend_hotplug.c (scripts) and backend_watch.c (events).
  */
 #ifndef VIFD_BACKEND_H
 #define VIFD_BACKEND_H
@@ -20,6 +25,7 @@
 #include "ratelimit.h"
 #include "vif.h"
 #include "vifd.h"
+#include "xenbus_fsm.h"
 
 struct hotplug_run;
 
@@ -62,11 +68,8 @@ struct backend {
 	char gatewaydev[IFNAMSIZ];	/* `gatewaydev` (env netdev) */
 
 	enum backend_life life;
-	enum xenbus_state state;	/* where the state machine is */
-	enum xenbus_state written;	/* what we last wrote to `state` */
-	enum xenbus_state fe_state;	/* what the frontend last showed */
+	struct xenbus_fsm fsm;		/* state, written, fe, failed */
 	bool online;
-	bool failed;			/* an error was reported: no connect */
 	bool dir_gone;			/* our directory was removed */
 	bool hotplug_node;		/* hotplug-status exists */
 	bool hotplug_ok;		/* ... and says "connected" */

@@ -69,9 +69,9 @@ ctl_stats_one(struct ctl_out *o, struct backend *be)
 
 	ctl_printf(o, "%s ifname %s\n", be->name, be->ifname);
 	ctl_printf(o, "%s state %s\n", be->name,
-	    xenbus_state_str((int)be->state, "invalid"));
+	    xenbus_state_str((int)be->fsm.state, "invalid"));
 	ctl_printf(o, "%s frontend_state %s\n", be->name,
-	    xenbus_state_str((int)be->fe_state, "invalid"));
+	    xenbus_state_str((int)be->fsm.fe, "invalid"));
 	ctl_printf(o, "%s rate_out %llu,%llu\n", be->name,
 	    (unsigned long long)be->rate_out.bytes,
 	    (unsigned long long)be->rate_out.usec);
@@ -111,10 +111,10 @@ ctl_answer(struct vifd *vd, const char *cmd, char *buf, size_t len)
 		for (be = TAILQ_FIRST(&vd->backends); be != NULL; be = TAILQ_NEXT(be, link))
 			ctl_printf(&o, "%s %s backend=%s frontend=%s "
 			    "queues=%u%s\n", be->name, be->ifname,
-			    xenbus_state_str((int)be->state, "invalid"),
-			    xenbus_state_str((int)be->fe_state, "invalid"),
+			    xenbus_state_str((int)be->fsm.state, "invalid"),
+			    xenbus_state_str((int)be->fsm.fe, "invalid"),
 			    be->vif ? vif_nqueues(be->vif) : 0,
-			    be->failed ? " failed" : "");
+			    be->fsm.failed ? " failed" : "");
 	} else if (strcmp(cmd, "stats") == 0) {
 		for (be = TAILQ_FIRST(&vd->backends); be != NULL; be = TAILQ_NEXT(be, link))
 			ctl_stats_one(&o, be);

@@ -27,3 +27,9 @@ check_PROGRAMS += tests/unit/test_queue
 tests_unit_test_queue_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_queue_SOURCES = tests/unit/test_queue.c
 tests_unit_test_queue_LDADD = $(UNIT_LDADD)
+
+UNIT_TESTS += tests/unit/test_xenbus_fsm
+check_PROGRAMS += tests/unit/test_xenbus_fsm
+tests_unit_test_xenbus_fsm_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_xenbus_fsm_SOURCES = tests/unit/test_xenbus_fsm.c
+tests_unit_test_xenbus_fsm_LDADD = $(UNIT_LDADD)

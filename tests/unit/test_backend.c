@@ -1,6 +1,8 @@
 /*
- * test_backend.c - the backend's XenbusState machine, as a table of
- * frontend state sequences against the backend's expected xenstore writes.
+ * test_backend.c - the backend (src/backend*.c) carrying out its
+ * XenbusState machine against a real xenstored, as a table of frontend
+ * state sequences against the backend's expected xenstore writes. (The
+ * machine's decisions alone are test_xenbus_fsm's table, without root.)
  *
  * The test plays the toolstack (it writes the device directories as libxl
  * would) and the frontend (it grants ring pages and allocates event
