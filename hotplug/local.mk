@@ -1,6 +1,7 @@
 # Hotplug: the runner (src/hotplug.*) vifd's control thread uses, our own
 # vif-* scripts (Xen's contract: see man/vifd-hotplug.7) and their tests.
-src_libvifd_a_SOURCES += src/hotplug.c src/hotplug.h
+src_libvifd_a_SOURCES += src/hotplug.h src/hotplug_int.h \
+	src/hotplug_cmd.c src/hotplug_run.c
 
 # The scripts and the helper they source from their own directory, in
 # $(hotplugdir) (configure --with-hotplug-dir, default $(libexecdir)/vifd).

@@ -3,7 +3,7 @@
  *
  * Owns deciding who runs a device's scripts (vifd, or a toolstack that
  * may: libxl in dom0, xl devd in a driver domain), the request for its
- * `online` and `offline` runs (hotplug.c runs them), what their outcome
+ * `online` and `offline` runs (hotplug_run.c runs them), what their outcome
  * means for the device (a failed `online` fails the vif; `offline` ends
  * the device's removal), and following a TAP a script renamed.
  */

@@ -1,13 +1,12 @@
 /*
- * vifspec.c - xl's vif= syntax and rate= values, and the xenstore nodes
- * libxl writes for a vif.
+ * vifspec.c - xl's vif= syntax (the rate= values are vifspec_rate.c's,
+ * the xenstore nodes libxl writes vifspec_nodes.c's).
  *
- * Owns the grammar of a vif spec (what xl_parse.c's parse_nic_config and
- * libxlu_vif.c's xlu_vif_parse_rate accept, made stricter where xl lets
- * garbage through), libxl's defaults for a NIC (libxl_nic.c), and the list
- * of backend and frontend nodes libxl__device_add_async writes. It does
- * not talk to xenstore: vifctl writes the nodes, vifd reads them. Pure: no
- * fd, no clock, no allocation, no global mutable state.
+ * Owns the grammar of a vif spec (what xl_parse.c's parse_nic_config
+ * accepts, made stricter where xl lets garbage through), its messages,
+ * and libxl's defaults for a NIC (libxl_nic.c), generated MACs included.
+ * It does not talk to xenstore: vifctl writes the nodes, vifd reads them.
+ * Pure: no fd, no clock, no allocation, no global mutable state.
  */
 #include "config.h"
 
@@ -17,8 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <xen/io/xenbus.h>
 
 #include "vifspec.h"
 #include "strparse.h"
@@ -94,184 +91,6 @@ vifspec_warn(struct vifspec *vs, const char *fmt, ...)
 	vsnprintf(vs->warn[vs->n_warn], VIFSPEC_WARN_LEN, fmt, ap);
 	va_end(ap);
 	vs->n_warn++;
-}
-
-/* ---- rate= -------------------------------------------------------------- */
-
-/*
- * Reads a number the way strtoull(s, &end, 0) does, for a string that
- * starts with a decimal digit: a leading 0 makes it octal, which stops at
- * the first 8 or 9. (No "0x": the callers' syntax checks leave no 'x'.)
- * Saturates at UINT64_MAX, where strtoull returns ULLONG_MAX.
- */
-static uint64_t
-vifspec_strtou(const char *s, const char **end)
-{
-	unsigned int base = s[0] == '0' ? 8u : 10u;
-	uint64_t v = 0;
-	bool sat = false;
-
-	for (; *s >= '0' && (unsigned int)(*s - '0') < base; s++) {
-		unsigned int d = (unsigned int)(*s - '0');
-
-		if (sat || v > (UINT64_MAX - d) / base)
-			sat = true;
-		else
-			v = v * base + d;
-	}
-	*end = s;
-	return sat ? UINT64_MAX : v;
-}
-
-/* Length of the run of decimal digits at s. */
-static size_t
-vifspec_digits(const char *s)
-{
-	size_t n = 0;
-
-	while (s[n] >= '0' && s[n] <= '9')
-		n++;
-	return n;
-}
-
-/* The bytes-per-second half: [0-9]+[GMK]?[Bb]/s, whole string. */
-static int
-vifspec_rate_bps(const char *s, uint64_t *bps, char *err, size_t errlen)
-{
-	size_t n = vifspec_digits(s);
-	const char *p = s + n, *q;
-	uint64_t v;
-
-	if (n == 0)
-		goto syntax;
-	if (*p == 'G' || *p == 'M' || *p == 'K')
-		p++;
-	if ((*p != 'B' && *p != 'b') || strcmp(p + 1, "/s") != 0)
-		goto syntax;
-
-	v = vifspec_strtou(s, &q);
-	/* xl's bounds apply to the number before its unit. */
-	if (v == 0 || v > UINT32_MAX) {
-		snprintf(err, errlen, "rate overflow: the number must be "
-		    "1..4294967295 (read as C does: a leading 0 means octal)");
-		return -EOVERFLOW;
-	}
-	/* q is where the number stopped: the unit, or a stray 8/9 after an
-	 * octal prefix, in which case xl finds no multiplier and looks for
-	 * the 'b' one place too early; we do the same. */
-	if (*q == 'G')
-		v *= 1000u * 1000u * 1000u;
-	else if (*q == 'M')
-		v *= 1000u * 1000u;
-	else if (*q == 'K')
-		v *= 1000u;
-	if (*q == 'b' || q[1] == 'b')
-		v /= 8u;
-	*bps = v;
-	return 0;
-syntax:
-	snprintf(err, errlen, "invalid rate (expected a number, an optional "
-	    "K, M or G, then B/s for bytes or b/s for bits)");
-	return -EINVAL;
-}
-
-/* The interval half: [0-9]+[mu]?s?, whole string. */
-static int
-vifspec_rate_interval(const char *s, uint32_t *usecs, char *err, size_t errlen)
-{
-	size_t n = vifspec_digits(s);
-	const char *p = s + n, *q;
-	uint64_t v;
-
-	if (n == 0)
-		goto syntax;
-	if (*p == 'm' || *p == 'u')
-		p++;
-	if (*p == 's')
-		p++;
-	if (*p != '\0')
-		goto syntax;
-
-	v = vifspec_strtou(s, &q);
-	if (v == 0 || v > UINT32_MAX) {
-		snprintf(err, errlen, "replenishment interval overflow: the "
-		    "number must be 1..4294967295");
-		return -EOVERFLOW;
-	}
-	/* A bare number is seconds; "u" (or a stray octal 8/9) is us. */
-	if (*q == 's' || *q == '\0')
-		v *= 1000000u;
-	else if (*q == 'm')
-		v *= 1000u;
-	if (v > UINT32_MAX) {
-		snprintf(err, errlen, "replenishment interval overflow: at "
-		    "most 4294967295 us (about 71 minutes)");
-		return -EOVERFLOW;
-	}
-	*usecs = (uint32_t)v;
-	return 0;
-syntax:
-	snprintf(err, errlen, "invalid replenishment interval (expected a "
-	    "number then s, ms or us; a bare number is seconds)");
-	return -EINVAL;
-}
-
-int
-vifspec_parse_rate(const char *s, struct vifspec_rate *out, char *err,
-    size_t errlen)
-{
-	char rate[VIFSPEC_MAX_LEN + 1];
-	const char *at;
-	uint64_t bps = 0;
-	uint32_t usecs = VIFSPEC_RATE_INTERVAL_DEFAULT;
-	char dummy[1];
-	size_t n;
-	int r;
-
-	if (err == NULL || errlen == 0) {
-		err = dummy;
-		errlen = sizeof(dummy);
-	}
-	err[0] = '\0';
-	n = strlen(s);
-	if (n > VIFSPEC_MAX_LEN) {
-		snprintf(err, errlen, "too long");
-		return -EINVAL;
-	}
-	at = strchr(s, '@');
-	if (at != NULL)
-		n = (size_t)(at - s);
-	memcpy(rate, s, n);
-	rate[n] = '\0';
-	if (n == 0) {
-		snprintf(err, errlen, "no rate specified");
-		return -EINVAL;
-	}
-	r = vifspec_rate_bps(rate, &bps, err, errlen);
-	if (r < 0)
-		return r;
-	if (at != NULL) {
-		r = vifspec_rate_interval(at + 1, &usecs, err, errlen);
-		if (r < 0)
-			return r;
-	}
-	if (bps > UINT64_MAX / usecs) {
-		snprintf(err, errlen, "rate overflow: bytes per second times "
-		    "the interval does not fit in 64 bits");
-		return -EOVERFLOW;
-	}
-	out->bytes_per_interval = bps * usecs / 1000000u;
-	out->interval_usecs = usecs;
-	return 0;
-}
-
-int
-vifspec_rate_format(const struct vifspec_rate *r, char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "%llu,%u",
-	    (unsigned long long)r->bytes_per_interval, r->interval_usecs);
-
-	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
 }
 
 /* ---- MAC ---------------------------------------------------------------- */
@@ -396,7 +215,7 @@ vifspec_vlan_id(const char **pp, unsigned int *out)
 {
 	const char *p = *pp;
 	unsigned int v = 0;
-	size_t n = vifspec_digits(p);
+	size_t n = strspn(p, "0123456789");
 
 	if (n == 0 || n > 4)
 		return "expected a VLAN ID";
@@ -683,7 +502,7 @@ vifspec_item(struct vifspec *vs, const struct vifspec_opts *opts,
 	case K_BACKEND:
 		if (v[0] == '\0') {
 			why = "empty backend domain";
-		} else if (vifspec_digits(v) == strlen(v)) {
+		} else if (strspn(v, "0123456789") == strlen(v)) {
 			/* libxl_domain_qualifier_to_domid: all digits is a
 			 * domid, anything else a domain name. */
 			if (strparse_uint(v, VIFSPEC_DOMID_MAX, &x) < 0) {
@@ -858,161 +677,3 @@ vifspec_parse(const char *spec, const struct vifspec_opts *opts,
 	return 0;
 }
 
-/* ---- nodes -------------------------------------------------------------- */
-
-int
-vifspec_backend_dir(const struct vifspec_ids *ids, char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "/local/domain/%u/backend/vif/%u/%u",
-	    ids->backend_domid, ids->domid, ids->devid);
-
-	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
-}
-
-int
-vifspec_frontend_dir(const struct vifspec_ids *ids, char *buf, size_t len)
-{
-	int n = snprintf(buf, len, "/local/domain/%u/device/vif/%u",
-	    ids->domid, ids->devid);
-
-	return n < 0 || (size_t)n >= len ? -ENOSPC : n;
-}
-
-struct vifspec_nodelist {
-	struct vifspec_node *v;
-	size_t n, max;
-	int err;
-};
-
-/* Appends DIR/KEY; returns the node, or NULL (and sets ns->err). */
-static struct vifspec_node *
-vifspec_node_new(struct vifspec_nodelist *ns, const char *dir, const char *key,
-    enum vifspec_perm perm)
-{
-	struct vifspec_node *nd;
-	int n;
-
-	if (ns->err != 0)
-		return NULL;
-	if (ns->n == ns->max) {
-		ns->err = -ENOSPC;
-		return NULL;
-	}
-	nd = &ns->v[ns->n];
-	memset(nd, 0, sizeof(*nd));
-	n = snprintf(nd->path, sizeof(nd->path), "%s/%s", dir, key);
-	if (n < 0 || (size_t)n >= sizeof(nd->path)) {
-		ns->err = -ENOSPC;
-		return NULL;
-	}
-	nd->perm = perm;
-	ns->n++;
-	return nd;
-}
-
-/* A node whose value is kept by reference (it outlives the list). */
-static void
-vifspec_node_ref(struct vifspec_nodelist *ns, const char *dir, const char *key,
-    enum vifspec_perm perm, const char *value)
-{
-	struct vifspec_node *nd = vifspec_node_new(ns, dir, key, perm);
-
-	if (nd != NULL)
-		nd->ext = value;
-}
-
-/* A node whose value is formatted into the node. */
-__attribute__((format(printf, 5, 6)))
-static void
-vifspec_node_fmt(struct vifspec_nodelist *ns, const char *dir, const char *key,
-    enum vifspec_perm perm, const char *fmt, ...)
-{
-	struct vifspec_node *nd = vifspec_node_new(ns, dir, key, perm);
-	va_list ap;
-	int n;
-
-	if (nd == NULL)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(nd->vbuf, sizeof(nd->vbuf), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(nd->vbuf))
-		ns->err = -ENOSPC;
-}
-
-static int
-vifspec_node_cmp(const void *a, const void *b)
-{
-	const struct vifspec_node *x = a, *y = b;
-
-	return strcmp(x->path, y->path);
-}
-
-int
-vifspec_nodes(const struct vifspec *vs, const struct vifspec_ids *ids,
-    struct vifspec_node *nodes, size_t max)
-{
-	char be[VIFSPEC_PATH_MAX], fe[VIFSPEC_PATH_MAX], mac[18];
-	struct vifspec_nodelist ns = {
-		.v = nodes, .n = 0, .max = max, .err = 0
-	};
-	const enum vifspec_perm B = VIFSPEC_PERM_BACKEND;
-	const enum vifspec_perm F = VIFSPEC_PERM_FRONTEND;
-	unsigned int i;
-
-	if (ids->domid > VIFSPEC_DOMID_MAX ||
-	    ids->backend_domid > VIFSPEC_DOMID_MAX ||
-	    ids->devid > VIFSPEC_DEVID_MAX)
-		return -EINVAL;
-	if (vifspec_backend_dir(ids, be, sizeof(be)) < 0 ||
-	    vifspec_frontend_dir(ids, fe, sizeof(fe)) < 0)
-		return -ENOSPC;
-	vifspec_format_mac(vs->mac, mac);
-
-	/* libxl__device_add_async */
-	vifspec_node_fmt(&ns, be, "frontend", B, "%s", fe);
-	vifspec_node_fmt(&ns, be, "frontend-id", B, "%u", ids->domid);
-	vifspec_node_ref(&ns, be, "online", B, "1");
-	vifspec_node_fmt(&ns, be, "state", B, "%d", XenbusStateInitialising);
-	vifspec_node_fmt(&ns, fe, "backend", F, "%s", be);
-	vifspec_node_fmt(&ns, fe, "backend-id", F, "%u", ids->backend_domid);
-	vifspec_node_fmt(&ns, fe, "state", F, "%d", XenbusStateInitialising);
-
-	/* libxl__set_xenstore_nic */
-	vifspec_node_ref(&ns, be, "script", B, vs->script);
-	if (vs->vifname != NULL)
-		vifspec_node_ref(&ns, be, "vifname", B, vs->vifname);
-	for (i = 0; i < vs->n_extra; i++)
-		vifspec_node_ref(&ns, be, vs->extra[i].key, B,
-		    vs->extra[i].value);
-	vifspec_node_fmt(&ns, be, "mac", B, "%s", mac);
-	if (vs->ip != NULL)
-		vifspec_node_ref(&ns, be, "ip", B, vs->ip);
-	if (vs->gatewaydev != NULL)
-		vifspec_node_ref(&ns, be, "gatewaydev", B, vs->gatewaydev);
-	if (vs->rate_given)
-		vifspec_node_fmt(&ns, be, "rate", B, "%llu,%u",
-		    (unsigned long long)vs->rate.bytes_per_interval,
-		    vs->rate.interval_usecs);
-	if (vs->mtu != VIFSPEC_MTU_DEFAULT)
-		vifspec_node_fmt(&ns, be, "mtu", B, "%u", vs->mtu);
-	if (vs->vlan != NULL)
-		vifspec_node_ref(&ns, be, "vlan", B, vs->vlan);
-	vifspec_node_ref(&ns, be, "bridge", B, vs->bridge);
-	vifspec_node_fmt(&ns, be, "handle", B, "%u", ids->devid);
-	vifspec_node_ref(&ns, be, "type", B,
-	    vs->type == VIFSPEC_TYPE_IOEMU ? "vif_ioemu" : "vif");
-	vifspec_node_fmt(&ns, fe, "handle", F, "%u", ids->devid);
-	vifspec_node_fmt(&ns, fe, "mac", F, "%s", mac);
-	vifspec_node_fmt(&ns, fe, "mtu", VIFSPEC_PERM_FRONTEND_RO, "%u",
-	    vs->mtu);
-	/* Empty, so that the backend waits for the hotplug script before it
-	 * goes Connected. */
-	vifspec_node_ref(&ns, be, "hotplug-status", B, "");
-	vifspec_node_ref(&ns, fe, "trusted", F, vs->trusted ? "1" : "0");
-
-	if (ns.err != 0)
-		return ns.err;
-	qsort(nodes, ns.n, sizeof(nodes[0]), vifspec_node_cmp);
-	return (int)ns.n;
-}

@@ -1,7 +1,7 @@
 #!/bin/sh
 # hotplug-scripts.sh - vifd's hotplug scripts (hotplug/vif-bridge, vif-route,
 # vif-nat) and Debian's own /etc/xen/scripts/vif-bridge, run directly with
-# exactly the arguments and environment vifd gives them (src/hotplug.c),
+# exactly the arguments and environment vifd gives them (src/hotplug_cmd.c),
 # against a simulated machine's real xenstored, in network namespaces:
 #   - vif-bridge: port of the bridge, MTU, MAC, hotplug-status, the
 #     frontend's mtu; offline; errors (no bridge, no interface); vifname;

@@ -1,6 +1,7 @@
 # vifctl, the toolstack of vifd's own tests and of standalone use, and the xl
 # vif= spec parser it shares with vifd (src/vifspec.*).
-src_libvifd_a_SOURCES += src/vifspec.c src/vifspec.h
+src_libvifd_a_SOURCES += src/vifspec.c src/vifspec.h \
+	src/vifspec_rate.c src/vifspec_nodes.c
 
 bin_PROGRAMS += tools/vifctl/vifctl
 tools_vifctl_vifctl_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) \
