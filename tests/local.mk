@@ -24,4 +24,4 @@ LEAD_RIG_TESTS = \
 	tests/rig/hotplug-vifd.sh
 RIG_TESTS += $(LEAD_RIG_TESTS)
 dist_noinst_SCRIPTS += $(LEAD_RIG_TESTS)
-EXTRA_DIST += tests/rig/lib.sh
+EXTRA_DIST += tests/lib/tap.sh tests/lib/rig.sh

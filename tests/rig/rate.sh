@@ -5,7 +5,7 @@
 # required within +-10% of the limit; a live change from 10 to 50 Mb/s shows
 # in the next second; removing the key removes the limit. Prints what it
 # measured. One queue: the limit is per queue, as in Linux.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/rig.sh"
 need_root
 machine_up
 vifd_start

@@ -23,10 +23,10 @@ bench: all
 	    --builddir '$(abs_top_builddir)' $(BENCH_ARGS)
 .PHONY: bench
 
-UNIT_TESTS += tools/bench/tests/test_bench_frame
-check_PROGRAMS += tools/bench/tests/test_bench_frame
-tools_bench_tests_test_bench_frame_CFLAGS = $(UNIT_CFLAGS) \
+UNIT_TESTS += tests/unit/test_bench_frame
+check_PROGRAMS += tests/unit/test_bench_frame
+tests_unit_test_bench_frame_CFLAGS = $(UNIT_CFLAGS) \
 	-I$(top_srcdir)/tools/bench -I$(top_srcdir)/tools/vif-guest
-tools_bench_tests_test_bench_frame_SOURCES = tools/bench/tests/test_bench_frame.c \
+tests_unit_test_bench_frame_SOURCES = tests/unit/test_bench_frame.c \
 	tools/bench/bframe.c tools/bench/bench.h
-tools_bench_tests_test_bench_frame_LDADD = tools/vif-guest/libvifguest.a $(UNIT_LDADD)
+tests_unit_test_bench_frame_LDADD = tools/vif-guest/libvifguest.a $(UNIT_LDADD)

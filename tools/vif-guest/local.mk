@@ -54,5 +54,5 @@ tests_unit_test_vif_guest_misc_LDADD = $(VIF_GUEST_TEST_LDADD)
 
 # The control half against a hand-played backend on the simulated Xen
 # (needs the sim's xenstored, no root, no vifd).
-RIG_TESTS += tools/vif-guest/tests/rig-vif-guest.sh
-dist_noinst_SCRIPTS += tools/vif-guest/tests/rig-vif-guest.sh
+RIG_TESTS += tests/rig/vif-guest.sh
+dist_noinst_SCRIPTS += tests/rig/vif-guest.sh

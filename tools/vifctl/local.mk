@@ -35,11 +35,11 @@ endif
 
 # Golden files for `vifctl parse`: needs no root and no Xen, so it is a unit
 # test (and runs under the sanitizers too).
-UNIT_TESTS += tools/vifctl/tests/golden.sh
-dist_noinst_SCRIPTS += tools/vifctl/tests/golden.sh
+UNIT_TESTS += tests/golden/vifctl.sh
+dist_noinst_SCRIPTS += tests/golden/vifctl.sh
 EXTRA_DIST += tests/golden/vifctl
 
 # attach/detach/list/rate against a real xenstored on the simulated Xen,
 # with the test playing the backend.
-RIG_TESTS += tools/vifctl/tests/rig-vifctl.sh
-dist_noinst_SCRIPTS += tools/vifctl/tests/rig-vifctl.sh
+RIG_TESTS += tests/rig/vifctl.sh
+dist_noinst_SCRIPTS += tests/rig/vifctl.sh

@@ -1,5 +1,5 @@
 #!/bin/sh
-# golden.sh - `vifctl parse` against the golden files in tests/golden/vifctl,
+# vifctl.sh - `vifctl parse` against the golden files in tests/golden/vifctl,
 # plus the command-line checks that need no xenstore. Prints TAP.
 #
 # Each NAME.spec holds:
@@ -13,21 +13,15 @@
 # Needs no root and no Xen.
 set -u
 
+. "$(dirname "$0")/../lib/tap.sh"
+
 VIFCTL=${VIFD_BUILDDIR:-.}/tools/vifctl/vifctl
 DIR=${VIFD_SRCDIR:-.}/tests/golden/vifctl
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vifctl-golden.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if [ "$1" = 0 ]; then ok "$2"; else notok "$2"; fi; }
-# Shows a file as TAP diagnostics.
-diag() { sed 's/^/# /' "$1"; }
-
 if [ ! -x "$VIFCTL" ]; then
-	echo "Bail out! no $VIFCTL"
-	exit 1
+	bail "no $VIFCTL"
 fi
 
 # ---- golden files ------------------------------------------------------------
@@ -64,25 +58,25 @@ for f in "$DIR"/*.spec; do
 	fi
 	if [ -f "$DIR/$name.out" ] && ! diff -u "$DIR/$name.out" "$tmp/out" \
 	    >"$tmp/diff"; then
-		diag "$tmp/diff"
+		diag_file "$tmp/diff"
 		bad=1
 	fi
 	if [ ! -f "$DIR/$name.out" ] && [ -s "$tmp/out" ]; then
 		echo "# $name: unexpected output:"
-		diag "$tmp/out"
+		diag_file "$tmp/out"
 		bad=1
 	fi
 	if [ -f "$DIR/$name.err" ]; then
 		if ! diff -u "$DIR/$name.err" "$tmp/err" >"$tmp/diff"; then
-			diag "$tmp/diff"
+			diag_file "$tmp/diff"
 			bad=1
 		fi
 	elif [ -s "$tmp/err" ]; then
 		echo "# $name: unexpected messages:"
-		diag "$tmp/err"
+		diag_file "$tmp/err"
 		bad=1
 	fi
-	check "$bad" "golden $name"
+	check "golden $name" test "$bad" = 0
 done
 
 # ---- generated MACs ----------------------------------------------------------
@@ -101,7 +95,7 @@ printf '%s\n' "$ma" "$mb" |
 [ -n "$ma" ] && [ "$ma" != "$mb" ] || bad=1
 grep -q "^/local/domain/0/backend/vif/1/0/mac = \"$ma\"$" "$tmp/a" || bad=1
 [ "$bad" = 0 ] || echo "# local MACs '$ma' '$mb' (rc $rc)"
-check "$bad" "generated locally administered MACs"
+check "generated locally administered MACs" test "$bad" = 0
 
 # ---- the command line --------------------------------------------------------
 # Unknown commands and options: exit 2 and one line naming them.
@@ -115,47 +109,47 @@ one_line() { # WANT_IN_MESSAGE ARGS...
 		return 0
 	fi
 	echo "# vifctl $*: exit $rc"
-	diag "$tmp/err"
+	diag_file "$tmp/err"
 	return 1
 }
-one_line "unknown command 'frob'" frob; check $? "unknown command"
-one_line "unknown option '--frob'" --frob parse ''; check $? "unknown global option"
-one_line "unknown option '--frob'" parse --frob ''; check $? "unknown parse option"
-one_line "unknown option '-q'" list -q; check $? "unknown short option"
-one_line "no command given" ; check $? "no command"
-one_line "needs a value" parse '' --domid; check $? "option without its value"
-one_line "DOMID 'x'" detach x 0; check $? "bad DOMID"
-one_line "DEVID '-1'" detach 1 -- -1; check $? "bad DEVID"
-one_line "--timeout '0'" detach --timeout 0 1 0; check $? "zero timeout"
-one_line "--backend-domid '32752'" --backend-domid=32752 list; check $? "bad backend domid"
+check "unknown command" one_line "unknown command 'frob'" frob
+check "unknown global option" one_line "unknown option '--frob'" --frob parse ''
+check "unknown parse option" one_line "unknown option '--frob'" parse --frob ''
+check "unknown short option" one_line "unknown option '-q'" list -q
+check "no command" one_line "no command given"
+check "option without its value" one_line "needs a value" parse '' --domid
+check "bad DOMID" one_line "DOMID 'x'" detach x 0
+check "bad DEVID" one_line "DEVID '-1'" detach 1 -- -1
+check "zero timeout" one_line "--timeout '0'" detach --timeout 0 1 0
+check "bad backend domid" one_line "--backend-domid '32752'" --backend-domid=32752 list
 one_line "--xen 'sim:': expected real or sim:DIR" --xen=sim: list
-check $? "empty --xen=sim:"
+check "empty --xen=sim:" test $? = 0
 one_line "--xen 'kvm': expected real or sim:DIR" list --xen=kvm
-check $? "bad --xen after the command"
-one_line "expected DOMID and a vif spec" attach 1; check $? "attach without spec"
-one_line "nothing to do" rate 1 0; check $? "rate without a limit"
+check "bad --xen after the command" test $? = 0
+check "attach without spec" one_line "expected DOMID and a vif spec" attach 1
+check "rate without a limit" one_line "nothing to do" rate 1 0
 
 # Bad input is found before any xenstore is looked for: exit 2 even though
 # the simulated machine does not exist.
 nox="--xen=sim:$tmp/no-such-machine"
 one_line "bad vif spec: mac='nope': not a MAC" "$nox" attach 1 'mac=nope'
-check $? "attach: bad spec is exit 2, before xenstore"
+check "attach: bad spec is exit 2, before xenstore" test $? = 0
 one_line "rate: --outbound '10ZB/s': invalid rate" "$nox" rate 1 0 \
     --outbound=10ZB/s --inbound=none
-check $? "rate: bad RATE is exit 2, nothing written"
+check "rate: bad RATE is exit 2, nothing written" test $? = 0
 one_line "rate: --inbound '1MB/s@0ms': replenishment interval" "$nox" \
     rate --inbound 1MB/s@0ms 1 0
-check $? "rate: bad inbound RATE"
+check "rate: bad inbound RATE" test $? = 0
 # ...and a missing machine is a runtime failure, exit 1.
 "$VIFCTL" "$nox" list >/dev/null 2>"$tmp/err"
 rc=$?
 [ "$rc" = 1 ] && [ -s "$tmp/err" ]
-check $? "a missing simulated machine is exit 1"
+check "a missing simulated machine is exit 1" test $? = 0
 
 "$VIFCTL" --help >"$tmp/out" 2>&1 && grep -q 'attach' "$tmp/out" &&
     grep -q 'rate' "$tmp/out"
-check $? "--help lists the commands"
+check "--help lists the commands" test $? = 0
 "$VIFCTL" attach --help >"$tmp/out" 2>&1 && grep -q -- '--timeout' "$tmp/out"
-check $? "attach --help lists its options"
+check "attach --help lists its options" test $? = 0
 
-echo "1..$n"
+done_testing

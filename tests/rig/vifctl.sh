@@ -1,11 +1,13 @@
 #!/bin/sh
-# rig-vifctl.sh - vifctl attach, detach, list and rate against the real C
+# vifctl.sh - vifctl attach, detach, list and rate against the real C
 # xenstored of a simulated Xen machine, with this script playing the
 # backend: a background loop that answers a new backend directory
 # (state 1) with InitWait (2) and Closing (5) with Closed (6), or stays
 # mute, or refuses, as each test needs. No vifd is involved.
 # Prints TAP. Needs xensim (tools/xensim) and Debian's xenstore-utils.
 set -u
+
+. "$(dirname "$0")/../lib/tap.sh"
 
 B=${VIFD_BUILDDIR:-.}
 VIFCTL=$B/tools/vifctl/vifctl
@@ -38,20 +40,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); echo "not ok $n - $1"; }
-check() { if [ "$1" = 0 ]; then ok "$2"; else notok "$2"; fi; }
-diag() { sed 's/^/# /' "$1"; }
-bail() { echo "Bail out! $*"; exit 1; }
 
 xs() { "$XENSIM" exec "$M" -- "$@"; }
 V() { "$VIFCTL" --xen="sim:$M" "$@"; }
 
-"$XENSIM" create "$M" >"$T/log" 2>&1 || { diag "$T/log"; bail "xensim create"; }
+"$XENSIM" create "$M" >"$T/log" 2>&1 || { diag_file "$T/log"; bail "xensim create"; }
 for d in 1 2 3; do
 	"$XENSIM" domain "$M" add "$d" >"$T/log" 2>&1 ||
-	    { diag "$T/log"; bail "xensim domain add $d"; }
+	    { diag_file "$T/log"; bail "xensim domain add $d"; }
 done
 
 # ---- the fake backend --------------------------------------------------------
@@ -123,8 +119,8 @@ V attach 1 "$SPEC" >"$T/out" 2>"$T/err"
 rc=$?
 [ "$rc" = 0 ] && [ "$(cat "$T/out")" = 0 ] && [ ! -s "$T/err" ]
 r=$?
-[ "$r" = 0 ] || { echo "# rc $rc, out: $(cat "$T/out")"; diag "$T/err"; }
-check "$r" "attach prints devid 0 once the backend is in InitWait"
+[ "$r" = 0 ] || { echo "# rc $rc, out: $(cat "$T/out")"; diag_file "$T/err"; }
+check "attach prints devid 0 once the backend is in InitWait" test "$r" = 0
 
 # What attach wrote is exactly what parse prints, permissions included
 # (the backend has moved state to 2 since).
@@ -134,26 +130,26 @@ V parse --perms --domid 1 "$SPEC" |
 dump 0 1 0 >"$T/got"
 diff -u "$T/want" "$T/got" >"$T/diff"
 r=$?
-[ "$r" = 0 ] || diag "$T/diff"
-check "$r" "attach writes parse's nodes with libxl's permissions"
+[ "$r" = 0 ] || diag_file "$T/diff"
+check "attach writes parse's nodes with libxl's permissions" test "$r" = 0
 
 # The directories' own permissions.
 xs xenstore-ls -p /local/domain/0/backend/vif/1 | grep -q '^0 = "" .*(n0,r1)$' &&
     xs xenstore-ls -p /local/domain/1/device/vif | grep -q '^0 = "" .*(n1,r0)$'
-check $? "backend dir owned by the backend, frontend dir by the guest"
+check "backend dir owned by the backend, frontend dir by the guest" test $? = 0
 
 V attach 1 'mac=00:16:3e:00:00:02' >"$T/out" 2>&1 && [ "$(cat "$T/out")" = 1 ]
-check $? "the next attach gets the next free devid"
+check "the next attach gets the next free devid" test $? = 0
 
 V attach 1 'devid=1,mac=00:16:3e:00:00:03' >"$T/out" 2>"$T/err"
 [ $? = 1 ] && grep -q "already exists" "$T/err" &&
     [ "$(get /local/domain/1/device/vif/1/mac)" = 00:16:3e:00:00:02 ]
-check $? "attach to a devid in use fails and changes nothing"
+check "attach to a devid in use fails and changes nothing" test $? = 0
 
 V attach --devid 5 1 'mac=00:16:3e:00:00:05' >"$T/out" 2>&1 &&
     [ "$(cat "$T/out")" = 5 ] &&
     [ "$(get /local/domain/0/backend/vif/1/5/handle)" = 5 ]
-check $? "attach --devid"
+check "attach --devid" test $? = 0
 
 # Several attaches at once: transactions conflict (EAGAIN) and are retried;
 # every attach gets its own devid.
@@ -166,8 +162,8 @@ for p in $pids; do wait "$p"; done
 sort "$T/par1" "$T/par2" "$T/par3" "$T/par4" >"$T/out"
 printf '0\n1\n2\n3\n' | diff - "$T/out" >/dev/null
 r=$?
-[ "$r" = 0 ] || diag "$T/out"
-check "$r" "four concurrent attaches get devids 0..3"
+[ "$r" = 0 ] || diag_file "$T/out"
+check "four concurrent attaches get devids 0..3" test "$r" = 0
 
 # A backend named by domain name: a driver domain.
 V attach 1 'backend=xensim-2,mac=00:16:3e:00:00:22' >"$T/out" 2>"$T/err"
@@ -177,8 +173,8 @@ r=$?
     [ "$(get /local/domain/2/backend/vif/1/6/state)" = 2 ] &&
     xs xenstore-ls -p /local/domain/2/backend/vif/1 | grep -q '^6 = "" .*(n2,r1)$'
 r=$?
-[ "$r" = 0 ] || diag "$T/err"
-check "$r" "backend=NAME resolves the driver domain"
+[ "$r" = 0 ] || diag_file "$T/err"
+check "backend=NAME resolves the driver domain" test "$r" = 0
 
 # ---- list --------------------------------------------------------------------
 V list >"$T/list" 2>&1
@@ -188,12 +184,12 @@ grep -q '^0  *1  *0  *2 InitWait  *1 Initialising  *00:16:3e:12:34:56 web0$' "$T
     [ "$(grep -c '^0  *3 ' "$T/list")" = 4 ] &&
     [ "$(wc -l <"$T/list")" = 9 ]
 r=$?
-[ "$r" = 0 ] || diag "$T/list"
-check "$r" "list shows every vif with both states, MAC and TAP name"
+[ "$r" = 0 ] || diag_file "$T/list"
+check "list shows every vif with both states, MAC and TAP name" test "$r" = 0
 
 V --backend-domid 2 list >"$T/list" 2>&1 && [ "$(wc -l <"$T/list")" = 2 ] &&
     grep -q '^2  *1  *6 ' "$T/list"
-check $? "list --backend-domid"
+check "list --backend-domid" test $? = 0
 
 # ---- rate --------------------------------------------------------------------
 BE=/local/domain/0/backend/vif/1/0
@@ -201,26 +197,26 @@ V rate 1 0 --outbound 10Mb/s --inbound 1MB/s@20ms >"$T/out" 2>&1 &&
     [ "$(get $BE/rate)" = 62500,50000 ] &&
     [ "$(get $BE/vifd-inbound-rate)" = 20000,20000 ] &&
     xs xenstore-ls -p $BE | grep -q '^vifd-inbound-rate = "20000,20000" .*(n0,r1)$'
-check $? "rate writes rate and vifd-inbound-rate as bytes,usec"
+check "rate writes rate and vifd-inbound-rate as bytes,usec" test $? = 0
 
 V rate 1 0 --outbound=2GB/s@1s >/dev/null 2>&1 &&
     [ "$(get $BE/rate)" = 2000000000,1000000 ] &&
     [ "$(get $BE/vifd-inbound-rate)" = 20000,20000 ]
-check $? "rate changes one direction, leaves the other"
+check "rate changes one direction, leaves the other" test $? = 0
 
 V rate 1 0 --outbound 1MB/s --inbound bogus >"$T/out" 2>"$T/err"
 [ $? = 2 ] && grep -q "inbound 'bogus'" "$T/err" &&
     [ "$(get $BE/rate)" = 2000000000,1000000 ]
-check $? "a bad RATE is exit 2 and nothing is written"
+check "a bad RATE is exit 2 and nothing is written" test $? = 0
 
 V rate 1 0 --outbound none --inbound unlimited >/dev/null 2>&1 &&
     [ "$(get $BE/rate)" = "<none>" ] &&
     [ "$(get $BE/vifd-inbound-rate)" = "<none>" ]
-check $? "rate none / unlimited removes the keys"
+check "rate none / unlimited removes the keys" test $? = 0
 
 V rate 1 9 --outbound 1MB/s >/dev/null 2>"$T/err"
 [ $? = 1 ] && [ "$(get /local/domain/0/backend/vif/1/9)" = "<none>" ]
-check $? "rate on a missing vif fails and creates nothing"
+check "rate on a missing vif fails and creates nothing" test $? = 0
 
 # ---- detach ------------------------------------------------------------------
 V detach 1 1 >"$T/out" 2>"$T/err"
@@ -231,18 +227,18 @@ r=$?
     [ "$(get /local/domain/1/device/vif/1)" = "<none>" ] &&
     [ "$(get /local/domain/0/backend/vif/1/0/state)" = 2 ]
 r=$?
-[ "$r" = 0 ] || { diag "$T/err"; diag "$T/fb.log"; }
-check "$r" "detach: online=0, Closing, Closed, both dirs removed"
+[ "$r" = 0 ] || { diag_file "$T/err"; diag_file "$T/fb.log"; }
+check "detach: online=0, Closing, Closed, both dirs removed" test "$r" = 0
 
 V detach 1 6 >/dev/null 2>"$T/err" &&
     grep -q "closed /local/domain/2/backend/vif/1/6 online=0" "$T/fb.log" &&
     [ "$(get /local/domain/2/backend/vif/1/6)" = "<none>" ] &&
     [ "$(get /local/domain/1/device/vif/6)" = "<none>" ]
-check $? "detach finds a driver domain's vif through backend-id"
+check "detach finds a driver domain's vif through backend-id" test $? = 0
 
 V detach 1 1 >/dev/null 2>"$T/err"
 [ $? = 1 ] && grep -q "no vif 1/1" "$T/err"
-check $? "detach of a missing vif fails"
+check "detach of a missing vif fails" test $? = 0
 
 # ---- timeouts and unusual backends -------------------------------------------
 mode mute
@@ -251,24 +247,24 @@ V attach --timeout 0.5 --devid 1 1 'mac=00:16:3e:00:00:07' >"$T/out" 2>"$T/err"
     [ "$(get /local/domain/0/backend/vif/1/1/state)" = 1 ] &&
     [ "$(get /local/domain/1/device/vif/1/state)" = 1 ]
 r=$?
-[ "$r" = 0 ] || diag "$T/err"
-check "$r" "attach timeout: exit 1, the nodes stay (as libxl)"
+[ "$r" = 0 ] || diag_file "$T/err"
+check "attach timeout: exit 1, the nodes stay (as libxl)" test "$r" = 0
 
 V detach --timeout 0.3 1 1 >/dev/null 2>"$T/err"
 [ $? = 1 ] && grep -q "did not reach Closed" "$T/err" &&
     [ "$(get /local/domain/0/backend/vif/1/1)" = "<none>" ] &&
     [ "$(get /local/domain/1/device/vif/1)" = "<none>" ]
 r=$?
-[ "$r" = 0 ] || diag "$T/err"
-check "$r" "detach timeout: exit 1, the nodes removed anyway (as libxl)"
+[ "$r" = 0 ] || diag_file "$T/err"
+check "detach timeout: exit 1, the nodes removed anyway (as libxl)" test "$r" = 0
 
 mode refuse
 V attach --timeout 5 1 'devid=1,mac=00:16:3e:00:00:08' >/dev/null 2>"$T/err"
 [ $? = 1 ] && grep -q "went to state 6 (Closed)" "$T/err"
-check $? "attach fails at once when the backend refuses"
+check "attach fails at once when the backend refuses" test $? = 0
 mode ok
 V detach 1 1 >/dev/null 2>&1 && [ "$(get /local/domain/1/device/vif/1)" = "<none>" ]
-check $? "detach of an already Closed backend"
+check "detach of an already Closed backend" test $? = 0
 
 # The backend domain vanished: its directory is gone, the frontend stays.
 V attach 1 'mac=00:16:3e:00:00:09' >"$T/out" 2>&1
@@ -277,8 +273,8 @@ xs xenstore-rm "/local/domain/0/backend/vif/1/$d"
 V detach 1 "$d" >/dev/null 2>"$T/err" &&
     [ "$(get "/local/domain/1/device/vif/$d")" = "<none>" ]
 r=$?
-[ "$r" = 0 ] || diag "$T/err"
-check "$r" "detach with the backend gone cleans the frontend"
+[ "$r" = 0 ] || diag_file "$T/err"
+check "detach with the backend gone cleans the frontend" test "$r" = 0
 
 # ---- clean-up of the whole tree ----------------------------------------------
 for d in 0 5; do V detach 1 $d >/dev/null 2>&1; done
@@ -288,7 +284,7 @@ V list >"$T/list" 2>&1 && [ "$(wc -l <"$T/list")" = 1 ] &&
     [ "$(get /local/domain/0/backend/vif)" = "<none>" ] &&
     [ "$(get /local/domain/1/name)" = xensim-1 ]
 r=$?
-[ "$r" = 0 ] || { diag "$T/list"; xs xenstore-ls -f /local/domain | sed 's/^/# /'; }
-check "$r" "after the last detach, the empty vif directories are gone too"
+[ "$r" = 0 ] || { diag_file "$T/list"; xs xenstore-ls -f /local/domain | sed 's/^/# /'; }
+check "after the last detach, the empty vif directories are gone too" test "$r" = 0
 
-echo "1..$n"
+done_testing

@@ -1,5 +1,5 @@
 #!/bin/bash
-# rig-vif-guest.sh - vif-guest's control half against the real C xenstored
+# vif-guest.sh - vif-guest's control half against the real C xenstored
 # of a simulated Xen machine, with this script playing toolstack and
 # backend by hand (xenstore-write): the keys netfront writes (multi-queue,
 # split channels, features left out, stale keys removed), the reaction to
@@ -8,6 +8,8 @@
 # exit codes. No vifd and no TAP: sink and evil modes only, no root.
 # Prints TAP. Needs xensim (tools/xensim) and Debian's xenstore-utils.
 set -u
+
+. "$(dirname "$0")/../lib/tap.sh"
 
 B=${VIFD_BUILDDIR:-.}
 G=$B/tools/vif-guest/vif-guest
@@ -37,23 +39,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-n=0
-fails=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-notok() { n=$((n + 1)); fails=$((fails + 1)); echo "not ok $n - $1"; }
-check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
-diag() { sed 's/^/# /' "$1"; }
-bail() { echo "Bail out! $*"; exit 1; }
-# waitfor SECONDS COMMAND...: retried every 50 ms; 0 or 1.
-waitfor() {
-	local t=$1 i; shift
-	for ((i = 0; i < t * 20; i++)); do
-		"$@" >/dev/null 2>&1 && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 xs() { "$XENSIM" exec "$M" -- "$@"; }
 r() { xs xenstore-read "$1" 2>/dev/null; }
 w() { xs xenstore-write "$@"; }
@@ -67,8 +52,8 @@ gone() { ! kill -0 "$1" 2>/dev/null; }
 FE=/local/domain/1/device/vif/0
 BE=/local/domain/0/backend/vif/1/0
 
-"$XENSIM" create "$M" >"$T/log" 2>&1 || { diag "$T/log"; bail "xensim create"; }
-"$XENSIM" domain "$M" add 1 >"$T/log" 2>&1 || { diag "$T/log"; bail "domain add"; }
+"$XENSIM" create "$M" >"$T/log" 2>&1 || { diag_file "$T/log"; bail "xensim create"; }
+"$XENSIM" domain "$M" add 1 >"$T/log" 2>&1 || { diag_file "$T/log"; bail "domain add"; }
 
 # What libxl writes for a vif, then what netback's probe writes.
 toolstack() {
@@ -194,8 +179,7 @@ rc=$?
 check "no feature-rx-copy: exits 1" [ $rc = 1 ]
 check "... saying why" grep -q "copying receive path" "$T/err"
 
-if [ $fails -gt 0 ]; then
-	for f in "$T"/g*.log; do echo "# --- $f"; diag "$f"; done
+if [ "$T_FAIL" -gt 0 ]; then
+	for f in "$T"/g*.log; do echo "# --- $f"; diag_file "$f"; done
 fi
-echo "1..$n"
-[ $fails = 0 ]
+done_testing

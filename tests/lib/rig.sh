@@ -1,12 +1,14 @@
-# lib.sh - shared by the rig tests (sourced, bash).
+# rig.sh - the simulated machine of the rig tests (sourced, bash).
 #
 # Each test builds its own simulated machine in a fresh directory, runs the
 # real binaries (xensim, vifd, vifctl, vif-guest, our hotplug scripts) in
-# network namespaces, prints TAP, and removes everything it made on exit,
-# even after a failure. Namespaces and machines are named after the test's
-# pid so that nothing clashes with another run.
+# network namespaces, prints TAP (tests/lib/tap.sh), and removes everything
+# it made on exit, even after a failure. Namespaces and machines are named
+# after the test's pid so that nothing clashes with another run.
 
 set -u
+
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 : "${VIFD_BUILDDIR:?run through make check (VIFD_BUILDDIR unset)}"
 : "${VIFD_SRCDIR:?run through make check (VIFD_SRCDIR unset)}"
@@ -16,38 +18,12 @@ VIFCTL=$VIFD_BUILDDIR/tools/vifctl/vifctl
 GUEST=$VIFD_BUILDDIR/tools/vif-guest/vif-guest
 HOTPLUG=$VIFD_SRCDIR/hotplug
 
-T_N=0
-T_FAIL=0
 T_ID=$$
 # Short: unix socket paths under it must fit in 108 bytes.
 M=/tmp/vr$T_ID
 HOSTNS=vr$T_ID-h
 PIDS=()
 NSS=()
-
-ok()	{ T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
-nok()	{ T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
-diag()	{ echo "$*" | sed 's/^/# /'; }
-# check DESCRIPTION COMMAND... : one TAP result from a command's status.
-check()	{ local d=$1; shift; if "$@"; then ok "$d"; else nok "$d"; fi; }
-# eventually SECONDS DESCRIPTION COMMAND... : retried until true or timeout.
-eventually() {
-	local t=$1 d=$2; shift 2
-	if waitfor "$t" "$@"; then ok "$d"; return 0; fi
-	nok "$d (not within ${t}s)"
-	return 1
-}
-# waitfor SECONDS COMMAND... : like eventually, no TAP line; 0 or 1. The
-# deadline is wall-clock time, however long each try takes.
-waitfor() {
-	local t=$1 end; shift
-	end=$(( $(date +%s%N) + t * 1000000000 ))
-	while :; do
-		"$@" >/dev/null 2>&1 && return 0
-		[ "$(date +%s%N)" -lt "$end" ] || return 1
-		sleep 0.05
-	done
-}
 
 need_root() {
 	if [ "$(id -u)" != 0 ]; then
@@ -217,22 +193,20 @@ cleanup() {
 	rm -rf "$M" "$M".*
 }
 
-done_testing() {
-	# With sanitized binaries (tools/test.sh runs some rig tests on the
-	# ASan+UBSan build), any report in a log is a failure.
-	if [ -n "${VIFD_SANITIZED:-}" ]; then
-		vifd_stop
-		if grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
-		    "$M".*.log >"$M.san" 2>/dev/null; then
-			nok "no sanitizer reports ($(tr '\n' ' ' <"$M.san"))"
-			grep -hE -A12 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
-			    "$M".*.log | head -60 | sed 's/^/# /'
-		else
-			ok "no sanitizer reports in vifd, vif-guest or xensim"
-		fi
+# With sanitized binaries (tools/test.sh runs some rig tests on the
+# ASan+UBSan build), any report in a log is a failure: one more result,
+# before done_testing's plan.
+t_before_done() {
+	[ -n "${VIFD_SANITIZED:-}" ] || return 0
+	vifd_stop
+	if grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+	    "$M".*.log >"$M.san" 2>/dev/null; then
+		nok "no sanitizer reports ($(tr '\n' ' ' <"$M.san"))"
+		grep -hE -A12 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+		    "$M".*.log | head -60 | sed 's/^/# /'
+	else
+		ok "no sanitizer reports in vifd, vif-guest or xensim"
 	fi
-	echo "1..$T_N"
-	[ "$T_FAIL" -eq 0 ]
 }
 
 trap cleanup EXIT
