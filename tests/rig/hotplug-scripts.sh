@@ -1,7 +1,7 @@
 #!/bin/sh
 # hotplug-scripts.sh - vifd's hotplug scripts (hotplug/vif-bridge, vif-route,
 # vif-nat) and Debian's own /etc/xen/scripts/vif-bridge, run directly with
-# exactly the arguments and environment vifd gives them (src/hotplug_cmd.c),
+# exactly the arguments and environment vifd gives them (src/ctrl/hotplug_cmd.c),
 # against a simulated machine's real xenstored, in network namespaces:
 #   - vif-bridge: port of the bridge, MTU, MAC, hotplug-status, the
 #     frontend's mtu; offline; errors (no bridge, no interface); vifname;
@@ -19,7 +19,7 @@ set -u
 : "${VIFD_BUILDDIR:?}" "${VIFD_SRCDIR:?}"
 XENSIM=${XENSIM:-$VIFD_BUILDDIR/tools/xensim/xensim}
 HP=$VIFD_SRCDIR/hotplug
-# The PATH vifd gives scripts (HOTPLUG_PATH in src/hotplug.h).
+# The PATH vifd gives scripts (HOTPLUG_PATH in src/ctrl/hotplug.h).
 HP_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 if [ "$(id -u)" != 0 ]; then

@@ -7,7 +7,7 @@
  * The test plays the toolstack (it writes the device directories as libxl
  * would) and the frontend (it grants ring pages and allocates event
  * channels from domain 1 of a simulated machine, writes its keys and its
- * state), and drives vifd's own control thread (src/daemon.c, in this
+ * state), and drives vifd's own control thread (src/ctrl/daemon.c, in this
  * process) against the real xenstored. Each row of the table is one vif
  * of its own; after every step the backend's state node must become (and
  * stay) what the row says. Needs root (TAP devices; the test moves itself
@@ -23,14 +23,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backend.h"
+#include "ctrl/backend.h"
 #include "cu_tap.h"
-#include "daemon.h"
-#include "loop.h"
-#include "ring.h"
-#include "vifd.h"
+#include "ctrl/daemon.h"
+#include "util/loop.h"
+#include "core/ring.h"
+#include "ctrl/vifd.h"
 #include "xensim.h"
-#include "xsutil.h"
+#include "ctrl/xsutil.h"
 
 #define GUEST 1u
 

@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "cu_tap.h"
-#include "frontend.h"
-#include "strparse.h"
+#include "core/frontend.h"
+#include "core/strparse.h"
 
 #define MAXKV 64
 

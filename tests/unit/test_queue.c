@@ -28,7 +28,7 @@
 #include <unistd.h>
 
 #include "cu_tap.h"
-#include "queue.h"
+#include "data/queue.h"
 
 #define PAGE		4096u
 #define NPAGES		16u		/* grants 0..15 */

@@ -15,7 +15,7 @@
 
 #include "cu_tap.h"
 #include "frames.h"
-#include "rx.h"
+#include "core/rx.h"
 
 #define DOMID		7
 #define NGREFS		512

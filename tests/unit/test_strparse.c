@@ -1,6 +1,6 @@
 /*
  * test_strparse.c - the one parser of decimal numbers and of MAC
- * addresses every module uses (src/strparse.c), under each of the rules
+ * addresses every module uses (src/core/strparse.c), under each of the rules
  * its callers choose: the backend's `mac` key, xl's vif= mac, and the
  * strict two-digit form of vif-guest.
  */
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cu_tap.h"
-#include "strparse.h"
+#include "core/strparse.h"
 
 /* The backend's `mac` key: one or two digits a group, ':' only. */
 static void

@@ -1,6 +1,6 @@
 /*
  * test_tap.c - the TAP routines vifd, vif-guest and the benchmark share
- * (src/tap_linux.c): the netif feature -> TUNSETOFFLOAD mapping (pure),
+ * (src/data/tap_linux.c): the netif feature -> TUNSETOFFLOAD mapping (pure),
  * and, as root in a private network namespace, opening queues of a TAP
  * and setting its MAC, MTU, queue length and flags.
  */
@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "cu_tap.h"
-#include "tap.h"
-#include "vnet_hdr.h"
+#include "data/tap.h"
+#include "core/vnet_hdr.h"
 
 static void
 test_tun_offload(void)

@@ -18,7 +18,7 @@
 #endif
 
 #include "cu_tap.h"
-#include "vifspec.h"
+#include "core/vifspec.h"
 
 /* ---- rate table --------------------------------------------------------- */
 

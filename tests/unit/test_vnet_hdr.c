@@ -14,11 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csum.h"
+#include "core/csum.h"
 #include "cu_tap.h"
 #include "frames.h"
-#include "hdr.h"
-#include "vnet_hdr.h"
+#include "core/hdr.h"
+#include "core/vnet_hdr.h"
 
 #define BUFSZ 70000
 

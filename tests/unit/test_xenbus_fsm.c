@@ -1,6 +1,6 @@
 /*
  * test_xenbus_fsm.c - the vif backend's XenbusState machine
- * (src/xenbus_fsm.c) as a table, in-process, without root or xenstore.
+ * (src/core/xenbus_fsm.c) as a table, in-process, without root or xenstore.
  *
  * Each row is one event: the machine before it, the event with the facts
  * it is judged by (the frontend's state, our node's, hotplug-status,
@@ -18,8 +18,8 @@
 #include <string.h>
 
 #include "cu_tap.h"
-#include "xenbus_fsm.h"
-#include "xenbus_state.h"
+#include "core/xenbus_fsm.h"
+#include "core/xenbus_state.h"
 
 #define S(x)		XenbusState##x
 /* The machine: state, written, frontend, failed. */

@@ -86,7 +86,7 @@ struct btap_opts {
 	int inject_cpu;		/* tapread: pin the injector there; -1 no */
 };
 
-/* vifd's TAP queue length (src/tap_linux.c, TAP_TXQUEUELEN). */
+/* vifd's TAP queue length (src/data/tap_linux.c, TAP_TXQUEUELEN). */
 #define BTAP_DEF_TXQLEN	500u
 
 /*

@@ -13,8 +13,8 @@
 
 #include "bench.h"
 #include "gframe.h"
-#include "tap.h"
-#include "vnet_hdr.h"
+#include "data/tap.h"
+#include "core/vnet_hdr.h"
 
 int
 bframe_kind(const char *s)

@@ -24,7 +24,7 @@
 #include <sys/wait.h>
 
 #include "bench.h"
-#include "tap.h"
+#include "data/tap.h"
 
 /* Frames between two looks at the clock: a few per cent of a 0.4 us
  * syscall at most. */
@@ -42,7 +42,7 @@ btap_create(const char *pattern, unsigned int txqlen, char *name)
 
 	if (strlen(pattern) >= IFNAMSIZ)
 		return -ENAMETOOLONG;
-	/* vifd's own TAP open (src/tap_linux.c): one queue of a
+	/* vifd's own TAP open (src/data/tap_linux.c): one queue of a
 	 * multi-queue TAP, the same flags and header size. */
 	fd = tap_open_queue(pattern, name);
 	if (fd < 0)

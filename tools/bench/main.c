@@ -18,7 +18,7 @@
 #include <sys/resource.h>
 
 #include "bench.h"
-#include "strparse.h"
+#include "core/strparse.h"
 
 /* The longest measurement we accept: a benchmark, not a soak test. */
 #define MAIN_MAX_SECONDS	3600.0

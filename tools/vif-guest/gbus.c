@@ -27,11 +27,11 @@
 
 #include <xen/io/xenbus.h>
 
-#include "log.h"
-#include "loop.h"
-#include "strparse.h"
+#include "util/log.h"
+#include "util/loop.h"
+#include "core/strparse.h"
 #include "vif-guest.h"
-#include "xenbus_state.h"
+#include "core/xenbus_state.h"
 
 /* How long a close waits for each backend step (Linux: XENNET_TIMEOUT,
  * 5 s, retried forever; we give up after the --timeout bound). */

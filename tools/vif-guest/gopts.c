@@ -14,7 +14,7 @@
 
 #include "gframe.h"
 #include "gopts.h"
-#include "strparse.h"
+#include "core/strparse.h"
 #include "xensim.h"
 
 const char gopts_usage[] =

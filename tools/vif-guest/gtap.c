@@ -5,7 +5,7 @@
  * given the frontend's MAC and MTU and the offloads the backend allows,
  * then moved (and renamed) into the guest's namespace. Its queue fds keep
  * working after the move. Owns the device only; the frames are gq.c's.
- * The TAP itself is opened and configured as vifd's own (src/tap_linux.c:
+ * The TAP itself is opened and configured as vifd's own (src/data/tap_linux.c:
  * the same flags, header and offload mapping), only not persistent: it
  * goes with its last fd.
  */
@@ -24,8 +24,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "tap.h"
+#include "util/log.h"
+#include "data/tap.h"
 #include "vif-guest.h"
 
 /* Netlink attribute append; false if it does not fit. */

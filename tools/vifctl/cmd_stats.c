@@ -1,10 +1,10 @@
 /*
  * cmd_stats.c - `vifctl stats`: a running vifd's counters and states.
  *
- * Owns the client side of vifd's control socket (see src/ctl.h): it sends
+ * Owns the client side of vifd's control socket (see src/ctrl/ctl.h): it sends
  * one command line and copies the answer to stdout. The socket is
  * --ctl-socket, else where the machine (--xen=) keeps the backend domain's
- * (src/ctl.c, ctl_socket_path).
+ * (src/ctrl/ctl.c, ctl_socket_path).
  */
 #include "config.h"
 
@@ -16,7 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "ctl.h"
+#include "ctrl/ctl.h"
 #include "vifctl.h"
 
 enum { OPT_CTL = 256 };

@@ -20,10 +20,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "strparse.h"
-#include "vifspec.h"
-#include "xenbus_state.h"	/* xenbus_state_str: names with "?" */
-#include "xen_ops.h"
+#include "core/strparse.h"
+#include "core/vifspec.h"
+#include "core/xenbus_state.h"	/* xenbus_state_str: names with "?" */
+#include "seam/xen_ops.h"
 
 enum { VIFCTL_OK = 0, VIFCTL_FAIL = 1, VIFCTL_USAGE = 2 };
 /* vifctl_getopt's "--help was printed: exit with VIFCTL_OK". */

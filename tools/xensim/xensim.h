@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "xen_ops.h"
+#include "seam/xen_ops.h"
 
 /* How --xen= names a simulated machine: the prefix, then its directory. */
 #define XENSIM_SPEC_PREFIX	"sim:"
