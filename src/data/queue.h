@@ -22,6 +22,7 @@
 #include "core/ratelimit.h"
 #include "core/ring.h"
 #include "core/rx.h"
+#include "core/frontend.h"
 #include "core/tx.h"
 #include "core/vnet_hdr.h"
 #include "seam/xen_ops.h"
@@ -82,9 +83,7 @@ struct queue_params {
 	unsigned int id;		/* the netif queue's number */
 	const char *name;		/* "vif1.0 q0", for logs */
 	uint16_t domid;			/* the frontend's */
-	uint32_t tx_ring_ref, rx_ring_ref;
-	uint32_t evtchn_tx, evtchn_rx;	/* the frontend's ports */
-	bool split;			/* two channels (else evtchn_tx) */
+	struct frontend_queue fq;	/* its ring refs and ports */
 	/* The TAP: a queue of `ifname` is opened, unless tapfd >= 0, which
 	 * the queue then uses and owns instead (a unit test's socketpair). */
 	const char *ifname;

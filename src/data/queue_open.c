@@ -74,21 +74,21 @@ queue_bind(struct queue *q, const struct queue_params *p, char *err,
 		    q->id, strerror(errno));
 		return r;
 	}
-	r = ops->evtchn_bind_interdomain(q->evtchn, q->domid, p->evtchn_tx);
+	r = ops->evtchn_bind_interdomain(q->evtchn, q->domid, p->fq.evtchn_tx);
 	if (r < 0) {
 		snprintf(err, errlen, "queue %u: binding event channel %u: %s",
-		    q->id, p->evtchn_tx, strerror(-r));
+		    q->id, p->fq.evtchn_tx, strerror(-r));
 		return r;
 	}
 	q->port_tx = (uint32_t)r;
-	if (!p->split) {
+	if (!p->fq.split) {
 		q->port_rx = q->port_tx;
 		return 0;
 	}
-	r = ops->evtchn_bind_interdomain(q->evtchn, q->domid, p->evtchn_rx);
+	r = ops->evtchn_bind_interdomain(q->evtchn, q->domid, p->fq.evtchn_rx);
 	if (r < 0) {
 		snprintf(err, errlen, "queue %u: binding event channel %u: %s",
-		    q->id, p->evtchn_rx, strerror(-r));
+		    q->id, p->fq.evtchn_rx, strerror(-r));
 		return r;
 	}
 	q->port_rx = (uint32_t)r;
@@ -147,9 +147,9 @@ queue_open(struct queue *q, const struct queue_params *p, char *err,
 		    q->id, strerror(errno));
 		goto fail;
 	}
-	if ((r = queue_map_ring(q, "tx-ring-ref", p->tx_ring_ref, &q->tx_map,
+	if ((r = queue_map_ring(q, "tx-ring-ref", p->fq.tx_ring_ref, &q->tx_map,
 	    err, errlen)) < 0 ||
-	    (r = queue_map_ring(q, "rx-ring-ref", p->rx_ring_ref, &q->rx_map,
+	    (r = queue_map_ring(q, "rx-ring-ref", p->fq.rx_ring_ref, &q->rx_map,
 	    err, errlen)) < 0 ||
 	    (r = queue_check_rings(q, err, errlen)) < 0 ||
 	    (r = queue_bind(q, p, err, errlen)) < 0)

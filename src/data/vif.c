@@ -87,7 +87,6 @@ vif_queue_params(struct vif *vif, const struct vif_params *p,
     unsigned int i, char *name, size_t namelen, struct queue_params *qp)
 {
 	const struct frontend_info *fi = p->fi;
-	const struct frontend_queue *fq = &fi->q[i];
 
 	snprintf(name, namelen, "%s q%u", p->name, i);
 	memset(qp, 0, sizeof(*qp));
@@ -95,11 +94,7 @@ vif_queue_params(struct vif *vif, const struct vif_params *p,
 	qp->id = i;
 	qp->name = name;
 	qp->domid = (uint16_t)p->fe_domid;
-	qp->tx_ring_ref = fq->tx_ring_ref;
-	qp->rx_ring_ref = fq->rx_ring_ref;
-	qp->evtchn_tx = fq->evtchn_tx;
-	qp->evtchn_rx = fq->evtchn_rx;
-	qp->split = fq->split;
+	qp->fq = fi->q[i];
 	qp->ifname = vif->ifname;
 	qp->tapfd = -1;
 	qp->fe.csum_ipv4 = fi->csum_v4;

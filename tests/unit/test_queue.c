@@ -306,11 +306,11 @@ params(struct queue_params *p, int tapfd, bool split)
 	p->id = 0;
 	p->name = "vif5.0 q0";
 	p->domid = DOMID;
-	p->tx_ring_ref = REF_TX;
-	p->rx_ring_ref = REF_RX;
-	p->evtchn_tx = FE_PORT_TX;
-	p->evtchn_rx = split ? FE_PORT_RX : FE_PORT_TX;
-	p->split = split;
+	p->fq.tx_ring_ref = REF_TX;
+	p->fq.rx_ring_ref = REF_RX;
+	p->fq.evtchn_tx = FE_PORT_TX;
+	p->fq.evtchn_rx = split ? FE_PORT_RX : FE_PORT_TX;
+	p->fq.split = split;
 	p->ifname = "unused";
 	p->tapfd = tapfd;
 	p->fe.csum_ipv4 = true;
@@ -652,45 +652,47 @@ test_rx_waits_for_buffers(void)
 	fx_down();
 }
 
+/* Opens a queue expecting `want` with `msg` in the reason, and checks
+ * that nothing is left open, not even the fd it was handed. */
+static void
+open_fails(struct queue_params *p, int want, const char *msg)
+{
+	struct queue q;
+	char err[160] = "";
+	int sv[2];
+
+	CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+	    sv) == 0);
+	p->tapfd = sv[0];
+	CU_ASSERT_EQUAL(queue_open(&q, p, err, sizeof(err)), want);
+	if (strstr(err, msg) == NULL)
+		printf("# \"%s\" does not say \"%s\"\n", err, msg);
+	CU_ASSERT(strstr(err, msg) != NULL);
+	CU_ASSERT_EQUAL(fcntl(sv[0], F_GETFD), -1);	/* closed */
+	close(sv[1]);
+}
+
 /* queue_open refuses what Linux refuses at attach and leaves nothing
- * open, not even the fd it was handed. */
+ * open. */
 static void
 test_open_failures(void)
 {
 	struct queue_params p;
-	struct queue q;
-	char err[160];
-	int sv[2];
 
 	h_reset();
-	CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-	    sv) == 0);
 	H.granted[REF_RX] = false;
-	params(&p, sv[0], false);
-	CU_ASSERT_EQUAL(queue_open(&q, &p, err, sizeof(err)), -EINVAL);
-	CU_ASSERT(strstr(err, "mapping rx-ring-ref 1") != NULL);
-	CU_ASSERT_EQUAL(fcntl(sv[0], F_GETFD), -1);	/* closed */
-	close(sv[1]);
+	params(&p, -1, false);
+	open_fails(&p, -EINVAL, "mapping rx-ring-ref 1");
 
 	h_reset();
-	CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-	    sv) == 0);
 	F.txs->req_prod = 300;		/* impossibly far ahead */
-	params(&p, sv[0], false);
-	CU_ASSERT_EQUAL(queue_open(&q, &p, err, sizeof(err)), -EIO);
-	CU_ASSERT(strstr(err, "impossible ring indices") != NULL);
-	CU_ASSERT_EQUAL(fcntl(sv[0], F_GETFD), -1);
-	close(sv[1]);
+	params(&p, -1, false);
+	open_fails(&p, -EIO, "impossible ring indices");
 
 	h_reset();
-	CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-	    sv) == 0);
-	params(&p, sv[0], true);
-	p.evtchn_rx = 9;		/* no such port of the frontend's */
-	CU_ASSERT_EQUAL(queue_open(&q, &p, err, sizeof(err)), -EINVAL);
-	CU_ASSERT(strstr(err, "binding event channel 9") != NULL);
-	CU_ASSERT_EQUAL(fcntl(sv[0], F_GETFD), -1);
-	close(sv[1]);
+	params(&p, -1, true);
+	p.fq.evtchn_rx = 9;		/* no such port of the frontend's */
+	open_fails(&p, -EINVAL, "binding event channel 9");
 }
 
 static int
