@@ -492,22 +492,22 @@ vifctl_domain_by_name(struct vifctl *c, const char *name, uint32_t *domid)
 {
 	char **dir, path[64], *v;
 	unsigned int num, i;
-	uint32_t d;
+	uint64_t d;
 	int r = -ENOENT;
 
 	dir = c->ops->xs_directory(c->xs, XEN_TXN_NULL, "/local/domain", &num);
 	if (dir == NULL)
 		return -errno;
 	for (i = 0; i < num && r == -ENOENT; i++) {
-		if (strlen(dir[i]) > 5 || dir[i][0] < '0' || dir[i][0] > '9')
+		if (strparse_uint(dir[i], VIFSPEC_DOMID_MAX, &d) != 0)
 			continue;
-		d = (uint32_t)strtoul(dir[i], NULL, 10);
-		snprintf(path, sizeof(path), "/local/domain/%u/name", d);
+		snprintf(path, sizeof(path), "/local/domain/%u/name",
+		    (uint32_t)d);
 		v = vifctl_read(c, XEN_TXN_NULL, path);
 		if (v == NULL)
 			continue;
 		if (strcmp(v, name) == 0) {
-			*domid = d;
+			*domid = (uint32_t)d;
 			r = 0;
 		}
 		free(v);
