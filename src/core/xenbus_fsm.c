@@ -96,7 +96,8 @@ fsm_walk(struct fsm_run *run, enum xenbus_state target)
 				break;
 			}
 			if (!m->failed)
-				fsm_act(run, XB_ACT_CONNECT, XenbusStateUnknown);
+				fsm_act(run, XB_ACT_CONNECT,
+				    XenbusStateUnknown);
 			return;
 		case XenbusStateConnected:
 			fsm_act(run, XB_ACT_DISCONNECT, XenbusStateUnknown);
@@ -107,8 +108,8 @@ fsm_walk(struct fsm_run *run, enum xenbus_state target)
 			fsm_switch(run, XenbusStateClosed);
 			break;
 		default:
-			/* Reconfiguring/Reconfigured (we answer them but never
-			 * stay there; a node left so by a crash) and garbage. */
+			/* Reconfiguring/Reconfigured: we answer them but
+			 * never stay there (a node left so by a crash). */
 			fsm_switch(run, XenbusStateClosed);
 			break;
 		}

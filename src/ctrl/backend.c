@@ -6,7 +6,7 @@
  * is served, goes; a device made anew under the same name), the TAP
  * device's creation and removal, connecting and disconnecting the data
  * plane, and the coalesced processing of what happened to it: each
- * event becomes an input of xenbus_fsm() (src/xenbus_fsm.c, which
+ * event becomes an input of xenbus_fsm() (src/core/xenbus_fsm.c, which
  * decides) and its actions are done here, in order. The xenstore nodes
  * are backend_xs.c's, the scripts backend_hotplug.c's, the watches
  * backend_watch.c's. Runs on the control thread only; workers report

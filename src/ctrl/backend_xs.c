@@ -215,7 +215,8 @@ backend_read_keys(struct backend *be)
 
 /* Reads a "bytes,usec" rate key; absent or malformed means unlimited. */
 void
-backend_read_rate(struct backend *be, const char *key, struct ratelimit_rate *out)
+backend_read_rate(struct backend *be, const char *key,
+    struct ratelimit_rate *out)
 {
 	struct vifd *vd = be->vd;
 	char *v, err[128];

@@ -3,7 +3,7 @@
  *
  * The control thread calls vif_connect() when the frontend connects and
  * vif_disconnect() when it goes; in between each queue runs in its own
- * worker thread (src/queue.c). The control thread talks to workers only
+ * worker thread (src/data/queue.c). The control thread talks to workers only
  * through the functions here; the workers' reports come back through
  * the queues' upcalls, which vif.c serves.
  */

@@ -4,9 +4,9 @@
  * Everything vifd asks of Xen goes through one table of function pointers
  * shaped like the libxen* APIs (libxengnttab, libxenevtchn, libxenstore), as
  * QEMU's xen_backend_ops.h does. Two implementations exist:
- *   - src/xen_real.c: the real libraries. It is the only file of vifd that
- *     includes <xenstore.h>, <xengnttab.h> or <xenevtchn.h>.
- *   - tools/xensim: a simulated machine in a directory, shared by several
+ *   - src/seam/xen_real.c, the real libraries. It is the only file of vifd
+ *     that includes <xenstore.h>, <xengnttab.h> or <xenevtchn.h>.
+ *   - tools/xensim, a simulated machine in a directory, shared by several
  *     processes (grant tables and memory in files, event channels over unix
  *     datagram sockets, the real xenstored).
  * Nothing else in vifd knows which one it runs on: where the two machines
@@ -177,7 +177,7 @@ int xen_env_check(const char *spec, char *err, size_t errlen);
  * texts. */
 const char *xen_env_syntax(void);
 
-/* The real libraries (src/xen_real.c). */
+/* The real libraries (src/seam/xen_real.c). */
 extern const struct xen_ops xen_real_ops;
 int xen_real_env_open(struct xen_env **out, char *err, size_t errlen);
 

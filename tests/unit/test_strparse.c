@@ -62,10 +62,12 @@ test_mac_xl(void)
 	uint8_t mac[6];
 	size_t i;
 
-	CU_ASSERT_EQUAL(strparse_mac("00:16:3E:0a:B0:1", STRPARSE_MAC_DASH, mac), 0);
+	CU_ASSERT_EQUAL(strparse_mac("00:16:3E:0a:B0:1", STRPARSE_MAC_DASH,
+	    mac), 0);
 	CU_ASSERT_EQUAL(memcmp(mac, "\x00\x16\x3e\x0a\xb0\x01", 6), 0);
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		CU_ASSERT_EQUAL(strparse_mac(good[i], STRPARSE_MAC_DASH, mac), 0);
+		CU_ASSERT_EQUAL(strparse_mac(good[i], STRPARSE_MAC_DASH, mac),
+		    0);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		if (strparse_mac(bad[i], STRPARSE_MAC_DASH, mac) != -EINVAL) {
 			printf("# accepted bad mac '%s'\n", bad[i]);

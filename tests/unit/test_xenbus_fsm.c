@@ -43,7 +43,7 @@ struct row {
 };
 
 static const struct row rows[] = {
-	/* ---- a new device, and vifd restarting under an old one ------- */
+	/* ---- a new device, and vifd restarting under an old one ---------- */
 	{ "start: a new device advertises its features",
 	  M(Initialising, Initialising, Unknown, false),
 	  { .ev = XB_EV_START, ONLINE },
@@ -70,7 +70,7 @@ static const struct row rows[] = {
 	  { { 0 } },
 	  M(InitWait, InitWait, Unknown, false) },
 
-	/* ---- the handshake ---------------------------------------------- */
+	/* ---- the handshake ----------------------------------------------- */
 	{ "frontend Initialising: we are in InitWait already",
 	  M(InitWait, InitWait, Unknown, false),
 	  { .ev = XB_EV_FRONTEND, .fe = S(Initialising), ONLINE },
@@ -137,7 +137,7 @@ static const struct row rows[] = {
 	  { { 0 } },
 	  M(Connected, Connected, Connected, false) },
 
-	/* ---- vifd restarted under a connected frontend --------------------- */
+	/* ---- vifd restarted under a connected frontend ------------------- */
 	{ "restart: the frontend shows Connected: attach again",
 	  M(Connected, Connected, Unknown, false),
 	  { .ev = XB_EV_FRONTEND, .fe = S(Connected), ONLINE },
@@ -165,7 +165,7 @@ static const struct row rows[] = {
 	    DO(CONNECT) },
 	  M(InitWait, InitWait, Connected, false) },
 
-	/* ---- Reconfiguring (netfront's XDP headroom) ------------------------ */
+	/* ---- Reconfiguring (netfront's XDP headroom) --------------------- */
 	{ "frontend Reconfiguring: Reconfigured, then Connected again",
 	  M(Connected, Connected, Connected, false),
 	  { .ev = XB_EV_FRONTEND, .fe = S(Reconfiguring), ONLINE, UP },
@@ -183,7 +183,7 @@ static const struct row rows[] = {
 	    DO(DISCONNECT), WRITE(Closing) },
 	  M(Closing, Closing, Reconfigured, true) },
 
-	/* ---- the frontend starts over ---------------------------------------- */
+	/* ---- the frontend starts over ------------------------------------ */
 	{ "frontend Initialising on a live vif (netfront resume)",
 	  M(Connected, Connected, Connected, false),
 	  { .ev = XB_EV_FRONTEND, .fe = S(Initialising), ONLINE, UP },
@@ -212,7 +212,7 @@ static const struct row rows[] = {
 	  { NOTE_FE(Initialising), DO(DISCONNECT), WRITE(Closed) },
 	  M(Closed, Closed, Initialising, true) },
 
-	/* ---- closing ------------------------------------------------------------ */
+	/* ---- closing ----------------------------------------------------- */
 	{ "frontend Closing: disconnect, Closing",
 	  M(Connected, Connected, Connected, false),
 	  { .ev = XB_EV_FRONTEND, .fe = S(Closing), ONLINE, UP },
@@ -242,7 +242,7 @@ static const struct row rows[] = {
 	    DO(DESTROY) },
 	  M(Closed, Closed, Unknown, false) },
 
-	/* ---- values that are no state ------------------------------------------ */
+	/* ---- values that are no state ------------------------------------ */
 	{ "frontend state 42: reported, the vif closes",
 	  M(Connected, Connected, Connected, false),
 	  { .ev = XB_EV_FRONTEND, .fe = GARBAGE, ONLINE, UP },
@@ -255,7 +255,7 @@ static const struct row rows[] = {
 	  { { XB_ACT_NOTE_FRONTEND, 255 }, { XB_ACT_BAD_FRONTEND, 255 } },
 	  { S(Closed), S(Closed), 255, true } },
 
-	/* ---- failures ------------------------------------------------------------ */
+	/* ---- failures ---------------------------------------------------- */
 	{ "failed in InitWait (bad frontend keys): Closing",
 	  M(InitWait, InitWait, Connected, false),
 	  { .ev = XB_EV_FAILED, ONLINE },
@@ -277,7 +277,7 @@ static const struct row rows[] = {
 	  { { 0 } },
 	  M(Closed, Closed, Closed, true) },
 
-	/* ---- the toolstack writes our node ------------------------------------- */
+	/* ---- the toolstack writes our node ------------------------------- */
 	{ "toolstack Closing under a connected frontend: Closing",
 	  M(Connected, Connected, Connected, false),
 	  { .ev = XB_EV_STATE_NODE, .node = S(Closing), UP },
@@ -310,7 +310,7 @@ static const struct row rows[] = {
 	  { { 0 } },
 	  M(Connected, Connected, Connected, false) },
 
-	/* ---- the guest's domain dies, and the device goes ---------------------- */
+	/* ---- the guest's domain dies, and the device goes ---------------- */
 	{ "domain gone, online: Closed",
 	  M(Connected, Connected, Connected, false),
 	  { .ev = XB_EV_DOMAIN_GONE, ONLINE, UP },
