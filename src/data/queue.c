@@ -48,6 +48,16 @@ queue_fatal(struct queue *q, const char *fmt, ...)
 }
 
 void
+queue_grant_copy(struct queue *q, struct xen_copy_seg *segs, unsigned int n)
+{
+	unsigned int i;
+
+	if (q->env->ops->gnttab_grant_copy(q->gnttab, n, segs) < 0)
+		for (i = 0; i < n; i++)
+			segs[i].status = GNTST_general_error;
+}
+
+void
 queue_notify(struct queue *q, uint32_t port)
 {
 	int r = q->env->ops->evtchn_notify(q->evtchn, port);

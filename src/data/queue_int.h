@@ -20,6 +20,12 @@
 void queue_fatal(struct queue *q, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* One grant copy of segs[0..n) (n > 0). A batch that could not be
+ * submitted at all fails every segment (GNTST_general_error), so each
+ * is answered as a failed copy. */
+void queue_grant_copy(struct queue *q, struct xen_copy_seg *segs,
+    unsigned int n);
+
 /* Notifies the frontend on `port` (a failure is logged, rate-limited). */
 void queue_notify(struct queue *q, uint32_t port);
 

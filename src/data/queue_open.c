@@ -59,40 +59,46 @@ queue_check_rings(struct queue *q, char *err, size_t errlen)
 	return 0;
 }
 
+/* Binds the frontend's port `remote` into *local; 0 or -errno with a
+ * reason. */
+static int
+queue_bind_port(struct queue *q, uint32_t remote, uint32_t *local,
+    char *err, size_t errlen)
+{
+	int r;
+
+	r = q->env->ops->evtchn_bind_interdomain(q->evtchn, q->domid, remote);
+	if (r < 0) {
+		snprintf(err, errlen, "queue %u: binding event channel %u: %s",
+		    q->id, remote, strerror(-r));
+		return r;
+	}
+	*local = (uint32_t)r;
+	return 0;
+}
+
 /* Binds the frontend's port(s); 0 or -errno with a reason. */
 static int
 queue_bind(struct queue *q, const struct queue_params *p, char *err,
     size_t errlen)
 {
-	const struct xen_ops *ops = q->env->ops;
 	int r;
 
-	q->evtchn = ops->evtchn_open(q->env);
+	q->evtchn = q->env->ops->evtchn_open(q->env);
 	if (q->evtchn == NULL) {
 		r = -errno;
 		snprintf(err, errlen, "queue %u: opening event channels: %s",
 		    q->id, strerror(errno));
 		return r;
 	}
-	r = ops->evtchn_bind_interdomain(q->evtchn, q->domid, p->fq.evtchn_tx);
-	if (r < 0) {
-		snprintf(err, errlen, "queue %u: binding event channel %u: %s",
-		    q->id, p->fq.evtchn_tx, strerror(-r));
+	r = queue_bind_port(q, p->fq.evtchn_tx, &q->port_tx, err, errlen);
+	if (r < 0)
 		return r;
-	}
-	q->port_tx = (uint32_t)r;
 	if (!p->fq.split) {
 		q->port_rx = q->port_tx;
 		return 0;
 	}
-	r = ops->evtchn_bind_interdomain(q->evtchn, q->domid, p->fq.evtchn_rx);
-	if (r < 0) {
-		snprintf(err, errlen, "queue %u: binding event channel %u: %s",
-		    q->id, p->fq.evtchn_rx, strerror(-r));
-		return r;
-	}
-	q->port_rx = (uint32_t)r;
-	return 0;
+	return queue_bind_port(q, p->fq.evtchn_rx, &q->port_rx, err, errlen);
 }
 
 /* A queue of the TAP with the frontend's offloads; 0 or -errno. */

@@ -77,15 +77,12 @@ static void
 queue_rx_flush(struct queue *q, unsigned int npend, unsigned int nsegs)
 {
 	unsigned int i;
-	int r, notify;
+	int notify;
 
 	if (npend == 0)
 		return;
 	if (nsegs > 0) {
-		r = q->env->ops->gnttab_grant_copy(q->gnttab, nsegs, q->rx_segs);
-		if (r < 0)
-			for (i = 0; i < nsegs; i++)
-				q->rx_segs[i].status = GNTST_general_error;
+		queue_grant_copy(q, q->rx_segs, nsegs);
 		QUEUE_STAT_ADD(q, rx_copy_segs, nsegs);
 		for (i = 0; i < nsegs; i++)
 			if (q->rx_segs[i].status != GNTST_okay) {

@@ -80,13 +80,10 @@ queue_tx_flush(struct queue *q, unsigned int npkts, unsigned int nsegs,
 {
 	netif_tx_back_ring_t *ring = &q->tx;
 	unsigned int i;
-	int r, notify;
+	int notify;
 
 	if (nsegs > 0) {
-		r = q->env->ops->gnttab_grant_copy(q->gnttab, nsegs, q->tx_segs);
-		if (r < 0)
-			for (i = 0; i < nsegs; i++)
-				q->tx_segs[i].status = GNTST_general_error;
+		queue_grant_copy(q, q->tx_segs, nsegs);
 		QUEUE_STAT_ADD(q, tx_copy_segs, nsegs);
 	}
 	for (i = 0; i < npkts; i++) {

@@ -53,6 +53,7 @@ static struct {
 	uint32_t pending, masked;	/* bits of LOCAL ports - 100 */
 	unsigned int notified[8];	/* our notifies, per frontend port */
 	unsigned int copies;		/* grant copy calls */
+	bool copy_refused;		/* the next copies fail as a whole */
 } H;
 
 static int dummy_handle;
@@ -119,6 +120,8 @@ h_copy(struct xen_gnttab *g, uint32_t count, struct xen_copy_seg *segs)
 
 	(void)g;
 	__atomic_add_fetch(&H.copies, 1, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&H.copy_refused, __ATOMIC_ACQUIRE))
+		return -EIO;	/* not submitted: statuses untouched */
 	for (i = 0; i < count; i++) {
 		struct xen_copy_seg *s = &segs[i];
 		uint8_t *src = s->source.virt, *dst = s->dest.virt;
@@ -282,6 +285,7 @@ h_reset(void)
 	pthread_mutex_lock(&H.lock);
 	H.pending = H.masked = 0;
 	memset(H.notified, 0, sizeof(H.notified));
+	H.copy_refused = false;
 	pthread_mutex_unlock(&H.lock);
 	for (i = 0; i < NPAGES; i++) {
 		for (b = 0; b < PAGE; b++)
@@ -555,6 +559,30 @@ test_tx_bad_grant(void)
 	fx_down();
 }
 
+/* A grant copy the hypervisor refuses as a whole: every packet of it is
+ * answered ERROR (its segments' statuses are not left as they were). */
+static void
+test_tx_copy_refused(void)
+{
+	uint8_t got[256];
+	struct virtio_net_hdr vh;
+
+	CU_ASSERT_FATAL(fx_up(false) == 0);
+	__atomic_store_n(&H.copy_refused, true, __ATOMIC_RELEASE);
+	frame_fill(H.page[REF_DATA], 70, 7);
+	tx_push(REF_DATA, 0, 0, 41, 70);
+	tx_push(REF_DATA, 0, 0, 42, 70);
+	tx_publish();
+
+	CU_ASSERT_FATAL(wait_rsp(&F.txs->rsp_prod, 2));
+	CU_ASSERT_EQUAL(RING_GET_RESPONSE(&F.tx, 0)->status, NETIF_RSP_ERROR);
+	CU_ASSERT_EQUAL(RING_GET_RESPONSE(&F.tx, 1)->status, NETIF_RSP_ERROR);
+	CU_ASSERT_EQUAL(tap_read(&vh, got, sizeof(got), 100), -ETIMEDOUT);
+	CU_ASSERT_EQUAL(stats().tx_drop_copy, 2);
+	CU_ASSERT_EQUAL(stats().tx_packets, 0);
+	fx_down();
+}
+
 /* An impossible producer: one fatal upcall with the reason, and the
  * queue consumes nothing from then on. */
 static void
@@ -742,6 +770,8 @@ static CU_TestInfo queue_tests[] = {
 	{ "guest TX: packets to the TAP, every slot answered",
 	    test_tx_to_tap },
 	{ "guest TX: a bad grant costs its packet only", test_tx_bad_grant },
+	{ "guest TX: a refused grant copy answers its packets ERROR",
+	    test_tx_copy_refused },
 	{ "guest TX: an impossible producer is fatal, once", test_tx_fatal },
 	{ "guest RX: a frame into a posted buffer (split channels)",
 	    test_rx_to_guest },
