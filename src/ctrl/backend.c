@@ -308,6 +308,16 @@ backend_add(struct vifd *vd, uint32_t domid, uint32_t devid)
 	r = xsu_read_uint(vd->env, vd->xs, XEN_TXN_NULL, be->path, "state", 8,
 	    &st);
 	xenbus_fsm_init(&be->fsm, r == 0 ? (int)st : -1);
+	if (r == -ENOENT) {
+		/* libxl writes a device's nodes in one transaction, `state`
+		 * among them; a toolstack that writes them one by one writes
+		 * `state` last (Xen's own scripts and xenbus' probe both wait
+		 * for it). Until then the keys we read (script, vifname, ...)
+		 * may not be there yet: not usable, looked at again when
+		 * the directory changes. */
+		be->life = BE_GONE;
+		return be;
+	}
 	if (backend_read_keys(be) < 0) {
 		/* Not usable: nothing created. It may become usable when the
 		 * toolstack finishes writing it. */
