@@ -5,7 +5,7 @@
 # error responses for a dropped packet, the vif closed with an error node for
 # a fatal one, never a crash, a hang or unbounded memory - and a bystander
 # guest keeps moving packets through all of it.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/rig.sh"
 need_root
 machine_up
 vifd_start

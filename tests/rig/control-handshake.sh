@@ -4,7 +4,7 @@
 #   attach -> InitWait with features, the TAP created before InitWait ->
 #   vif-guest connects -> Connected only after hotplug-status says so ->
 #   detach -> Closed, dirs removed, TAP removed, nothing left behind.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/rig.sh"
 need_root
 machine_up
 vifd_start

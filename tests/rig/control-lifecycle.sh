@@ -6,7 +6,7 @@
 #   gap; guest death: vifd closes without waiting for the frontend, then the
 #   toolstack's removal leaves nothing behind; two guests with two vifs each
 #   at once, on two bridges.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/rig.sh"
 need_root
 machine_up
 ip -n "$HOSTNS" link add xenbr1 type bridge stp_state 0 forward_delay 0

@@ -8,7 +8,7 @@
 #   (vifd completes IPv6 checksums in software and counts them),
 #   no feature-sg / no GSO (MTU held at 1500, one slot per frame).
 # Each: TCP both ways, and the counters that show the path was taken.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/rig.sh"
 need_root
 machine_up
 vifd_start

@@ -4,7 +4,7 @@
 # directions (GSO super-frames counted crossing vifd), UDP, IPv6, MTU 9000
 # with feature-sg, two queues both carrying traffic, two guests talking to
 # each other.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/rig.sh"
 need_root
 machine_up
 vifd_start

@@ -1,7 +1,7 @@
 #!/bin/sh
 # hotplug-scripts.sh - vifd's hotplug scripts (hotplug/vif-bridge, vif-route,
 # vif-nat) and Debian's own /etc/xen/scripts/vif-bridge, run directly with
-# exactly the arguments and environment vifd gives them (src/hotplug.c),
+# exactly the arguments and environment vifd gives them (src/ctrl/hotplug_cmd.c),
 # against a simulated machine's real xenstored, in network namespaces:
 #   - vif-bridge: port of the bridge, MTU, MAC, hotplug-status, the
 #     frontend's mtu; offline; errors (no bridge, no interface); vifname;
@@ -14,10 +14,12 @@
 # TAP output. Needs root, ip netns, nft, the simulated Xen (tools/xensim).
 set -u
 
+. "$(dirname "$0")/../lib/tap.sh"
+
 : "${VIFD_BUILDDIR:?}" "${VIFD_SRCDIR:?}"
 XENSIM=${XENSIM:-$VIFD_BUILDDIR/tools/xensim/xensim}
 HP=$VIFD_SRCDIR/hotplug
-# The PATH vifd gives scripts (HOTPLUG_PATH in src/hotplug.h).
+# The PATH vifd gives scripts (HOTPLUG_PATH in src/ctrl/hotplug.h).
 HP_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 if [ "$(id -u)" != 0 ]; then
@@ -25,8 +27,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 if [ ! -x "$XENSIM" ]; then
-	echo "Bail out! no simulated Xen at $XENSIM"
-	exit 1
+	bail "no simulated Xen at $XENSIM"
 fi
 
 H=hp-h-$$	# the driver domain's network namespace
@@ -42,33 +43,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-n=0
-fails=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-notok() {
-	n=$((n + 1))
-	fails=$((fails + 1))
-	echo "not ok $n - $1"
-	[ -s "$T/err" ] && sed 's/^/# /' "$T/err"
+# After a failing result: what the last script run said on stderr.
+t_on_fail() {
+	[ -s "$T/err" ] && diag_file "$T/err"
 	return 0
-}
-# check DESCRIPTION COMMAND...: one test, passing when COMMAND succeeds.
-check() {
-	_d=$1
-	shift
-	if "$@"; then ok "$_d"; else notok "$_d"; fi
-}
-skip() {
-	n=$((n + 1))
-	echo "ok $n - $1 # SKIP $2"
 }
 
 if ! "$XENSIM" create "$SIM" >"$T/err" 2>&1; then
-	echo "Bail out! xensim create failed: $(cat "$T/err")"
-	exit 1
+	bail "xensim create failed: $(cat "$T/err")"
 fi
 # shellcheck disable=SC2016 # expanded by the inner shell
 XSP=$("$XENSIM" exec "$SIM" -- sh -c 'printf %s "$XENSTORED_PATH"')
@@ -77,7 +59,7 @@ xs() {
 }
 for d in 1 2 3 4 5 6 7 8; do
 	"$XENSIM" domain "$SIM" add "$d" >/dev/null 2>&1 ||
-	    { echo "Bail out! xensim domain add $d failed"; exit 1; }
+	    bail "xensim domain add $d failed"
 done
 
 # mkbe DOMID [KEY VALUE]...: a backend directory as libxl writes it (the
@@ -134,8 +116,8 @@ exists() {
 	inh test -e "/sys/class/net/$1"
 }
 
-ip netns add "$H" || { echo "Bail out! ip netns add failed"; exit 1; }
-ip netns add "$G" || { echo "Bail out! ip netns add failed"; exit 1; }
+ip netns add "$H" || bail "ip netns add failed"
+ip netns add "$G" || bail "ip netns add failed"
 inh ip link set lo up
 ing ip link set lo up
 # A fixed MAC: otherwise the bridge takes its ports' lowest one, which
@@ -467,5 +449,4 @@ else
 	done
 fi
 
-echo "1..$n"
-[ "$fails" -eq 0 ]
+done_testing

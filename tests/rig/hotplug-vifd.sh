@@ -6,7 +6,7 @@
 # hung one killed at the timeout, a failing one, a missing one, one that is
 # not executable, one outside the script directory, a missing bridge, one
 # that prints megabytes. A bystander vif keeps working through all of it.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/rig.sh"
 need_root
 machine_up
 # The "uplink" vif-route uses: gw0 with the host's address.

@@ -5,7 +5,7 @@
 # required within +-10% of the limit; a live change from 10 to 50 Mb/s shows
 # in the next second; removing the key removes the limit. Prints what it
 # measured. One queue: the limit is per queue, as in Linux.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/rig.sh"
 need_root
 machine_up
 vifd_start
@@ -74,14 +74,17 @@ iperf_server "$HOSTNS"
 ip netns exec "$G" timeout 20 iperf3 -c 10.77.0.1 -u -b 200M -l 1400 -t 7 >/dev/null 2>&1 &
 IPERF=$!
 sleep 2
+# Each sample divides by the time that really passed between two reads of
+# the counter: under load a "second" of sleep plus two vifctl runs is
+# longer than one second (12.5 "Mb/s" was once read for 10 that way).
 rates=()
-prev=$(txbytes)
+prev=$(txbytes); tprev=$(date +%s.%N)
 for s in 1 2 3 4 5; do
 	[ "$s" = 3 ] && vifctl rate 1 0 --outbound 50Mb/s >/dev/null
 	sleep 1
-	now=$(txbytes)
-	rates+=("$(awk -v a="$prev" -v b="$now" 'BEGIN { printf "%.1f", (b - a) * 8 / 1e6 }')")
-	prev=$now
+	now=$(txbytes); tnow=$(date +%s.%N)
+	rates+=("$(awk -v a="$prev" -v b="$now" -v t0="$tprev" -v t1="$tnow" 'BEGIN { printf "%.1f", (b - a) * 8 / 1e6 / (t1 - t0) }')")
+	prev=$now; tprev=$tnow
 done
 wait "$IPERF" 2>/dev/null
 diag "guest->host Mbit/s each second, limit 10 Mb/s then 50 Mb/s from second 3: ${rates[*]}"

@@ -5,7 +5,7 @@
 # the problem, a non-zero exit and nothing left behind. And the foundation's
 # promise: vifd on a simulated machine logs a backend device directory that
 # Debian's xenstore-write creates, and its removal.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/rig.sh"
 need_root
 
 # fails CODE PATTERN ARGS...: vifd exits with CODE, prints one line

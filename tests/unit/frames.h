@@ -2,7 +2,7 @@
  * frames.h - builds Ethernet frames for the hdr, csum, vnet_hdr and rx
  * tests, and checks checksums with a deliberately naive RFC 1071
  * implementation (byte pairs, 32-bit accumulator) that shares no code
- * with src/csum.c.
+ * with src/core/csum.c.
  */
 #ifndef VIFD_TEST_FRAMES_H
 #define VIFD_TEST_FRAMES_H

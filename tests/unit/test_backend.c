@@ -1,11 +1,13 @@
 /*
- * test_backend.c - the backend's XenbusState machine, as a table of
- * frontend state sequences against the backend's expected xenstore writes.
+ * test_backend.c - the backend (src/backend*.c) carrying out its
+ * XenbusState machine against a real xenstored, as a table of frontend
+ * state sequences against the backend's expected xenstore writes. (The
+ * machine's decisions alone are test_xenbus_fsm's table, without root.)
  *
  * The test plays the toolstack (it writes the device directories as libxl
  * would) and the frontend (it grants ring pages and allocates event
  * channels from domain 1 of a simulated machine, writes its keys and its
- * state), and drives vifd's own control thread (src/daemon.c, in this
+ * state), and drives vifd's own control thread (src/ctrl/daemon.c, in this
  * process) against the real xenstored. Each row of the table is one vif
  * of its own; after every step the backend's state node must become (and
  * stay) what the row says. Needs root (TAP devices; the test moves itself
@@ -21,14 +23,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backend.h"
+#include "ctrl/backend.h"
 #include "cu_tap.h"
-#include "daemon.h"
-#include "loop.h"
-#include "ring.h"
-#include "vifd.h"
+#include "ctrl/daemon.h"
+#include "util/loop.h"
+#include "core/ring.h"
+#include "ctrl/vifd.h"
 #include "xensim.h"
-#include "xsutil.h"
+#include "ctrl/xsutil.h"
 
 #define GUEST 1u
 
@@ -389,7 +391,6 @@ suite_init(void)
 	if (F.v.xs == NULL)
 		return -1;
 	F.v.domid = 0;
-	F.v.cfg.xen = "sim:";
 	F.v.cfg.max_queues = 2;
 	F.v.cfg.split_evtchn = true;
 	/* The toolstack (this test) owns hotplug-status. */

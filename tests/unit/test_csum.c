@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csum.h"
+#include "core/csum.h"
 #include "cu_tap.h"
 #include "frames.h"
-#include "hdr.h"
+#include "core/hdr.h"
 
 /* Our folded checksum as the two bytes it puts in a packet. */
 static unsigned int

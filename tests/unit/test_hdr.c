@@ -13,7 +13,7 @@
 
 #include "cu_tap.h"
 #include "frames.h"
-#include "hdr.h"
+#include "core/hdr.h"
 
 static uint8_t buf[4096];
 

@@ -20,9 +20,9 @@
 #include <unistd.h>
 
 #include "cu_tap.h"
-#include "hotplug.h"
-#include "log.h"
-#include "loop.h"
+#include "ctrl/hotplug.h"
+#include "util/log.h"
+#include "util/loop.h"
 
 /* ---- the pure part ---------------------------------------------------- */
 

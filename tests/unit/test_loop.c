@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cu_tap.h"
-#include "loop.h"
+#include "util/loop.h"
 
 struct counter {
 	struct loop_watch w;

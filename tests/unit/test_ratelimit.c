@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "cu_tap.h"
-#include "ratelimit.h"
+#include "core/ratelimit.h"
 
 #define MS 1000000ull		/* ns */
 #define SEC 1000000000ull	/* ns */

@@ -15,7 +15,7 @@
 
 #include "cu_tap.h"
 #include "frames.h"
-#include "rx.h"
+#include "core/rx.h"
 
 #define DOMID		7
 #define NGREFS		512
@@ -525,30 +525,33 @@ static void
 test_req_event(void)
 {
 	const RING_IDX s = 0xfffffffeu;
+	RING_IDX rp = 0;
 
 	fx_init(s);
 	/* Nothing posted: 0, and req_event armed at req_prod + 1. */
 	fx.sring->req_event = 77;
-	CU_ASSERT_EQUAL(rx_ring_wait_slots(&fx.back, 3), 0);
+	CU_ASSERT_EQUAL(rx_ring_wait_slots(&fx.back, 3, &rp), 0);
 	CU_ASSERT_EQUAL(fx.sring->req_event, s + 1);
+	CU_ASSERT_EQUAL(rp, s);		/* the producer it read, handed out */
 	/* So the frontend's next push notifies us. */
 	CU_ASSERT_EQUAL(post_notify(1), 1);
 	/* One posted, three needed: re-armed past the new producer. */
-	CU_ASSERT_EQUAL(rx_ring_wait_slots(&fx.back, 3), 0);
+	CU_ASSERT_EQUAL(rx_ring_wait_slots(&fx.back, 3, &rp), 0);
 	CU_ASSERT_EQUAL(fx.sring->req_event, s + 2);
 	CU_ASSERT_EQUAL(post_notify(1), 1);
-	CU_ASSERT_EQUAL(rx_ring_wait_slots(&fx.back, 3), 0);
+	CU_ASSERT_EQUAL(rx_ring_wait_slots(&fx.back, 3, &rp), 0);
 	CU_ASSERT_EQUAL(fx.sring->req_event, s + 3);	/* across 2^32 */
 	CU_ASSERT_EQUAL(post_notify(1), 1);
 	/* Enough now: 1, and req_event is left alone. */
-	CU_ASSERT_EQUAL(rx_ring_wait_slots(&fx.back, 3), 1);
+	CU_ASSERT_EQUAL(rx_ring_wait_slots(&fx.back, 3, &rp), 1);
 	CU_ASSERT_EQUAL(fx.sring->req_event, s + 3);
+	CU_ASSERT_EQUAL(rp, s + 3);	/* for rx_frame2slots to use */
 	/* Not re-armed, a push does not notify: the re-arm matters. */
 	CU_ASSERT_EQUAL(post_notify(1), 0);
-	CU_ASSERT_EQUAL(rx_ring_wait_slots(&fx.back, 4), 1);
+	CU_ASSERT_EQUAL(rx_ring_wait_slots(&fx.back, 4, &rp), 1);
 	/* Impossible producer. */
 	fx.sring->req_prod += 1000;
-	CU_ASSERT_EQUAL(rx_ring_wait_slots(&fx.back, 1), -EPROTO);
+	CU_ASSERT_EQUAL(rx_ring_wait_slots(&fx.back, 1, &rp), -EPROTO);
 }
 
 /* Stall detection compares with what the head frame needs, not 1. */

@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "cu_tap.h"
-#include "tx.h"
+#include "core/tx.h"
 
 #define PAGE		4096u
 #define DOMID		7

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csum.h"
+#include "core/csum.h"
 #include "cu_tap.h"
 #include "frames.h"
 #include "gframe.h"

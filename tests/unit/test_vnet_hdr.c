@@ -10,16 +10,15 @@
 #include "config.h"
 
 #include <errno.h>
-#include <linux/if_tun.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "csum.h"
+#include "core/csum.h"
 #include "cu_tap.h"
 #include "frames.h"
-#include "hdr.h"
-#include "vnet_hdr.h"
+#include "core/hdr.h"
+#include "core/vnet_hdr.h"
 
 #define BUFSZ 70000
 
@@ -624,42 +623,6 @@ test_rx_refused(void)
 #undef RX
 }
 
-static void
-test_tun_offload(void)
-{
-	static const struct {
-		struct vnet_features f;
-		unsigned int want;
-	} t[] = {
-		{ { 0 }, 0 },
-		{ { .csum_ipv4 = true }, TUN_F_CSUM },
-		{ { .csum_ipv6 = true }, TUN_F_CSUM },
-		{ { .csum_ipv4 = true, .gso_tcpv4 = true }, TUN_F_CSUM },
-		{ { .csum_ipv4 = true, .sg = true }, TUN_F_CSUM },
-		{ { .csum_ipv4 = true, .gso_tcpv4 = true, .sg = true },
-		  TUN_F_CSUM | TUN_F_TSO4 },
-		{ { .csum_ipv4 = true, .gso_tcpv4 = true, .gso_tcpv6 = true,
-		    .sg = true }, TUN_F_CSUM | TUN_F_TSO4 },
-		{ { .csum_ipv6 = true, .gso_tcpv4 = true, .gso_tcpv6 = true,
-		    .sg = true }, TUN_F_CSUM | TUN_F_TSO6 },
-		{ { .gso_tcpv4 = true, .gso_tcpv6 = true, .sg = true }, 0 },
-		{ { .csum_ipv4 = true, .csum_ipv6 = true, .gso_tcpv4 = true,
-		    .gso_tcpv6 = true, .sg = true },
-		  TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 },
-	};
-	size_t i;
-	unsigned int got;
-
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		got = vnet_hdr_tun_offload(&t[i].f);
-		CU_ASSERT_EQUAL(got, t[i].want);
-		CU_ASSERT_EQUAL(got & (TUN_F_UFO | TUN_F_TSO_ECN), 0);
-		/* The kernel refuses TSO bits without TUN_F_CSUM. */
-		if (got & (TUN_F_TSO4 | TUN_F_TSO6))
-			CU_ASSERT(got & TUN_F_CSUM);
-	}
-}
-
 /* TAP -> backend RX -> netfront RX -> guest TAP, and guest TAP ->
  * netfront TX -> backend TX -> host TAP: headers survive the trip. */
 static void
@@ -840,7 +803,6 @@ static CU_TestInfo vnet_tests[] = {
 	  test_rx_ipv6_software_csum },
 	{ "RX partial at an unusual place", test_rx_unusual_csum_start },
 	{ "RX refused: ECN/UDP GSO, bad offsets", test_rx_refused },
-	{ "TUNSETOFFLOAD bits", test_tun_offload },
 	{ "round trips", test_round_trips },
 	{ "fuzz backend TX", test_fuzz_tx },
 	{ "fuzz backend RX", test_fuzz_rx },

@@ -69,7 +69,10 @@ int bframe_make(int kind, enum bframe_dir dir, unsigned int flow,
 
 void bframe_free(struct bframe *f);
 
-/* TUNSETOFFLOAD bits vifd sets for vif-guest's default features. */
+/* The features vif-guest offers by default, and the TUNSETOFFLOAD bits
+ * vifd sets for them (those of our own TAP too). */
+struct vnet_features;
+extern const struct vnet_features bframe_features;
 unsigned int bframe_tun_offload(void);
 
 /* ---- btap.c: our own TAP and the two baseline loops --------------------- */
@@ -83,7 +86,7 @@ struct btap_opts {
 	int inject_cpu;		/* tapread: pin the injector there; -1 no */
 };
 
-/* vifd's TAP queue length (src/tap_linux.c, TAP_TXQUEUELEN). */
+/* vifd's TAP queue length (src/data/tap_linux.c, TAP_TXQUEUELEN). */
 #define BTAP_DEF_TXQLEN	500u
 
 /*

@@ -13,7 +13,8 @@
 
 #include "bench.h"
 #include "gframe.h"
-#include "vnet_hdr.h"
+#include "data/tap.h"
+#include "core/vnet_hdr.h"
 
 int
 bframe_kind(const char *s)
@@ -83,14 +84,14 @@ bframe_free(struct bframe *f)
 	f->len = 0;
 }
 
+/* vif-guest writes every feature key as 1 unless told not to. */
+const struct vnet_features bframe_features = {
+	.csum_ipv4 = true, .csum_ipv6 = true,
+	.gso_tcpv4 = true, .gso_tcpv6 = true, .sg = true,
+};
+
 unsigned int
 bframe_tun_offload(void)
 {
-	/* vif-guest writes every feature key as 1 unless told not to. */
-	static const struct vnet_features all = {
-		.csum_ipv4 = true, .csum_ipv6 = true,
-		.gso_tcpv4 = true, .gso_tcpv6 = true, .sg = true,
-	};
-
-	return vnet_hdr_tun_offload(&all);
+	return tap_offload_flags(&bframe_features);
 }

@@ -18,17 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 
-#include <linux/if_tun.h>
-#include <net/if_arp.h>
-
 #include "bench.h"
-#include "tap.h"
+#include "data/tap.h"
 
 /* Frames between two looks at the clock: a few per cent of a 0.4 us
  * syscall at most. */
@@ -38,63 +34,25 @@
 /* Room for the largest frame a TAP with TSO hands out (64 KiB + L2). */
 #define BTAP_RXBUF		(65536u + 64u)
 
-static int
-btap_ifreq(unsigned long req, struct ifreq *ifr)
-{
-	int s, r = 0;
-
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
-	if (ioctl(s, req, ifr) < 0)
-		r = -errno;
-	close(s);
-	return r;
-}
-
 int
 btap_create(const char *pattern, unsigned int txqlen, char *name)
 {
-	static const unsigned char mac[6] = TAP_MAC;
-	struct ifreq ifr;
-	int fd, r, hdrlen = TAP_VNET_HDR_LEN;
+	static const uint8_t mac[6] = TAP_MAC;
+	int fd, r;
 
 	if (strlen(pattern) >= IFNAMSIZ)
 		return -ENAMETOOLONG;
-	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	/* vifd's own TAP open (src/data/tap_linux.c): one queue of a
+	 * multi-queue TAP, the same flags and header size. */
+	fd = tap_open_queue(pattern, name);
 	if (fd < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	/* vifd's flags (src/tap_linux.c): one queue of a multi-queue TAP. */
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", pattern);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0 ||
-	    ioctl(fd, TUNSETVNETHDRSZ, &hdrlen) < 0 ||
-	    ioctl(fd, TUNSETOFFLOAD, (unsigned long)bframe_tun_offload()) < 0) {
-		r = -errno;
-		goto fail;
-	}
-	snprintf(name, IFNAMSIZ, "%s", ifr.ifr_name);
-
+		return fd;
 	/* The MAC vifd gives every vif TAP, so that the host sees the same
 	 * device (the frames themselves go to another MAC, see bench.h). */
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
-	memcpy(ifr.ifr_hwaddr.sa_data, mac, sizeof(mac));
-	if ((r = btap_ifreq(SIOCSIFHWADDR, &ifr)) < 0)
-		goto fail;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ifr.ifr_qlen = (int)txqlen;
-	if ((r = btap_ifreq(SIOCSIFTXQLEN, &ifr)) < 0)
-		goto fail;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if ((r = btap_ifreq(SIOCGIFFLAGS, &ifr)) < 0)
-		goto fail;
-	ifr.ifr_flags |= IFF_UP;
-	if ((r = btap_ifreq(SIOCSIFFLAGS, &ifr)) < 0)
+	if ((r = tap_set_offload(fd, &bframe_features)) < 0 ||
+	    (r = tap_set_mac(name, mac)) < 0 ||
+	    (r = tap_set_txqlen(name, txqlen)) < 0 ||
+	    (r = tap_set_up(name)) < 0)
 		goto fail;
 	return fd;
 fail:

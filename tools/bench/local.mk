@@ -2,8 +2,8 @@
 # and an AF_PACKET injector) and bench.sh, which measures guest TX and RX
 # through vifd on the simulated Xen against those baselines in one run.
 # `make bench` runs it (root; a few minutes at most). Benchmarks print
-# numbers and are not part of `make check`; the frame builder has one
-# unit test.
+# numbers and are not part of `make check`; the frame builder's unit test
+# is tests/unit/test_bench_frame.
 noinst_PROGRAMS += tools/bench/vifd-bench
 tools_bench_vifd_bench_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) \
 	-I$(top_srcdir)/tools/vif-guest
@@ -22,11 +22,3 @@ bench: all
 	$(BASH) $(top_srcdir)/tools/bench/bench.sh \
 	    --builddir '$(abs_top_builddir)' $(BENCH_ARGS)
 .PHONY: bench
-
-UNIT_TESTS += tools/bench/tests/test_bench_frame
-check_PROGRAMS += tools/bench/tests/test_bench_frame
-tools_bench_tests_test_bench_frame_CFLAGS = $(UNIT_CFLAGS) \
-	-I$(top_srcdir)/tools/bench -I$(top_srcdir)/tools/vif-guest
-tools_bench_tests_test_bench_frame_SOURCES = tools/bench/tests/test_bench_frame.c \
-	tools/bench/bframe.c tools/bench/bench.h
-tools_bench_tests_test_bench_frame_LDADD = tools/vif-guest/libvifguest.a $(UNIT_LDADD)

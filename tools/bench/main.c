@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 
 #include "bench.h"
+#include "core/strparse.h"
 
 /* The longest measurement we accept: a benchmark, not a soak test. */
 #define MAIN_MAX_SECONDS	3600.0
@@ -102,23 +103,6 @@ main_usage(FILE *f)
 	    BFRAME_MAX_FLOWS, BTAP_DEF_TXQLEN);
 }
 
-static int
-main_ulong(const char *s, unsigned long min, unsigned long max,
-    unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static void
 main_onsig(int sig)
 {
@@ -162,7 +146,7 @@ main(int argc, char **argv)
 	struct binject_result res;
 	struct sigaction sa;
 	const char *ifname = NULL;
-	unsigned long v;
+	uint64_t v;
 	double secs = 0;
 	char *end;
 	int c, kind = -1, rc, cpu = -1;
@@ -215,12 +199,12 @@ main(int argc, char **argv)
 			ifname = optarg;
 			break;
 		case OPT_FLOWS:
-			if (main_ulong(optarg, 1, BFRAME_MAX_FLOWS, &v) < 0)
+			if (strparse_range(optarg, 1, BFRAME_MAX_FLOWS, &v) < 0)
 				return main_bad("--flows", optarg);
 			io.flows = (unsigned int)v;
 			break;
 		case OPT_BACKOFF:
-			if (main_ulong(optarg, 0, MAIN_MAX_BACKOFF_US, &v) < 0)
+			if (strparse_range(optarg, 0, MAIN_MAX_BACKOFF_US, &v) < 0)
 				return main_bad("--backoff-us", optarg);
 			io.backoff_us = to.backoff_us = (unsigned int)v;
 			break;
@@ -231,13 +215,13 @@ main(int argc, char **argv)
 			break;
 		case OPT_TXQLEN:
 			/* Linux caps a tun ring at 64 Ki entries anyway. */
-			if (main_ulong(optarg, 1, 65536, &v) < 0)
+			if (strparse_range(optarg, 1, 65536, &v) < 0)
 				return main_bad("--txqueuelen", optarg);
 			to.txqlen = (unsigned int)v;
 			break;
 		case OPT_CPU:
 		case OPT_INJECT_CPU:
-			if (main_ulong(optarg, 0, CPU_SETSIZE - 1, &v) < 0)
+			if (strparse_range(optarg, 0, CPU_SETSIZE - 1, &v) < 0)
 				return main_bad(c == OPT_CPU ? "--cpu" :
 				    "--inject-cpu", optarg);
 			if (c == OPT_CPU)

@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,10 +27,11 @@
 
 #include <xen/io/xenbus.h>
 
-#include "log.h"
-#include "loop.h"
-#include "strparse.h"
+#include "util/log.h"
+#include "util/loop.h"
+#include "core/strparse.h"
 #include "vif-guest.h"
+#include "core/xenbus_state.h"
 
 /* How long a close waits for each backend step (Linux: XENNET_TIMEOUT,
  * 5 s, retried forever; we give up after the --timeout bound). */
@@ -38,26 +40,10 @@
  * meanwhile"; a few are normal, hundreds are not). */
 #define GBUS_TXN_RETRIES	100
 
-static const char *const gbus_states[] = {
-	[XenbusStateUnknown] = "Unknown",
-	[XenbusStateInitialising] = "Initialising",
-	[XenbusStateInitWait] = "InitWait",
-	[XenbusStateInitialised] = "Initialised",
-	[XenbusStateConnected] = "Connected",
-	[XenbusStateClosing] = "Closing",
-	[XenbusStateClosed] = "Closed",
-	[XenbusStateReconfiguring] = "Reconfiguring",
-	[XenbusStateReconfigured] = "Reconfigured",
-};
-
 const char *
 gbus_state_str(int state)
 {
-	if (state < 0)
-		return "absent";
-	if ((size_t)state >= sizeof(gbus_states) / sizeof(gbus_states[0]))
-		return "invalid";
-	return gbus_states[state];
+	return state < 0 ? "absent" : xenbus_state_str(state, "invalid");
 }
 
 static int
@@ -113,17 +99,15 @@ gbus_writef(struct vg *vg, xen_txn_t t, const char *path, unsigned int v)
 static unsigned long
 gbus_read_uint(struct vg *vg, const char *path, unsigned long def)
 {
-	char *s = gbus_read(vg, path), *end;
-	unsigned long v;
+	char *s = gbus_read(vg, path);
+	uint64_t v;
 
 	if (s == NULL)
 		return def;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0)
+	if (strparse_uint(s, ULONG_MAX, &v) != 0)
 		v = def;
 	free(s);
-	return v;
+	return (unsigned long)v;
 }
 
 static int
@@ -391,7 +375,7 @@ gbus_read_mac(struct vg *vg)
 		log_warnx("%s/mac: missing", vg->fe);
 		return -ENOENT;
 	}
-	rc = strparse_mac_strict(s, vg->mac);
+	rc = strparse_mac(s, STRPARSE_MAC_TWO_DIGITS, vg->mac);
 	if (rc != 0)
 		log_warnx("%s/mac = '%.32s': not a MAC address", vg->fe, s);
 	free(s);

@@ -10,9 +10,9 @@
 #include <netinet/in.h>
 #include <string.h>
 
-#include "csum.h"
+#include "core/csum.h"
 #include "gframe.h"
-#include "hdr.h"
+#include "core/hdr.h"
 
 #define ETH_LEN		14u
 #define IP4_LEN		20u

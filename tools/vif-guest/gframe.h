@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ring.h"
+#include "core/ring.h"
 
 enum gframe_kind {
 	GFRAME_UDP64,	/* 64-byte Ethernet/IPv4/UDP frame (no FCS) */

@@ -14,10 +14,11 @@
 
 #include "gframe.h"
 #include "gopts.h"
-#include "strparse.h"
+#include "core/strparse.h"
+#include "xensim.h"
 
 const char gopts_usage[] =
-"usage: vif-guest --xen=sim:DIR --domid D [options]\n"
+"usage: vif-guest --xen=" XENSIM_SPEC " --domid D [options]\n"
 "  A userspace Linux netfront for the simulated Xen machine in DIR.\n"
 "control:\n"
 "  --devid N            vif device id (default 0)\n"
@@ -67,27 +68,6 @@ gopts_fail(char *err, size_t errlen, const char *fmt, ...)
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
-}
-
-/* Strict unsigned decimal in [min, max]. */
-static int
-gopts_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (*s == '\0')
-		return -EINVAL;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -EINVAL;
-		if (v > (UINT64_MAX - 9) / 10)
-			return -ERANGE;
-		v = v * 10 + (uint64_t)(*s - '0');
-	}
-	if (v < min || v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
 }
 
 /* Seconds: a non-negative decimal number (fractions allowed), <= 1e6. */
@@ -235,31 +215,35 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 		}
 
 		if (strcmp(name, "--xen") == 0) {
-			if (strncmp(val, "sim:", 4) != 0 || val[4] == '\0')
+			/* A guest of ours grants its own pages through the
+			 * simulated machine's guest API (xensim_dom_*). */
+			const char *dir = xensim_spec_dir(val);
+
+			if (dir == NULL || *dir == '\0')
 				return gopts_fail(err, errlen, "--xen='%.64s': "
 				    "vif-guest runs on a simulated machine "
-				    "only (--xen=sim:DIR)", val);
+				    "only (--xen=" XENSIM_SPEC ")", val);
 			o->xen = val;
-			o->simdir = val + 4;
+			o->simdir = dir;
 		} else if (strcmp(name, "--domid") == 0) {
 			/* 0 is dom0, 0x7ff0 and up are reserved domids. */
-			if (gopts_uint(val, 1, 0x7fef, &v) != 0)
+			if (strparse_range(val, 1, 0x7fef, &v) != 0)
 				return gopts_fail(err, errlen, "--domid='%.64s':"
 				    " expected a domain id 1..32751", val);
 			o->domid = (uint32_t)v;
 			have_domid = true;
 		} else if (strcmp(name, "--devid") == 0) {
-			if (gopts_uint(val, 0, 0x7fffffff, &v) != 0)
+			if (strparse_range(val, 0, 0x7fffffff, &v) != 0)
 				return gopts_fail(err, errlen, "--devid='%.64s':"
 				    " expected a device id", val);
 			o->devid = (uint32_t)v;
 		} else if (strcmp(name, "--backend-domid") == 0) {
-			if (gopts_uint(val, 0, 0x7fef, &v) != 0)
+			if (strparse_range(val, 0, 0x7fef, &v) != 0)
 				return gopts_fail(err, errlen, "--backend-domid="
 				    "'%.64s': expected a domain id", val);
 			o->backend_domid = (int64_t)v;
 		} else if (strcmp(name, "--queues") == 0) {
-			if (gopts_uint(val, 1, 64, &v) != 0)
+			if (strparse_range(val, 1, 64, &v) != 0)
 				return gopts_fail(err, errlen, "--queues='%.64s'"
 				    ": expected 1..64", val);
 			o->queues = (unsigned int)v;
@@ -276,7 +260,7 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 				    "expected tap, gen, sink or evil", val);
 			o->mode = (enum gmode)m;
 		} else if (strcmp(name, "--timeout") == 0) {
-			if (gopts_uint(val, 1, 86400, &v) != 0)
+			if (strparse_range(val, 1, 86400, &v) != 0)
 				return gopts_fail(err, errlen, "--timeout="
 				    "'%.64s': expected 1..86400 seconds", val);
 			o->timeout_s = (unsigned int)v;
@@ -290,7 +274,7 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 				return gopts_fail(err, errlen, "--wait='%.64s': "
 				    "expected a number of seconds", val);
 		} else if (strcmp(name, "--count") == 0) {
-			if (gopts_uint(val, 1, UINT64_MAX / 2, &v) != 0)
+			if (strparse_range(val, 1, UINT64_MAX / 2, &v) != 0)
 				return gopts_fail(err, errlen, "--count='%.64s':"
 				    " expected a positive number", val);
 			o->count = v;
@@ -315,7 +299,8 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 				return gopts_fail(err, errlen, "--dst-ip='%.64s'"
 				    ": expected an IPv4 address", val);
 		} else if (strcmp(name, "--dst-mac") == 0) {
-			if (strparse_mac_strict(val, o->dst_mac) != 0)
+			if (strparse_mac(val, STRPARSE_MAC_TWO_DIGITS,
+			    o->dst_mac) != 0)
 				return gopts_fail(err, errlen, "--dst-mac="
 				    "'%.64s': expected xx:xx:xx:xx:xx:xx", val);
 		} else if (strcmp(name, "--tap") == 0) {
@@ -332,7 +317,7 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 			o->netns = val;
 		} else if (strcmp(name, "--mtu") == 0) {
 			/* 68: IPv4's minimum; 65535: netif's size field. */
-			if (gopts_uint(val, 68, 65535, &v) != 0)
+			if (strparse_range(val, 68, 65535, &v) != 0)
 				return gopts_fail(err, errlen, "--mtu='%.64s': "
 				    "expected 68..65535", val);
 			o->mtu = (unsigned int)v;
@@ -351,7 +336,7 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 		} else if (strcmp(name, "--attack") == 0) {
 			o->attack = val;
 		} else if (strcmp(name, "--rx-bufs") == 0) {
-			if (gopts_uint(val, 0, GOPTS_RX_BUFS, &v) != 0)
+			if (strparse_range(val, 0, GOPTS_RX_BUFS, &v) != 0)
 				return gopts_fail(err, errlen, "--rx-bufs="
 				    "'%.64s': expected 0..256", val);
 			o->rx_bufs = (unsigned int)v;
@@ -360,13 +345,13 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 		} else if (strcmp(name, "--abandon") == 0) {
 			o->abandon = true;
 		} else if (strcmp(name, "--mem-base") == 0) {
-			if (gopts_uint(val, 0, (1u << 20) - 1, &v) != 0)
+			if (strparse_range(val, 0, (1u << 20) - 1, &v) != 0)
 				return gopts_fail(err, errlen, "--mem-base="
 				    "'%.64s': expected a page number", val);
 			o->mem_base = (int64_t)v;
 		} else if (strcmp(name, "--ref-base") == 0) {
 			/* Refs 0..7 are reserved (GNTTAB_NR_RESERVED_ENTRIES). */
-			if (gopts_uint(val, 8, UINT32_MAX, &v) != 0)
+			if (strparse_range(val, 8, UINT32_MAX, &v) != 0)
 				return gopts_fail(err, errlen, "--ref-base="
 				    "'%.64s': expected a grant ref >= 8", val);
 			o->ref_base = (int64_t)v;
@@ -377,7 +362,8 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 	}
 
 	if (o->xen == NULL)
-		return gopts_fail(err, errlen, "--xen=sim:DIR is required");
+		return gopts_fail(err, errlen, "--xen=" XENSIM_SPEC
+		    " is required");
 	if (!have_domid)
 		return gopts_fail(err, errlen, "--domid is required");
 	if (o->mode != GMODE_TAP && (o->netns != NULL || o->mtu != 0))

@@ -22,7 +22,7 @@ enum gmode { GMODE_TAP, GMODE_GEN, GMODE_SINK, GMODE_EVIL };
 #define GOPTS_RX_BUFS		256u
 
 struct gopts {
-	const char *xen;		/* "sim:DIR" */
+	const char *xen;		/* --xen=, a simulated machine */
 	const char *simdir;		/* DIR */
 	uint32_t domid;
 	uint32_t devid;

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "loop.h"
+#include "util/log.h"
+#include "util/loop.h"
 #include "vif-guest.h"
 
 void

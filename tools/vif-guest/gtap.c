@@ -5,55 +5,28 @@
  * given the frontend's MAC and MTU and the offloads the backend allows,
  * then moved (and renamed) into the guest's namespace. Its queue fds keep
  * working after the move. Owns the device only; the frames are gq.c's.
+ * The TAP itself is opened and configured as vifd's own (src/data/tap_linux.c:
+ * the same flags, header and offload mapping), only not persistent: it
+ * goes with its last fd.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/if_tun.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
-#include <net/if_arp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "util/log.h"
+#include "data/tap.h"
 #include "vif-guest.h"
-
-static int
-gtap_ifreq(const char *name, unsigned long req, struct ifreq *ifr)
-{
-	int s, rc = 0;
-
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return -errno;
-	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", name);
-	if (ioctl(s, req, ifr) < 0)
-		rc = -errno;
-	close(s);
-	return rc;
-}
-
-static int
-gtap_up(const char *name)
-{
-	struct ifreq ifr;
-	int rc;
-
-	memset(&ifr, 0, sizeof(ifr));
-	if ((rc = gtap_ifreq(name, SIOCGIFFLAGS, &ifr)) != 0)
-		return rc;
-	ifr.ifr_flags |= IFF_UP;
-	return gtap_ifreq(name, SIOCSIFFLAGS, &ifr);
-}
 
 /* Netlink attribute append; false if it does not fit. */
 static bool
@@ -145,7 +118,7 @@ gtap_up_thread(void *arg)
 	if (setns(j->nsfd, CLONE_NEWNET) < 0)
 		j->rc = -errno;
 	else
-		j->rc = gtap_up(j->name);
+		j->rc = tap_set_up(j->name);
 	return NULL;
 }
 
@@ -157,7 +130,6 @@ gtap_create(struct vg *vg, unsigned int nq)
 	char tmpname[IFNAMSIZ];
 	const char *name;
 	unsigned int i, tun_flags;
-	struct ifreq ifr;
 	int rc, nsfd = -1, ifindex;
 
 	/* In the guest's namespace the TAP has its final name; here it gets
@@ -194,21 +166,12 @@ gtap_create(struct vg *vg, unsigned int nq)
 		goto fail;
 	}
 	for (i = 0; i < nq; i++) {
-		int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+		int fd = tap_open_queue(name, NULL);
 
 		if (fd < 0) {
-			rc = -errno;
-			log_warn("/dev/net/tun");
-			goto fail;
-		}
-		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-		ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR |
-		    IFF_MULTI_QUEUE;
-		if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
-			rc = -errno;
-			log_warn("TUNSETIFF %s (queue %u)", name, i);
-			close(fd);
+			rc = fd;
+			log_warnx("opening queue %u of %s: %s", i, name,
+			    strerror(-rc));
 			goto fail;
 		}
 		vg->tapfds[vg->ntapfds++] = fd;
@@ -218,25 +181,20 @@ gtap_create(struct vg *vg, unsigned int nq)
 	 * offload, and TSO where the backend has GSO and SG
 	 * (xennet_fix_features). */
 	gq_peer_features(vg, &peer);
-	tun_flags = vnet_hdr_tun_offload(&peer);
+	tun_flags = tap_offload_flags(&peer);
 	for (i = 0; i < vg->ntapfds; i++) {
-		if (ioctl(vg->tapfds[i], TUNSETOFFLOAD, tun_flags) < 0) {
-			rc = -errno;
-			log_warn("TUNSETOFFLOAD %#x on %s", tun_flags, name);
+		if ((rc = tap_set_offload(vg->tapfds[i], &peer)) != 0) {
+			log_warnx("TUNSETOFFLOAD %#x on %s: %s", tun_flags,
+			    name, strerror(-rc));
 			goto fail;
 		}
 	}
 
-	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
-	memcpy(ifr.ifr_hwaddr.sa_data, vg->mac, 6);
-	if ((rc = gtap_ifreq(name, SIOCSIFHWADDR, &ifr)) != 0) {
+	if ((rc = tap_set_mac(name, vg->mac)) != 0) {
 		log_warnx("setting the MAC of %s: %s", name, strerror(-rc));
 		goto fail;
 	}
-	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_mtu = (int)vg->mtu;
-	if ((rc = gtap_ifreq(name, SIOCSIFMTU, &ifr)) != 0) {
+	if ((rc = tap_set_mtu(name, vg->mtu)) != 0) {
 		log_warnx("setting MTU %u on %s: %s", vg->mtu, name,
 		    strerror(-rc));
 		goto fail;
@@ -274,7 +232,7 @@ gtap_create(struct vg *vg, unsigned int nq)
 		}
 		close(nsfd);
 		nsfd = -1;
-	} else if (!o->no_up && (rc = gtap_up(name)) != 0) {
+	} else if (!o->no_up && (rc = tap_set_up(name)) != 0) {
 		log_warnx("bringing %s up: %s", name, strerror(-rc));
 		goto fail;
 	}

@@ -18,8 +18,8 @@
 
 #include <xen/io/xenbus.h>
 
-#include "log.h"
-#include "loop.h"
+#include "util/log.h"
+#include "util/loop.h"
 #include "vif-guest.h"
 
 enum main_next { MAIN_EXIT, MAIN_RECONNECT };

@@ -25,7 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "ring.h"
+#include "core/ring.h"
 
 /* Data slots accepted in one frame: XEN_NETIF_NR_SLOTS_MIN, plus one
  * when the first slot is small (Linux RX_COPY_THRESHOLD). */

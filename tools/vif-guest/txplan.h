@@ -34,7 +34,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ring.h"
+#include "core/ring.h"
 
 /* Data slots a frame may use before it is linearized (see above). */
 #define TXPLAN_MAX_SLOTS	18

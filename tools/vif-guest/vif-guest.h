@@ -20,11 +20,11 @@
 
 #include "gframe.h"
 #include "gopts.h"
-#include "ring.h"
+#include "core/ring.h"
 #include "rxasm.h"
 #include "txplan.h"
-#include "vnet_hdr.h"
-#include "xen_ops.h"
+#include "core/vnet_hdr.h"
+#include "seam/xen_ops.h"
 #include "xensim.h"
 
 /* TX buffer pages per queue at most: one per TX ring slot, so a TX id

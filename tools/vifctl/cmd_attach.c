@@ -62,17 +62,13 @@ attach_scan(struct vifctl *c, xen_txn_t t, const char *path, int64_t *max)
 {
 	char **dir;
 	unsigned int num, i;
-	uint32_t v;
-	const char *p;
+	uint64_t v;
 
 	dir = c->ops->xs_directory(c->xs, t, path, &num);
 	if (dir == NULL)
 		return errno == ENOENT || errno == EACCES ? 0 : -errno;
 	for (i = 0; i < num; i++) {
-		v = 0;
-		for (p = dir[i]; *p >= '0' && *p <= '9' && p - dir[i] < 10; p++)
-			v = v * 10u + (uint32_t)(*p - '0');
-		if (p == dir[i] || *p != '\0' || v > VIFSPEC_DEVID_MAX)
+		if (strparse_uint(dir[i], VIFSPEC_DEVID_MAX, &v) != 0)
 			continue;	/* not a devid: not ours to judge */
 		if ((int64_t)v > *max)
 			*max = v;
@@ -295,14 +291,14 @@ attach_run(struct vifctl *c, int argc, char **argv)
 		    "stay in xenstore, as libxl leaves them: 'vifctl detach "
 		    "%u %u' removes them", ids.domid, ids.devid,
 		    ids.backend_domid, a.timeout_ms / 1000u,
-		    a.timeout_ms % 1000u, last, vifctl_state_name(last),
+		    a.timeout_ms % 1000u, last, xenbus_state_str(last, "?"),
 		    ids.domid, ids.devid);
 		return VIFCTL_FAIL;
 	}
 	if (r == -ECONNREFUSED) {
 		vifctl_err("attach: vif %u/%u: the backend went to state %d "
 		    "(%s) instead of InitWait", ids.domid, ids.devid, last,
-		    vifctl_state_name(last));
+		    xenbus_state_str(last, "?"));
 		return VIFCTL_FAIL;
 	}
 	if (r == -ENOENT) {

@@ -115,21 +115,14 @@ detach_run(struct vifctl *c, int argc, char **argv)
 	char be[VIFSPEC_PATH_MAX], fe[VIFSPEC_PATH_MAX];
 	char state_path[VIFSPEC_PATH_MAX + 8];
 	int first, r, last = -1, round;
-	bool closed = false;
+	bool closed = false, given;
 
 	r = vifctl_getopt(c, &vifctl_cmd_detach, argc, argv, opts, detach_opt,
 	    &timeout_ms, &first);
 	if (r != 0)
 		return r == VIFCTL_DONE ? VIFCTL_OK : r;
-	if (argc - first != 2) {
-		vifctl_err("detach: expected DOMID and DEVID, got %d arguments "
-		    "(see vifctl detach --help)", argc - first);
-		return VIFCTL_USAGE;
-	}
-	if ((r = vifctl_parse_u32("DOMID", argv[first], VIFSPEC_DOMID_MAX,
-	    &ids.domid)) != 0 ||
-	    (r = vifctl_parse_u32("DEVID", argv[first + 1], VIFSPEC_DEVID_MAX,
-	    &ids.devid)) != 0)
+	if ((r = vifctl_ids_args(&vifctl_cmd_detach, argc, argv, first, false,
+	    &ids, &given)) != 0)
 		return r;
 	if ((r = vifctl_xs_open(c)) != 0)
 		return r;
@@ -180,7 +173,7 @@ detach_run(struct vifctl *c, int argc, char **argv)
 		    "reach Closed within %u.%03u s, twice (state %d, %s); its "
 		    "nodes were removed anyway, as libxl does", ids.domid,
 		    ids.devid, ids.backend_domid, timeout_ms / 1000u,
-		    timeout_ms % 1000u, last, vifctl_state_name(last));
+		    timeout_ms % 1000u, last, xenbus_state_str(last, "?"));
 		return VIFCTL_FAIL;
 	}
 	return VIFCTL_OK;

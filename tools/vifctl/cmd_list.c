@@ -33,16 +33,12 @@ list_ids(struct vifctl *c, const char *path, uint32_t max, uint32_t *ids,
 	char **dir;
 	unsigned int num, i, n = 0;
 	uint64_t v;
-	const char *p;
 
 	dir = c->ops->xs_directory(c->xs, XEN_TXN_NULL, path, &num);
 	if (dir == NULL)
 		return errno == ENOENT ? 0 : -errno;
 	for (i = 0; i < num && n < cap; i++) {
-		v = 0;
-		for (p = dir[i]; *p >= '0' && *p <= '9' && p - dir[i] < 10; p++)
-			v = v * 10u + (uint64_t)(*p - '0');
-		if (p == dir[i] || *p != '\0' || v > max)
+		if (strparse_uint(dir[i], max, &v) != 0)
 			continue;
 		ids[n++] = (uint32_t)v;
 	}
@@ -73,7 +69,7 @@ list_state(struct vifctl *c, const char *dir, char *buf, size_t len)
 
 	snprintf(path, sizeof(path), "%s/state", dir);
 	if (vifctl_read_state(c, XEN_TXN_NULL, path, &s) == 0)
-		snprintf(buf, len, "%d %s", s, vifctl_state_name(s));
+		snprintf(buf, len, "%d %s", s, xenbus_state_str(s, "?"));
 	else
 		snprintf(buf, len, "-");
 }

@@ -114,21 +114,15 @@ rate_run(struct vifctl *c, int argc, char **argv)
 	char be[VIFSPEC_PATH_MAX];
 	xen_txn_t t;
 	int first, r, tries;
+	bool given;
 
 	memset(&a, 0, sizeof(a));
 	r = vifctl_getopt(c, &vifctl_cmd_rate, argc, argv, opts, rate_opt, &a,
 	    &first);
 	if (r != 0)
 		return r == VIFCTL_DONE ? VIFCTL_OK : r;
-	if (argc - first != 2) {
-		vifctl_err("rate: expected DOMID and DEVID, got %d arguments "
-		    "(see vifctl rate --help)", argc - first);
-		return VIFCTL_USAGE;
-	}
-	if ((r = vifctl_parse_u32("DOMID", argv[first], VIFSPEC_DOMID_MAX,
-	    &ids.domid)) != 0 ||
-	    (r = vifctl_parse_u32("DEVID", argv[first + 1], VIFSPEC_DEVID_MAX,
-	    &ids.devid)) != 0)
+	if ((r = vifctl_ids_args(&vifctl_cmd_rate, argc, argv, first, false,
+	    &ids, &given)) != 0)
 		return r;
 	if (a.out.arg == NULL && a.in.arg == NULL) {
 		vifctl_err("rate: nothing to do: give --outbound=RATE and/or "

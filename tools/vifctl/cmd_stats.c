@@ -1,10 +1,10 @@
 /*
  * cmd_stats.c - `vifctl stats`: a running vifd's counters and states.
  *
- * Owns the client side of vifd's control socket (see src/ctl.h): it sends
- * one command line and copies the answer to stdout. The socket is found
- * from --ctl-socket, else from --xen=sim:DIR (DIR/vifd-<backend>.sock),
- * else vifd's default path.
+ * Owns the client side of vifd's control socket (see src/ctrl/ctl.h): it sends
+ * one command line and copies the answer to stdout. The socket is
+ * --ctl-socket, else where the machine (--xen=) keeps the backend domain's
+ * (src/ctrl/ctl.c, ctl_socket_path).
  */
 #include "config.h"
 
@@ -16,7 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "ctl.h"
+#include "ctrl/ctl.h"
 #include "vifctl.h"
 
 enum { OPT_CTL = 256 };
@@ -34,6 +34,31 @@ stats_opt(struct vifctl *c, void *arg, int val, const char *optarg)
 	if (val != OPT_CTL)
 		return VIFCTL_USAGE;
 	a->ctl = optarg;
+	return 0;
+}
+
+/* The socket of the vifd serving the backend domain (--backend-domid,
+ * else 0), where the machine keeps it (ctl_socket_path). */
+static int
+stats_default_path(struct vifctl *c, char *path, size_t len)
+{
+	struct xen_env *env;
+	char err[256];
+	int r;
+
+	r = xen_env_open(c->xen, &env, err, sizeof(err));
+	if (r < 0) {
+		vifctl_err("stats: %s", err);
+		return VIFCTL_FAIL;
+	}
+	r = ctl_socket_path(env, c->backend_domid >= 0 ?
+	    (uint32_t)c->backend_domid : 0u, path, len);
+	xen_env_close(env);
+	if (r < 0) {
+		vifctl_err("stats: control socket path too long (use "
+		    "--ctl-socket)");
+		return VIFCTL_USAGE;
+	}
 	return 0;
 }
 
@@ -95,32 +120,26 @@ stats_run(struct vifctl *c, int argc, char **argv)
 	};
 	struct stats_args a = { NULL };
 	char path[256], cmd[64];
-	uint32_t domid, devid;
+	struct vifspec_ids ids = { 0 };
 	int first, r;
+	bool given;
 
 	r = vifctl_getopt(c, &vifctl_cmd_stats, argc, argv, opts, stats_opt,
 	    &a, &first);
 	if (r != 0)
 		return r == VIFCTL_DONE ? VIFCTL_OK : r;
-	if (argc - first == 0)
+	if ((r = vifctl_ids_args(&vifctl_cmd_stats, argc, argv, first, true,
+	    &ids, &given)) != 0)
+		return r;
+	if (given)
+		snprintf(cmd, sizeof(cmd), "stats %u %u\n", ids.domid,
+		    ids.devid);
+	else
 		snprintf(cmd, sizeof(cmd), "stats\n");
-	else if (argc - first == 2) {
-		if (vifctl_parse_u32("DOMID", argv[first], 0x7fef, &domid) ||
-		    vifctl_parse_u32("DEVID", argv[first + 1], UINT32_MAX,
-		    &devid))
-			return VIFCTL_USAGE;
-		snprintf(cmd, sizeof(cmd), "stats %u %u\n", domid, devid);
-	} else {
-		vifctl_err("stats: give both DOMID and DEVID, or neither");
-		return VIFCTL_USAGE;
-	}
 	if (a.ctl != NULL)
 		snprintf(path, sizeof(path), "%s", a.ctl);
-	else if (c->xen != NULL && strncmp(c->xen, "sim:", 4) == 0)
-		snprintf(path, sizeof(path), "%s/vifd-%ld.sock", c->xen + 4,
-		    c->backend_domid >= 0 ? c->backend_domid : 0L);
-	else
-		snprintf(path, sizeof(path), "%s", CTL_DEFAULT_PATH);
+	else if ((r = stats_default_path(c, path, sizeof(path))) != 0)
+		return r;
 	return stats_ask(path, cmd);
 }
 
@@ -130,6 +149,6 @@ const struct vifctl_cmd vifctl_cmd_stats = {
 	.summary = "print a running vifd's per-queue counters",
 	.options = "  --ctl-socket=PATH  vifd's control socket (default: "
 	    CTL_DEFAULT_PATH ",\n                     or DIR/vifd-<backend>.sock "
-	    "with --xen=sim:DIR)\n",
+	    "on a simulated machine)\n",
 	.run = stats_run,
 };

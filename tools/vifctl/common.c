@@ -53,16 +53,40 @@ int
 vifctl_parse_u32(const char *what, const char *s, uint32_t max,
     uint32_t *out)
 {
-	uint64_t v = 0;
-	const char *p;
+	uint64_t v;
 
-	for (p = s; *p >= '0' && *p <= '9' && p - s < 11; p++)
-		v = v * 10u + (uint64_t)(*p - '0');
-	if (p == s || *p != '\0' || v > max) {
+	if (strparse_uint(s, max, &v) != 0) {
 		vifctl_err("%s '%s' is not a number in 0..%u", what, s, max);
 		return VIFCTL_USAGE;
 	}
 	*out = (uint32_t)v;
+	return 0;
+}
+
+int
+vifctl_ids_args(const struct vifctl_cmd *cmd, int argc, char **argv,
+    int first, bool optional, struct vifspec_ids *ids, bool *given)
+{
+	int n = argc - first, r;
+
+	*given = n == 2;
+	if (n == 0 && optional)
+		return 0;
+	if (n != 2) {
+		if (optional)
+			vifctl_err("%s: give both DOMID and DEVID, or neither",
+			    cmd->name);
+		else
+			vifctl_err("%s: expected DOMID and DEVID, got %d "
+			    "arguments (see vifctl %s --help)", cmd->name, n,
+			    cmd->name);
+		return VIFCTL_USAGE;
+	}
+	if ((r = vifctl_parse_u32("DOMID", argv[first], VIFSPEC_DOMID_MAX,
+	    &ids->domid)) != 0 ||
+	    (r = vifctl_parse_u32("DEVID", argv[first + 1], VIFSPEC_DEVID_MAX,
+	    &ids->devid)) != 0)
+		return r;
 	return 0;
 }
 
@@ -72,9 +96,9 @@ vifctl_parse_timeout(const char *s, unsigned int *ms)
 	uint64_t v = 0, frac = 0, scale = 1000;
 	const char *p = s;
 
-	for (; *p >= '0' && *p <= '9' && p - s < 8; p++)
-		v = v * 10u + (uint64_t)(*p - '0');
-	if (p == s)
+	/* Whole seconds, then an optional fraction. */
+	if (strparse_digits(&p, &v) != 0 ||
+	    v > VIFCTL_TIMEOUT_MS_MAX / 1000u)
 		goto bad;
 	if (*p == '.') {
 		for (p++; *p >= '0' && *p <= '9'; p++) {
@@ -101,16 +125,15 @@ bad:
 int
 vifctl_global_opt(struct vifctl *c, int val, const char *optarg)
 {
+	char why[64];
 	uint32_t d;
 
 	switch (val) {
 	case 'X':
 		/* xen_env_open() checks this too, but only once xenstore is
 		 * needed: a typo is a usage error, found first. */
-		if (strcmp(optarg, "real") != 0 &&
-		    (strncmp(optarg, "sim:", 4) != 0 || optarg[4] == '\0')) {
-			vifctl_err("--xen '%s': expected real or sim:DIR",
-			    optarg);
+		if (xen_env_check(optarg, why, sizeof(why)) < 0) {
+			vifctl_err("--xen '%s': %s", optarg, why);
 			return VIFCTL_USAGE;
 		}
 		c->xen = optarg;
@@ -129,8 +152,9 @@ vifctl_global_opt(struct vifctl *c, int val, const char *optarg)
 static void
 vifctl_cmd_usage(const struct vifctl_cmd *cmd, FILE *f)
 {
-	fprintf(f, "usage: vifctl [--xen=real|sim:DIR] [--backend-domid=N] "
-	    "%s %s\n  %s\n", cmd->name, cmd->synopsis, cmd->summary);
+	fprintf(f, "usage: vifctl [--xen=%s] [--backend-domid=N] "
+	    "%s %s\n  %s\n", xen_env_syntax(), cmd->name, cmd->synopsis,
+	    cmd->summary);
 	if (cmd->options != NULL)
 		fputs(cmd->options, f);
 }
@@ -275,26 +299,6 @@ vifctl_node_perms(enum vifspec_perm kind, const struct vifspec_ids *ids,
 	}
 	perms[0].perms = XEN_XS_PERM_NONE;
 	perms[1].perms = XEN_XS_PERM_READ;
-}
-
-const char *
-vifctl_state_name(int state)
-{
-	static const char *const names[] = {
-		[XenbusStateUnknown] = "Unknown",
-		[XenbusStateInitialising] = "Initialising",
-		[XenbusStateInitWait] = "InitWait",
-		[XenbusStateInitialised] = "Initialised",
-		[XenbusStateConnected] = "Connected",
-		[XenbusStateClosing] = "Closing",
-		[XenbusStateClosed] = "Closed",
-		[XenbusStateReconfiguring] = "Reconfiguring",
-		[XenbusStateReconfigured] = "Reconfigured",
-	};
-
-	if (state < 0 || (size_t)state >= sizeof(names) / sizeof(names[0]))
-		return "?";
-	return names[state];
 }
 
 /* ---- xenstore ----------------------------------------------------------- */
@@ -488,22 +492,22 @@ vifctl_domain_by_name(struct vifctl *c, const char *name, uint32_t *domid)
 {
 	char **dir, path[64], *v;
 	unsigned int num, i;
-	uint32_t d;
+	uint64_t d;
 	int r = -ENOENT;
 
 	dir = c->ops->xs_directory(c->xs, XEN_TXN_NULL, "/local/domain", &num);
 	if (dir == NULL)
 		return -errno;
 	for (i = 0; i < num && r == -ENOENT; i++) {
-		if (strlen(dir[i]) > 5 || dir[i][0] < '0' || dir[i][0] > '9')
+		if (strparse_uint(dir[i], VIFSPEC_DOMID_MAX, &d) != 0)
 			continue;
-		d = (uint32_t)strtoul(dir[i], NULL, 10);
-		snprintf(path, sizeof(path), "/local/domain/%u/name", d);
+		snprintf(path, sizeof(path), "/local/domain/%u/name",
+		    (uint32_t)d);
 		v = vifctl_read(c, XEN_TXN_NULL, path);
 		if (v == NULL)
 			continue;
 		if (strcmp(v, name) == 0) {
-			*domid = d;
+			*domid = (uint32_t)d;
 			r = 0;
 		}
 		free(v);
@@ -519,7 +523,6 @@ vifctl_find_backend(struct vifctl *c, uint32_t domid, uint32_t devid,
 	char path[VIFSPEC_PATH_MAX], *v;
 	struct vifspec_ids ids = { .domid = domid, .devid = devid };
 	uint64_t d = 0;
-	const char *p;
 
 	if (c->backend_domid >= 0) {
 		*backend = (uint32_t)c->backend_domid;
@@ -538,9 +541,7 @@ vifctl_find_backend(struct vifctl *c, uint32_t domid, uint32_t devid,
 		*backend = 0;
 		return 0;
 	}
-	for (p = v; *p >= '0' && *p <= '9' && p - v < 6; p++)
-		d = d * 10u + (uint64_t)(*p - '0');
-	if (p == v || *p != '\0' || d > VIFSPEC_DOMID_MAX) {
+	if (strparse_uint(v, VIFSPEC_DOMID_MAX, &d) != 0) {
 		vifctl_err("%s is '%s', not a domain id (use --backend-domid)",
 		    path, v);
 		free(v);

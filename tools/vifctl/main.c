@@ -42,7 +42,7 @@ vifctl_usage(FILE *f)
 		    vifctl_cmds[i]->synopsis, vifctl_cmds[i]->summary);
 	fprintf(f,
 	    "\nglobal options (before or after the command):\n"
-	    "  --xen=real|sim:DIR   real Xen (default) or the simulated "
+	    "  --xen=%-14s real Xen (default) or the simulated "
 	    "machine in DIR\n"
 	    "  --backend-domid=N    the backend domain (default: the spec's "
 	    "backend=,\n"
@@ -50,7 +50,8 @@ vifctl_usage(FILE *f)
 	    "  -h, --help           this text (COMMAND --help: that "
 	    "command's)\n"
 	    "  -V, --version        the version\n"
-	    "exit status: 0 ok, 1 failure, 2 bad arguments or spec\n");
+	    "exit status: 0 ok, 1 failure, 2 bad arguments or spec\n",
+	    xen_env_syntax());
 }
 
 static const struct vifctl_cmd *
@@ -78,7 +79,7 @@ main(int argc, char **argv)
 	int ch, r;
 
 	memset(&c, 0, sizeof(c));
-	c.xen = "real";
+	c.xen = XEN_REAL_SPEC;
 	c.backend_domid = -1;
 
 	/* "+": stop at the subcommand, whose options are its own. */

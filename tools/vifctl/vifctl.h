@@ -20,8 +20,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "vifspec.h"
-#include "xen_ops.h"
+#include "core/strparse.h"
+#include "core/vifspec.h"
+#include "core/xenbus_state.h"	/* xenbus_state_str: names with "?" */
+#include "seam/xen_ops.h"
 
 enum { VIFCTL_OK = 0, VIFCTL_FAIL = 1, VIFCTL_USAGE = 2 };
 /* vifctl_getopt's "--help was printed: exit with VIFCTL_OK". */
@@ -40,7 +42,7 @@ enum { VIFCTL_OK = 0, VIFCTL_FAIL = 1, VIFCTL_USAGE = 2 };
 
 /* The state of one vifctl run. */
 struct vifctl {
-	const char *xen;		/* --xen: "real" or "sim:DIR" */
+	const char *xen;		/* --xen= (xen_env_syntax()) */
 	long backend_domid;		/* --backend-domid, or -1 */
 	struct xen_env *env;		/* NULL until vifctl_xs_open() */
 	struct xen_xs *xs;
@@ -97,6 +99,16 @@ int vifctl_global_opt(struct vifctl *c, int val, const char *optarg);
  * Returns 0 or VIFCTL_USAGE after printing why. */
 int vifctl_parse_u32(const char *what, const char *s, uint32_t max,
     uint32_t *out);
+
+/*
+ * The DOMID DEVID operands of a command (detach, rate, stats), from
+ * argv[first] on: exactly these two, or with `optional` also none at all
+ * (*given then says which). DOMID is 0..VIFSPEC_DOMID_MAX, DEVID
+ * 0..VIFSPEC_DEVID_MAX. Returns 0 with ids->domid and ids->devid set,
+ * or VIFCTL_USAGE after printing why.
+ */
+int vifctl_ids_args(const struct vifctl_cmd *cmd, int argc, char **argv,
+    int first, bool optional, struct vifspec_ids *ids, bool *given);
 
 /* --timeout SECONDS: digits with an optional fraction ("0.5"), at most
  * VIFCTL_TIMEOUT_MS_MAX. Returns 0 or VIFCTL_USAGE after printing why. */
@@ -170,8 +182,5 @@ int vifctl_domain_by_name(struct vifctl *c, const char *name,
  */
 int vifctl_find_backend(struct vifctl *c, uint32_t domid, uint32_t devid,
     uint32_t *backend);
-
-/* A XenbusState's name ("Connected"), or "?" . */
-const char *vifctl_state_name(int state);
 
 #endif

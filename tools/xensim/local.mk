@@ -32,29 +32,3 @@ tools_xensim_xensim_xsd_so_LDFLAGS = -shared
 tools_xensim_xensim_xsd_so_LDADD = -ldl
 tools_xensim_xensim_xsd_so_SOURCES = tools/xensim/xsd_shim.c \
 	tools/xensim/sim_int.h
-
-dist_man_MANS += man/xensim.1
-
-# Unit tests: grant tables, event channels, xenstore and the machine,
-# each on a machine of its own in a fresh temporary directory.
-XENSIM_TEST_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DXENSIM_TEST_BIN='"$(abs_top_builddir)/tools/xensim/xensim"'
-UNIT_TESTS += tests/unit/test_xensim_gnttab tests/unit/test_xensim_evtchn \
-	tests/unit/test_xensim_xs
-check_PROGRAMS += tests/unit/test_xensim_gnttab tests/unit/test_xensim_evtchn \
-	tests/unit/test_xensim_xs
-tests_unit_test_xensim_gnttab_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_xensim_gnttab_CPPFLAGS = $(XENSIM_TEST_CPPFLAGS)
-tests_unit_test_xensim_gnttab_SOURCES = tests/unit/test_xensim_gnttab.c \
-	tests/unit/test_xensim_fix.h $(VIFD_ENV_SRC)
-tests_unit_test_xensim_gnttab_LDADD = $(UNIT_LDADD)
-tests_unit_test_xensim_evtchn_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_xensim_evtchn_CPPFLAGS = $(XENSIM_TEST_CPPFLAGS)
-tests_unit_test_xensim_evtchn_SOURCES = tests/unit/test_xensim_evtchn.c \
-	tests/unit/test_xensim_fix.h $(VIFD_ENV_SRC)
-tests_unit_test_xensim_evtchn_LDADD = $(UNIT_LDADD)
-tests_unit_test_xensim_xs_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_xensim_xs_CPPFLAGS = $(XENSIM_TEST_CPPFLAGS)
-tests_unit_test_xensim_xs_SOURCES = tests/unit/test_xensim_xs.c \
-	tests/unit/test_xensim_fix.h $(VIFD_ENV_SRC)
-tests_unit_test_xensim_xs_LDADD = $(UNIT_LDADD)

@@ -67,6 +67,15 @@ sim_env_destroy(struct xen_env *env)
 	free(se);
 }
 
+const char *
+xensim_spec_dir(const char *spec)
+{
+	size_t n = sizeof(XENSIM_SPEC_PREFIX) - 1;
+
+	return spec != NULL && strncmp(spec, XENSIM_SPEC_PREFIX, n) == 0 ?
+	    spec + n : NULL;
+}
+
 int
 xensim_env_open(const char *dir, struct xen_env **out, char *err,
     size_t errlen)
@@ -111,6 +120,12 @@ xensim_env_open(const char *dir, struct xen_env **out, char *err,
 	se->env.domid_known = true;
 	se->env.priv = se;
 	se->env.destroy = sim_env_destroy;
+	/* vifctl plays the toolstack and runs no scripts; the stand-in
+	 * xenstored knows only dom0's connections; the machine is a
+	 * directory every domain's process shares. */
+	se->env.toolstack_hotplug = false;
+	se->env.xs_home_is_dom0 = true;
+	se->env.run_dir = se->dir;
 	*out = &se->env;
 	return 0;
 fail:

@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "xen_ops.h"	/* <xen/xen.h>, <xen/grant_table.h> */
+#include "seam/xen_ops.h"	/* <xen/xen.h>, <xen/grant_table.h> */
 #include "sim_int.h"
 
 /* sun_path of struct sockaddr_un, including its terminating NUL. */

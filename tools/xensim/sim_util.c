@@ -22,6 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "core/strparse.h"
 #include "sim_priv.h"
 #include "xensim.h"
 
@@ -293,9 +294,9 @@ sim_u32_cmp(const void *a, const void *b)
 int
 sim_dom_list(const char *dir, uint32_t *ids, int max)
 {
-	char path[PATH_MAX], *end;
+	char path[PATH_MAX];
 	struct dirent *de;
-	unsigned long v;
+	uint64_t v;
 	DIR *dp;
 	int n = 0;
 
@@ -307,11 +308,8 @@ sim_dom_list(const char *dir, uint32_t *ids, int max)
 	while (n < max && (de = readdir(dp)) != NULL) {
 		/* Only plain decimal names: ".new-*" and ".dead-*" are
 		 * domains being built or torn down. */
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		errno = 0;
-		v = strtoul(de->d_name, &end, 10);
-		if (errno != 0 || *end != '\0' || v >= DOMID_FIRST_RESERVED)
+		if (strparse_uint(de->d_name, DOMID_FIRST_RESERVED - 1,
+		    &v) != 0)
 			continue;
 		ids[n++] = (uint32_t)v;
 	}

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/strparse.h"
 #include <unistd.h>
 
 #include "sim_priv.h"
@@ -45,23 +47,6 @@ xensim_fail(const char *msg)
 	return XENSIM_EXIT_FAIL;
 }
 
-/* A decimal number with no sign, no blanks and nothing after it. */
-static int
-xensim_parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (s == NULL || s[0] < '0' || s[0] > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 static const char *const xensim_gntst_names[] = {
 	"okay", "general_error", "bad_domain", "bad_gntref", "bad_handle",
 	"bad_virt_addr", "bad_dev_addr", "no_device_space", "permission_denied",
@@ -84,7 +69,7 @@ xensim_parse_gntst(const char *s, int16_t *out)
 			return 0;
 		}
 	}
-	if (s[0] == '-' && xensim_parse_u64(s + 1, -(GNTST_no_space), &v) == 0 &&
+	if (s[0] == '-' && strparse_uint(s + 1, -(GNTST_no_space), &v) == 0 &&
 	    v >= 1) {
 		*out = (int16_t)-(int)v;
 		return 0;
@@ -177,12 +162,12 @@ xensim_cmd_domain(int argc, char **argv)
 		return xensim_usage("%s", "domain: expected DIR add|destroy DOMID");
 	dir = argv[1];
 	op = argv[2];
-	if (xensim_parse_u64(argv[3], UINT32_MAX, &domid) != 0)
+	if (strparse_uint(argv[3], UINT32_MAX, &domid) != 0)
 		return xensim_usage("bad domid '%s' (a number, 1..32751)",
 		    argv[3]);
 	if (strcmp(op, "add") == 0) {
 		if (argc == 6 && strcmp(argv[4], "--pages") == 0) {
-			if (xensim_parse_u64(argv[5], UINT32_MAX, &pages) != 0 ||
+			if (strparse_uint(argv[5], UINT32_MAX, &pages) != 0 ||
 			    pages == 0)
 				return xensim_usage("bad page count '%s'",
 				    argv[5]);
@@ -223,7 +208,7 @@ xensim_cmd_fault(int argc, char **argv)
 	else
 		return xensim_usage("unknown fault kind '%s' (copy or map)",
 		    argv[2]);
-	if (xensim_parse_u64(argv[3], UINT64_MAX, &nth) != 0)
+	if (strparse_uint(argv[3], UINT64_MAX, &nth) != 0)
 		return xensim_usage("bad count '%s' (a number, 0 disarms)",
 		    argv[3]);
 	if (argc == 5 && xensim_parse_gntst(argv[4], &status) != 0)

@@ -13,7 +13,9 @@
  *
  * The machine API (create/destroy/domain_add/domain_destroy) is the
  * simulated toolstack; xensim_env_open() gives a process the struct xen_ops
- * seam vifd uses; the guest API (xensim_dom_*, xensim_grant_*) is what a
+ * seam vifd uses, with the machine's properties (no toolstack runs
+ * hotplug scripts, xenstored sees every client as dom0, the machine's
+ * directory holds every domain's runtime files); the guest API (xensim_dom_*, xensim_grant_*) is what a
  * simulated guest kernel does with its memory: fill its pages and grant
  * them. A guest process gets its event channels (bind_unbound for the
  * backend, notify, pending) and xenstore through the seam too, with an
@@ -30,7 +32,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "xen_ops.h"
+#include "seam/xen_ops.h"
+
+/* How --xen= names a simulated machine: the prefix, then its directory. */
+#define XENSIM_SPEC_PREFIX	"sim:"
+#define XENSIM_SPEC		XENSIM_SPEC_PREFIX "DIR"
 
 #define XENSIM_PAGE_SIZE	4096u
 /* Default memory per domain: 8192 pages (32 MiB, a sparse file). */
@@ -141,6 +147,10 @@ int xensim_fault_set(const char *dir, enum xensim_fault kind, uint64_t nth,
  */
 int xensim_env_open(const char *dir, struct xen_env **out, char *err,
     size_t errlen);
+
+/* If the --xen= value `spec` names a simulated machine (XENSIM_SPEC), its
+ * directory (possibly empty, which names none); else NULL. */
+const char *xensim_spec_dir(const char *spec);
 
 /* The GNTST_* status of the last map on `g` (a handle of a simulated
  * environment only): GNTST_okay after a successful one. */

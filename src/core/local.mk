@@ -1,0 +1,16 @@
+# The pure cores: functions of their arguments only (no fd, no clock, no
+# hypervisor), unit tested with in-memory rings and tables.
+src_libvifd_a_SOURCES += \
+	src/core/ring.h src/core/copy_seg.h \
+	src/core/tx.c src/core/tx.h \
+	src/core/rx.c src/core/rx.h \
+	src/core/hdr.c src/core/hdr.h \
+	src/core/csum.c src/core/csum.h \
+	src/core/vnet_hdr.c src/core/vnet_hdr.h \
+	src/core/ratelimit.c src/core/ratelimit.h \
+	src/core/frontend.c src/core/frontend.h \
+	src/core/xenbus_fsm.c src/core/xenbus_fsm.h \
+	src/core/xenbus_state.c src/core/xenbus_state.h \
+	src/core/vifspec.c src/core/vifspec.h \
+	src/core/vifspec_rate.c src/core/vifspec_nodes.c \
+	src/core/strparse.c src/core/strparse.h

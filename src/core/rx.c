@@ -1,0 +1,234 @@
+/*
+ * rx.c - the guest-RX pure core: frames read from the TAP become RX ring
+ * slots, grant-copy segments and responses.
+ *
+ * Owns the RX wire layout (netif.h "Guest receive", Linux
+ * drivers/net/xen-netback/rx.c: xenvif_rx_skb, xenvif_rx_data_slot,
+ * xenvif_rx_extra_slot, xenvif_rx_copy_flush), the rule that a response
+ * lands in the slot of its request, the "enough requests for the head
+ * frame" test used for backpressure and stall detection, and the
+ * req_event re-arm. It does not own the frame queue, its limits and
+ * timeouts, the grant copy itself, pushing responses or notifying: the
+ * queue worker does.
+ *
+ * Frames are laid out as Linux does since "always fully coalesce guest
+ * Rx packets": every data slot full (4096 bytes at offset 0) but the
+ * last, so a frame needs exactly ceil(len / 4096) data slots and the
+ * count is known before anything is consumed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rx.h"
+
+_Static_assert(sizeof(struct netif_extra_info) ==
+    sizeof(netif_rx_response_t), "an extra-info overlays an RX response");
+_Static_assert(RX_PAGE_SIZE <= INT16_MAX,
+    "a full slot's byte count fits the 16-bit status");
+
+/*
+ * Bound of the req_event re-check loop. Linux loops for as long as
+ * req_prod keeps moving; a hostile frontend could keep us there, so we
+ * stop after a few rounds. Four is plenty: a real frontend pushes a
+ * batch and stops.
+ */
+#define RX_WAIT_ROUNDS	4
+
+static unsigned int
+data_slots(uint32_t len)
+{
+	unsigned int n = (unsigned int)((len + (RX_PAGE_SIZE - 1)) /
+	    RX_PAGE_SIZE);
+
+	return n == 0 ? 1 : n;
+}
+
+unsigned int
+rx_slots_needed(const struct rx_frame *f)
+{
+	/* 64-bit arithmetic: len close to 2^32 must not wrap to 1 slot. */
+	uint64_t n = ((uint64_t)f->len + RX_PAGE_SIZE - 1) / RX_PAGE_SIZE;
+
+	if (n == 0)
+		n = 1;
+	if (n > RX_MAX_SLOTS)	/* refused anyway; keep the sum sane */
+		n = RX_MAX_SLOTS + 1;
+	return (unsigned int)n + (f->has_gso ? 1 : 0);
+}
+
+int
+rx_requests_available(const netif_rx_back_ring_t *ring, RING_IDX req_prod)
+{
+	/*
+	 * Free-running u32 indices: differences are right across 2^32.
+	 * Requests we consumed but have not answered yet still occupy their
+	 * slots, so the frontend can have posted at most RING_SIZE beyond
+	 * our private response producer.
+	 */
+	if (RING_REQUEST_PROD_OVERFLOW(ring, req_prod))
+		return -EPROTO;
+	/* Our own indices: req_cons never runs ahead of req_prod we saw,
+	 * so this cannot wrap given the check above. */
+	return (int)(req_prod - ring->req_cons);
+}
+
+int
+rx_ring_ready(const netif_rx_back_ring_t *ring, RING_IDX req_prod,
+    unsigned int needed)
+{
+	int avail = rx_requests_available(ring, req_prod);
+
+	if (avail < 0)
+		return avail;
+	return (unsigned int)avail >= needed ? 1 : 0;
+}
+
+int
+rx_ring_wait_slots(netif_rx_back_ring_t *ring, unsigned int needed,
+    RING_IDX *req_prod)
+{
+	RING_IDX prod, again;
+	unsigned int round;
+	int r = 0;
+
+	prod = ring_load_index(&ring->sring->req_prod);
+	for (round = 0; round < RX_WAIT_ROUNDS; round++) {
+		r = rx_ring_ready(ring, prod, needed);
+		if (r != 0)
+			break;
+		/*
+		 * Ask for a notification on the next request pushed. The
+		 * frontend compares req_event with the producer range it
+		 * publishes (RING_PUSH_REQUESTS_AND_CHECK_NOTIFY), so any
+		 * push after this store is seen, and a push that happened
+		 * before it is caught by the re-read that follows the
+		 * barrier.
+		 */
+		ring_set_event(&ring->sring->req_event, prod + 1);
+		again = ring_load_index(&ring->sring->req_prod);
+		if (again == prod)
+			break;
+		prod = again;
+	}
+	*req_prod = prod;
+	return r;
+}
+
+int
+rx_frame2slots(const struct rx_frame *f, netif_rx_back_ring_t *ring,
+    RING_IDX req_prod, uint16_t domid, struct xen_copy_seg *segs,
+    unsigned int *nsegs, unsigned int max_segs, struct rx_pending *pend)
+{
+	netif_rx_request_t req;
+	struct xen_copy_seg *seg;
+	unsigned int ndata, nslots, i, k;
+	uint32_t done, chunk;
+	int avail;
+
+	if (f->len == 0 || f->len > RX_MAX_FRAME_LEN)
+		return -EMSGSIZE;
+	if (f->has_gso && f->gso.type != XEN_NETIF_EXTRA_TYPE_GSO)
+		return -EINVAL;
+	avail = rx_requests_available(ring, req_prod);
+	if (avail < 0)
+		return avail;
+	ndata = data_slots(f->len);
+	nslots = ndata + (f->has_gso ? 1 : 0);
+	if ((unsigned int)avail < nslots)
+		return -ENOSPC;
+	if (*nsegs > max_segs || max_segs - *nsegs < ndata)
+		return -ENOBUFS;
+
+	memset(pend, 0, sizeof(*pend));
+	pend->first = ring->req_cons;
+	pend->nslots = nslots;
+	pend->flags = f->flags & (NETRXF_csum_blank | NETRXF_data_validated);
+	pend->has_gso = f->has_gso;
+	if (f->has_gso)
+		pend->gso = f->gso;
+
+	done = 0;
+	for (i = 0, k = 0; i < nslots; i++) {
+		/* Once, through a volatile access: the frontend may rewrite
+		 * the slot meanwhile (XSA-155). */
+		RING_COPY_REQUEST(ring, ring->req_cons + i, &req);
+		pend->slot[i].id = req.id;
+		/* The extra goes right after the first data slot. */
+		if (f->has_gso && i == 1) {
+			pend->slot[i].extra = true;
+			continue;
+		}
+		chunk = f->len - done;
+		if (chunk > RX_PAGE_SIZE)
+			chunk = RX_PAGE_SIZE;
+		seg = &segs[*nsegs + k];
+		memset(seg, 0, sizeof(*seg));
+		/* The grant-copy interface takes a non-const source pointer;
+		 * a local source is only read (GNTCOPY_source_gref unset). */
+		seg->source.virt = (void *)(uintptr_t)(f->data + done);
+		seg->dest.foreign.ref = req.gref;
+		seg->dest.foreign.offset = 0;
+		seg->dest.foreign.domid = domid;
+		seg->len = (uint16_t)chunk;
+		seg->flags = GNTCOPY_dest_gref;
+		seg->status = GNTST_general_error;
+		pend->slot[i].len = (uint16_t)chunk;
+		pend->slot[i].seg = *nsegs + k;
+		done += chunk;
+		k++;
+	}
+	ring->req_cons += nslots;
+	*nsegs += k;
+	return (int)nslots;
+}
+
+void
+rx_slots2rsp(const struct rx_pending *pend, const struct xen_copy_seg *segs,
+    netif_rx_back_ring_t *ring)
+{
+	netif_rx_response_t rsp;
+	struct netif_extra_info extra;
+	unsigned int i, last_data;
+	int16_t st;
+
+	/* Responses are produced in ring order, frame after frame. */
+	if (pend->first != ring->rsp_prod_pvt || pend->nslots == 0 ||
+	    pend->nslots > RX_MAX_SLOTS)
+		abort();
+
+	last_data = pend->nslots - 1;
+	if (pend->has_gso && last_data == 1)
+		last_data = 0;
+
+	for (i = 0; i < pend->nslots; i++) {
+		if (pend->slot[i].extra) {
+			extra = pend->gso;
+			extra.flags = 0;	/* the only extra we send */
+			memcpy(RING_GET_RESPONSE(ring, pend->first + i),
+			    &extra, sizeof(extra));
+			continue;
+		}
+		memset(&rsp, 0, sizeof(rsp));
+		rsp.id = pend->slot[i].id;
+		rsp.offset = 0;
+		if (i != last_data)
+			rsp.flags |= NETRXF_more_data;
+		if (i == 0) {
+			rsp.flags |= pend->flags;
+			if (pend->has_gso)
+				rsp.flags |= NETRXF_extra_info;
+		}
+		st = segs[pend->slot[i].seg].status;
+		/* GNTST_* errors are negative: the frontend sees an error
+		 * status for that slot (and drops the packet). */
+		if (st == GNTST_okay)
+			rsp.status = (int16_t)pend->slot[i].len;
+		else
+			rsp.status = st < 0 ? st : NETIF_RSP_ERROR;
+		*RING_GET_RESPONSE(ring, pend->first + i) = rsp;
+	}
+	ring->rsp_prod_pvt = pend->first + pend->nslots;
+}

@@ -1,0 +1,169 @@
+/*
+ * backend_hotplug.c - the hotplug scripts of one vif backend.
+ *
+ * Owns deciding who runs a device's scripts (vifd, or a toolstack that
+ * may: libxl in dom0, xl devd in a driver domain), the request for its
+ * `online` and `offline` runs (hotplug_run.c runs them), what their outcome
+ * means for the device (a failed `online` fails the vif; `offline` ends
+ * the device's removal), and following a TAP a script renamed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctrl/backend_int.h"
+#include "util/log.h"
+#include "data/tap.h"
+#include "data/vif.h"
+#include "ctrl/xsutil.h"
+
+static void
+backend_hotplug_done(void *arg, const struct hotplug_result *res)
+{
+	struct backend *be = arg;
+	struct vifd *vd = be->vd;
+
+	be->hp_run = NULL;
+	if (be->life == BE_OFFLINE) {
+		if (!hotplug_result_ok(res))
+			log_warnx("%s: hotplug offline failed (%s); removing "
+			    "the device anyway", be->name, res->reason);
+		backend_destroy_device_done(be);
+		if (be->dir_gone)
+			backend_free(be);	/* it went while the script ran */
+		else if (be->dirty & BE_DIRTY_RECHECK)
+			backend_process_all(vd);
+		return;
+	}
+	if (hotplug_result_ok(res)) {
+		be->hp = HP_DONE;
+		backend_refresh_ifname(be);
+		if (be->vif != NULL)
+			vif_clamp_mtu(be->vif);
+		return;
+	}
+	be->hp = HP_FAILED;
+	{
+		char *herr = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL,
+		    be->path, "hotplug-error");
+
+		backend_fail(be, "hotplug script online failed: %s%s%s",
+		    res->reason, herr ? ": " : "", herr ? herr : "");
+		free(herr);
+	}
+}
+
+int
+backend_hotplug_start(struct backend *be, enum hotplug_action action)
+{
+	struct vifd *vd = be->vd;
+	struct hotplug_req req;
+	const char *script, *gw;
+	char abs[XSU_PATH_MAX];
+
+	/* The keys as read when the device appeared: at `offline` time the
+	 * toolstack may already have removed the directory. */
+	script = be->script;
+	gw = be->gatewaydev;
+	memset(&req, 0, sizeof(req));
+	req.action = action;
+	req.script = script[0] != '\0' ? script : VIFD_DEFAULT_SCRIPT;
+	req.script_dir = vd->cfg.script_dir;
+	req.domid = be->domid;
+	req.devid = be->devid;
+	/* libxl passes XENBUS_PATH relative ("backend/vif/D/N"), which
+	 * xenstore resolves under the caller's own domain. Where xenstored
+	 * sees every client as dom0 (the simulated machine), a backend
+	 * domain other than 0 needs the absolute path. */
+	if (vd->domid != 0 && vd->env->xs_home_is_dom0) {
+		snprintf(abs, sizeof(abs), "%s", be->path);
+		req.backend_path = abs;
+	}
+	req.vif = be->ifname;
+	req.netdev = gw[0] != '\0' ? gw : NULL;
+	req.xenstored_path = vd->xenstored_path[0] ? vd->xenstored_path :
+	    NULL;
+	req.timeout_ms = vd->cfg.hotplug_timeout_s * 1000u;
+	return hotplug_run(&vd->loop, &req, backend_hotplug_done, be,
+	    &be->hp_run);
+}
+
+void
+backend_refresh_ifname(struct backend *be)
+{
+	char name[IFNAMSIZ];
+
+	if (be->ifindex == 0 || tap_name_of(be->ifindex, name) < 0 ||
+	    strcmp(name, be->ifname) == 0)
+		return;
+	log_info("%s: %s is now %s", be->name, be->ifname, name);
+	snprintf(be->ifname, sizeof(be->ifname), "%s", name);
+}
+
+/* Is `xl devd` running here (its pidfile names a live process)? */
+static bool
+backend_xl_devd_running(void)
+{
+	static const char *const pidfiles[] = {
+		"/var/run/xldevd.pid", "/run/xldevd.pid",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(pidfiles) / sizeof(pidfiles[0]); i++) {
+		FILE *f = fopen(pidfiles[i], "r");
+		long pid = 0;
+		int n;
+
+		if (f == NULL)
+			continue;
+		n = fscanf(f, "%ld", &pid);
+		fclose(f);
+		if (n == 1 && pid > 0 && kill((pid_t)pid, 0) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Who runs this device's hotplug scripts? With --hotplug=auto: where a
+ * toolstack may run them (real Xen: the environment says so), libxl runs
+ * them for backends in its own domain (dom0) and xl devd in a driver
+ * domain; both mark that with libxl/disable_udev = 1 under the domain
+ * (libxl's DISABLE_UDEV_PATH). Running a script twice would race with
+ * the toolstack's own run, so then we only wait for hotplug-status. With
+ * nobody else (the simulated Xen, a driver domain without xl devd) we run
+ * them, as xl devd would.
+ */
+bool
+backend_runs_scripts(struct backend *be)
+{
+	struct vifd *vd = be->vd;
+	char dir[64], *v;
+	bool toolstack;
+
+	switch (vd->cfg.hotplug) {
+	case VIFD_HOTPLUG_VIFD:
+		return true;
+	case VIFD_HOTPLUG_TOOLSTACK:
+		return false;
+	case VIFD_HOTPLUG_AUTO:
+	default:
+		break;
+	}
+	if (!vd->env->toolstack_hotplug)
+		return true;
+	snprintf(dir, sizeof(dir), "/local/domain/%u/libxl", vd->domid);
+	v = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, dir, "disable_udev");
+	toolstack = (v != NULL && strcmp(v, "1") == 0) ||
+	    backend_xl_devd_running();
+	free(v);
+	log_info("%s: hotplug scripts are run by %s", be->name,
+	    toolstack ? "the toolstack (libxl or xl devd)" : "vifd");
+	return !toolstack;
+}
+

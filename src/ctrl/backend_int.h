@@ -1,0 +1,77 @@
+/*
+ * backend_int.h - what the files of the backend module share: backend.c
+ * (life, and the XenbusState machine's actions), backend_xs.c (the
+ * xenstore nodes), backend_hotplug.c (scripts) and backend_watch.c
+ * (events). Nothing else includes it.
+ */
+#ifndef VIFD_BACKEND_INT_H
+#define VIFD_BACKEND_INT_H
+
+#include <stdbool.h>
+
+#include "ctrl/backend.h"
+#include "ctrl/hotplug.h"
+
+/* Watch tokens of the frontends' state nodes: this, then "<domid>:<devid>". */
+#define BE_FE_TOKEN_PREFIX "vifd:fe:"
+
+/* ---- backend.c ---------------------------------------------------------- */
+
+/*
+ * Reports a problem with this vif the way Linux's xenbus_dev_fatal does
+ * (backend_report), and tells the state machine, which closes the vif.
+ * Other vifs are not affected.
+ */
+void backend_fail(struct backend *be, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Removes the device: disconnect, `offline` script (if we run them),
+ * then the TAP. The struct stays until the directory goes. */
+void backend_destroy_device(struct backend *be);
+/* The TAP is gone (or never was): nothing left but the struct. */
+void backend_destroy_device_done(struct backend *be);
+/* Unlinks and frees the struct. */
+void backend_free(struct backend *be);
+
+/* ---- backend_xs.c ------------------------------------------------------- */
+
+/* Writes our state node; on success the machine knows it is written.
+ * 0 or -errno (logged). */
+int backend_write_state(struct backend *be, enum xenbus_state s);
+/* The message under error/backend/vif/<domid>/<devid>/error of our
+ * domain, and in the log. */
+void backend_report(struct backend *be, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Removes that error node (the device goes). */
+void backend_clear_error(struct backend *be);
+/* The feature keys we support. 0 or -errno (logged). */
+int backend_advertise(struct backend *be);
+/* Reads the toolstack's keys. 0, or -EINVAL if the directory is
+ * unusable (the reason is logged). */
+int backend_read_keys(struct backend *be);
+/* Reads a "bytes,usec" rate key; absent or malformed means unlimited. */
+void backend_read_rate(struct backend *be, const char *key,
+    struct ratelimit_rate *out);
+/* Reads hotplug-status (and fails the vif on "error"). */
+void backend_read_hotplug_status(struct backend *be);
+/* The frontend's state node: Unknown if its directory is gone, 255 for
+ * a value that is no number. */
+enum xenbus_state backend_read_fe_state(struct backend *be);
+/* After @releaseDomain: is our guest gone? */
+bool backend_domain_dead(struct backend *be);
+
+/* ---- backend_hotplug.c -------------------------------------------------- */
+
+/* Who runs this device's hotplug scripts: true if vifd does. */
+bool backend_runs_scripts(struct backend *be);
+/* Starts `action`'s script. 0 or -errno. */
+int backend_hotplug_start(struct backend *be, enum hotplug_action action);
+/* A hotplug script may have renamed the TAP (vifname): follow it. */
+void backend_refresh_ifname(struct backend *be);
+
+/* ---- backend_watch.c ---------------------------------------------------- */
+
+/* Watches (or stops watching) the frontend's state node. */
+void backend_fe_watch(struct backend *be, bool on);
+
+#endif

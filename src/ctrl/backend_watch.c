@@ -1,0 +1,105 @@
+/*
+ * backend_watch.c - the events that reach the backends: changes below a
+ * backend directory (from xswatch), the frontends' state nodes, and the
+ * once-a-second tick.
+ *
+ * Owns the frontend state watch of each backend, with the XSA-349 cap
+ * (a frontend that rewrites its state faster than VIFD_FE_EVENTS_PER_SEC
+ * is not listened to for a second), and turns every event into a dirty
+ * bit: the work is done once per loop iteration, coalesced, by
+ * backend_process_all().
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "ctrl/backend_int.h"
+#include "util/log.h"
+#include "ctrl/xsutil.h"
+
+void
+backend_fe_watch(struct backend *be, bool on)
+{
+	struct vifd *vd = be->vd;
+	char path[XSU_PATH_MAX];
+
+	if (be->fe_watched == on)
+		return;
+	snprintf(path, sizeof(path), "%s/state", be->fe_path);
+	if (on) {
+		if (vd->env->ops->xs_watch(vd->xs, path, be->fe_token) == 0)
+			be->fe_watched = true;
+		else
+			log_warn("%s: cannot watch %s", be->name, path);
+	} else {
+		(void)vd->env->ops->xs_unwatch(vd->xs, path, be->fe_token);
+		be->fe_watched = false;
+	}
+}
+
+void
+backend_key_changed(struct backend *be, const char *key)
+{
+	if (be->life != BE_LIVE && (key[0] == '\0' ||
+	    strcmp(key, "state") == 0 || strcmp(key, "online") == 0))
+		be->dirty |= BE_DIRTY_RECHECK;
+	if (strcmp(key, "state") == 0)
+		be->dirty |= BE_DIRTY_STATE;
+	else if (strcmp(key, "online") == 0)
+		be->dirty |= BE_DIRTY_ONLINE;
+	else if (strcmp(key, "hotplug-status") == 0)
+		be->dirty |= BE_DIRTY_HOTPLUG;
+	else if (strcmp(key, "rate") == 0 ||
+	    strcmp(key, VIF_INBOUND_RATE_KEY) == 0)
+		be->dirty |= BE_DIRTY_RATE;
+}
+
+bool
+backend_watch_event(struct vifd *vd, const char *path, const char *token)
+{
+	struct backend *be;
+	unsigned int domid, devid;
+	int n = 0;
+
+	(void)path;
+	if (strncmp(token, BE_FE_TOKEN_PREFIX,
+	    sizeof(BE_FE_TOKEN_PREFIX) - 1) != 0)
+		return false;
+	if (sscanf(token + sizeof(BE_FE_TOKEN_PREFIX) - 1, "%u:%u%n", &domid,
+	    &devid, &n) != 2 || token[sizeof(BE_FE_TOKEN_PREFIX) - 1 + n])
+		return true;
+	be = backend_find(vd, domid, devid);
+	if (be == NULL || !be->fe_watched)
+		return true;	/* a stale event for a watch we dropped */
+	be->fe_events++;
+	if (be->fe_events > VIFD_FE_EVENTS_PER_SEC && !be->fe_suspended) {
+		/* XSA-349: a frontend rewriting its state in a loop costs us
+		 * one event each. Stop listening for a second; the watch
+		 * fires once on re-registration, so nothing is lost. */
+		static struct log_ratelimit rl = LOG_RATELIMIT_INIT(1000, 5);
+
+		if (log_ratelimit_ok(&rl))
+			log_warnx("%s: frontend state changes too fast; "
+			    "ignoring it for a second", be->name);
+		backend_fe_watch(be, false);
+		be->fe_suspended = true;
+	}
+	be->dirty |= BE_DIRTY_FE_STATE;
+	return true;
+}
+
+void
+backend_tick(struct vifd *vd)
+{
+	struct backend *be;
+
+	for (be = TAILQ_FIRST(&vd->backends); be != NULL; be = TAILQ_NEXT(be, link)) {
+		be->fe_events = 0;
+		if (be->fe_suspended && be->life == BE_LIVE) {
+			be->fe_suspended = false;
+			backend_fe_watch(be, true);
+		}
+	}
+}
+

@@ -1,0 +1,304 @@
+/*
+ * backend_xs.c - the xenstore nodes of one vif backend.
+ *
+ * Owns what vifd reads from and writes to a backend directory and around
+ * it: the toolstack's keys (checked, with their defaults), our state
+ * node, the feature keys we advertise, the error node a failure leaves,
+ * hotplug-status and the rate keys, the frontend's state node, and
+ * whether a guest's domain is gone. Which state to write when is the
+ * state machine's (xenbus_fsm.c); this file only reads and writes.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctrl/backend_int.h"
+#include "util/log.h"
+#include "core/strparse.h"
+#include "data/tap.h"
+#include "core/xenbus_state.h"
+#include "ctrl/xsutil.h"
+
+/* ---- our own nodes -------------------------------------------------- */
+
+int
+backend_write_state(struct backend *be, enum xenbus_state s)
+{
+	struct vifd *vd = be->vd;
+	int r;
+
+	r = xsu_printf_key(vd->env, vd->xs, XEN_TXN_NULL, be->path, "state",
+	    "%d", (int)s);
+	if (r < 0) {
+		errno = -r;
+		log_warn("%s: cannot write state %s", be->name,
+		    xenbus_state_str((int)s, "invalid"));
+		return r;
+	}
+	be->fsm.written = s;
+	log_info("%s: state %s", be->name,
+	    xenbus_state_str((int)s, "invalid"));
+	return 0;
+}
+
+void
+backend_report(struct backend *be, const char *fmt, ...)
+{
+	struct vifd *vd = be->vd;
+	char msg[256], dir[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warnx("%s: %s", be->name, msg);
+	snprintf(dir, sizeof(dir), "/local/domain/%u/error/backend/vif/%u/%u",
+	    vd->domid, be->domid, be->devid);
+	(void)xsu_write_key(vd->env, vd->xs, XEN_TXN_NULL, dir, "error", msg);
+}
+
+void
+backend_clear_error(struct backend *be)
+{
+	struct vifd *vd = be->vd;
+	char dir[160];
+
+	snprintf(dir, sizeof(dir), "/local/domain/%u/error/backend/vif/%u/%u",
+	    vd->domid, be->domid, be->devid);
+	(void)vd->env->ops->xs_rm(vd->xs, XEN_TXN_NULL, dir);
+}
+
+/*
+ * Advertises what we support. The mandatory features go in one
+ * transaction, retried on EAGAIN; the optional ones after it (Linux
+ * netback_probe does the same split).
+ */
+int
+backend_advertise(struct backend *be)
+{
+	static const struct { const char *key, *val; } features[] = {
+		{ "feature-sg", "1" },
+		{ "feature-gso-tcpv4", "1" },
+		{ "feature-gso-tcpv6", "1" },
+		{ "feature-ipv6-csum-offload", "1" },
+		{ "feature-rx-copy", "1" },
+		{ "feature-rx-flip", "0" },
+	};
+	struct vifd *vd = be->vd;
+	const char *what = "starting a transaction";
+	xen_txn_t t;
+	unsigned int i;
+	int r, tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		r = vd->env->ops->xs_txn_start(vd->xs, &t);
+		if (r < 0)
+			goto fail;
+		for (i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
+			r = xsu_write_key(vd->env, vd->xs, t, be->path,
+			    features[i].key, features[i].val);
+			if (r < 0) {
+				what = features[i].key;
+				(void)vd->env->ops->xs_txn_end(vd->xs, t, true);
+				goto fail;
+			}
+		}
+		r = vd->env->ops->xs_txn_end(vd->xs, t, false);
+		if (r == 0)
+			break;
+		if (r != -EAGAIN) {
+			what = "committing the transaction";
+			goto fail;
+		}
+	}
+	if (r < 0)
+		goto fail;
+	/* Optional features: a failure is only worth a debug line. */
+	if (xsu_printf_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
+	    "feature-split-event-channels", "%d",
+	    vd->cfg.split_evtchn ? 1 : 0) < 0 ||
+	    xsu_printf_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
+	    "multi-queue-max-queues", "%u", vd->cfg.max_queues) < 0)
+		log_debug("%s: cannot write an optional feature", be->name);
+	return 0;
+fail:
+	errno = -r;
+	log_warn("%s: advertising features (%s)", be->name, what);
+	return r;
+}
+
+/* ---- the toolstack's keys ------------------------------------------ */
+
+/* Reads the toolstack's keys. Returns 0, or -EINVAL if the directory is
+ * unusable (the reason is logged). */
+int
+backend_read_keys(struct backend *be)
+{
+	struct vifd *vd = be->vd;
+	uint64_t v;
+	char *s;
+	int r;
+
+	r = xsu_read_uint(vd->env, vd->xs, XEN_TXN_NULL, be->path,
+	    "frontend-id", 0x7fef, &v);
+	if (r < 0 || v != be->domid) {
+		log_warnx("%s: frontend-id is missing or not %u", be->name,
+		    be->domid);
+		return -EINVAL;
+	}
+	s = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, be->path, "frontend");
+	if (s == NULL || s[0] != '/' || strlen(s) >= sizeof(be->fe_path)) {
+		log_warnx("%s: frontend path is missing or invalid", be->name);
+		free(s);
+		return -EINVAL;
+	}
+	snprintf(be->fe_path, sizeof(be->fe_path), "%s", s);
+	free(s);
+
+	be->online = xsu_read_uint(vd->env, vd->xs, XEN_TXN_NULL, be->path,
+	    "online", 1, &v) == 0 && v == 1;
+
+	/* Like Linux netback we create vif<domid>.<devid>; the hotplug
+	 * script renames it to `vifname` (Xen's vif-common.sh refuses a
+	 * name that already exists). A TAP already carrying the vifname is
+	 * ours from before a restart. */
+	s = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, be->path, "vifname");
+	if (s != NULL && *s != '\0') {
+		if (tap_name_valid(s) == 0) {
+			snprintf(be->vifname, sizeof(be->vifname), "%s", s);
+			if (tap_exists(s))
+				snprintf(be->ifname, sizeof(be->ifname), "%s",
+				    s);
+		} else
+			log_warnx("%s: vifname '%s' is not a valid interface "
+			    "name; ignoring it", be->name, s);
+	}
+	free(s);
+
+	be->mtu = 0;
+	r = xsu_read_uint(vd->env, vd->xs, XEN_TXN_NULL, be->path, "mtu",
+	    65535, &v);
+	if (r == 0 && v >= 68)
+		be->mtu = (unsigned int)v;
+	else if (r != -ENOENT)
+		log_warnx("%s: ignoring invalid mtu", be->name);
+
+	/* The guest's MAC is the guest's; we only check it (Linux parses
+	 * it strictly, we warn and carry on: nothing here depends on it). */
+	s = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, be->path, "mac");
+	if (s != NULL) {
+		uint8_t mac[6];
+
+		if (strparse_mac(s, 0, mac) < 0)
+			log_warnx("%s: ignoring malformed mac '%s'", be->name,
+			    s);
+		free(s);
+	}
+	backend_read_rate(be, "rate", &be->rate_out);
+	backend_read_rate(be, VIF_INBOUND_RATE_KEY, &be->rate_in);
+	backend_read_hotplug_status(be);
+	s = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, be->path, "script");
+	if (s != NULL && *s != '\0')
+		snprintf(be->script, sizeof(be->script), "%s", s);
+	free(s);
+	s = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
+	    "gatewaydev");
+	if (s != NULL)
+		snprintf(be->gatewaydev, sizeof(be->gatewaydev), "%s", s);
+	free(s);
+	return 0;
+}
+
+/* Reads a "bytes,usec" rate key; absent or malformed means unlimited. */
+void
+backend_read_rate(struct backend *be, const char *key,
+    struct ratelimit_rate *out)
+{
+	struct vifd *vd = be->vd;
+	char *v, err[128];
+	uint64_t bytes, usec;
+
+	memset(out, 0, sizeof(*out));
+	v = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, be->path, key);
+	if (v == NULL)
+		return;
+	if (ratelimit_parse(v, &bytes, &usec, err, sizeof(err)) < 0)
+		/* Linux: "Failed to parse network rate limit. Traffic
+		 * unlimited." */
+		log_warnx("%s: %s '%s': %s; traffic unlimited", be->name, key,
+		    v, err);
+	else {
+		out->bytes = bytes;
+		out->usec = usec;
+	}
+	free(v);
+}
+
+void
+backend_read_hotplug_status(struct backend *be)
+{
+	struct vifd *vd = be->vd;
+	char *v;
+
+	v = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
+	    "hotplug-status");
+	be->hotplug_node = v != NULL;
+	be->hotplug_ok = v != NULL && strcmp(v, "connected") == 0;
+	if (v != NULL && strcmp(v, "error") == 0 && be->hp != HP_FAILED &&
+	    !be->fsm.failed && be->life == BE_LIVE) {
+		char *herr = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL,
+		    be->path, "hotplug-error");
+
+		backend_fail(be, "hotplug script reported an error%s%s",
+		    herr ? ": " : "", herr ? herr : "");
+		free(herr);
+	}
+	free(v);
+}
+
+/* ---- the frontend ---------------------------------------------------- */
+
+enum xenbus_state
+backend_read_fe_state(struct backend *be)
+{
+	struct vifd *vd = be->vd;
+	uint64_t v;
+	int r;
+
+	r = xsu_read_uint(vd->env, vd->xs, XEN_TXN_NULL, be->fe_path, "state",
+	    255, &v);
+	if (r == -ENOENT)
+		return XenbusStateUnknown;	/* the frontend dir is gone */
+	if (r < 0)
+		return (enum xenbus_state)255;	/* garbage: handled below */
+	return (enum xenbus_state)v;
+}
+
+/*
+ * After @releaseDomain: is our guest gone? xenstored no longer knows it
+ * and its nodes are gone (xenstored removes a dead domain's own nodes and
+ * the toolstack its domain directory). Both, because a driver domain may
+ * not be allowed to ask xenstored (the answer is then "no").
+ */
+bool
+backend_domain_dead(struct backend *be)
+{
+	struct vifd *vd = be->vd;
+	char path[64];
+	char *v;
+
+	if (vd->env->ops->xs_is_introduced(vd->xs, be->domid) > 0)
+		return false;
+	snprintf(path, sizeof(path), "/local/domain/%u", be->domid);
+	v = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, path, "domid");
+	if (v != NULL) {
+		free(v);
+		return backend_read_fe_state(be) == XenbusStateUnknown;
+	}
+	return true;
+}
+

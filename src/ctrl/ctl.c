@@ -1,0 +1,256 @@
+/*
+ * ctl.c - the control socket: answers vifctl's questions about vifs and
+ * their queues.
+ *
+ * Owns the listening socket and the text protocol described in ctl.h.
+ * Connections are served one at a time on the control thread with short
+ * timeouts, so a stuck client costs at most a second; only root can
+ * connect (the socket is 0600 in a 0700 directory when we create one).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctrl/backend.h"
+#include "ctrl/ctl.h"
+#include "util/log.h"
+#include "data/queue_stats.h"
+#include "data/vif.h"
+#include "ctrl/vifd.h"
+#include "core/xenbus_state.h"
+
+struct ctl {
+	struct vifd *vd;
+	int fd;
+	char path[108];
+	struct loop_watch watch;
+};
+
+struct ctl_out {
+	char *buf;
+	size_t len, used;
+};
+
+static void
+ctl_printf(struct ctl_out *o, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+ctl_printf(struct ctl_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->used >= o->len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->used, o->len - o->used, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->used += (size_t)n < o->len - o->used ? (size_t)n :
+		    o->len - o->used - 1;
+}
+
+static void
+ctl_stats_one(struct ctl_out *o, struct backend *be)
+{
+	struct queue_stats st;
+	unsigned int q, nq;
+
+	ctl_printf(o, "%s ifname %s\n", be->name, be->ifname);
+	ctl_printf(o, "%s state %s\n", be->name,
+	    xenbus_state_str((int)be->fsm.state, "invalid"));
+	ctl_printf(o, "%s frontend_state %s\n", be->name,
+	    xenbus_state_str((int)be->fsm.fe, "invalid"));
+	ctl_printf(o, "%s rate_out %llu,%llu\n", be->name,
+	    (unsigned long long)be->rate_out.bytes,
+	    (unsigned long long)be->rate_out.usec);
+	ctl_printf(o, "%s rate_in %llu,%llu\n", be->name,
+	    (unsigned long long)be->rate_in.bytes,
+	    (unsigned long long)be->rate_in.usec);
+	nq = be->vif != NULL ? vif_nqueues(be->vif) : 0;
+	ctl_printf(o, "%s queues %u\n", be->name, nq);
+	backend_stats_total(be, &st);
+#define CTL_TOTAL(n) \
+	ctl_printf(o, "%s total %s %llu\n", be->name, #n, \
+	    (unsigned long long)st.n);
+	QUEUE_STATS(CTL_TOTAL)
+#undef CTL_TOTAL
+	for (q = 0; q < nq; q++) {
+		vif_queue_stats(be->vif, q, &st);
+#define CTL_STAT(n) \
+		ctl_printf(o, "%s q%u %s %llu\n", be->name, q, #n, \
+		    (unsigned long long)st.n);
+		QUEUE_STATS(CTL_STAT)
+#undef CTL_STAT
+	}
+}
+
+size_t
+ctl_answer(struct vifd *vd, const char *cmd, char *buf, size_t len)
+{
+	struct ctl_out o = { buf, len, 0 };
+	struct backend *be;
+	unsigned int domid, devid, v;
+	int n = 0;
+
+	if (len == 0)
+		return 0;
+	buf[0] = '\0';
+	if (strcmp(cmd, "list") == 0) {
+		for (be = TAILQ_FIRST(&vd->backends); be != NULL; be = TAILQ_NEXT(be, link))
+			ctl_printf(&o, "%s %s backend=%s frontend=%s "
+			    "queues=%u%s\n", be->name, be->ifname,
+			    xenbus_state_str((int)be->fsm.state, "invalid"),
+			    xenbus_state_str((int)be->fsm.fe, "invalid"),
+			    be->vif ? vif_nqueues(be->vif) : 0,
+			    be->fsm.failed ? " failed" : "");
+	} else if (strcmp(cmd, "stats") == 0) {
+		for (be = TAILQ_FIRST(&vd->backends); be != NULL; be = TAILQ_NEXT(be, link))
+			ctl_stats_one(&o, be);
+	} else if (sscanf(cmd, "stats %u %u%n", &domid, &devid, &n) == 2 &&
+	    cmd[n] == '\0') {
+		be = backend_find(vd, domid, devid);
+		if (be == NULL)
+			ctl_printf(&o, "error: no vif%u.%u\n", domid, devid);
+		else
+			ctl_stats_one(&o, be);
+	} else if (sscanf(cmd, "verbose %u%n", &v, &n) == 1 &&
+	    cmd[n] == '\0' && v <= 3) {
+		log_setverbose((int)v);
+		ctl_printf(&o, "verbose %u\n", v);
+	} else
+		ctl_printf(&o, "error: unknown command '%.64s' (list, stats "
+		    "[DOMID DEVID], verbose N)\n", cmd);
+	return o.used;
+}
+
+int
+ctl_socket_path(const struct xen_env *env, uint32_t domid, char *buf,
+    size_t len)
+{
+	int n;
+
+	if (env->run_dir != NULL)
+		n = snprintf(buf, len, "%s/vifd-%u.sock", env->run_dir, domid);
+	else
+		n = snprintf(buf, len, "%s", CTL_DEFAULT_PATH);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+static void
+ctl_serve(struct ctl *c, int fd)
+{
+	struct timeval tv = { .tv_sec = 1 };
+	char cmd[128], *out;
+	size_t n = 0, outlen = 1u << 20, off = 0;
+	ssize_t r;
+
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (n < sizeof(cmd) - 1) {
+		r = read(fd, cmd + n, sizeof(cmd) - 1 - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		if (memchr(cmd, '\n', n) != NULL)
+			break;
+	}
+	cmd[n] = '\0';
+	cmd[strcspn(cmd, "\r\n")] = '\0';
+	out = malloc(outlen);
+	if (out == NULL)
+		return;
+	n = ctl_answer(c->vd, cmd, out, outlen);
+	while (off < n) {
+		r = write(fd, out + off, n - off);
+		if (r <= 0)
+			break;
+		off += (size_t)r;
+	}
+	free(out);
+}
+
+static void
+ctl_on_accept(struct loop_watch *w, uint32_t events)
+{
+	struct ctl *c = w->arg;
+	int fd;
+
+	(void)events;
+	while ((fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+		ctl_serve(c, fd);
+		close(fd);
+	}
+}
+
+int
+ctl_open(struct vifd *vd, const char *path, struct ctl **out)
+{
+	struct sockaddr_un sun;
+	struct ctl *c;
+	char dir[108], *slash;
+	int r;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return -ENOMEM;
+	c->vd = vd;
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		(void)mkdir(dir, 0700);	/* e.g. /run/vifd */
+	}
+	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		r = -errno;
+		free(c);
+		return r;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path));
+	(void)unlink(path);	/* a previous vifd's, if it crashed */
+	if (bind(c->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    chmod(path, 0600) < 0 || listen(c->fd, 16) < 0) {
+		r = -errno;
+		close(c->fd);
+		free(c);
+		return r;
+	}
+	loop_watch_init(&c->watch, c->fd, EPOLLIN, ctl_on_accept, c);
+	r = loop_add(&vd->loop, &c->watch);
+	if (r < 0) {
+		close(c->fd);
+		(void)unlink(path);
+		free(c);
+		return r;
+	}
+	*out = c;
+	return 0;
+}
+
+void
+ctl_close(struct ctl *c)
+{
+	if (c == NULL)
+		return;
+	loop_del(&c->vd->loop, &c->watch);
+	close(c->fd);
+	(void)unlink(c->path);
+	free(c);
+}

@@ -1,0 +1,366 @@
+/*
+ * main.c - vifd's entry point: options, the Xen environment, signals, and
+ * the control thread's loop.
+ *
+ * Owns the process: parses the command line, opens the hypervisor seam
+ * (--xen=, real or simulated), finds our own domid, connects to xenstore,
+ * watches our backend/vif directory and @releaseDomain, and runs the
+ * control loop until SIGTERM or SIGINT. Devices are the backend module's;
+ * packets are the workers'. A clean exit leaves every TAP and every
+ * connected frontend as it is, so that a restarted vifd carries on.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "ctrl/backend.h"
+#include "ctrl/ctl.h"
+#include "ctrl/daemon.h"
+#include "core/frontend.h"
+#include "ctrl/hotplug.h"
+#include "util/log.h"
+#include "util/loop.h"
+#include "core/strparse.h"
+#include "ctrl/vifd.h"
+#include "seam/xen_ops.h"
+#include "ctrl/xswatch.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: vifd [options]\n"
+	    "  --xen=%-18s the hypervisor: real Xen (default) or the\n"
+	    "                           simulated machine in DIR (see xensim(1))\n"
+	    "  --domid=N                our own domain id (default: xenstore 'domid')\n"
+	    "  --max-queues=N           multi-queue-max-queues to offer (1..%u;\n"
+	    "                           default min(%u, CPUs))\n"
+	    "  --no-split-event-channels  offer a single event channel per queue\n"
+	    "  --hotplug=auto|vifd|toolstack  who runs the hotplug scripts: vifd,\n"
+	    "                           the toolstack (libxl in dom0, xl devd in a\n"
+	    "                           driver domain), or auto (default): the\n"
+	    "                           toolstack where it does, else vifd\n"
+	    "  --toolstack-hotplug      the same as --hotplug=toolstack\n"
+	    "  --script-dir=DIR         where relative 'script' names live\n"
+	    "                           (default %s)\n"
+	    "  --hotplug-timeout=SECS   kill a hotplug script after SECS (default %u)\n"
+	    "  --ctl-socket=PATH        control socket (default %s, or\n"
+	    "                           DIR/vifd-<domid>.sock on a simulated machine)\n"
+	    "  -f, --foreground         stay in the foreground, log to stderr\n"
+	    "  -v, --verbose            more messages (repeat for debug)\n"
+	    "  -d, --debug              foreground with debug messages\n"
+	    "  -h, --help               this text\n"
+	    "  -V, --version            the version\n",
+	    xen_env_syntax(), FRONTEND_MAX_QUEUES, VIFD_MAX_QUEUES_CAP,
+	    VIFD_HOTPLUG_DIR,
+	    VIFD_HOTPLUG_TIMEOUT_S, CTL_DEFAULT_PATH);
+}
+
+/* Returns 0, or the exit code to leave with (after printing why). */
+static int
+parse_opts(int argc, char **argv, struct vifd_config *c)
+{
+	enum { O_XEN = 256, O_DOMID, O_MAXQ, O_NOSPLIT, O_TSHP, O_SDIR,
+	    O_HPTO, O_CTL, O_HP };
+	static const struct option longopts[] = {
+		{ "xen", required_argument, NULL, O_XEN },
+		{ "domid", required_argument, NULL, O_DOMID },
+		{ "max-queues", required_argument, NULL, O_MAXQ },
+		{ "no-split-event-channels", no_argument, NULL, O_NOSPLIT },
+		{ "toolstack-hotplug", no_argument, NULL, O_TSHP },
+		{ "hotplug", required_argument, NULL, O_HP },
+		{ "script-dir", required_argument, NULL, O_SDIR },
+		{ "hotplug-timeout", required_argument, NULL, O_HPTO },
+		{ "ctl-socket", required_argument, NULL, O_CTL },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned int ms;
+	uint64_t v;
+	long ncpu;
+	int ch;
+
+	memset(c, 0, sizeof(*c));
+	c->xen = XEN_REAL_SPEC;
+	c->domid = -1;
+	c->verbosity = LOG_LEVEL_INFO;
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	c->max_queues = ncpu > 0 && ncpu < VIFD_MAX_QUEUES_CAP ?
+	    (unsigned int)ncpu : VIFD_MAX_QUEUES_CAP;
+	c->split_evtchn = true;
+	c->hotplug = VIFD_HOTPLUG_AUTO;
+	c->script_dir = VIFD_HOTPLUG_DIR;
+	c->hotplug_timeout_s = VIFD_HOTPLUG_TIMEOUT_S;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":fvdhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case O_XEN:
+			c->xen = optarg;
+			break;
+		case O_DOMID:
+			if (strparse_range(optarg, 0, 0x7fef, &v) < 0) {
+				fprintf(stderr, "vifd: --domid: '%s' is not a "
+				    "domain id (0..32751)\n", optarg);
+				return 2;
+			}
+			c->domid = (long)v;
+			break;
+		case O_MAXQ:
+			if (strparse_range(optarg, 1, FRONTEND_MAX_QUEUES,
+			    &v) < 0) {
+				fprintf(stderr, "vifd: --max-queues: '%s' is not "
+				    "a number of queues (1..%u)\n", optarg,
+				    FRONTEND_MAX_QUEUES);
+				return 2;
+			}
+			c->max_queues = (unsigned int)v;
+			break;
+		case O_NOSPLIT:
+			c->split_evtchn = false;
+			break;
+		case O_TSHP:
+			c->hotplug = VIFD_HOTPLUG_TOOLSTACK;
+			break;
+		case O_HP:
+			if (strcmp(optarg, "auto") == 0)
+				c->hotplug = VIFD_HOTPLUG_AUTO;
+			else if (strcmp(optarg, "vifd") == 0)
+				c->hotplug = VIFD_HOTPLUG_VIFD;
+			else if (strcmp(optarg, "toolstack") == 0)
+				c->hotplug = VIFD_HOTPLUG_TOOLSTACK;
+			else {
+				fprintf(stderr, "vifd: --hotplug: '%s' is not "
+				    "auto, vifd or toolstack\n", optarg);
+				return 2;
+			}
+			break;
+		case O_SDIR:
+			if (optarg[0] != '/') {
+				fprintf(stderr, "vifd: --script-dir: '%s' is "
+				    "not an absolute path\n", optarg);
+				return 2;
+			}
+			c->script_dir = optarg;
+			break;
+		case O_HPTO:
+			if (hotplug_parse_timeout(optarg, &ms) < 0) {
+				fprintf(stderr, "vifd: --hotplug-timeout: '%s' "
+				    "is not a number of seconds (1..3600)\n",
+				    optarg);
+				return 2;
+			}
+			c->hotplug_timeout_s = ms / 1000u;
+			break;
+		case O_CTL:
+			c->ctl_path = optarg;
+			break;
+		case 'f':
+			c->foreground = true;
+			break;
+		case 'v':
+			c->verbosity++;
+			break;
+		case 'd':
+			c->foreground = true;
+			c->verbosity = LOG_LEVEL_DEBUG;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("vifd %s\n", PACKAGE_VERSION);
+			exit(0);
+		case ':':
+			fprintf(stderr, "vifd: option '%s' needs a value\n",
+			    argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr, "vifd: unknown option '%s' (see vifd "
+			    "--help)\n", argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vifd: unexpected argument '%s' (see vifd "
+		    "--help)\n", argv[optind]);
+		return 2;
+	}
+	return 0;
+}
+
+/* Finds our domid: the option, else xenstore's relative key "domid". */
+static int
+vifd_find_domid(struct vifd *v)
+{
+	unsigned int len;
+	uint64_t d;
+	char *s;
+	int r;
+
+	if (v->cfg.domid >= 0) {
+		v->domid = (uint32_t)v->cfg.domid;
+		return 0;
+	}
+	s = v->env->ops->xs_read(v->xs, XEN_TXN_NULL, "domid", &len);
+	if (s == NULL) {
+		fprintf(stderr, "vifd: cannot read our domid from xenstore: %s "
+		    "(use --domid)\n", strerror(errno));
+		return -errno;
+	}
+	r = strparse_range(s, 0, 0x7fef, &d);
+	if (r < 0)
+		fprintf(stderr, "vifd: xenstore 'domid' is '%s', not a domain "
+		    "id\n", s);
+	else
+		v->domid = (uint32_t)d;
+	free(s);
+	return r;
+}
+
+static void
+vifd_signal(struct loop_watch *w, uint32_t events)
+{
+	struct vifd *v = w->arg;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(v->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+			log_info("signal %u: shutting down", si.ssi_signo);
+			loop_stop(&v->loop);
+		}
+	}
+}
+
+static int
+vifd_setup_signals(struct vifd *v)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	v->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (v->sigfd < 0)
+		return -errno;
+	loop_watch_init(&v->sig_watch, v->sigfd, EPOLLIN, vifd_signal, v);
+	return loop_add(&v->loop, &v->sig_watch);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct vifd v;
+	const char *xsp;
+	char err[256], ctlpath[256];
+	int r;
+
+	memset(&v, 0, sizeof(v));
+	r = parse_opts(argc, argv, &v.cfg);
+	if (r != 0)
+		return r;
+	v.sigfd = -1;
+	log_init("vifd", v.cfg.foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG,
+	    v.cfg.verbosity);
+
+	r = xen_env_open(v.cfg.xen, &v.env, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "vifd: %s\n", err);
+		return 1;
+	}
+	v.xs = v.env->ops->xs_open(v.env);
+	if (v.xs == NULL) {
+		xsp = getenv("XENSTORED_PATH");
+		fprintf(stderr, "vifd: cannot connect to xenstored%s%s: %s\n",
+		    xsp ? " at " : "", xsp ? xsp : "", strerror(errno));
+		r = 1;
+		goto out_env;
+	}
+	if (vifd_find_domid(&v) < 0) {
+		r = 1;
+		goto out_xs;
+	}
+	v.env->domid = v.domid;
+	v.env->domid_known = true;
+	/* Hotplug scripts reach the simulated machine's xenstored through
+	 * XENSTORED_PATH, the one variable of ours they inherit. */
+	xsp = getenv("XENSTORED_PATH");
+	if (xsp != NULL)
+		snprintf(v.xenstored_path, sizeof(v.xenstored_path), "%s", xsp);
+
+	if (v.cfg.ctl_path == NULL) {
+		if (ctl_socket_path(v.env, v.domid, ctlpath,
+		    sizeof(ctlpath)) < 0) {
+			fprintf(stderr, "vifd: the control socket's path is "
+			    "too long (use --ctl-socket)\n");
+			r = 1;
+			goto out_xs;
+		}
+		v.cfg.ctl_path = ctlpath;
+	}
+
+	if (!v.cfg.foreground && daemon(0, 0) < 0) {
+		log_warn("daemon");
+		r = 1;
+		goto out_xs;
+	}
+	r = vifd_control_init(&v);
+	if (r < 0) {
+		errno = -r;
+		log_warn("cannot set up the control loop");
+		r = 1;
+		goto out_xs;
+	}
+	r = vifd_setup_signals(&v);
+	if (r < 0) {
+		errno = -r;
+		log_warn("cannot set up signals");
+		r = 1;
+		goto out_control;
+	}
+	r = ctl_open(&v, v.cfg.ctl_path, &v.ctl);
+	if (r < 0) {
+		errno = -r;
+		log_warn("cannot open the control socket %s", v.cfg.ctl_path);
+		r = 1;
+		goto out_control;
+	}
+	log_info("vifd %s: domain %u, watching %s (%s Xen), %u queues max, "
+	    "hotplug scripts %s", PACKAGE_VERSION, v.domid, v.root,
+	    v.env->ops->name, v.cfg.max_queues,
+	    v.cfg.hotplug == VIFD_HOTPLUG_VIFD ? "run by vifd" :
+	    v.cfg.hotplug == VIFD_HOTPLUG_TOOLSTACK ? "left to the toolstack" :
+	    "run by vifd unless the toolstack does");
+
+	r = loop_run(&v.loop);
+	if (r < 0) {
+		errno = -r;
+		log_warn("event loop");
+		v.exit_code = 1;
+	}
+	r = v.exit_code;
+	ctl_close(v.ctl);
+out_control:
+	if (v.sigfd >= 0)
+		close(v.sigfd);
+	vifd_control_fini(&v);
+out_xs:
+	v.env->ops->xs_close(v.xs);
+out_env:
+	xen_env_close(v.env);
+	return r;
+}

@@ -1,0 +1,8 @@
+# The data plane's shell: the queue workers around the cores, the vif
+# that owns a device's queues, and the TAP.
+src_libvifd_a_SOURCES += \
+	src/data/queue.c src/data/queue.h src/data/queue_int.h \
+	src/data/queue_stats.h \
+	src/data/queue_tx.c src/data/queue_rx.c src/data/queue_open.c \
+	src/data/vif.c src/data/vif.h \
+	src/data/tap_linux.c src/data/tap.h

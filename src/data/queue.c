@@ -1,0 +1,470 @@
+/*
+ * queue.c - the worker thread of one netif queue: its loop, event
+ * sources, timers and life.
+ *
+ * Owns the worker of its queue: the thread, its epoll loop over the
+ * event-channel fd, the TAP queue fd, a timerfd and a control eventfd,
+ * and the per-queue buffers the TX and RX passes use. On an event-channel
+ * event it runs guest TX (queue_tx.c: sweep the TX ring into the TAP) and
+ * guest RX (queue_rx.c: fill posted RX buffers from the TAP), unmasking
+ * the ports only after the work is done, and later still during an event
+ * storm (XSA-332). Each wakeup drains until there is no more work or the
+ * budget is spent, never one poll per packet. The timer serves the rate
+ * limits' waits, the RX drain and stall timeouts and the deferred unmask;
+ * the control eventfd carries stop requests and new rates. What it
+ * reports (a rogue frontend, a stalled RX ring) goes through the owner's
+ * upcalls.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/log.h"
+#include "data/queue_int.h"
+
+/* ---- small helpers ----------------------------------------------------- */
+
+void
+queue_fatal(struct queue *q, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	if (q->fatal)
+		return;
+	q->fatal = true;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warnx("%s: %s; disabling the vif", q->name, msg);
+	q->up->fatal(q->up_arg, q, msg);
+	loop_mod(&q->loop, &q->w_tap, 0);
+	q->tap_reading = false;
+}
+
+void
+queue_grant_copy(struct queue *q, struct xen_copy_seg *segs, unsigned int n)
+{
+	unsigned int i;
+
+	if (q->env->ops->gnttab_grant_copy(q->gnttab, n, segs) < 0)
+		for (i = 0; i < n; i++)
+			segs[i].status = GNTST_general_error;
+}
+
+void
+queue_notify(struct queue *q, uint32_t port)
+{
+	int r = q->env->ops->evtchn_notify(q->evtchn, port);
+
+	if (r < 0) {
+		static struct log_ratelimit rl = LOG_RATELIMIT_INIT(1000, 3);
+
+		if (log_ratelimit_ok(&rl))
+			log_warnx("%s: notify port %u: %s", q->name, port,
+			    strerror(-r));
+	}
+	QUEUE_STAT_ADD(q, notifies, 1);
+}
+
+void
+queue_set_tap_reading(struct queue *q, bool on)
+{
+	if (q->fatal)
+		on = false;
+	if (q->tap_reading == on)
+		return;
+	if (loop_mod(&q->loop, &q->w_tap, on ? EPOLLIN : 0) == 0)
+		q->tap_reading = on;
+}
+
+
+/* ---- timers -------------------------------------------------------------- */
+
+static void queue_unmask(struct queue *q);
+
+static void
+queue_rearm_timer(struct queue *q)
+{
+	uint64_t now = loop_now_ns(), next = UINT64_MAX;
+
+	if (q->tx_blocked && q->tx_rl.wake_ns < next)
+		next = q->tx_rl.wake_ns;
+	if (q->rx_blocked && q->rx_rl.wake_ns < next)
+		next = q->rx_rl.wake_ns;
+	if (q->rx_waiting) {
+		uint64_t t = q->rx_head_since + QUEUE_RX_DRAIN_NS;
+
+		if (t < next)
+			next = t;
+		if (!q->stalled && q->rx_head_since + QUEUE_RX_STALL_NS < next)
+			next = q->rx_head_since + QUEUE_RX_STALL_NS;
+		if (!q->rx_notify && now + QUEUE_RX_POLL_NS < next)
+			next = now + QUEUE_RX_POLL_NS;
+	}
+	if (q->unmask_at != 0 && q->unmask_at < next)
+		next = q->unmask_at;
+	if (next == UINT64_MAX)
+		(void)loop_timer_arm(q->timerfd, 0);
+	else
+		(void)loop_timer_arm(q->timerfd, next > now ? next - now : 1);
+}
+
+static void
+queue_on_timer(struct loop_watch *w, uint32_t events)
+{
+	struct queue *q = w->arg;
+	uint64_t now, wake;
+
+	(void)events;
+	loop_timer_ack(q->timerfd);
+	now = loop_now_ns();
+	if (q->unmask_at != 0 && now >= q->unmask_at)
+		queue_unmask(q);
+	if (q->tx_blocked && now >= q->tx_rl.wake_ns &&
+	    ratelimit_refill(&q->tx_rl, now, &wake) == 0) {
+		q->tx_blocked = false;
+		if (queue_tx_work(q))
+			loop_event_signal(q->ctlfd);
+	}
+	if (q->rx_blocked && now >= q->rx_rl.wake_ns &&
+	    ratelimit_refill(&q->rx_rl, now, &wake) == 0)
+		q->rx_blocked = false;
+	if (q->rx_waiting && q->rx_head) {
+		if (now - q->rx_head_since >= QUEUE_RX_DRAIN_NS) {
+			/* Linux's rx_drain_timeout: a frame the guest has not
+			 * taken in 10 s is dropped, so that a guest that
+			 * stops reading cannot pin host memory (XSA-392). */
+			QUEUE_STAT_ADD(q, rx_drop_drain, 1);
+			q->rx_head = false;
+			q->rx_waiting = false;
+		} else if (!q->stalled &&
+		    now - q->rx_head_since >= QUEUE_RX_STALL_NS) {
+			q->stalled = true;
+			QUEUE_STAT_ADD(q, rx_stalls, 1);
+			q->up->stalled(q->up_arg, q, true);
+			log_warnx("%s: guest RX stalled: %u slots needed",
+			    q->name, rx_slots_needed(&q->rx_head_frame));
+		}
+	}
+	if (queue_rx_work(q))
+		loop_event_signal(q->ctlfd);
+	queue_rearm_timer(q);
+}
+
+/* ---- event sources ------------------------------------------------------- */
+
+static void
+queue_apply_rates(struct queue *q)
+{
+	struct ratelimit_rate out, in;
+	uint64_t now = loop_now_ns();
+
+	pthread_mutex_lock(&q->rate_lock);
+	out = q->rate_out;
+	in = q->rate_in;
+	pthread_mutex_unlock(&q->rate_lock);
+	if (ratelimit_set(&q->tx_rl, out.usec ? out.bytes : 0, out.usec, now))
+		q->tx_blocked = false;
+	if (ratelimit_unlimited(&q->tx_rl))
+		q->tx_blocked = false;
+	if (ratelimit_set(&q->rx_rl, in.usec ? in.bytes : 0, in.usec, now))
+		q->rx_blocked = false;
+	if (ratelimit_unlimited(&q->rx_rl))
+		q->rx_blocked = false;
+}
+
+static void
+queue_sync_rate_stats(struct queue *q)
+{
+	struct ratelimit_stats ts, rs;
+	uint64_t now = loop_now_ns();
+
+	ratelimit_get_stats(&q->tx_rl, now, &ts);
+	ratelimit_get_stats(&q->rx_rl, now, &rs);
+	__atomic_store_n(&q->stats.tx_rate_delayed, ts.packets_delayed,
+	    __ATOMIC_RELAXED);
+	__atomic_store_n(&q->stats.tx_rate_delayed_bytes, ts.bytes_delayed,
+	    __ATOMIC_RELAXED);
+	__atomic_store_n(&q->stats.tx_throttled_ns, ts.throttled_ns,
+	    __ATOMIC_RELAXED);
+	__atomic_store_n(&q->stats.rx_rate_delayed, rs.packets_delayed,
+	    __ATOMIC_RELAXED);
+	__atomic_store_n(&q->stats.rx_rate_delayed_bytes, rs.bytes_delayed,
+	    __ATOMIC_RELAXED);
+	__atomic_store_n(&q->stats.rx_throttled_ns, rs.throttled_ns,
+	    __ATOMIC_RELAXED);
+}
+
+static void
+queue_work(struct queue *q, bool tx, bool rx)
+{
+	bool again = false;
+
+	if (tx)
+		again |= queue_tx_work(q);
+	if (rx)
+		again |= queue_rx_work(q);
+	if (again)
+		loop_event_signal(q->ctlfd);	/* come back after others */
+	queue_sync_rate_stats(q);
+	queue_rearm_timer(q);
+}
+
+/*
+ * Unmasks the ports the last event batch came on. After a streak of
+ * spurious events (no new requests, no posted buffers, nothing to send:
+ * an event-channel storm, XSA-332) the unmask is delayed, 1 ms doubling
+ * to 16 ms, as Linux's lateeoi delays the EOI of spurious interrupts: a
+ * storm then costs this queue's worker a few wakeups a millisecond, not a
+ * CPU. Any real work resets it.
+ */
+#define QUEUE_SPURIOUS_STREAK	32u
+#define QUEUE_SPURIOUS_MIN_NS	1000000ull	/* 1 ms ... */
+#define QUEUE_SPURIOUS_MAX_SHIFT	4u		/* ... to 16 ms */
+
+static void
+queue_unmask(struct queue *q)
+{
+	unsigned int i;
+
+	for (i = 0; i < q->nmasked; i++)
+		(void)q->env->ops->evtchn_unmask(q->evtchn, q->masked[i]);
+	q->nmasked = 0;
+	q->unmask_at = 0;
+}
+
+static void
+queue_on_evtchn(struct loop_watch *w, uint32_t events)
+{
+	struct queue *q = w->arg;
+	const struct xen_ops *ops = q->env->ops;
+	bool tx = false, rx = false, work;
+	unsigned int i;
+	int p;
+
+	(void)events;
+	while ((p = ops->evtchn_pending(q->evtchn)) >= 0) {
+		QUEUE_STAT_ADD(q, evtchn_events, 1);
+		if ((uint32_t)p == q->port_tx)
+			tx = true;
+		if ((uint32_t)p == q->port_rx)
+			rx = true;
+		for (i = 0; i < q->nmasked; i++)
+			if (q->masked[i] == (uint32_t)p)
+				break;
+		if (i == q->nmasked &&
+		    q->nmasked < sizeof(q->masked) / sizeof(q->masked[0]))
+			q->masked[q->nmasked++] = (uint32_t)p;
+	}
+	work = false;
+	if (!q->fatal) {
+		RING_IDX tc = q->tx.req_cons, rc = q->rx.rsp_prod_pvt;
+		RING_IDX rp = ring_load_index(&q->rx.sring->req_prod);
+
+		/* TX events mean requests; RX events mean posted buffers
+		 * (and, on a shared channel, either). */
+		queue_work(q, tx || rx, rx || tx);
+		work = tc != q->tx.req_cons || rc != q->rx.rsp_prod_pvt ||
+		    rp != q->rx_seen_req_prod;
+		q->rx_seen_req_prod = rp;
+	}
+	if (work) {
+		q->spurious = 0;
+	} else {
+		QUEUE_STAT_ADD(q, evtchn_spurious, 1);
+		/* Capped where the delay stops growing: a storm of any
+		 * length never wraps it back to "no streak". */
+		if (q->spurious < QUEUE_SPURIOUS_STREAK + QUEUE_SPURIOUS_MAX_SHIFT)
+			q->spurious++;
+	}
+	if (q->spurious >= QUEUE_SPURIOUS_STREAK) {
+		q->unmask_at = loop_now_ns() + (QUEUE_SPURIOUS_MIN_NS <<
+		    (q->spurious - QUEUE_SPURIOUS_STREAK));
+		queue_rearm_timer(q);
+		return;
+	}
+	/* Unmask only after the work is done (the userspace form of
+	 * Linux's lateeoi): a storm costs one pass per event. */
+	queue_unmask(q);
+}
+
+static void
+queue_on_tap(struct loop_watch *w, uint32_t events)
+{
+	struct queue *q = w->arg;
+
+	(void)events;
+	queue_work(q, false, true);
+}
+
+static void
+queue_on_ctl(struct loop_watch *w, uint32_t events)
+{
+	struct queue *q = w->arg;
+	int gen;
+
+	(void)events;
+	loop_event_ack(q->ctlfd);
+	if (__atomic_load_n(&q->stop, __ATOMIC_ACQUIRE)) {
+		loop_stop(&q->loop);
+		return;
+	}
+	gen = __atomic_load_n(&q->rate_gen, __ATOMIC_ACQUIRE);
+	if (gen != q->seen_rate_gen) {
+		q->seen_rate_gen = gen;
+		queue_apply_rates(q);
+	}
+	/* Also the "budget spent, more to do" wakeup. */
+	queue_work(q, true, true);
+}
+
+static void *
+queue_main(void *arg)
+{
+	struct queue *q = arg;
+	netif_tx_sring_t *ts = q->tx_map;
+	netif_rx_sring_t *rs = q->rx_map;
+
+	/*
+	 * Attach where the responses stand (BACK_RING_ATTACH): after a
+	 * vifd restart the frontend's ring carries on; requests taken but
+	 * not answered by the previous run are seen again.
+	 */
+	BACK_RING_ATTACH(&q->tx, ts, ring_load_index(&ts->rsp_prod),
+	    VIFD_PAGE_SIZE);
+	BACK_RING_ATTACH(&q->rx, rs, ring_load_index(&rs->rsp_prod),
+	    VIFD_PAGE_SIZE);
+	ratelimit_init(&q->tx_rl, loop_now_ns());
+	ratelimit_init(&q->rx_rl, loop_now_ns());
+	q->seen_rate_gen = __atomic_load_n(&q->rate_gen, __ATOMIC_ACQUIRE);
+	queue_apply_rates(q);
+
+	q->tap_reading = true;	/* the watch was added with EPOLLIN */
+	/* Whatever the frontend queued while nobody listened. */
+	queue_work(q, true, true);
+	(void)loop_run(&q->loop);
+	if (q->stalled)
+		q->up->stalled(q->up_arg, q, false);
+	return NULL;
+}
+
+static void
+queue_free_buffers(struct queue *q)
+{
+	free(q->tx_slots);
+	free(q->tx_pkts);
+	free(q->tx_pkt_off);
+	free(q->tx_segs);
+	free(q->tx_buf);
+	free(q->rx_segs);
+	free(q->rx_pend);
+	free(q->rx_buf);
+	q->tx_slots = NULL;
+	q->tx_pkts = NULL;
+	q->tx_pkt_off = NULL;
+	q->tx_segs = NULL;
+	q->tx_buf = NULL;
+	q->rx_segs = NULL;
+	q->rx_pend = NULL;
+	q->rx_buf = NULL;
+}
+
+int
+queue_start(struct queue *q)
+{
+	int r;
+
+	q->tx_slots = calloc(VIFD_TX_RING_SIZE, sizeof(*q->tx_slots));
+	q->tx_pkts = calloc(VIFD_TX_RING_SIZE, sizeof(*q->tx_pkts));
+	q->tx_pkt_off = calloc(VIFD_TX_RING_SIZE, sizeof(*q->tx_pkt_off));
+	q->tx_segs = calloc(QUEUE_TX_SEGS, sizeof(*q->tx_segs));
+	q->tx_buf = malloc(QUEUE_TX_BUF);
+	q->rx_segs = calloc(QUEUE_RX_SEGS, sizeof(*q->rx_segs));
+	q->rx_pend = calloc(QUEUE_RX_PEND, sizeof(*q->rx_pend));
+	q->rx_buf = malloc(QUEUE_RX_BUF);
+	q->timerfd = q->ctlfd = -1;
+	if (q->tx_slots == NULL || q->tx_pkts == NULL || q->tx_pkt_off == NULL ||
+	    q->tx_segs == NULL || q->tx_buf == NULL || q->rx_segs == NULL ||
+	    q->rx_pend == NULL || q->rx_buf == NULL) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = loop_open(&q->loop);
+	if (r < 0)
+		goto fail;
+	q->timerfd = loop_timer_new();
+	q->ctlfd = loop_event_new();
+	if (q->timerfd < 0 || q->ctlfd < 0) {
+		r = -EMFILE;
+		goto fail_loop;
+	}
+	loop_watch_init(&q->w_evtchn, q->env->ops->evtchn_fd(q->evtchn),
+	    EPOLLIN, queue_on_evtchn, q);
+	loop_watch_init(&q->w_tap, q->tapfd, EPOLLIN, queue_on_tap, q);
+	loop_watch_init(&q->w_timer, q->timerfd, EPOLLIN, queue_on_timer, q);
+	loop_watch_init(&q->w_ctl, q->ctlfd, EPOLLIN, queue_on_ctl, q);
+	if ((r = loop_add(&q->loop, &q->w_evtchn)) < 0 ||
+	    (r = loop_add(&q->loop, &q->w_tap)) < 0 ||
+	    (r = loop_add(&q->loop, &q->w_timer)) < 0 ||
+	    (r = loop_add(&q->loop, &q->w_ctl)) < 0)
+		goto fail_loop;
+	r = -pthread_create(&q->thread, NULL, queue_main, q);
+	if (r < 0)
+		goto fail_loop;
+	q->started = true;
+	return 0;
+fail_loop:
+	if (q->timerfd >= 0)
+		close(q->timerfd);
+	if (q->ctlfd >= 0)
+		close(q->ctlfd);
+	q->timerfd = q->ctlfd = -1;
+	loop_close(&q->loop);
+fail:
+	queue_free_buffers(q);
+	return r;
+}
+
+void
+queue_stop(struct queue *q)
+{
+	if (!q->started)
+		return;
+	__atomic_store_n(&q->stop, 1, __ATOMIC_RELEASE);
+	loop_event_signal(q->ctlfd);
+	pthread_join(q->thread, NULL);
+	q->started = false;
+	close(q->timerfd);
+	close(q->ctlfd);
+	q->timerfd = q->ctlfd = -1;
+	loop_close(&q->loop);
+	queue_free_buffers(q);
+}
+
+void
+queue_set_rate(struct queue *q, const struct ratelimit_rate *out,
+    const struct ratelimit_rate *in)
+{
+	pthread_mutex_lock(&q->rate_lock);
+	q->rate_out = *out;
+	q->rate_in = *in;
+	pthread_mutex_unlock(&q->rate_lock);
+	__atomic_add_fetch(&q->rate_gen, 1, __ATOMIC_RELEASE);
+	if (q->started)
+		loop_event_signal(q->ctlfd);
+}
+
+void
+queue_get_stats(const struct queue *q, struct queue_stats *out)
+{
+#define QUEUE_STATS_COPY(n) \
+	out->n = __atomic_load_n(&q->stats.n, __ATOMIC_RELAXED);
+	QUEUE_STATS(QUEUE_STATS_COPY)
+#undef QUEUE_STATS_COPY
+}

@@ -1,0 +1,43 @@
+/*
+ * queue_int.h - what the files of one queue's worker share: queue.c (the
+ * thread, its events and timers), queue_tx.c (guest TX), queue_rx.c
+ * (guest RX) and queue_open.c (the handles). Nothing else includes it.
+ */
+#ifndef VIFD_QUEUE_INT_H
+#define VIFD_QUEUE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "data/queue.h"
+
+/*
+ * The frontend broke the protocol in a way Linux treats as fatal: stop
+ * consuming (this queue only) and tell the owner (upcall `fatal`), which
+ * writes the error to xenstore and closes the vif. We never touch the
+ * rings again; the other vifs never notice. Only the first call counts.
+ */
+void queue_fatal(struct queue *q, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* One grant copy of segs[0..n) (n > 0). A batch that could not be
+ * submitted at all fails every segment (GNTST_general_error), so each
+ * is answered as a failed copy. */
+void queue_grant_copy(struct queue *q, struct xen_copy_seg *segs,
+    unsigned int n);
+
+/* Notifies the frontend on `port` (a failure is logged, rate-limited). */
+void queue_notify(struct queue *q, uint32_t port);
+
+/* Arms or disarms EPOLLIN on the TAP (never again after a fatal error). */
+void queue_set_tap_reading(struct queue *q, bool on);
+
+/* Processes the TX ring until it is empty, blocked or the budget is
+ * spent. Returns true if work is left for a later turn. */
+bool queue_tx_work(struct queue *q);
+
+/* Moves frames from the TAP to the guest while it has posted buffers
+ * (see queue_rx.c). Returns true if work is left for a later turn. */
+bool queue_rx_work(struct queue *q);
+
+#endif

@@ -1,0 +1,249 @@
+/*
+ * vif.c - connecting and disconnecting the data plane of one vif.
+ *
+ * Owns the queues of a connected vif: it sets the TAP's MTU to what the
+ * frontend can take, opens one queue per netif queue (queue_open maps
+ * the rings, binds the event channels and opens a TAP queue) and starts
+ * their workers; on disconnect it stops every worker first and then
+ * closes the queues. It is also where the control thread and the workers
+ * meet: rate changes go down (queue_set_rate), and the queues' upcalls
+ * come up here: a fatal frontend error (kept, and signalled through an
+ * eventfd to the control loop) and a stalled RX ring (the TAP's carrier).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/frontend.h"
+#include "util/log.h"
+#include "util/loop.h"
+#include "data/queue.h"
+#include "data/tap.h"
+#include "data/vif.h"
+
+struct vif {
+	char name[32];
+	char ifname[IFNAMSIZ];
+	struct xen_env *env;
+	int upcall_fd;
+	unsigned int nq;
+	struct queue *q;		/* array of nq */
+	unsigned int nopen;		/* q[0..nopen) are open */
+	pthread_mutex_t lock;		/* fatal_reason */
+	int fatal;			/* [atomic] */
+	char fatal_reason[160];		/* [lock] */
+	int stalled_queues;		/* [atomic] */
+	unsigned int max_mtu;		/* what the frontend can take */
+};
+
+/* Upcall of a worker (any thread): a rogue frontend, reported once. */
+static void
+vif_on_fatal(void *arg, const struct queue *q, const char *reason)
+{
+	struct vif *vif = arg;
+
+	(void)q;
+	pthread_mutex_lock(&vif->lock);
+	if (!__atomic_load_n(&vif->fatal, __ATOMIC_RELAXED))
+		snprintf(vif->fatal_reason, sizeof(vif->fatal_reason), "%s",
+		    reason);
+	__atomic_store_n(&vif->fatal, 1, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&vif->lock);
+	loop_event_signal(vif->upcall_fd);
+}
+
+/* Upcall of a worker: its queue stalled (true) or recovered (false).
+ * The TAP's carrier is off while any queue is stalled, as Linux turns
+ * the vif's carrier off (it is per device, not per queue). */
+static void
+vif_on_stalled(void *arg, const struct queue *q, bool stalled)
+{
+	struct vif *vif = arg;
+	int n;
+
+	if (stalled) {
+		n = __atomic_add_fetch(&vif->stalled_queues, 1, __ATOMIC_ACQ_REL);
+		if (n == 1)
+			(void)tap_set_carrier(q->tapfd, false);
+	} else {
+		n = __atomic_sub_fetch(&vif->stalled_queues, 1, __ATOMIC_ACQ_REL);
+		if (n == 0)
+			(void)tap_set_carrier(q->tapfd, true);
+	}
+}
+
+static const struct queue_upcalls vif_upcalls = {
+	.fatal = vif_on_fatal,
+	.stalled = vif_on_stalled,
+};
+
+/* What queue i of this vif is opened with. */
+static void
+vif_queue_params(struct vif *vif, const struct vif_params *p,
+    unsigned int i, char *name, size_t namelen, struct queue_params *qp)
+{
+	const struct frontend_info *fi = p->fi;
+
+	snprintf(name, namelen, "%s q%u", p->name, i);
+	memset(qp, 0, sizeof(*qp));
+	qp->env = vif->env;
+	qp->id = i;
+	qp->name = name;
+	qp->domid = (uint16_t)p->fe_domid;
+	qp->fq = fi->q[i];
+	qp->ifname = vif->ifname;
+	qp->tapfd = -1;
+	qp->fe.csum_ipv4 = fi->csum_v4;
+	qp->fe.csum_ipv6 = fi->csum_v6;
+	qp->fe.gso_tcpv4 = fi->gso_tcpv4 && fi->sg;
+	qp->fe.gso_tcpv6 = fi->gso_tcpv6 && fi->sg;
+	qp->fe.sg = fi->sg;
+	qp->rx_notify = fi->rx_notify;
+	/* The largest frame the frontend can receive: one page without SG,
+	 * else as many pages as netif allows. */
+	qp->max_rx_frame = fi->sg ? RX_MAX_FRAME_LEN : VIFD_PAGE_SIZE;
+	qp->out = p->out;
+	qp->in = p->in;
+	qp->up = &vif_upcalls;
+	qp->up_arg = vif;
+}
+
+int
+vif_connect(struct xen_env *env, const struct vif_params *p,
+    struct vif **out, char *err, size_t errlen)
+{
+	const struct frontend_info *fi = p->fi;
+	struct vif *vif;
+	unsigned int i, mtu;
+	int r;
+
+	vif = calloc(1, sizeof(*vif));
+	if (vif == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	snprintf(vif->name, sizeof(vif->name), "%s", p->name);
+	snprintf(vif->ifname, sizeof(vif->ifname), "%s", p->ifname);
+	vif->env = env;
+	vif->upcall_fd = p->upcall_fd;
+	pthread_mutex_init(&vif->lock, NULL);
+	vif->nq = fi->num_queues;
+	vif->q = calloc(vif->nq, sizeof(*vif->q));
+	if (vif->q == NULL) {
+		free(vif);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+
+	/*
+	 * MTU: without scatter-gather every frame to the guest must fit one
+	 * page, so the TAP may not exceed 1500 (netif.h, Linux
+	 * xenvif_change_mtu); with SG up to 65535 - VLAN_ETH_HLEN.
+	 */
+	vif->max_mtu = fi->sg ? 65535 - 18 : 1500;
+	mtu = p->mtu ? p->mtu : 1500;
+	if (mtu > vif->max_mtu)
+		mtu = vif->max_mtu;
+	r = tap_set_mtu(p->ifname, mtu);
+	if (r < 0)
+		log_warnx("%s: cannot set MTU %u on %s: %s", p->name, mtu,
+		    p->ifname, strerror(-r));
+
+	for (i = 0; i < vif->nq; i++) {
+		struct queue_params qp;
+		char qname[48];
+
+		vif_queue_params(vif, p, i, qname, sizeof(qname), &qp);
+		r = queue_open(&vif->q[i], &qp, err, errlen);
+		if (r < 0)
+			goto fail;
+		vif->nopen++;
+	}
+	for (i = 0; i < vif->nq; i++) {
+		r = queue_start(&vif->q[i]);
+		if (r < 0) {
+			snprintf(err, errlen, "queue %u: starting its worker: %s",
+			    i, strerror(-r));
+			goto fail;
+		}
+	}
+	*out = vif;
+	return 0;
+fail:
+	vif_disconnect(vif);
+	return r;
+}
+
+void
+vif_clamp_mtu(struct vif *vif)
+{
+	int mtu = tap_get_mtu(vif->ifname);
+
+	if (mtu > 0 && (unsigned int)mtu > vif->max_mtu) {
+		log_info("%s: MTU %d on %s is more than the frontend takes; "
+		    "%u", vif->name, mtu, vif->ifname, vif->max_mtu);
+		(void)tap_set_mtu(vif->ifname, vif->max_mtu);
+	}
+}
+
+void
+vif_disconnect(struct vif *vif)
+{
+	unsigned int i;
+
+	if (vif == NULL)
+		return;
+	/* Every worker first, then the handles: while one queue's rings
+	 * go, no other queue's worker still runs. */
+	for (i = 0; i < vif->nopen; i++)
+		queue_stop(&vif->q[i]);
+	for (i = 0; i < vif->nopen; i++)
+		queue_close(&vif->q[i]);
+	pthread_mutex_destroy(&vif->lock);
+	free(vif->q);
+	free(vif);
+}
+
+void
+vif_set_rate(struct vif *vif, const struct ratelimit_rate *out,
+    const struct ratelimit_rate *in)
+{
+	unsigned int i;
+
+	for (i = 0; i < vif->nopen; i++)
+		queue_set_rate(&vif->q[i], out, in);
+}
+
+bool
+vif_has_fatal(const struct vif *vif)
+{
+	return __atomic_load_n(&vif->fatal, __ATOMIC_ACQUIRE) != 0;
+}
+
+bool
+vif_take_fatal(struct vif *vif, char *reason, size_t len)
+{
+	if (!vif_has_fatal(vif))
+		return false;
+	pthread_mutex_lock(&vif->lock);
+	snprintf(reason, len, "%s", vif->fatal_reason);
+	pthread_mutex_unlock(&vif->lock);
+	return true;
+}
+
+unsigned int
+vif_nqueues(const struct vif *vif)
+{
+	return vif->nq;
+}
+
+void
+vif_queue_stats(const struct vif *vif, unsigned int q,
+    struct queue_stats *out)
+{
+	queue_get_stats(&vif->q[q], out);
+}

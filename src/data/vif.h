@@ -1,0 +1,72 @@
+/*
+ * vif.h - the data plane of one connected vif: its queues and workers.
+ *
+ * The control thread calls vif_connect() when the frontend connects and
+ * vif_disconnect() when it goes; in between each queue runs in its own
+ * worker thread (src/data/queue.c). The control thread talks to workers only
+ * through the functions here; the workers' reports come back through
+ * the queues' upcalls, which vif.c serves.
+ */
+#ifndef VIFD_VIF_H
+#define VIFD_VIF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/ratelimit.h"
+#include "seam/xen_ops.h"
+
+struct frontend_info;
+struct queue_stats;
+struct vif;
+
+/* Our backend key for the guest-inbound limit, "bytes,usec" as `rate`. */
+#define VIF_INBOUND_RATE_KEY "vifd-inbound-rate"
+
+struct vif_params {
+	const char *name;		/* "vif1.0", for logs */
+	const char *ifname;		/* the TAP */
+	uint32_t fe_domid;
+	unsigned int mtu;		/* the `mtu` key, 0 if absent */
+	const struct frontend_info *fi;
+	struct ratelimit_rate out;	/* guest -> host (`rate`) */
+	struct ratelimit_rate in;	/* host -> guest (ours) */
+	int upcall_fd;			/* eventfd to signal the control loop */
+};
+
+/*
+ * Maps the rings, binds the event channels, opens one TAP queue per netif
+ * queue with the offloads the frontend negotiated, and starts a worker per
+ * queue. Returns 0, or -errno with a one-line reason in err (nothing is
+ * left behind).
+ */
+int vif_connect(struct xen_env *env, const struct vif_params *p,
+    struct vif **out, char *err, size_t errlen);
+
+/*
+ * Holds the TAP's MTU to what the frontend can take (1500 without
+ * feature-sg): a hotplug script may have raised it from the bridge or
+ * the `mtu` key after we connected. Linux refuses such an MTU change on
+ * its vif; a TAP cannot refuse it, so we undo it.
+ */
+void vif_clamp_mtu(struct vif *vif);
+
+/* Stops the workers, then unbinds, unmaps and closes. */
+void vif_disconnect(struct vif *vif);
+
+/* Applies new limits to every queue (live, while traffic flows). */
+void vif_set_rate(struct vif *vif, const struct ratelimit_rate *out,
+    const struct ratelimit_rate *in);
+
+/* True if a worker found the frontend rogue (fatal error). */
+bool vif_has_fatal(const struct vif *vif);
+/* If so, copies the worker's reason and returns true. */
+bool vif_take_fatal(struct vif *vif, char *reason, size_t len);
+
+/* The number of queues, and the counters of queue `q` of them. */
+unsigned int vif_nqueues(const struct vif *vif);
+void vif_queue_stats(const struct vif *vif, unsigned int q,
+    struct queue_stats *out);
+
+#endif

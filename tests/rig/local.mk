@@ -1,0 +1,18 @@
+# Rig tests: shell scripts that drive the real binaries (xensim, vifd,
+# vifctl, vif-guest, the hotplug scripts) on the simulated Xen, most in
+# network namespaces (root). vifctl.sh and vif-guest.sh play the other
+# side by hand and need no vifd.
+RIG_TEST_FILES = \
+	tests/rig/vifd-cli.sh \
+	tests/rig/control-handshake.sh \
+	tests/rig/control-lifecycle.sh \
+	tests/rig/data-traffic.sh \
+	tests/rig/data-features.sh \
+	tests/rig/badinput.sh \
+	tests/rig/rate.sh \
+	tests/rig/hotplug-vifd.sh \
+	tests/rig/hotplug-scripts.sh \
+	tests/rig/vifctl.sh \
+	tests/rig/vif-guest.sh
+RIG_TESTS += $(RIG_TEST_FILES)
+dist_noinst_SCRIPTS += $(RIG_TEST_FILES)
