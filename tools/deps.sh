@@ -6,7 +6,7 @@
 set -eu
 pkgs="autoconf automake make gcc pkg-config libxen-dev libcunit1-dev
 xen-utils-4.17 xenstore-utils iproute2 iputils-ping iperf3 ethtool nftables
-iptables
+iptables prometheus
 cppcheck procps psmisc kmod util-linux"
 [ "${1:-}" = --lab ] && pkgs="$pkgs debootstrap cpio qemu-system-x86 busybox-static perl"
 missing=
@@ -27,3 +27,11 @@ apt-get update -qq </dev/null
 # xen-utils prints "Can't find hypervisor information in sysfs" on a
 # machine without Xen; that is harmless.
 apt-get install -y -qq --no-install-recommends $missing </dev/null >/dev/null
+# prometheus is here for its promtool, which checks `vifctl stats
+# --prometheus`; the server it also installs is not ours to run.
+case " $missing " in
+*" prometheus "*)
+	if command -v systemctl >/dev/null 2>&1; then
+		systemctl disable --now prometheus >/dev/null 2>&1 || true
+	fi ;;
+esac

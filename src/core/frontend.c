@@ -338,3 +338,35 @@ frontend_read(struct frontend_info *fi, unsigned int max_queues,
 	return frontend_read_xdp_headroom(get, arg, &fi->xdp_headroom, err,
 	    errlen);
 }
+
+size_t
+frontend_features_str(const struct frontend_info *fi, char *buf, size_t len)
+{
+	const struct { const char *name; bool on; } f[] = {
+		{ "rx-copy", fi->rx_copy },
+		{ "rx-notify", fi->rx_notify },
+		{ "sg", fi->sg },
+		{ "gso-tcpv4", fi->sg && fi->gso_tcpv4 },
+		{ "gso-tcpv6", fi->sg && fi->gso_tcpv6 },
+		{ "ipv4-csum", fi->csum_v4 },
+		{ "ipv6-csum", fi->csum_v6 },
+		{ "split-event-channels", fi->num_queues > 0 && fi->q[0].split },
+		{ "multi-queue", fi->num_queues > 1 },
+	};
+	size_t used = 0, n, i;
+
+	if (len == 0)
+		return 0;
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (!f[i].on)
+			continue;
+		n = strlen(f[i].name) + (used > 0);
+		if (used + n >= len)
+			continue;
+		snprintf(buf + used, len - used, "%s%s", used > 0 ? "," : "",
+		    f[i].name);
+		used += n;
+	}
+	return used;
+}

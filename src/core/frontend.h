@@ -117,6 +117,18 @@ int frontend_read_xdp_headroom(frontend_get_fn get, void *arg,
     uint16_t *out, char *err, size_t errlen);
 
 /*
+ * What a connection negotiated, as vifd uses it, for `vifctl stats`: the
+ * names of the features in force, comma-separated, in a fixed order:
+ * rx-copy, rx-notify, sg, gso-tcpv4, gso-tcpv6 (each only with sg, as the
+ * data path uses them), ipv4-csum, ipv6-csum, split-event-channels,
+ * multi-queue (more than one queue). What vifd does not implement is
+ * never listed, whatever the frontend asked for. Always NUL-terminated; a name that does not fit
+ * is left out. Returns the length written.
+ */
+size_t frontend_features_str(const struct frontend_info *fi, char *buf,
+    size_t len);
+
+/*
  * Strict decimal: one or more digits and nothing else (no sign, space, "0x"
  * or trailing text; leading zeros are decimal, not octal). Returns 0,
  * -EINVAL if `s` is not such a number, -ERANGE if it exceeds `max`.

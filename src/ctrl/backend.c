@@ -82,6 +82,7 @@ backend_connect(struct backend *be)
 		backend_fail(be, "connecting: %s", err);
 		return r;
 	}
+	frontend_features_str(&fi, be->features, sizeof(be->features));
 	log_info("%s: connected, %u queue%s%s", be->name, fi.num_queues,
 	    fi.num_queues == 1 ? "" : "s",
 	    fi.q[0].split ? ", split event channels" : "");
@@ -114,6 +115,7 @@ backend_disconnect(struct backend *be)
 	backend_stats_total(be, &be->past);
 	vif_disconnect(be->vif);
 	be->vif = NULL;
+	be->features[0] = '\0';
 	log_info("%s: disconnected", be->name);
 }
 

@@ -79,6 +79,8 @@ struct backend {
 	unsigned int mtu;
 	struct ratelimit_rate rate_out, rate_in;
 	struct vif *vif;		/* data plane, while connected */
+	char features[160];		/* ... and what it negotiated
+					 * (frontend_features_str), else "" */
 	/* Counters of earlier connections, so that a vif's history survives
 	 * guest reboots (as a netdev's counters do). */
 	struct queue_stats past;

@@ -39,26 +39,32 @@ struct ctl {
 struct ctl_out {
 	char *buf;
 	size_t len, used;
+	size_t need;		/* what the whole answer takes */
 };
 
 static void
 ctl_printf(struct ctl_out *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Appends to the answer while it fits; once a piece does not fit, nothing
+ * more is written (so the caller can tell a cut answer by `need`). */
 static void
 ctl_printf(struct ctl_out *o, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
-	if (o->used >= o->len)
-		return;
 	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->used, o->len - o->used, fmt, ap);
+	n = vsnprintf(o->buf + o->used, o->need == o->used ?
+	    o->len - o->used : 0, fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		o->used += (size_t)n < o->len - o->used ? (size_t)n :
-		    o->len - o->used - 1;
+	if (n < 0)
+		return;
+	if (o->need == o->used && o->used + (size_t)n < o->len)
+		o->used += (size_t)n;
+	else
+		o->buf[o->used] = '\0';
+	o->need += (size_t)n;
 }
 
 static void
@@ -67,11 +73,16 @@ ctl_stats_one(struct ctl_out *o, struct backend *be)
 	struct queue_stats st;
 	unsigned int q, nq;
 
+	ctl_printf(o, "%s domid %u\n", be->name, be->domid);
+	ctl_printf(o, "%s devid %u\n", be->name, be->devid);
 	ctl_printf(o, "%s ifname %s\n", be->name, be->ifname);
 	ctl_printf(o, "%s state %s\n", be->name,
 	    xenbus_state_str((int)be->fsm.state, "invalid"));
 	ctl_printf(o, "%s frontend_state %s\n", be->name,
 	    xenbus_state_str((int)be->fsm.fe, "invalid"));
+	ctl_printf(o, "%s failed %d\n", be->name, be->fsm.failed ? 1 : 0);
+	ctl_printf(o, "%s features %s\n", be->name,
+	    be->features[0] != '\0' ? be->features : "-");
 	ctl_printf(o, "%s rate_out %llu,%llu\n", be->name,
 	    (unsigned long long)be->rate_out.bytes,
 	    (unsigned long long)be->rate_out.usec);
@@ -99,7 +110,7 @@ ctl_stats_one(struct ctl_out *o, struct backend *be)
 size_t
 ctl_answer(struct vifd *vd, const char *cmd, char *buf, size_t len)
 {
-	struct ctl_out o = { buf, len, 0 };
+	struct ctl_out o = { buf, len, 0, 0 };
 	struct backend *be;
 	unsigned int domid, devid, v;
 	int n = 0;
@@ -132,7 +143,7 @@ ctl_answer(struct vifd *vd, const char *cmd, char *buf, size_t len)
 	} else
 		ctl_printf(&o, "error: unknown command '%.64s' (list, stats "
 		    "[DOMID DEVID], verbose N)\n", cmd);
-	return o.used;
+	return o.need;
 }
 
 int
@@ -148,12 +159,18 @@ ctl_socket_path(const struct xen_env *env, uint32_t domid, char *buf,
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+/* The largest answer we build: 1 MiB holds about a hundred 8-queue vifs
+ * (33 counters a queue); 64 MiB bounds a client's cost to us. We start at
+ * 4 KiB, less than one 2-queue vif's stats, so that every rig test that
+ * reads stats also goes through the growing. */
+#define CTL_ANSWER_MAX (64u << 20)
+
 static void
 ctl_serve(struct ctl *c, int fd)
 {
 	struct timeval tv = { .tv_sec = 1 };
-	char cmd[128], *out;
-	size_t n = 0, outlen = 1u << 20, off = 0;
+	char cmd[128], *out = NULL, *p;
+	size_t n = 0, outlen = 4096, off = 0;
 	ssize_t r;
 
 	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -168,16 +185,32 @@ ctl_serve(struct ctl *c, int fd)
 	}
 	cmd[n] = '\0';
 	cmd[strcspn(cmd, "\r\n")] = '\0';
-	out = malloc(outlen);
-	if (out == NULL)
-		return;
-	n = ctl_answer(c->vd, cmd, out, outlen);
+	/* Grow until the whole answer fits: a cut answer would be read as
+	 * fewer vifs or counters than there are. */
+	for (;;) {
+		p = realloc(out, outlen);
+		if (p == NULL)
+			goto out;
+		out = p;
+		n = ctl_answer(c->vd, cmd, out, outlen);
+		if (n < outlen)
+			break;
+		if (outlen >= CTL_ANSWER_MAX) {
+			n = (size_t)snprintf(out, outlen, "error: the answer "
+			    "exceeds %u MiB\n", CTL_ANSWER_MAX >> 20);
+			break;
+		}
+		outlen = n + 1 > outlen * 2 ? n + 1 : outlen * 2;
+		if (outlen > CTL_ANSWER_MAX)
+			outlen = CTL_ANSWER_MAX;
+	}
 	while (off < n) {
 		r = write(fd, out + off, n - off);
 		if (r <= 0)
 			break;
 		off += (size_t)r;
 	}
+out:
 	free(out);
 }
 

@@ -4,7 +4,9 @@
  * A unix stream socket (mode 0600). A client sends one command line and
  * reads the answer until EOF:
  *   list                      one line per vif: name, TAP, states, queues
- *   stats [DOMID DEVID]       "<vif> <key> <value>",
+ *   stats [DOMID DEVID]       "<vif> <key> <value>" (domid, devid, ifname,
+ *                             state, frontend_state, failed, features,
+ *                             rate_out, rate_in, queues),
  *                             "<vif> total <counter> <value>" (over all its
  *                             connections) and "<vif> q<N> <counter> <value>"
  *                             (the current one) lines
@@ -38,7 +40,9 @@ int ctl_open(struct vifd *vd, const char *path, struct ctl **out);
 void ctl_close(struct ctl *c);
 
 /* Answers one command into buf (pure formatting over the daemon's
- * state; used by the socket and by tests). Returns the length. */
+ * state; used by the socket and by tests). Returns the length the whole
+ * answer takes, as snprintf: if that is len or more, buf holds only the
+ * whole lines that fitted (NUL-terminated) and a larger buf is needed. */
 size_t ctl_answer(struct vifd *vd, const char *cmd, char *buf, size_t len);
 
 #endif

@@ -65,6 +65,15 @@ tests_unit_test_vifspec_CFLAGS += -DHAVE_XLUTIL=1 $(XLUTIL_CFLAGS)
 tests_unit_test_vifspec_LDADD += $(XLUTIL_LIBS)
 endif
 
+# vifctl's reading of vifd's stats answer (tools/vifctl/statsdoc*).
+UNIT_TESTS += tests/unit/test_statsdoc
+check_PROGRAMS += tests/unit/test_statsdoc
+tests_unit_test_statsdoc_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/tools/vifctl
+tests_unit_test_statsdoc_SOURCES = tests/unit/test_statsdoc.c \
+	tools/vifctl/statsdoc.c tools/vifctl/statsdoc.h \
+	tools/vifctl/statsdoc_json.c tools/vifctl/statsdoc_prom.c
+tests_unit_test_statsdoc_LDADD = $(UNIT_LDADD)
+
 tests_unit_test_strparse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_strparse_SOURCES = tests/unit/test_strparse.c
 tests_unit_test_strparse_LDADD = $(UNIT_LDADD)

@@ -60,18 +60,43 @@ list_cmp(const void *a, const void *b)
 	return 0;
 }
 
-/* "4 Connected", or "-" if the node is missing or garbage. */
+/* "4 Connected", or "-" if the node is missing or garbage; the number
+ * in *num (-1: none). */
 static void
-list_state(struct vifctl *c, const char *dir, char *buf, size_t len)
+list_state(struct vifctl *c, const char *dir, char *buf, size_t len,
+    int *num)
 {
 	char path[VIFSPEC_PATH_MAX * 2];
 	int s;
 
 	snprintf(path, sizeof(path), "%s/state", dir);
-	if (vifctl_read_state(c, XEN_TXN_NULL, path, &s) == 0)
+	*num = -1;
+	if (vifctl_read_state(c, XEN_TXN_NULL, path, &s) == 0) {
 		snprintf(buf, len, "%d %s", s, xenbus_state_str(s, "?"));
-	else
+		*num = s;
+	} else {
 		snprintf(buf, len, "-");
+	}
+}
+
+/* '"' and '\\' as '?', so that a value goes into a JSON string as is. */
+static void
+list_json_clean(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s == '"' || *s == '\\')
+			*s = '?';
+}
+
+/* A state as JSON: {"state":4,"name":"Connected"}, or null. */
+static void
+list_json_state(const char *key, int s)
+{
+	if (s < 0)
+		printf(",\"%s\":null", key);
+	else
+		printf(",\"%s\":{\"state\":%d,\"name\":\"%s\"}", key, s,
+		    xenbus_state_str(s, "?"));
 }
 
 /* A short value for the table, "-" if missing; never longer than len. */
@@ -98,8 +123,23 @@ list_value(struct vifctl *c, const char *dir, const char *key, char *buf,
 }
 
 static int
+list_opt(struct vifctl *c, void *arg, int val, const char *optarg)
+{
+	(void)c;
+	(void)optarg;
+	if (val != 'j')
+		return VIFCTL_USAGE;
+	*(bool *)arg = true;
+	return 0;
+}
+
+static int
 list_run(struct vifctl *c, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
 	static uint32_t doms[LIST_MAX_VIFS], guests[LIST_MAX_VIFS];
 	static uint32_t devs[LIST_MAX_VIFS];
 	static struct list_vif vifs[LIST_MAX_VIFS];
@@ -107,10 +147,11 @@ list_run(struct vifctl *c, int argc, char **argv)
 	char bstate[32], fstate[32], mac[32], tap[32];
 	struct vifspec_ids ids;
 	unsigned int nv = 0;
-	int first, r, nd, ng, nn, i, j, k;
+	int first, r, nd, ng, nn, i, j, k, bs, fs;
+	bool json = false;
 
-	r = vifctl_getopt(c, &vifctl_cmd_list, argc, argv, NULL, NULL, NULL,
-	    &first);
+	r = vifctl_getopt(c, &vifctl_cmd_list, argc, argv, opts, list_opt,
+	    &json, &first);
 	if (r != 0)
 		return r == VIFCTL_DONE ? VIFCTL_OK : r;
 	if (first != argc) {
@@ -153,25 +194,47 @@ list_run(struct vifctl *c, int argc, char **argv)
 	}
 	qsort(vifs, nv, sizeof(vifs[0]), list_cmp);
 
-	printf("%-7s %-6s %-6s %-16s %-16s %-17s %s\n", "BACKEND", "DOMID",
-	    "DEVID", "BACKEND-STATE", "FRONTEND-STATE", "MAC", "TAP");
+	if (json)
+		printf("{\"vifs\":[");
+	else
+		printf("%-7s %-6s %-6s %-16s %-16s %-17s %s\n", "BACKEND",
+		    "DOMID", "DEVID", "BACKEND-STATE", "FRONTEND-STATE", "MAC",
+		    "TAP");
 	for (i = 0; i < (int)nv; i++) {
 		ids.backend_domid = vifs[i].backend;
 		ids.domid = vifs[i].domid;
 		ids.devid = vifs[i].devid;
 		vifspec_backend_dir(&ids, be, sizeof(be));
 		vifspec_frontend_dir(&ids, fe, sizeof(fe));
-		list_state(c, be, bstate, sizeof(bstate));
-		list_state(c, fe, fstate, sizeof(fstate));
+		list_state(c, be, bstate, sizeof(bstate), &bs);
+		list_state(c, fe, fstate, sizeof(fstate), &fs);
 		list_value(c, be, "mac", mac, sizeof(mac));
 		list_value(c, be, "vifname", tap, sizeof(tap));
 		if (strcmp(tap, "-") == 0)
 			snprintf(tap, sizeof(tap), "vif%u.%u", ids.domid,
 			    ids.devid);
-		printf("%-7u %-6u %-6u %-16s %-16s %-17s %s\n",
-		    ids.backend_domid, ids.domid, ids.devid, bstate, fstate,
-		    mac, tap);
+		if (!json) {
+			printf("%-7u %-6u %-6u %-16s %-16s %-17s %s\n",
+			    ids.backend_domid, ids.domid, ids.devid, bstate,
+			    fstate, mac, tap);
+			continue;
+		}
+		/* list_value made mac and tap printable ASCII without
+		 * spaces; '"' and '\\' cannot be in a MAC or a netdev
+		 * name vifd accepts, but a hand-written node may hold
+		 * them: they become '?' here too. */
+		list_json_clean(mac);
+		list_json_clean(tap);
+		printf("%s{\"backend\":%u,\"domid\":%u,\"devid\":%u",
+		    i ? "," : "", ids.backend_domid, ids.domid, ids.devid);
+		list_json_state("backend_state", bs);
+		list_json_state("frontend_state", fs);
+		printf(",\"mac\":%s%s%s,\"tap\":\"%s\"}",
+		    strcmp(mac, "-") ? "\"" : "", strcmp(mac, "-") ? mac : "null",
+		    strcmp(mac, "-") ? "\"" : "", tap);
 	}
+	if (json)
+		printf("]}\n");
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		vifctl_err("list: cannot write the output");
 		return VIFCTL_FAIL;
@@ -181,9 +244,9 @@ list_run(struct vifctl *c, int argc, char **argv)
 
 const struct vifctl_cmd vifctl_cmd_list = {
 	.name = "list",
-	.synopsis = "",
+	.synopsis = "[--json]",
 	.summary = "show every vif (of --backend-domid's, or of every "
 	    "backend) with both states",
-	.options = NULL,
+	.options = "  --json             one JSON object (schema: vifctl(8))\n",
 	.run = list_run,
 };

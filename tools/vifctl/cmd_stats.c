@@ -1,10 +1,11 @@
 /*
- * cmd_stats.c - `vifctl stats`: a running vifd's counters and states.
+ * cmd_stats.c - `vifctl stats`: a running vifd's counters and states, as
+ * vifd prints them, as JSON or in Prometheus' text format.
  *
- * Owns the client side of vifd's control socket (see src/ctrl/ctl.h): it sends
- * one command line and copies the answer to stdout. The socket is
- * --ctl-socket, else where the machine (--xen=) keeps the backend domain's
- * (src/ctrl/ctl.c, ctl_socket_path).
+ * Owns the command's options and the writing of its output: to standard
+ * output, or with --output to a file replaced atomically (written beside
+ * it, then renamed), which is what node_exporter's textfile collector
+ * asks of its *.prom files so that it never reads half a file.
  */
 #include "config.h"
 
@@ -12,103 +13,114 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ctrl/ctl.h"
+#include "statsdoc.h"
 #include "vifctl.h"
 
-enum { OPT_CTL = 256 };
+enum { OPT_CTL = 256, OPT_JSON, OPT_PROM, OPT_OUTPUT };
+enum stats_format { STATS_TEXT, STATS_JSON, STATS_PROM };
 
 struct stats_args {
 	const char *ctl;
+	const char *output;
+	enum stats_format format;
+	bool format_set;
 };
 
 static int
 stats_opt(struct vifctl *c, void *arg, int val, const char *optarg)
 {
 	struct stats_args *a = arg;
+	enum stats_format f;
 
 	(void)c;
-	if (val != OPT_CTL)
+	switch (val) {
+	case OPT_CTL:
+		a->ctl = optarg;
+		return 0;
+	case OPT_OUTPUT:
+		if (optarg[0] == '\0') {
+			vifctl_err("stats: --output: an empty path");
+			return VIFCTL_USAGE;
+		}
+		a->output = optarg;
+		return 0;
+	case OPT_JSON:
+	case OPT_PROM:
+		f = val == OPT_JSON ? STATS_JSON : STATS_PROM;
+		if (a->format_set && a->format != f) {
+			vifctl_err("stats: --json and --prometheus exclude "
+			    "each other");
+			return VIFCTL_USAGE;
+		}
+		a->format = f;
+		a->format_set = true;
+		return 0;
+	default:
 		return VIFCTL_USAGE;
-	a->ctl = optarg;
-	return 0;
+	}
 }
 
-/* The socket of the vifd serving the backend domain (--backend-domid,
- * else 0), where the machine keeps it (ctl_socket_path). */
+/* The answer in the format asked for. 0 or -errno (-EINVAL: a parse
+ * error, printed). */
 static int
-stats_default_path(struct vifctl *c, char *path, size_t len)
+stats_write(FILE *f, const char *answer, enum stats_format format)
 {
-	struct xen_env *env;
+	struct statsdoc doc;
 	char err[256];
 	int r;
 
-	r = xen_env_open(c->xen, &env, err, sizeof(err));
+	if (format == STATS_TEXT) {
+		fputs(answer, f);
+		return ferror(f) ? -EIO : 0;
+	}
+	r = statsdoc_parse(answer, &doc, err, sizeof(err));
 	if (r < 0) {
 		vifctl_err("stats: %s", err);
-		return VIFCTL_FAIL;
+		return r;
 	}
-	r = ctl_socket_path(env, c->backend_domid >= 0 ?
-	    (uint32_t)c->backend_domid : 0u, path, len);
-	xen_env_close(env);
-	if (r < 0) {
-		vifctl_err("stats: control socket path too long (use "
-		    "--ctl-socket)");
-		return VIFCTL_USAGE;
-	}
-	return 0;
+	r = format == STATS_JSON ? statsdoc_json(f, &doc) :
+	    statsdoc_prom(f, &doc);
+	statsdoc_free(&doc);
+	return r;
 }
 
-/* Sends `cmd` to vifd and copies its answer to stdout. */
+/* Writes `path` whole or not at all: PATH.tmp.PID, then rename. */
 static int
-stats_ask(const char *path, const char *cmd)
+stats_write_file(const char *path, const char *answer,
+    enum stats_format format)
 {
-	struct sockaddr_un sun;
-	char buf[4096];
-	ssize_t n;
-	size_t off = 0, len = strlen(cmd);
-	int fd, r = VIFCTL_OK, first = 1;
+	char tmp[4096];
+	FILE *f;
+	int r, n;
 
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		vifctl_err("stats: control socket path too long: %s", path);
+	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		vifctl_err("stats: --output path too long");
 		return VIFCTL_USAGE;
 	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		vifctl_err("stats: socket: %s", strerror(errno));
+	f = fopen(tmp, "we");
+	if (f == NULL) {
+		vifctl_err("stats: cannot create %s: %s", tmp, strerror(errno));
 		return VIFCTL_FAIL;
 	}
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, path, strlen(path));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		vifctl_err("stats: cannot reach vifd at %s: %s (is it "
-		    "running?)", path, strerror(errno));
-		close(fd);
+	r = stats_write(f, answer, format);
+	if (fchmod(fileno(f), 0644) < 0 && r == 0)
+		r = -errno;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0) {
+		if (r != -EINVAL)
+			vifctl_err("stats: writing %s: %s", path, strerror(-r));
+		(void)unlink(tmp);
 		return VIFCTL_FAIL;
 	}
-	while (off < len) {
-		n = write(fd, cmd + off, len - off);
-		if (n <= 0) {
-			vifctl_err("stats: writing to vifd: %s",
-			    strerror(errno));
-			close(fd);
-			return VIFCTL_FAIL;
-		}
-		off += (size_t)n;
-	}
-	(void)shutdown(fd, SHUT_WR);
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		if (first && strncmp(buf, "error: ", 7) == 0)
-			r = VIFCTL_FAIL;
-		first = 0;
-		fwrite(buf, 1, (size_t)n, r == VIFCTL_OK ? stdout : stderr);
-	}
-	close(fd);
-	return r;
+	return VIFCTL_OK;
 }
 
 static int
@@ -116,10 +128,13 @@ stats_run(struct vifctl *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "ctl-socket", required_argument, NULL, OPT_CTL },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "prometheus", no_argument, NULL, OPT_PROM },
+		{ "output", required_argument, NULL, OPT_OUTPUT },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct stats_args a = { NULL };
-	char path[256], cmd[64];
+	struct stats_args a = { NULL, NULL, STATS_TEXT, false };
+	char path[256], cmd[64], *answer;
 	struct vifspec_ids ids = { 0 };
 	int first, r;
 	bool given;
@@ -136,18 +151,34 @@ stats_run(struct vifctl *c, int argc, char **argv)
 		    ids.devid);
 	else
 		snprintf(cmd, sizeof(cmd), "stats\n");
-	if (a.ctl != NULL)
-		snprintf(path, sizeof(path), "%s", a.ctl);
-	else if ((r = stats_default_path(c, path, sizeof(path))) != 0)
+	if ((r = vifctl_ctl_path(c, "stats", a.ctl, path, sizeof(path))) != 0)
 		return r;
-	return stats_ask(path, cmd);
+	if ((r = vifctl_ctl_ask("stats", path, cmd, &answer)) != 0)
+		return r;
+	if (a.output != NULL) {
+		r = stats_write_file(a.output, answer, a.format);
+	} else {
+		r = stats_write(stdout, answer, a.format);
+		if (r == 0 && fflush(stdout) != 0)
+			r = -errno;
+		if (r < 0 && r != -EINVAL)
+			vifctl_err("stats: cannot write the output");
+		r = r < 0 ? VIFCTL_FAIL : VIFCTL_OK;
+	}
+	free(answer);
+	return r;
 }
 
 const struct vifctl_cmd vifctl_cmd_stats = {
 	.name = "stats",
-	.synopsis = "[DOMID DEVID]",
-	.summary = "print a running vifd's per-queue counters",
-	.options = "  --ctl-socket=PATH  vifd's control socket (default: "
+	.synopsis = "[--json|--prometheus] [--output=FILE] [DOMID DEVID]",
+	.summary = "print a running vifd's states and per-queue counters",
+	.options =
+	    "  --json             one JSON object (schema: vifctl(8))\n"
+	    "  --prometheus       Prometheus' text exposition format\n"
+	    "  --output=FILE      write FILE atomically instead of stdout\n"
+	    "                     (node_exporter's textfile collector)\n"
+	    "  --ctl-socket=PATH  vifd's control socket (default: "
 	    CTL_DEFAULT_PATH ",\n                     or DIR/vifd-<backend>.sock "
 	    "on a simulated machine)\n",
 	.run = stats_run,

@@ -91,7 +91,7 @@ vifctl_ids_args(const struct vifctl_cmd *cmd, int argc, char **argv,
 }
 
 int
-vifctl_parse_timeout(const char *s, unsigned int *ms)
+vifctl_parse_seconds(const char *opt, const char *s, unsigned int *ms)
 {
 	uint64_t v = 0, frac = 0, scale = 1000;
 	const char *p = s;
@@ -117,9 +117,15 @@ vifctl_parse_timeout(const char *s, unsigned int *ms)
 	*ms = (unsigned int)v;
 	return 0;
 bad:
-	vifctl_err("--timeout '%s' is not a number of seconds in 0.001..%u",
-	    s, VIFCTL_TIMEOUT_MS_MAX / 1000u);
+	vifctl_err("%s '%s' is not a number of seconds in 0.001..%u",
+	    opt, s, VIFCTL_TIMEOUT_MS_MAX / 1000u);
 	return VIFCTL_USAGE;
+}
+
+int
+vifctl_parse_timeout(const char *s, unsigned int *ms)
+{
+	return vifctl_parse_seconds("--timeout", s, ms);
 }
 
 int

@@ -13,5 +13,11 @@ tools_vifctl_vifctl_SOURCES = \
 	tools/vifctl/cmd_list.c \
 	tools/vifctl/cmd_rate.c \
 	tools/vifctl/cmd_stats.c \
+	tools/vifctl/cmd_top.c \
+	tools/vifctl/ctlclient.c \
+	tools/vifctl/statsdoc.c \
+	tools/vifctl/statsdoc.h \
+	tools/vifctl/statsdoc_json.c \
+	tools/vifctl/statsdoc_prom.c \
 	$(VIFD_ENV_SRC)
 tools_vifctl_vifctl_LDADD = $(VIFD_LDADD)

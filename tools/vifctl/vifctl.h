@@ -65,6 +65,7 @@ extern const struct vifctl_cmd vifctl_cmd_detach;
 extern const struct vifctl_cmd vifctl_cmd_list;
 extern const struct vifctl_cmd vifctl_cmd_rate;
 extern const struct vifctl_cmd vifctl_cmd_stats;
+extern const struct vifctl_cmd vifctl_cmd_top;
 
 /* ---- messages and arguments (common.c) ---------------------------------- */
 
@@ -113,6 +114,8 @@ int vifctl_ids_args(const struct vifctl_cmd *cmd, int argc, char **argv,
 /* --timeout SECONDS: digits with an optional fraction ("0.5"), at most
  * VIFCTL_TIMEOUT_MS_MAX. Returns 0 or VIFCTL_USAGE after printing why. */
 int vifctl_parse_timeout(const char *s, unsigned int *ms);
+/* The same for any option named `opt` (--interval). */
+int vifctl_parse_seconds(const char *opt, const char *s, unsigned int *ms);
 
 /* Fills buf with random bytes (getrandom). 0 or -errno. */
 int vifctl_random(uint8_t *buf, size_t n);
@@ -137,6 +140,25 @@ int vifctl_parse_mac_mode(const char *s, enum vifspec_mac_mode *mode);
  * reason" (VIFCTL_FAIL if no random bytes could be had). */
 int vifctl_spec_parse(const char *spec, enum vifspec_mac_mode mode,
     const char *script_dir, struct vifspec *vs);
+
+/* ---- vifd's control socket (ctlclient.c) ------------------------------- */
+
+/*
+ * The socket to ask: `opt` (--ctl-socket) if given, else the one of the
+ * vifd serving --backend-domid (default 0) on the machine --xen= names.
+ * `what` prefixes messages. Returns 0 or an exit code after printing why.
+ */
+int vifctl_ctl_path(struct vifctl *c, const char *what, const char *opt,
+    char *path, size_t len);
+
+/*
+ * Sends one command line to vifd and reads its whole answer into
+ * *answer (malloc'd, NUL-terminated). An answer starting "error: " is
+ * printed as a message and fails. Returns 0, or an exit code after
+ * printing why (*answer NULL).
+ */
+int vifctl_ctl_ask(const char *what, const char *path, const char *cmd,
+    char **answer);
 
 /* ---- xenstore (common.c) ------------------------------------------------- */
 

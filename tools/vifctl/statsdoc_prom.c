@@ -1,0 +1,244 @@
+/*
+ * statsdoc_prom.c - a statsdoc in Prometheus' text exposition format, for
+ * `vifctl stats --prometheus` (node_exporter's textfile collector).
+ *
+ * Owns the metric names, their HELP and TYPE lines and their labels.
+ * Names follow Prometheus' conventions: a vifd_ prefix, counters end in
+ * _total, base units (the nanosecond counters are exported in seconds).
+ * Each vif's counters appear twice on purpose: vifd_<c>_total is the
+ * vif's over all its connections (it only resets when vifd restarts, so
+ * rate() works across guest reboots), vifd_queue_<c>_total the
+ * connection's own, per queue (it resets when the guest reconnects).
+ * Labels are domid and devid (and queue): a vif's TAP name may change
+ * (vifname, a script's rename), so it is a label of vifd_vif_info only.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "statsdoc.h"
+
+/* What each counter counts, for HELP lines. Netif TX is the guest's
+ * transmit side (frames from the guest), RX its receive side. */
+static const struct {
+	const char *name, *help;
+} statsdoc_prom_help[] = {
+	{ "tx_packets", "Frames from the guest passed to the TAP." },
+	{ "tx_bytes", "Bytes of frames from the guest passed to the TAP." },
+	{ "tx_gso_frames", "Frames from the guest carrying a GSO extra." },
+	{ "tx_mcast", "Multicast frames from the guest." },
+	{ "tx_drop_runt", "Frames from the guest dropped as too short." },
+	{ "tx_drop_slots", "Frames from the guest dropped for using too many "
+	  "slots." },
+	{ "tx_drop_oversize", "Frames from the guest dropped as too large." },
+	{ "tx_drop_copy", "Frames from the guest dropped because a grant copy "
+	  "failed." },
+	{ "tx_drop_hdr", "Frames from the guest dropped for bad offload "
+	  "metadata." },
+	{ "tx_drop_tap", "Frames from the guest the TAP refused." },
+	{ "tx_csum_fixup", "Frames from the guest whose checksum metadata "
+	  "vifd fixed." },
+	{ "tx_sweeps", "Passes over the TX ring." },
+	{ "tx_copy_segs", "Grant copy segments for frames from the guest." },
+	{ "tx_rate_delayed", "Frames from the guest that waited for rate "
+	  "credit." },
+	{ "tx_rate_delayed_bytes", "Bytes of frames from the guest that "
+	  "waited for rate credit." },
+	{ "tx_throttled_ns", "Time frames from the guest waited for rate "
+	  "credit." },
+	{ "rx_packets", "Frames to the guest placed on its RX ring." },
+	{ "rx_bytes", "Bytes of frames to the guest placed on its RX ring." },
+	{ "rx_gso_frames", "Frames to the guest carrying a GSO extra." },
+	{ "rx_drop_hdr", "Frames to the guest dropped for bad offload "
+	  "metadata." },
+	{ "rx_drop_copy", "Frames to the guest dropped because a grant copy "
+	  "failed." },
+	{ "rx_drop_size", "Frames to the guest dropped for their size." },
+	{ "rx_drop_drain", "Frames to the guest dropped after waiting 10 s for "
+	  "RX buffers." },
+	{ "rx_csum_fixup", "Frames to the guest whose checksum vifd filled "
+	  "in." },
+	{ "rx_stalls", "Times the guest stopped posting RX buffers for 60 s." },
+	{ "rx_copy_segs", "Grant copy segments for frames to the guest." },
+	{ "rx_batches", "Batches of frames to the guest." },
+	{ "rx_rate_delayed", "Frames to the guest that waited for rate "
+	  "credit." },
+	{ "rx_rate_delayed_bytes", "Bytes of frames to the guest that waited "
+	  "for rate credit." },
+	{ "rx_throttled_ns", "Time frames to the guest waited for rate "
+	  "credit." },
+	{ "evtchn_events", "Event channel notifications from the guest." },
+	{ "evtchn_spurious", "Event channel notifications with no work." },
+	{ "notifies", "Event channel notifications to the guest." },
+};
+
+const char *
+statsdoc_prom_help_of(const char *counter)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(statsdoc_prom_help) /
+	    sizeof(statsdoc_prom_help[0]); i++)
+		if (strcmp(statsdoc_prom_help[i].name, counter) == 0)
+			return statsdoc_prom_help[i].help;
+	return NULL;
+}
+
+/* The metric's base name for a counter: "_ns" becomes "_seconds". */
+static void
+statsdoc_prom_name(const char *counter, char *buf, size_t len, bool *ns)
+{
+	size_t n = strlen(counter);
+
+	*ns = n > 3 && strcmp(counter + n - 3, "_ns") == 0;
+	if (*ns)
+		snprintf(buf, len, "%.*s_seconds", (int)(n - 3), counter);
+	else
+		snprintf(buf, len, "%s", counter);
+}
+
+static void
+statsdoc_prom_value(FILE *f, uint64_t v, bool ns)
+{
+	if (ns)
+		fprintf(f, "%llu.%09llu\n", (unsigned long long)(v / 1000000000u),
+		    (unsigned long long)(v % 1000000000u));
+	else
+		fprintf(f, "%llu\n", (unsigned long long)v);
+}
+
+/* A label value: backslash, double quote and newline escaped. */
+static void
+statsdoc_prom_label(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(f, "\\%c", *s);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void
+statsdoc_prom_head(FILE *f, const char *name, const char *type,
+    const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* The gauges describing each vif. */
+static void
+statsdoc_prom_gauges(FILE *f, const struct statsdoc *doc)
+{
+	const struct statsdoc_vif *v;
+	const char *p;
+	size_t i, n;
+
+	statsdoc_prom_head(f, "vifd_vif_info", "gauge",
+	    "A vif vifd serves (always 1), with its TAP and XenbusStates.");
+	for (i = 0; i < doc->n; i++) {
+		v = &doc->vifs[i];
+		fprintf(f, "vifd_vif_info{domid=\"%u\",devid=\"%u\",ifname=\"",
+		    v->domid, v->devid);
+		statsdoc_prom_label(f, v->ifname);
+		fputs("\",state=\"", f);
+		statsdoc_prom_label(f, v->state);
+		fputs("\",frontend_state=\"", f);
+		statsdoc_prom_label(f, v->frontend_state);
+		fputs("\"} 1\n", f);
+	}
+	statsdoc_prom_head(f, "vifd_vif_up", "gauge",
+	    "1 while the vif's backend is Connected.");
+	for (i = 0; i < doc->n; i++)
+		fprintf(f, "vifd_vif_up{domid=\"%u\",devid=\"%u\"} %d\n",
+		    doc->vifs[i].domid, doc->vifs[i].devid,
+		    strcmp(doc->vifs[i].state, "Connected") == 0);
+	statsdoc_prom_head(f, "vifd_vif_failed", "gauge",
+	    "1 if vifd closed the vif for an error (see its xenstore error "
+	    "node).");
+	for (i = 0; i < doc->n; i++)
+		fprintf(f, "vifd_vif_failed{domid=\"%u\",devid=\"%u\"} %d\n",
+		    doc->vifs[i].domid, doc->vifs[i].devid,
+		    doc->vifs[i].failed ? 1 : 0);
+	statsdoc_prom_head(f, "vifd_vif_queues", "gauge",
+	    "Netif queues of the vif's connection (0 while not connected).");
+	for (i = 0; i < doc->n; i++)
+		fprintf(f, "vifd_vif_queues{domid=\"%u\",devid=\"%u\"} %u\n",
+		    doc->vifs[i].domid, doc->vifs[i].devid,
+		    doc->vifs[i].nqueues);
+	statsdoc_prom_head(f, "vifd_vif_feature", "gauge",
+	    "A feature the vif's connection negotiated (always 1).");
+	for (i = 0; i < doc->n; i++) {
+		v = &doc->vifs[i];
+		for (p = v->features; *p != '\0'; p += n + (p[n] == ',')) {
+			n = strcspn(p, ",");
+			fprintf(f, "vifd_vif_feature{domid=\"%u\",devid=\"%u\","
+			    "feature=\"%.*s\"} 1\n", v->domid, v->devid,
+			    (int)n, p);
+		}
+	}
+	statsdoc_prom_head(f, "vifd_vif_rate_limit_bytes_per_second", "gauge",
+	    "The vif's rate limit per queue, by direction (absent: none).");
+	for (i = 0; i < doc->n; i++) {
+		const struct ratelimit_rate *r[2] = { &doc->vifs[i].rate_out,
+		    &doc->vifs[i].rate_in };
+		static const char *const dir[2] = { "outbound", "inbound" };
+		int d;
+
+		for (d = 0; d < 2; d++)
+			if (r[d]->usec != 0 && r[d]->bytes != 0)
+				fprintf(f, "vifd_vif_rate_limit_bytes_per_second"
+				    "{domid=\"%u\",devid=\"%u\",direction=\"%s\"}"
+				    " %.0f\n", doc->vifs[i].domid,
+				    doc->vifs[i].devid, dir[d],
+				    (double)r[d]->bytes * 1e6 /
+				    (double)r[d]->usec);
+	}
+}
+
+int
+statsdoc_prom(FILE *f, const struct statsdoc *doc)
+{
+	const struct statsdoc_vif *v;
+	const char *help;
+	char base[64], name[96], qhelp[192];
+	unsigned int q;
+	size_t i;
+	bool ns;
+	int c;
+
+	statsdoc_prom_gauges(f, doc);
+	for (c = 0; c < STATSDOC_NCOUNTERS; c++) {
+		statsdoc_prom_name(statsdoc_counter_names[c], base,
+		    sizeof(base), &ns);
+		help = statsdoc_prom_help_of(statsdoc_counter_names[c]);
+		if (help == NULL)
+			help = "A vifd counter.";
+		snprintf(name, sizeof(name), "vifd_%s_total", base);
+		statsdoc_prom_head(f, name, "counter", help);
+		for (i = 0; i < doc->n; i++) {
+			v = &doc->vifs[i];
+			fprintf(f, "%s{domid=\"%u\",devid=\"%u\"} ", name,
+			    v->domid, v->devid);
+			statsdoc_prom_value(f, v->total[c], ns);
+		}
+		snprintf(name, sizeof(name), "vifd_queue_%s_total", base);
+		snprintf(qhelp, sizeof(qhelp), "%.150s Per queue, this "
+		    "connection.", help);
+		statsdoc_prom_head(f, name, "counter", qhelp);
+		for (i = 0; i < doc->n; i++) {
+			v = &doc->vifs[i];
+			for (q = 0; q < v->nqueues; q++) {
+				fprintf(f, "%s{domid=\"%u\",devid=\"%u\","
+				    "queue=\"%u\"} ", name, v->domid, v->devid,
+				    q);
+				statsdoc_prom_value(f, v->queue[q][c], ns);
+			}
+		}
+	}
+	return ferror(f) ? -EIO : 0;
+}
