@@ -77,6 +77,7 @@ backend_connect(struct backend *be)
 	p.out = be->rate_out;
 	p.in = be->rate_in;
 	p.upcall_fd = vd->upcall_fd;
+	p.link_down = be->link_down;
 	r = vif_connect(vd->env, &p, &be->vif, err, sizeof(err));
 	if (r < 0) {
 		backend_fail(be, "connecting: %s", err);
@@ -365,6 +366,8 @@ backend_add(struct vifd *vd, uint32_t domid, uint32_t devid)
 			backend_fail(be, "cannot run the hotplug script");
 	} else if (be->run_scripts && be->hotplug_ok)
 		be->hp = HP_DONE;
+	/* A restarted vifd finds the TAP on its bridge already. */
+	backend_port_apply(be);
 	backend_fe_watch(be, true);
 	return be;
 }
@@ -448,6 +451,13 @@ backend_process(struct backend *be)
 		/* The script may have set the MTU (bridge, `mtu` key). */
 		if (be->hotplug_ok && be->vif != NULL)
 			vif_clamp_mtu(be->vif);
+		/* ... and put the TAP on its bridge. */
+		if (be->hotplug_ok)
+			backend_port_apply(be);
+	}
+	if (dirty & BE_DIRTY_PORT) {
+		backend_port_read(be);
+		backend_port_apply(be);
 	}
 	if (dirty & BE_DIRTY_ONLINE)
 		be->online = xsu_read_uint(vd->env, vd->xs, XEN_TXN_NULL,

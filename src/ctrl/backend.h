@@ -38,6 +38,7 @@ struct hotplug_run;
 #define BE_DIRTY_FATAL		0x20u	/* a worker found the frontend rogue */
 #define BE_DIRTY_RELEASE	0x40u	/* a domain died: is ours alive? */
 #define BE_DIRTY_RECHECK	0x80u	/* our dir may have been made anew */
+#define BE_DIRTY_PORT		0x100u	/* vifd-link, vifd-isolated */
 
 enum backend_life {
 	BE_LIVE,		/* TAP exists, handshake running */
@@ -78,6 +79,11 @@ struct backend {
 	struct hotplug_run *hp_run;
 	unsigned int mtu;
 	struct ratelimit_rate rate_out, rate_in;
+	bool link_down;			/* vifd-link = down */
+	bool isolated;			/* vifd-isolated = 1 */
+	bool isolation_key;		/* the key exists */
+	bool isolation_set;		/* ... and the bridge port has it */
+	int isolation_err;		/* last -errno applying it, or 0 */
 	struct vif *vif;		/* data plane, while connected */
 	char features[160];		/* ... and what it negotiated
 					 * (frontend_features_str), else "" */

@@ -49,6 +49,13 @@ int backend_advertise(struct backend *be);
 /* Reads the toolstack's keys. 0, or -EINVAL if the directory is
  * unusable (the reason is logged). */
 int backend_read_keys(struct backend *be);
+/* Reads vifd-link and vifd-isolated (backend_port.c); a malformed value
+ * is logged and leaves the setting as it was. */
+void backend_port_read(struct backend *be);
+/* Applies them: the link to the vif if connected, the isolation to the
+ * TAP's bridge port once the hotplug script has put it on one. */
+void backend_port_apply(struct backend *be);
+
 /* Reads a "bytes,usec" rate key; absent or malformed means unlimited. */
 void backend_read_rate(struct backend *be, const char *key,
     struct ratelimit_rate *out);

@@ -200,6 +200,7 @@ backend_read_keys(struct backend *be)
 	}
 	backend_read_rate(be, "rate", &be->rate_out);
 	backend_read_rate(be, VIF_INBOUND_RATE_KEY, &be->rate_in);
+	backend_port_read(be);
 	backend_read_hotplug_status(be);
 	s = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, be->path, "script");
 	if (s != NULL && *s != '\0')

@@ -83,6 +83,9 @@ ctl_stats_one(struct ctl_out *o, struct backend *be)
 	ctl_printf(o, "%s failed %d\n", be->name, be->fsm.failed ? 1 : 0);
 	ctl_printf(o, "%s features %s\n", be->name,
 	    be->features[0] != '\0' ? be->features : "-");
+	ctl_printf(o, "%s link %s\n", be->name, be->link_down ? "down" :
+	    "up");
+	ctl_printf(o, "%s isolated %d\n", be->name, be->isolated ? 1 : 0);
 	ctl_printf(o, "%s rate_out %llu,%llu\n", be->name,
 	    (unsigned long long)be->rate_out.bytes,
 	    (unsigned long long)be->rate_out.usec);

@@ -461,6 +461,12 @@ queue_set_rate(struct queue *q, const struct ratelimit_rate *out,
 }
 
 void
+queue_set_link(struct queue *q, bool up)
+{
+	__atomic_store_n(&q->link_down, up ? 0 : 1, __ATOMIC_RELAXED);
+}
+
+void
 queue_get_stats(const struct queue *q, struct queue_stats *out)
 {
 #define QUEUE_STATS_COPY(n) \

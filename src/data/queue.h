@@ -155,6 +155,7 @@ struct queue {
 	int rate_gen;			/* [atomic] bumped when rates change */
 	pthread_mutex_t rate_lock;
 	struct ratelimit_rate rate_out, rate_in;	/* [rate_lock] */
+	int link_down;			/* [atomic] vifd-link is down */
 
 	struct queue_stats stats;
 };
@@ -182,6 +183,11 @@ void queue_stop(struct queue *q);
  * flows). Any thread. */
 void queue_set_rate(struct queue *q, const struct ratelimit_rate *out,
     const struct ratelimit_rate *in);
+
+/* The link as an admin sets it (vifd-link): while down, frames each way
+ * are dropped and counted (tx_drop_link, rx_drop_link). Any thread; the
+ * worker sees it at its next frame. */
+void queue_set_link(struct queue *q, bool up);
 
 /* Copies the counters. Any thread. */
 void queue_get_stats(const struct queue *q, struct queue_stats *out);

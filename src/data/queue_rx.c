@@ -46,6 +46,13 @@ queue_rx_read(struct queue *q, uint32_t off, struct rx_frame *f)
 		return -1;
 	}
 	len = (size_t)n - sizeof(vh);
+	if (__atomic_load_n(&q->link_down, __ATOMIC_RELAXED)) {
+		/* The cable is pulled (vifd-link): the TAP's carrier is off,
+		 * so the kernel sends it nothing new; what it had queued
+		 * before goes nowhere either. */
+		QUEUE_STAT_ADD(q, rx_drop_link, 1);
+		return -1;
+	}
 	if (len > q->max_rx_frame) {
 		/* Bigger than the frontend can take (no SG, or more than
 		 * netif's slots): TUNSETOFFLOAD and the MTU should prevent

@@ -43,6 +43,13 @@ queue_tx_send(struct queue *q, const struct tx_pkt *pkt, uint8_t *buf)
 	struct iovec iov[2];
 	uint64_t fix = q->vstats.gso_fixup;
 
+	if (__atomic_load_n(&q->link_down, __ATOMIC_RELAXED)) {
+		/* The cable is pulled (vifd-link): answered OKAY and lost,
+		 * as a NIC without a link loses what its driver sends; a
+		 * TAP would still hand it to the host's stack. */
+		QUEUE_STAT_ADD(q, tx_drop_link, 1);
+		return false;
+	}
 	if (vnet_hdr_nettx2vhdr(pkt->flags, pkt->has_gso ? &pkt->gso : NULL,
 	    buf, pkt->len, &vh, &q->vstats) < 0) {
 		/* Linux drops a packet whose checksum cannot be set up

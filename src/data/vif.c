@@ -36,7 +36,9 @@ struct vif {
 	pthread_mutex_t lock;		/* fatal_reason */
 	int fatal;			/* [atomic] */
 	char fatal_reason[160];		/* [lock] */
-	int stalled_queues;		/* [atomic] */
+	int stalled_queues;		/* [lock] */
+	bool link_down;			/* [lock] vifd-link is down */
+	bool carrier;			/* [lock] what the TAP was told */
 	unsigned int max_mtu;		/* what the frontend can take */
 };
 
@@ -56,24 +58,32 @@ vif_on_fatal(void *arg, const struct queue *q, const char *reason)
 	loop_event_signal(vif->upcall_fd);
 }
 
-/* Upcall of a worker: its queue stalled (true) or recovered (false).
- * The TAP's carrier is off while any queue is stalled, as Linux turns
- * the vif's carrier off (it is per device, not per queue). */
+/* Tells the TAP its carrier: off while any queue is stalled, as Linux
+ * turns the vif's carrier off (it is per device, not per queue), and
+ * while the admin has the link down. Under vif->lock: a worker's stall
+ * and the control thread's link change must not overtake each other. */
+static void
+vif_carrier_locked(struct vif *vif)
+{
+	bool on = vif->stalled_queues == 0 && !vif->link_down;
+
+	if (on != vif->carrier && vif->nopen > 0) {
+		(void)tap_set_carrier(vif->q[0].tapfd, on);
+		vif->carrier = on;
+	}
+}
+
+/* Upcall of a worker: its queue stalled (true) or recovered (false). */
 static void
 vif_on_stalled(void *arg, const struct queue *q, bool stalled)
 {
 	struct vif *vif = arg;
-	int n;
 
-	if (stalled) {
-		n = __atomic_add_fetch(&vif->stalled_queues, 1, __ATOMIC_ACQ_REL);
-		if (n == 1)
-			(void)tap_set_carrier(q->tapfd, false);
-	} else {
-		n = __atomic_sub_fetch(&vif->stalled_queues, 1, __ATOMIC_ACQ_REL);
-		if (n == 0)
-			(void)tap_set_carrier(q->tapfd, true);
-	}
+	(void)q;
+	pthread_mutex_lock(&vif->lock);
+	vif->stalled_queues += stalled ? 1 : -1;
+	vif_carrier_locked(vif);
+	pthread_mutex_unlock(&vif->lock);
 }
 
 static const struct queue_upcalls vif_upcalls = {
@@ -163,6 +173,10 @@ vif_connect(struct xen_env *env, const struct vif_params *p,
 			goto fail;
 		vif->nopen++;
 	}
+	/* The carrier as this connection starts: an earlier one may have
+	 * left it off (a stall, the link down), so it is told either way. */
+	vif->carrier = p->link_down;
+	vif_set_link(vif, !p->link_down);
 	for (i = 0; i < vif->nq; i++) {
 		r = queue_start(&vif->q[i]);
 		if (r < 0) {
@@ -206,6 +220,19 @@ vif_disconnect(struct vif *vif)
 	pthread_mutex_destroy(&vif->lock);
 	free(vif->q);
 	free(vif);
+}
+
+void
+vif_set_link(struct vif *vif, bool up)
+{
+	unsigned int i;
+
+	pthread_mutex_lock(&vif->lock);
+	vif->link_down = !up;
+	for (i = 0; i < vif->nopen; i++)
+		queue_set_link(&vif->q[i], up);
+	vif_carrier_locked(vif);
+	pthread_mutex_unlock(&vif->lock);
 }
 
 void

@@ -23,6 +23,10 @@ struct vif;
 
 /* Our backend key for the guest-inbound limit, "bytes,usec" as `rate`. */
 #define VIF_INBOUND_RATE_KEY "vifd-inbound-rate"
+/* Our backend keys for libvirt's <link state> and <port isolated>:
+ * "up"/"down" and "0"/"1" (absent: up, not isolated). */
+#define VIF_LINK_KEY "vifd-link"
+#define VIF_ISOLATED_KEY "vifd-isolated"
 
 struct vif_params {
 	const char *name;		/* "vif1.0", for logs */
@@ -33,6 +37,7 @@ struct vif_params {
 	struct ratelimit_rate out;	/* guest -> host (`rate`) */
 	struct ratelimit_rate in;	/* host -> guest (ours) */
 	int upcall_fd;			/* eventfd to signal the control loop */
+	bool link_down;			/* vifd-link: start with the cable out */
 };
 
 /*
@@ -54,6 +59,11 @@ void vif_clamp_mtu(struct vif *vif);
 
 /* Stops the workers, then unbinds, unmaps and closes. */
 void vif_disconnect(struct vif *vif);
+
+/* The link as the admin sets it (VIF_LINK_KEY), live: down drops every
+ * frame each way (counted) and turns the TAP's carrier off, as a pulled
+ * cable; up undoes both (the carrier stays off while a queue stalls). */
+void vif_set_link(struct vif *vif, bool up);
 
 /* Applies new limits to every queue (live, while traffic flows). */
 void vif_set_rate(struct vif *vif, const struct ratelimit_rate *out,

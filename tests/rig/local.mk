@@ -11,6 +11,7 @@ RIG_TEST_FILES = \
 	tests/rig/badinput.sh \
 	tests/rig/rate.sh \
 	tests/rig/stats.sh \
+	tests/rig/port.sh \
 	tests/rig/hotplug-vifd.sh \
 	tests/rig/hotplug-scripts.sh \
 	tests/rig/vifctl.sh \

@@ -22,6 +22,8 @@ static const char answer[] =
 	"vif1.0 frontend_state Connected\n"
 	"vif1.0 failed 0\n"
 	"vif1.0 features rx-copy,sg,multi-queue\n"
+	"vif1.0 link down\n"
+	"vif1.0 isolated 1\n"
 	"vif1.0 rate_out 1250,1000\n"
 	"vif1.0 rate_in 0,0\n"
 	"vif1.0 queues 2\n"
@@ -69,6 +71,10 @@ test_parse(void)
 	CU_ASSERT_EQUAL(d.vifs[0].queue[1][STATSDOC_tx_packets], 20);
 	CU_ASSERT_EQUAL(d.vifs[0].queue[1][STATSDOC_rx_drop_size], 3);
 	CU_ASSERT_STRING_EQUAL(d.vifs[0].features, "rx-copy,sg,multi-queue");
+	CU_ASSERT_TRUE(d.vifs[0].link_down);
+	CU_ASSERT_TRUE(d.vifs[0].isolated);
+	CU_ASSERT_FALSE(d.vifs[1].link_down);
+	CU_ASSERT_FALSE(d.vifs[1].isolated);
 	CU_ASSERT_EQUAL(d.vifs[1].domid, 2);
 	CU_ASSERT_EQUAL(d.vifs[1].devid, 1);
 	CU_ASSERT_STRING_EQUAL(d.vifs[1].features, "");
@@ -88,6 +94,7 @@ test_parse_refused(void)
 		{ "vif1.0 domid\n", "not \"VIF KEY VALUE\"" },
 		{ "vif1.0 domid x1\n", "domid is not a number" },
 		{ "vif1.0 queues 33\n", "more than 32 queues" },
+		{ "vif1.0 link sideways\n", "link is not up or down" },
 		{ "vif1.0 rate_out 12\n", "rate_out is not BYTES,USEC" },
 		{ "vif1.0 rate_in 1,2,3\n", "rate_in is not BYTES,USEC" },
 		{ "vif1.0 total tx_packets -1\n", "tx_packets is not a number" },
@@ -124,7 +131,7 @@ test_json(void)
 	    "\"devid\":0,\"ifname\":\"vif1.0\",\"state\":\"Connected\"", 75),
 	    0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"features\":[\"rx-copy\",\"sg\","
-	    "\"multi-queue\"]"));
+	    "\"multi-queue\"],\"link\":\"down\",\"isolated\":true,"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"rate\":{\"outbound\":{\"limited\":"
 	    "true,\"bytes\":1250,\"usec\":1000,\"bytes_per_second\":1250000},"
 	    "\"inbound\":{\"limited\":false,\"bytes\":0,\"usec\":0}}"));
@@ -165,6 +172,10 @@ test_prom(void)
 	CU_ASSERT_PTR_NULL(strstr(p, "direction=\"inbound\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(p, "vifd_vif_up{domid=\"2\",devid=\"1\"}"
 	    " 0\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(p, "vifd_vif_link_up{domid=\"1\","
+	    "devid=\"0\"} 0\nvifd_vif_link_up{domid=\"2\",devid=\"1\"} 1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(p, "vifd_vif_isolated{domid=\"1\","
+	    "devid=\"0\"} 1\n"));
 	free(p);
 	statsdoc_free(&d);
 	/* Every counter vifd has is described. */

@@ -14,6 +14,8 @@ tools_vifctl_vifctl_SOURCES = \
 	tools/vifctl/cmd_rate.c \
 	tools/vifctl/cmd_stats.c \
 	tools/vifctl/cmd_top.c \
+	tools/vifctl/cmd_port.c \
+	tools/vifctl/setkeys.c \
 	tools/vifctl/ctlclient.c \
 	tools/vifctl/statsdoc.c \
 	tools/vifctl/statsdoc.h \

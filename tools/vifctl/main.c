@@ -22,6 +22,7 @@ static const struct vifctl_cmd *const vifctl_cmds[] = {
 	&vifctl_cmd_detach,
 	&vifctl_cmd_list,
 	&vifctl_cmd_rate,
+	&vifctl_cmd_port,
 	&vifctl_cmd_stats,
 	&vifctl_cmd_top,
 };

@@ -126,6 +126,13 @@ statsdoc_key(struct statsdoc_vif *v, const char *key, const char *val,
 		    "" : val);
 		return 0;
 	}
+	if (strcmp(key, "link") == 0) {
+		if (strcmp(val, "up") != 0 && strcmp(val, "down") != 0)
+			return statsdoc_bad(err, errlen, line,
+			    "link is not up or down");
+		v->link_down = strcmp(val, "down") == 0;
+		return 0;
+	}
 	if (strcmp(key, "rate_out") == 0 || strcmp(key, "rate_in") == 0) {
 		if (statsdoc_rate_value(val, key[5] == 'o' ? &v->rate_out :
 		    &v->rate_in) != 0)
@@ -134,7 +141,8 @@ statsdoc_key(struct statsdoc_vif *v, const char *key, const char *val,
 		return 0;
 	}
 	if (strcmp(key, "domid") != 0 && strcmp(key, "devid") != 0 &&
-	    strcmp(key, "failed") != 0 && strcmp(key, "queues") != 0)
+	    strcmp(key, "failed") != 0 && strcmp(key, "queues") != 0 &&
+	    strcmp(key, "isolated") != 0)
 		return 0;	/* a key of a newer vifd */
 	if (strparse_uint(val, UINT32_MAX, &x) != 0)
 		return statsdoc_bad(err, errlen, line, "%s is not a number",
@@ -145,6 +153,8 @@ statsdoc_key(struct statsdoc_vif *v, const char *key, const char *val,
 		v->devid = (uint32_t)x;
 	else if (strcmp(key, "failed") == 0)
 		v->failed = x != 0;
+	else if (strcmp(key, "isolated") == 0)
+		v->isolated = x != 0;
 	else if (x > STATSDOC_MAX_QUEUES)
 		return statsdoc_bad(err, errlen, line, "more than %u queues",
 		    STATSDOC_MAX_QUEUES);

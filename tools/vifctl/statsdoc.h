@@ -40,6 +40,8 @@ struct statsdoc_vif {
 	char state[24], frontend_state[24];
 	bool failed;
 	char features[160];		/* comma-separated, "" if none */
+	bool link_down;			/* the admin's vifd-link */
+	bool isolated;			/* the admin's vifd-isolated */
 	struct ratelimit_rate rate_out, rate_in;	/* usec 0: none */
 	unsigned int nqueues;		/* queues of the connection now */
 	uint64_t total[STATSDOC_NCOUNTERS];	/* over all connections */
@@ -66,7 +68,7 @@ void statsdoc_free(struct statsdoc *doc);
 /*
  * Writes the document as one JSON object (the schema is vifctl.8's):
  * {"vifs":[{"name","domid","devid","ifname","state","frontend_state",
- * "failed","features":[...],"rate":{"outbound":{...},"inbound":{...}},
+ * "failed","features":[...],"link","isolated","rate":{"outbound":{...},"inbound":{...}},
  * "num_queues","counters":{...},"queues":[{"queue",
  * "counters":{...}}]}]}. Returns 0, or -EIO if the stream failed.
  */
@@ -77,7 +79,8 @@ int statsdoc_json(FILE *f, const struct statsdoc *doc);
  * vifd_<counter>_total{domid,devid} over all of a vif's connections,
  * vifd_queue_<counter>_total{domid,devid,queue} for the connection now
  * (counters in nanoseconds become _seconds), and the gauges vifd_vif_info,
- * vifd_vif_up, vifd_vif_failed, vifd_vif_queues, vifd_vif_feature and
+ * vifd_vif_up, vifd_vif_failed, vifd_vif_queues, vifd_vif_feature,
+ * vifd_vif_link_up, vifd_vif_isolated and
  * vifd_vif_rate_limit_bytes_per_second. Returns 0 or -EIO.
  */
 int statsdoc_prom(FILE *f, const struct statsdoc *doc);

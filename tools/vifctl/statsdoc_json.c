@@ -106,6 +106,9 @@ statsdoc_json(FILE *f, const struct statsdoc *doc)
 		fprintf(f, ",\"failed\":%s,\"features\":",
 		    v->failed ? "true" : "false");
 		statsdoc_json_features(f, v->features);
+		fprintf(f, ",\"link\":\"%s\",\"isolated\":%s",
+		    v->link_down ? "down" : "up",
+		    v->isolated ? "true" : "false");
 		fputs(",\"rate\":{\"outbound\":", f);
 		statsdoc_json_rate(f, &v->rate_out);
 		fputs(",\"inbound\":", f);

@@ -38,6 +38,8 @@ static const struct {
 	{ "tx_drop_hdr", "Frames from the guest dropped for bad offload "
 	  "metadata." },
 	{ "tx_drop_tap", "Frames from the guest the TAP refused." },
+	{ "tx_drop_link", "Frames from the guest dropped while its link was "
+	  "set down." },
 	{ "tx_csum_fixup", "Frames from the guest whose checksum metadata "
 	  "vifd fixed." },
 	{ "tx_sweeps", "Passes over the TX ring." },
@@ -58,6 +60,8 @@ static const struct {
 	{ "rx_drop_size", "Frames to the guest dropped for their size." },
 	{ "rx_drop_drain", "Frames to the guest dropped after waiting 10 s for "
 	  "RX buffers." },
+	{ "rx_drop_link", "Frames to the guest dropped while its link was "
+	  "set down." },
 	{ "rx_csum_fixup", "Frames to the guest whose checksum vifd filled "
 	  "in." },
 	{ "rx_stalls", "Times the guest stopped posting RX buffers for 60 s." },
@@ -164,6 +168,18 @@ statsdoc_prom_gauges(FILE *f, const struct statsdoc *doc)
 		fprintf(f, "vifd_vif_failed{domid=\"%u\",devid=\"%u\"} %d\n",
 		    doc->vifs[i].domid, doc->vifs[i].devid,
 		    doc->vifs[i].failed ? 1 : 0);
+	statsdoc_prom_head(f, "vifd_vif_link_up", "gauge",
+	    "0 while the admin has the vif's link down (vifd-link).");
+	for (i = 0; i < doc->n; i++)
+		fprintf(f, "vifd_vif_link_up{domid=\"%u\",devid=\"%u\"} %d\n",
+		    doc->vifs[i].domid, doc->vifs[i].devid,
+		    doc->vifs[i].link_down ? 0 : 1);
+	statsdoc_prom_head(f, "vifd_vif_isolated", "gauge",
+	    "1 if the vif's bridge port is to be isolated (vifd-isolated).");
+	for (i = 0; i < doc->n; i++)
+		fprintf(f, "vifd_vif_isolated{domid=\"%u\",devid=\"%u\"} "
+		    "%d\n", doc->vifs[i].domid, doc->vifs[i].devid,
+		    doc->vifs[i].isolated ? 1 : 0);
 	statsdoc_prom_head(f, "vifd_vif_queues", "gauge",
 	    "Netif queues of the vif's connection (0 while not connected).");
 	for (i = 0; i < doc->n; i++)

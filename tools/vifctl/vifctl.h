@@ -39,6 +39,10 @@ enum { VIFCTL_OK = 0, VIFCTL_FAIL = 1, VIFCTL_USAGE = 2 };
 /* Our backend key for the guest-inbound (host -> guest) limit, in the
  * format of `rate`: "bytes,usec". */
 #define VIFCTL_INBOUND_RATE_KEY		"vifd-inbound-rate"
+/* Our backend keys for the link state ("up"/"down") and the bridge port
+ * isolation ("1"/"0"); vifd's VIF_LINK_KEY and VIF_ISOLATED_KEY. */
+#define VIFCTL_LINK_KEY			"vifd-link"
+#define VIFCTL_ISOLATED_KEY		"vifd-isolated"
 
 /* The state of one vifctl run. */
 struct vifctl {
@@ -66,6 +70,7 @@ extern const struct vifctl_cmd vifctl_cmd_list;
 extern const struct vifctl_cmd vifctl_cmd_rate;
 extern const struct vifctl_cmd vifctl_cmd_stats;
 extern const struct vifctl_cmd vifctl_cmd_top;
+extern const struct vifctl_cmd vifctl_cmd_port;
 
 /* ---- messages and arguments (common.c) ---------------------------------- */
 
@@ -140,6 +145,22 @@ int vifctl_parse_mac_mode(const char *s, enum vifspec_mac_mode *mode);
  * reason" (VIFCTL_FAIL if no random bytes could be had). */
 int vifctl_spec_parse(const char *spec, enum vifspec_mac_mode mode,
     const char *script_dir, struct vifspec *vs);
+
+/* One backend key a command sets: `value` NULL removes it. */
+struct vifctl_key {
+	const char *key;
+	const char *value;
+};
+
+/*
+ * Sets (or removes) keys of vif DOMID/DEVID's backend directory in one
+ * transaction, retried on conflicts, with the backend's node permissions;
+ * only in an existing directory (never a half backend dir). `what`
+ * prefixes messages. Returns 0, or an exit code after printing why
+ * (VIFCTL_FAIL: no such vif, xenstore).
+ */
+int vifctl_set_keys(struct vifctl *c, const char *what, uint32_t domid,
+    uint32_t devid, const struct vifctl_key *keys, unsigned int n);
 
 /* ---- vifd's control socket (ctlclient.c) ------------------------------- */
 

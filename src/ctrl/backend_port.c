@@ -1,0 +1,103 @@
+/*
+ * backend_port.c - a vif's link state and bridge port isolation, from
+ * vifd's own backend keys (libvirt's <link state> and <port isolated>).
+ *
+ * Owns reading `vifd-link` ("up"/"down") and `vifd-isolated` ("0"/"1")
+ * and applying them: the link to the data plane (vif_set_link: frames
+ * dropped each way, TAP carrier off), the isolation to the TAP's Linux
+ * bridge port (brport_set_isolated). Both are applied at connect, when
+ * the hotplug script has put the TAP on its bridge, after a vifd restart,
+ * and live when a key changes. A malformed value is logged with the value
+ * and changes nothing: the setting in force stays.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctrl/backend.h"
+#include "ctrl/backend_int.h"
+#include "ctrl/vifd.h"
+#include "ctrl/xsutil.h"
+#include "data/brport.h"
+#include "data/vif.h"
+#include "util/log.h"
+
+/* Reads a key whose value must be one of two words; absent is `dflt`.
+ * Returns the value as a bool, or `cur` (and logs) when malformed;
+ * *present says whether the key exists. */
+static bool
+backend_port_word(struct backend *be, const char *key, const char *on,
+    const char *off, bool dflt, bool cur, bool *present)
+{
+	struct vifd *vd = be->vd;
+	char *v;
+	bool r = cur;
+
+	v = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, be->path, key);
+	*present = v != NULL;
+	if (v == NULL)
+		r = errno == ENOENT ? dflt : cur;
+	else if (strcmp(v, on) == 0)
+		r = true;
+	else if (strcmp(v, off) == 0)
+		r = false;
+	else
+		log_warnx("%s: ignoring %s \"%.32s\" (not %s or %s); it stays "
+		    "%s", be->name, key, v, on, off, cur ? on : off);
+	free(v);
+	return r;
+}
+
+/* The isolation onto the TAP's bridge port, if it has one. */
+static void
+backend_port_isolate(struct backend *be)
+{
+	int r;
+
+	/* Nothing asked and nothing to undo: leave the port alone (the
+	 * admin may set the flag by other means). An explicit 0 is applied:
+	 * it may undo what an earlier vifd set while this one was away. */
+	if (be->ifindex == 0 || (!be->isolated && !be->isolation_set &&
+	    !be->isolation_key))
+		return;
+	r = brport_set_isolated(be->ifindex, be->isolated);
+	if (r == 0) {
+		be->isolation_set = be->isolated;
+		be->isolation_err = 0;
+	} else if (r != be->isolation_err) {
+		errno = -r;
+		if (r == -EOPNOTSUPP)
+			log_warnx("%s: %s is not on a Linux bridge; %s=%d not "
+			    "applied", be->name, be->ifname, VIF_ISOLATED_KEY,
+			    be->isolated ? 1 : 0);
+		else
+			log_warn("%s: cannot set %s isolated %s", be->name,
+			    be->ifname, be->isolated ? "on" : "off");
+	}
+	if (r != 0)
+		be->isolation_err = r;
+}
+
+void
+backend_port_read(struct backend *be)
+{
+	bool present;
+
+	be->link_down = !backend_port_word(be, VIF_LINK_KEY, "up", "down",
+	    true, !be->link_down, &present);
+	be->isolated = backend_port_word(be, VIF_ISOLATED_KEY, "1", "0",
+	    false, be->isolated, &be->isolation_key);
+}
+
+void
+backend_port_apply(struct backend *be)
+{
+	if (be->vif != NULL)
+		vif_set_link(be->vif, !be->link_down);
+	/* Before the script (ours or the toolstack's) said connected, the
+	 * TAP is on no bridge yet. */
+	if (be->hotplug_ok)
+		backend_port_isolate(be);
+}
