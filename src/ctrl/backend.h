@@ -23,6 +23,7 @@
 
 #include "data/queue_stats.h"
 #include "core/ratelimit.h"
+#include "core/vlanspec.h"
 #include "data/vif.h"
 #include "ctrl/vifd.h"
 #include "core/xenbus_fsm.h"
@@ -84,6 +85,10 @@ struct backend {
 	bool isolation_key;		/* the key exists */
 	bool isolation_set;		/* ... and the bridge port has it */
 	int isolation_err;		/* last -errno applying it, or 0 */
+	bool vlan_key;			/* vifd-vlan holds a good value: */
+	struct vlanspec vlan;		/* ... this, */
+	char vlan_str[VLANSPEC_STR_MAX];	/* ... as written */
+	bool vlan_set;			/* the port has it */
 	struct vif *vif;		/* data plane, while connected */
 	char features[160];		/* ... and what it negotiated
 					 * (frontend_features_str), else "" */

@@ -2,17 +2,20 @@
  * backend_port.c - a vif's link state and bridge port isolation, from
  * vifd's own backend keys (libvirt's <link state> and <port isolated>).
  *
- * Owns reading `vifd-link` ("up"/"down") and `vifd-isolated` ("0"/"1")
- * and applying them: the link to the data plane (vif_set_link: frames
- * dropped each way, TAP carrier off), the isolation to the TAP's Linux
- * bridge port (brport_set_isolated). Both are applied at connect, when
+ * Owns reading `vifd-link` ("up"/"down"), `vifd-isolated` ("0"/"1") and
+ * `vifd-vlan` (vlanspec.h) and applying them: the link to the data plane
+ * (vif_set_link: frames dropped each way, TAP carrier off), the isolation
+ * and the VLANs to the TAP's Linux bridge port (brport.c). Both are applied at connect, when
  * the hotplug script has put the TAP on its bridge, after a vifd restart,
  * and live when a key changes. A malformed value is logged with the value
- * and changes nothing: the setting in force stays.
+ * and changes nothing: the setting in force stays. A removed vifd-vlan
+ * gives the port back the bridge's default VLAN.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +23,7 @@
 #include "ctrl/backend_int.h"
 #include "ctrl/vifd.h"
 #include "ctrl/xsutil.h"
+#include "core/vlanspec.h"
 #include "data/brport.h"
 #include "data/vif.h"
 #include "util/log.h"
@@ -80,6 +84,67 @@ backend_port_isolate(struct backend *be)
 		be->isolation_err = r;
 }
 
+/* The VLANs onto the TAP's bridge port, if it is on a Linux bridge. */
+static void
+backend_port_vlan(struct backend *be)
+{
+	char bridge[IFNAMSIZ];
+	uint16_t dflt = 0;
+	bool filtering = false;
+	int r;
+
+	if (be->ifindex == 0 || (!be->vlan_key && !be->vlan_set))
+		return;		/* nothing asked, nothing to undo */
+	r = brport_bridge_of(be->ifname, bridge, sizeof(bridge), &filtering,
+	    &dflt);
+	if (r == 0)
+		r = brport_set_vlans(be->ifindex, be->vlan_key ? &be->vlan :
+		    NULL, dflt);
+	if (r == 0) {
+		be->vlan_set = be->vlan_key;
+		if (be->vlan_key && !filtering)
+			log_warnx("%s: bridge %s has VLAN filtering off: %s is "
+			    "set on %s but filters nothing until it is on "
+			    "(ip link set %s type bridge vlan_filtering 1)",
+			    be->name, bridge, VIF_VLAN_KEY, be->ifname,
+			    bridge);
+	} else if (r == -EOPNOTSUPP) {
+		log_warnx("%s: %s is not on a Linux bridge (or the kernel "
+		    "has no VLAN filtering); %s not applied", be->name,
+		    be->ifname, VIF_VLAN_KEY);
+	} else {
+		errno = -r;
+		log_warn("%s: cannot set the VLANs of %s", be->name,
+		    be->ifname);
+	}
+}
+
+/* vifd-vlan: absent is none; malformed keeps what is in force. */
+static void
+backend_port_read_vlan(struct backend *be)
+{
+	struct vifd *vd = be->vd;
+	struct vlanspec vs;
+	char *v, err[128];
+
+	v = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
+	    VIF_VLAN_KEY);
+	if (v == NULL) {
+		if (errno == ENOENT)
+			be->vlan_key = false;
+		return;
+	}
+	if (vlanspec_parse(v, &vs, err, sizeof(err)) < 0) {
+		log_warnx("%s: ignoring %s \"%.64s\": %s; the VLANs in force "
+		    "stay", be->name, VIF_VLAN_KEY, v, err);
+	} else {
+		be->vlan = vs;
+		be->vlan_key = true;
+		snprintf(be->vlan_str, sizeof(be->vlan_str), "%s", v);
+	}
+	free(v);
+}
+
 void
 backend_port_read(struct backend *be)
 {
@@ -89,6 +154,7 @@ backend_port_read(struct backend *be)
 	    true, !be->link_down, &present);
 	be->isolated = backend_port_word(be, VIF_ISOLATED_KEY, "1", "0",
 	    false, be->isolated, &be->isolation_key);
+	backend_port_read_vlan(be);
 }
 
 void
@@ -98,6 +164,8 @@ backend_port_apply(struct backend *be)
 		vif_set_link(be->vif, !be->link_down);
 	/* Before the script (ours or the toolstack's) said connected, the
 	 * TAP is on no bridge yet. */
-	if (be->hotplug_ok)
+	if (be->hotplug_ok) {
 		backend_port_isolate(be);
+		backend_port_vlan(be);
+	}
 }

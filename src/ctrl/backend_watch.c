@@ -54,7 +54,8 @@ backend_key_changed(struct backend *be, const char *key)
 	    strcmp(key, VIF_INBOUND_RATE_KEY) == 0)
 		be->dirty |= BE_DIRTY_RATE;
 	else if (strcmp(key, VIF_LINK_KEY) == 0 ||
-	    strcmp(key, VIF_ISOLATED_KEY) == 0)
+	    strcmp(key, VIF_ISOLATED_KEY) == 0 ||
+	    strcmp(key, VIF_VLAN_KEY) == 0)
 		be->dirty |= BE_DIRTY_PORT;
 }
 

@@ -86,6 +86,8 @@ ctl_stats_one(struct ctl_out *o, struct backend *be)
 	ctl_printf(o, "%s link %s\n", be->name, be->link_down ? "down" :
 	    "up");
 	ctl_printf(o, "%s isolated %d\n", be->name, be->isolated ? 1 : 0);
+	ctl_printf(o, "%s vlan %s\n", be->name, be->vlan_key ?
+	    be->vlan_str : "-");
 	ctl_printf(o, "%s rate_out %llu,%llu\n", be->name,
 	    (unsigned long long)be->rate_out.bytes,
 	    (unsigned long long)be->rate_out.usec);

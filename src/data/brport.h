@@ -9,6 +9,8 @@
 #define VIFD_BRPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /*
  * Sets or clears the bridge port flag `isolated` of interface `ifindex`
@@ -18,5 +20,27 @@
  * or another -errno from the kernel.
  */
 int brport_set_isolated(unsigned int ifindex, bool on);
+
+struct vlanspec;
+
+/*
+ * Makes the VLANs of bridge port `ifindex` exactly `vs` (see vlanspec.h),
+ * or with `vs` NULL the bridge's default: `default_pvid` as PVID and
+ * untagged (0: none), as a port has when it joins a VLAN-filtering
+ * bridge. The bridge filters by them only while its vlan_filtering is on.
+ * Returns 0, -EOPNOTSUPP if the interface is not a bridge port (or the
+ * kernel has no VLAN filtering), or another -errno.
+ */
+int brport_set_vlans(unsigned int ifindex, const struct vlanspec *vs,
+    uint16_t default_pvid);
+
+/*
+ * The Linux bridge `ifname` is a port of (its name into `bridge`), whether
+ * it filters by VLAN and its default PVID (0: none), from sysfs. Returns
+ * 0, -EOPNOTSUPP if `ifname` is no Linux bridge's port (on none, or on an
+ * Open vSwitch datapath), or another -errno.
+ */
+int brport_bridge_of(const char *ifname, char *bridge, size_t len,
+    bool *filtering, uint16_t *default_pvid);
 
 #endif

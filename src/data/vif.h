@@ -27,6 +27,8 @@ struct vif;
  * "up"/"down" and "0"/"1" (absent: up, not isolated). */
 #define VIF_LINK_KEY "vifd-link"
 #define VIF_ISOLATED_KEY "vifd-isolated"
+/* ... and for <vlan>: src/core/vlanspec.h's grammar (absent: none). */
+#define VIF_VLAN_KEY "vifd-vlan"
 
 struct vif_params {
 	const char *name;		/* "vif1.0", for logs */

@@ -65,6 +65,12 @@ tests_unit_test_vifspec_CFLAGS += -DHAVE_XLUTIL=1 $(XLUTIL_CFLAGS)
 tests_unit_test_vifspec_LDADD += $(XLUTIL_LIBS)
 endif
 
+UNIT_TESTS += tests/unit/test_vlanspec
+check_PROGRAMS += tests/unit/test_vlanspec
+tests_unit_test_vlanspec_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_vlanspec_SOURCES = tests/unit/test_vlanspec.c
+tests_unit_test_vlanspec_LDADD = $(UNIT_LDADD)
+
 # vifctl's reading of vifd's stats answer (tools/vifctl/statsdoc*).
 UNIT_TESTS += tests/unit/test_statsdoc
 check_PROGRAMS += tests/unit/test_statsdoc

@@ -24,6 +24,7 @@ static const char answer[] =
 	"vif1.0 features rx-copy,sg,multi-queue\n"
 	"vif1.0 link down\n"
 	"vif1.0 isolated 1\n"
+	"vif1.0 vlan trunk:10,20\n"
 	"vif1.0 rate_out 1250,1000\n"
 	"vif1.0 rate_in 0,0\n"
 	"vif1.0 queues 2\n"
@@ -39,6 +40,7 @@ static const char answer[] =
 	"vif2.1 ifname we\"ird\\\n"
 	"vif2.1 state InitWait\n"
 	"vif2.1 features -\n"
+	"vif2.1 vlan -\n"
 	"vif2.1 queues 0\n";
 
 static char *
@@ -131,7 +133,9 @@ test_json(void)
 	    "\"devid\":0,\"ifname\":\"vif1.0\",\"state\":\"Connected\"", 75),
 	    0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"features\":[\"rx-copy\",\"sg\","
-	    "\"multi-queue\"],\"link\":\"down\",\"isolated\":true,"));
+	    "\"multi-queue\"],\"link\":\"down\",\"isolated\":true,"
+	    "\"vlan\":\"trunk:10,20\","));
+	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"isolated\":false,\"vlan\":null,"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"rate\":{\"outbound\":{\"limited\":"
 	    "true,\"bytes\":1250,\"usec\":1000,\"bytes_per_second\":1250000},"
 	    "\"inbound\":{\"limited\":false,\"bytes\":0,\"usec\":0}}"));

@@ -27,7 +27,7 @@ LAB_DOM0_PKGS="xen-utils-$LAB_XENVER xenstore-utils iproute2 iputils-ping kmod
 procps busybox-static iperf3 ethtool tcpdump strace"
 # Modules dom0 loads (plus their dependencies, found with modprobe).
 LAB_DOM0_MODS="xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd
-xen-netback bridge tun"
+xen-netback bridge tun veth"
 # What the domU initramfs takes from the dom0 tree (with its libraries).
 LAB_DOMU_BINS="/usr/bin/iperf3 /usr/sbin/ethtool /usr/bin/xenstore"
 

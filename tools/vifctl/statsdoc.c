@@ -109,6 +109,7 @@ statsdoc_key(struct statsdoc_vif *v, const char *key, const char *val,
 		STATSDOC_STR("state", state),
 		STATSDOC_STR("frontend_state", frontend_state),
 		STATSDOC_STR("features", features),
+		STATSDOC_STR("vlan", vlan),
 #undef STATSDOC_STR
 	};
 	uint64_t x;
@@ -120,10 +121,10 @@ statsdoc_key(struct statsdoc_vif *v, const char *key, const char *val,
 		if (strlen(val) >= strs[i].len)
 			return statsdoc_bad(err, errlen, line, "%s too long",
 			    key);
-		/* vifd writes "-" for no features at all. */
+		/* vifd writes "-" for no features, no VLAN. */
 		snprintf((char *)v + strs[i].off, strs[i].len, "%s",
-		    strcmp(key, "features") == 0 && strcmp(val, "-") == 0 ?
-		    "" : val);
+		    (strcmp(key, "features") == 0 || strcmp(key, "vlan") == 0)
+		    && strcmp(val, "-") == 0 ? "" : val);
 		return 0;
 	}
 	if (strcmp(key, "link") == 0) {

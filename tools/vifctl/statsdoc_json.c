@@ -106,9 +106,13 @@ statsdoc_json(FILE *f, const struct statsdoc *doc)
 		fprintf(f, ",\"failed\":%s,\"features\":",
 		    v->failed ? "true" : "false");
 		statsdoc_json_features(f, v->features);
-		fprintf(f, ",\"link\":\"%s\",\"isolated\":%s",
+		fprintf(f, ",\"link\":\"%s\",\"isolated\":%s,\"vlan\":",
 		    v->link_down ? "down" : "up",
 		    v->isolated ? "true" : "false");
+		if (v->vlan[0] != '\0')
+			statsdoc_json_str(f, v->vlan);
+		else
+			fputs("null", f);
 		fputs(",\"rate\":{\"outbound\":", f);
 		statsdoc_json_rate(f, &v->rate_out);
 		fputs(",\"inbound\":", f);

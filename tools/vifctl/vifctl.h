@@ -43,6 +43,7 @@ enum { VIFCTL_OK = 0, VIFCTL_FAIL = 1, VIFCTL_USAGE = 2 };
  * isolation ("1"/"0"); vifd's VIF_LINK_KEY and VIF_ISOLATED_KEY. */
 #define VIFCTL_LINK_KEY			"vifd-link"
 #define VIFCTL_ISOLATED_KEY		"vifd-isolated"
+#define VIFCTL_VLAN_KEY			"vifd-vlan"
 
 /* The state of one vifctl run. */
 struct vifctl {
