@@ -122,7 +122,8 @@ int frontend_read_xdp_headroom(frontend_get_fn get, void *arg,
  * rx-copy, rx-notify, sg, gso-tcpv4, gso-tcpv6 (each only with sg, as the
  * data path uses them), ipv4-csum, ipv6-csum, split-event-channels,
  * multi-queue (more than one queue). What vifd does not implement is
- * never listed, whatever the frontend asked for. Always NUL-terminated; a name that does not fit
+ * never listed, whatever the frontend asked for; multicast control, which
+ * the frontend switches while connected, is the backend's to add. Always NUL-terminated; a name that does not fit
  * is left out. Returns the length written.
  */
 size_t frontend_features_str(const struct frontend_info *fi, char *buf,

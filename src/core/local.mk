@@ -3,6 +3,7 @@
 src_libvifd_a_SOURCES += \
 	src/core/ring.h src/core/copy_seg.h \
 	src/core/tx.c src/core/tx.h \
+	src/core/mcast.c src/core/mcast.h \
 	src/core/rx.c src/core/rx.h \
 	src/core/hdr.c src/core/hdr.h \
 	src/core/csum.c src/core/csum.h \

@@ -161,10 +161,9 @@ tx_ring2pkt(const union tx_slot *slots, unsigned int avail, RING_IDX cons,
 	 * slots taken and the first slot's size and offset not looked at
 	 * (Linux answers before xenvif_count_requests; a more_data flag on
 	 * it is not followed, so further slots are parsed as new packets).
-	 * Linux keeps a list of up to 64 addresses to filter multicast
-	 * towards the guest and answers ERROR when it is full. We keep no
-	 * list here and the caller answers OKAY; pkt->mcast_op/mcast_addr
-	 * carry what an RX-side filter would need.
+	 * The caller applies pkt->mcast_op/mcast_addr to the vif's list
+	 * (mcast_list_apply, core/mcast.h), which says whether the request
+	 * is answered OKAY or ERROR; its extra slots are answered NULL.
 	 */
 	if (pkt->mcast) {
 		pkt->nslots = i;

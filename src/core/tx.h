@@ -183,8 +183,10 @@ void tx_copy_slots(const netif_tx_back_ring_t *ring, RING_IDX cons,
  *  - 0 if avail == 0;
  *  - the number of slots the packet consumes (> 0, <= avail), with pkt
  *    filled. pkt->drop != 0: answer every data slot NETIF_RSP_ERROR and
- *    transmit nothing. pkt->mcast: answer (NETIF_RSP_OKAY), transmit
- *    nothing. Otherwise pkt->frags describe pkt->len bytes to transmit;
+ *    transmit nothing. pkt->mcast: apply mcast_op/mcast_addr to the
+ *    vif's list (mcast_list_apply) and answer with the status it gives,
+ *    transmit nothing. Otherwise pkt->frags describe pkt->len bytes to
+ *    transmit;
  *  - -EPROTO if the frontend broke the protocol in a way Linux treats as
  *    fatal: *fatal is set to a TX_FATAL_* reason, nothing is consumed,
  *    the vif must be disabled. pkt is then unspecified.

@@ -84,10 +84,45 @@ backend_connect(struct backend *be)
 		return r;
 	}
 	frontend_features_str(&fi, be->features, sizeof(be->features));
-	log_info("%s: connected, %u queue%s%s", be->name, fi.num_queues,
+	be->mcast_control = fi.mcast_control;
+	log_info("%s: connected, %u queue%s%s%s", be->name, fi.num_queues,
 	    fi.num_queues == 1 ? "" : "s",
-	    fi.q[0].split ? ", split event channels" : "");
+	    fi.q[0].split ? ", split event channels" : "",
+	    fi.mcast_control ? ", multicast control on" : "");
+	/* We offer feature-dynamic-multicast-control: the frontend may
+	 * switch filtering at any time (netif.h; Linux
+	 * xen_register_mcast_ctrl_watch, at connect). */
+	backend_mc_watch(be, true);
 	return 0;
+}
+
+/*
+ * The request-multicast-control watch fired: re-sample it, as Linux
+ * xen_mcast_ctrl_changed does. A value that is no flag counts as off,
+ * Linux's default for what xenbus_read_unsigned cannot parse (at connect
+ * the same value fails the vif: there frontend_read is strict).
+ */
+static void
+backend_mcast_sample(struct backend *be)
+{
+	static struct log_ratelimit rl = LOG_RATELIMIT_INIT(1000, 5);
+	char err[160];
+	bool on;
+
+	if (be->vif == NULL)
+		return;
+	if (frontend_read_flag(backend_fe_get, be, "request-multicast-control",
+	    false, &on, err, sizeof(err)) != 0) {
+		if (log_ratelimit_ok(&rl))
+			log_warnx("%s: frontend %s: %s; multicast control "
+			    "off", be->name, be->fe_path, err);
+		on = false;
+	}
+	vif_set_mcast_control(be->vif, on);
+	if (on != be->mcast_control)
+		log_info("%s: multicast control %s", be->name,
+		    on ? "on" : "off");
+	be->mcast_control = on;
 }
 
 /* The vif's counters over all its connections: past ones plus now. */
@@ -111,6 +146,7 @@ backend_disconnect(struct backend *be)
 {
 	if (be->vif == NULL)
 		return;
+	backend_mc_watch(be, false);
 	/* The workers are still running: what they count after this read
 	 * is lost with them, which is at most one wakeup's worth. */
 	backend_stats_total(be, &be->past);
@@ -459,6 +495,8 @@ backend_process(struct backend *be)
 		backend_port_read(be);
 		backend_port_apply(be);
 	}
+	if (dirty & BE_DIRTY_MCAST)
+		backend_mcast_sample(be);
 	if (dirty & BE_DIRTY_ONLINE)
 		be->online = xsu_read_uint(vd->env, vd->xs, XEN_TXN_NULL,
 		    be->path, "online", 1, &v) == 0 && v == 1;
@@ -524,6 +562,7 @@ backend_shutdown_all(struct vifd *vd)
 			hotplug_cancel(be->hp_run);
 		if (be->vif != NULL)
 			vif_disconnect(be->vif);
+		backend_mc_watch(be, false);
 		backend_fe_watch(be, false);
 		TAILQ_REMOVE(&vd->backends, be, link);
 		free(be);

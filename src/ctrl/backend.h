@@ -39,7 +39,8 @@ struct hotplug_run;
 #define BE_DIRTY_FATAL		0x20u	/* a worker found the frontend rogue */
 #define BE_DIRTY_RELEASE	0x40u	/* a domain died: is ours alive? */
 #define BE_DIRTY_RECHECK	0x80u	/* our dir may have been made anew */
-#define BE_DIRTY_PORT		0x100u	/* vifd-link, vifd-isolated */
+#define BE_DIRTY_MCAST		0x100u	/* request-multicast-control */
+#define BE_DIRTY_PORT		0x200u	/* vifd-link, vifd-isolated, vifd-vlan */
 
 enum backend_life {
 	BE_LIVE,		/* TAP exists, handshake running */
@@ -100,6 +101,10 @@ struct backend {
 	bool fe_watched;
 	unsigned int fe_events;		/* this second (XSA-349 cap) */
 	bool fe_suspended;		/* watch dropped for flooding */
+	/* The frontend's request-multicast-control, watched while the vif
+	 * is connected (we offer feature-dynamic-multicast-control). */
+	bool mc_watched;
+	bool mcast_control;		/* what the vif filters by now */
 };
 
 /* Creates the backend for a directory that appeared (or that existed when

@@ -14,6 +14,8 @@
 
 /* Watch tokens of the frontends' state nodes: this, then "<domid>:<devid>". */
 #define BE_FE_TOKEN_PREFIX "vifd:fe:"
+/* The frontend key that switches multicast filtering (netif.h). */
+#define BE_MC_KEY "request-multicast-control"
 
 /* ---- backend.c ---------------------------------------------------------- */
 
@@ -80,5 +82,7 @@ void backend_refresh_ifname(struct backend *be);
 
 /* Watches (or stops watching) the frontend's state node. */
 void backend_fe_watch(struct backend *be, bool on);
+/* ... and its request-multicast-control, while connected. */
+void backend_mc_watch(struct backend *be, bool on);
 
 #endif

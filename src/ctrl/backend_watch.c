@@ -3,9 +3,10 @@
  * backend directory (from xswatch), the frontends' state nodes, and the
  * once-a-second tick.
  *
- * Owns the frontend state watch of each backend, with the XSA-349 cap
- * (a frontend that rewrites its state faster than VIFD_FE_EVENTS_PER_SEC
- * is not listened to for a second), and turns every event into a dirty
+ * Owns the frontend state watch of each backend and, while connected, its
+ * request-multicast-control watch, with the XSA-349 cap (a frontend that
+ * rewrites them faster than VIFD_FE_EVENTS_PER_SEC is not listened to for
+ * a second), and turns every event into a dirty
  * bit: the work is done once per loop iteration, coalesced, by
  * backend_process_all().
  */
@@ -18,24 +19,50 @@
 #include "util/log.h"
 #include "ctrl/xsutil.h"
 
-void
-backend_fe_watch(struct backend *be, bool on)
+/* Watches (or stops watching) the frontend's node `key`; *watched says
+ * which it is now. Both of a backend's watches share its token: the
+ * event's path tells them apart. */
+static void
+backend_watch_node(struct backend *be, const char *key, bool on,
+    bool *watched)
 {
 	struct vifd *vd = be->vd;
 	char path[XSU_PATH_MAX];
 
-	if (be->fe_watched == on)
+	if (*watched == on)
 		return;
-	snprintf(path, sizeof(path), "%s/state", be->fe_path);
+	snprintf(path, sizeof(path), "%s/%s", be->fe_path, key);
 	if (on) {
 		if (vd->env->ops->xs_watch(vd->xs, path, be->fe_token) == 0)
-			be->fe_watched = true;
+			*watched = true;
 		else
 			log_warn("%s: cannot watch %s", be->name, path);
 	} else {
 		(void)vd->env->ops->xs_unwatch(vd->xs, path, be->fe_token);
-		be->fe_watched = false;
+		*watched = false;
 	}
+}
+
+void
+backend_fe_watch(struct backend *be, bool on)
+{
+	backend_watch_node(be, "state", on, &be->fe_watched);
+}
+
+void
+backend_mc_watch(struct backend *be, bool on)
+{
+	backend_watch_node(be, BE_MC_KEY, on, &be->mc_watched);
+}
+
+/* Is `path` the frontend's request-multicast-control node? */
+static bool
+backend_is_mc_path(const struct backend *be, const char *path)
+{
+	size_t n = strlen(be->fe_path);
+
+	return strncmp(path, be->fe_path, n) == 0 && path[n] == '/' &&
+	    strcmp(path + n + 1, BE_MC_KEY) == 0;
 }
 
 void
@@ -64,9 +91,9 @@ backend_watch_event(struct vifd *vd, const char *path, const char *token)
 {
 	struct backend *be;
 	unsigned int domid, devid;
+	bool mc = false;
 	int n = 0;
 
-	(void)path;
 	if (strncmp(token, BE_FE_TOKEN_PREFIX,
 	    sizeof(BE_FE_TOKEN_PREFIX) - 1) != 0)
 		return false;
@@ -74,8 +101,15 @@ backend_watch_event(struct vifd *vd, const char *path, const char *token)
 	    &devid, &n) != 2 || token[sizeof(BE_FE_TOKEN_PREFIX) - 1 + n])
 		return true;
 	be = backend_find(vd, domid, devid);
-	if (be == NULL || !be->fe_watched)
+	if (be == NULL)
+		return true;
+	if (backend_is_mc_path(be, path)) {
+		if (!be->mc_watched)
+			return true;	/* stale */
+		mc = true;
+	} else if (!be->fe_watched)
 		return true;	/* a stale event for a watch we dropped */
+	/* Both of the frontend's nodes count against one cap. */
 	be->fe_events++;
 	if (be->fe_events > VIFD_FE_EVENTS_PER_SEC && !be->fe_suspended) {
 		/* XSA-349: a frontend rewriting its state in a loop costs us
@@ -87,9 +121,10 @@ backend_watch_event(struct vifd *vd, const char *path, const char *token)
 			log_warnx("%s: frontend state changes too fast; "
 			    "ignoring it for a second", be->name);
 		backend_fe_watch(be, false);
+		backend_mc_watch(be, false);
 		be->fe_suspended = true;
 	}
-	be->dirty |= BE_DIRTY_FE_STATE;
+	be->dirty |= mc ? BE_DIRTY_MCAST : BE_DIRTY_FE_STATE;
 	return true;
 }
 
@@ -102,7 +137,10 @@ backend_tick(struct vifd *vd)
 		be->fe_events = 0;
 		if (be->fe_suspended && be->life == BE_LIVE) {
 			be->fe_suspended = false;
+			/* Each watch fires once when set: nothing missed. */
 			backend_fe_watch(be, true);
+			if (be->vif != NULL)
+				backend_mc_watch(be, true);
 		}
 	}
 }

@@ -75,7 +75,8 @@ backend_clear_error(struct backend *be)
 /*
  * Advertises what we support. The mandatory features go in one
  * transaction, retried on EAGAIN; the optional ones after it (Linux
- * netback_probe does the same split).
+ * netback_probe does the same split). Multicast control is dynamic:
+ * request-multicast-control is watched while connected (backend.c).
  */
 int
 backend_advertise(struct backend *be)
@@ -122,7 +123,11 @@ backend_advertise(struct backend *be)
 	    "feature-split-event-channels", "%d",
 	    vd->cfg.split_evtchn ? 1 : 0) < 0 ||
 	    xsu_printf_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
-	    "multi-queue-max-queues", "%u", vd->cfg.max_queues) < 0)
+	    "multi-queue-max-queues", "%u", vd->cfg.max_queues) < 0 ||
+	    xsu_write_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
+	    "feature-multicast-control", "1") < 0 ||
+	    xsu_write_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
+	    "feature-dynamic-multicast-control", "1") < 0)
 		log_debug("%s: cannot write an optional feature", be->name);
 	return 0;
 fail:

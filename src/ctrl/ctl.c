@@ -81,8 +81,13 @@ ctl_stats_one(struct ctl_out *o, struct backend *be)
 	ctl_printf(o, "%s frontend_state %s\n", be->name,
 	    xenbus_state_str((int)be->fsm.fe, "invalid"));
 	ctl_printf(o, "%s failed %d\n", be->name, be->fsm.failed ? 1 : 0);
-	ctl_printf(o, "%s features %s\n", be->name,
-	    be->features[0] != '\0' ? be->features : "-");
+	/* Multicast control switches while connected: it joins the list
+	 * from its live flag, not from what the connect read. */
+	ctl_printf(o, "%s features %s%s%s\n", be->name,
+	    be->features[0] != '\0' || (be->vif && be->mcast_control) ?
+	    be->features : "-",
+	    be->vif && be->mcast_control && be->features[0] != '\0' ? "," : "",
+	    be->vif && be->mcast_control ? "multicast-control" : "");
 	ctl_printf(o, "%s link %s\n", be->name, be->link_down ? "down" :
 	    "up");
 	ctl_printf(o, "%s isolated %d\n", be->name, be->isolated ? 1 : 0);

@@ -28,6 +28,7 @@
 #include "seam/xen_ops.h"
 
 struct queue;
+struct vif_mcast;
 
 #define QUEUE_STAT_ADD(q, field, n) \
 	__atomic_store_n(&(q)->stats.field, (q)->stats.field + (n), \
@@ -92,6 +93,9 @@ struct queue_params {
 	bool rx_notify;			/* feature-rx-notify */
 	unsigned int max_rx_frame;	/* bytes the frontend can take */
 	struct ratelimit_rate out, in;	/* guest -> host, host -> guest */
+	/* The vif's multicast filter, shared with its other queues (TX
+	 * requests change it, RX frames are judged by it); NULL: none. */
+	struct vif_mcast *mcast;
 	const struct queue_upcalls *up;
 	void *up_arg;
 };
@@ -112,6 +116,7 @@ struct queue {
 	struct vnet_features fe;
 	bool rx_notify;			/* feature-rx-notify */
 	unsigned int max_rx_frame;	/* bytes the frontend can take */
+	struct vif_mcast *mcast;	/* shared, thread-safe; or NULL */
 
 	/* [worker] */
 	pthread_t thread;

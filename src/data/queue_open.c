@@ -140,6 +140,7 @@ queue_open(struct queue *q, const struct queue_params *p, char *err,
 	q->fe = p->fe;
 	q->rx_notify = p->rx_notify;
 	q->max_rx_frame = p->max_rx_frame;
+	q->mcast = p->mcast;
 	q->rate_out = p->out;
 	q->rate_in = p->in;
 	q->tapfd = p->tapfd;	/* ours from here on, also on failure */

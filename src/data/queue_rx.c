@@ -3,8 +3,9 @@
  * RX core (rx.c), from the TAP to the shared ring.
  *
  * Owns a pass: read frames from the TAP (readv: virtio-net header and
- * frame), turn each header into netif flags and a GSO extra
- * (vnet_hdr_vhdr2netrx), charge the inbound rate limit, place the frame
+ * frame), drop multicast the frontend did not ask for (vif_mcast), turn
+ * each header into netif flags and a GSO extra (vnet_hdr_vhdr2netrx),
+ * charge the inbound rate limit, place the frame
  * in the guest's posted requests (rx_frame2slots) against the producer
  * index read once for the pass, one grant copy per batch, responses in
  * the requests' own slots (rx_slots2rsp), push, notify. A frame the guest
@@ -20,6 +21,7 @@
 
 #include "util/log.h"
 #include "data/queue_int.h"
+#include "data/vif_mcast.h"
 
 /* Reads one frame into rx_buf + off. Returns its length, 0 when the TAP is
  * empty, -1 if a frame was read and dropped. */
@@ -51,6 +53,12 @@ queue_rx_read(struct queue *q, uint32_t off, struct rx_frame *f)
 		 * so the kernel sends it nothing new; what it had queued
 		 * before goes nowhere either. */
 		QUEUE_STAT_ADD(q, rx_drop_link, 1);
+		return -1;
+	}
+	if (!vif_mcast_pass(q->mcast, buf)) {
+		/* The frontend filters multicast and has not asked for this
+		 * group (Linux xenvif_start_xmit drops it likewise). */
+		QUEUE_STAT_ADD(q, rx_drop_mcast, 1);
 		return -1;
 	}
 	if (len > q->max_rx_frame) {

@@ -6,7 +6,8 @@
  * out of the shared ring once, parse packets (tx_ring2pkt) chunk by chunk
  * while the rate limit has credit, one grant copy per chunk, each packet
  * through its virtio-net header (vnet_hdr_nettx2vhdr) into one writev on
- * the TAP, every slot answered (tx_pkt2rsp), responses pushed, the
+ * the TAP, multicast add/del requests applied to the vif's filter list,
+ * every slot answered (tx_pkt2rsp), responses pushed, the
  * frontend notified if the ring says so. Sweeps repeat until the ring is
  * empty or the budget is spent; a fatal frontend error stops the queue
  * (queue_fatal) and nothing here exits on guest data.
@@ -18,6 +19,7 @@
 #include <sys/uio.h>
 
 #include "data/queue_int.h"
+#include "data/vif_mcast.h"
 
 static void
 queue_tx_count_drop(struct queue *q, int reason)
@@ -33,6 +35,31 @@ queue_tx_count_drop(struct queue *q, int reason)
 		QUEUE_STAT_ADD(q, tx_drop_oversize, 1);
 		break;
 	}
+}
+
+/*
+ * A multicast add/del request: applied to the vif's list, answered as
+ * Linux answers it (xenvif_tx_build_gops): an ADD refused (list full, or
+ * not a group address, see core/mcast.h) gets NETIF_RSP_ERROR, anything
+ * else NETIF_RSP_OKAY, the extra slots NETIF_RSP_NULL. Counted, not
+ * logged: the frontend decides how often this runs.
+ */
+static int16_t
+queue_tx_mcast(struct queue *q, const struct tx_pkt *pkt)
+{
+	int r = -EINVAL;
+
+	if (q->mcast != NULL)
+		r = vif_mcast_apply(q->mcast, pkt->mcast_op, pkt->mcast_addr);
+	if (r < 0) {
+		QUEUE_STAT_ADD(q, tx_mcast_err, 1);
+		return NETIF_RSP_ERROR;
+	}
+	if (pkt->mcast_op == XEN_NETIF_EXTRA_TYPE_MCAST_ADD)
+		QUEUE_STAT_ADD(q, tx_mcast_add, 1);
+	else
+		QUEUE_STAT_ADD(q, tx_mcast_del, 1);
+	return NETIF_RSP_OKAY;
 }
 
 /* Writes one packet to the TAP. Returns true if it went out. */
@@ -101,7 +128,7 @@ queue_tx_flush(struct queue *q, unsigned int npkts, unsigned int nsegs,
 			queue_tx_count_drop(q, pkt->drop);
 			st = NETIF_RSP_ERROR;
 		} else if (pkt->mcast) {
-			QUEUE_STAT_ADD(q, tx_mcast, 1);
+			st = queue_tx_mcast(q, pkt);
 		} else if (tx_pkt_copy_status(pkt, q->tx_segs + segidx[i]) !=
 		    GNTST_okay) {
 			/* XSA-362/367: a grant that fails to copy costs the

@@ -6,7 +6,8 @@
  * the rings, binds the event channels and opens a TAP queue) and starts
  * their workers; on disconnect it stops every worker first and then
  * closes the queues. It is also where the control thread and the workers
- * meet: rate changes go down (queue_set_rate), and the queues' upcalls
+ * meet: rate changes and request-multicast-control go down (queue_set_rate,
+ * the multicast filter all queues share), and the queues' upcalls
  * come up here: a fatal frontend error (kept, and signalled through an
  * eventfd to the control loop) and a stalled RX ring (the TAP's carrier).
  */
@@ -24,6 +25,7 @@
 #include "data/queue.h"
 #include "data/tap.h"
 #include "data/vif.h"
+#include "data/vif_mcast.h"
 
 struct vif {
 	char name[32];
@@ -40,6 +42,7 @@ struct vif {
 	bool link_down;			/* [lock] vifd-link is down */
 	bool carrier;			/* [lock] what the TAP was told */
 	unsigned int max_mtu;		/* what the frontend can take */
+	struct vif_mcast mcast;		/* shared by the queues */
 };
 
 /* Upcall of a worker (any thread): a rogue frontend, reported once. */
@@ -118,6 +121,7 @@ vif_queue_params(struct vif *vif, const struct vif_params *p,
 	qp->max_rx_frame = fi->sg ? RX_MAX_FRAME_LEN : VIFD_PAGE_SIZE;
 	qp->out = p->out;
 	qp->in = p->in;
+	qp->mcast = &vif->mcast;
 	qp->up = &vif_upcalls;
 	qp->up_arg = vif;
 }
@@ -148,6 +152,9 @@ vif_connect(struct xen_env *env, const struct vif_params *p,
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	/* A new connection starts with an empty list (Linux frees it at
+	 * disconnect, xenvif_mcast_addr_list_free). */
+	vif_mcast_init(&vif->mcast, fi->mcast_control);
 
 	/*
 	 * MTU: without scatter-gather every frame to the guest must fit one
@@ -217,6 +224,7 @@ vif_disconnect(struct vif *vif)
 		queue_stop(&vif->q[i]);
 	for (i = 0; i < vif->nopen; i++)
 		queue_close(&vif->q[i]);
+	vif_mcast_destroy(&vif->mcast);
 	pthread_mutex_destroy(&vif->lock);
 	free(vif->q);
 	free(vif);
@@ -243,6 +251,12 @@ vif_set_rate(struct vif *vif, const struct ratelimit_rate *out,
 
 	for (i = 0; i < vif->nopen; i++)
 		queue_set_rate(&vif->q[i], out, in);
+}
+
+void
+vif_set_mcast_control(struct vif *vif, bool on)
+{
+	vif_mcast_set_enabled(&vif->mcast, on);
 }
 
 bool

@@ -71,6 +71,11 @@ void vif_set_link(struct vif *vif, bool up);
 void vif_set_rate(struct vif *vif, const struct ratelimit_rate *out,
     const struct ratelimit_rate *in);
 
+/* Switches multicast filtering towards the guest on or off (the
+ * frontend's request-multicast-control, re-sampled on its watch). The
+ * list is kept either way. */
+void vif_set_mcast_control(struct vif *vif, bool on);
+
 /* True if a worker found the frontend rogue (fatal error). */
 bool vif_has_fatal(const struct vif *vif);
 /* If so, copies the worker's reason and returns true. */

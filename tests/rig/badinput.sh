@@ -62,6 +62,35 @@ for c in tx_drop_slots tx_drop_runt tx_drop_oversize tx_drop_copy; do
 	    "$VIFCTL --xen=sim:$M stats | awk '\$2 == \"total\" && \$3 == \"$c\" && \$4 > 0' | grep -q ."
 done
 
+# Multicast control requests (MCAST_ADD/DEL dummies): each answered on its
+# own request slot as Linux netback answers it (extra slots NULL), never
+# fatal. Our one difference: a unicast ADD is refused (Linux takes it).
+vstat() {	# vstat COUNTER: vif<D>.0's total in vifctl stats
+	"$VIFCTL" --xen="sim:$M" stats "$D" 0 |
+	    awk -v k="vif$D.0" -v c="$1" '$1 == k && $2 == "total" && $3 == c { print $4 }'
+}
+evil mcast-unicast
+check "mcast-unicast: the ADD answered ERROR, its extra NULL" has "result: packet 1: 1 x NULL, 1 x ERROR"
+check "mcast-unicast: counted as tx_mcast_err" [ "$(vstat tx_mcast_err)" = 1 ]
+evil mcast-overflow
+check "mcast-overflow: the 64th ADD answered OKAY" has "result: packet 64: 1 x OKAY, 1 x NULL"
+check "mcast-overflow: the 65th ADD answered ERROR" has "result: packet 65: 1 x NULL, 1 x ERROR"
+check "mcast-overflow: 64 OKAY, 6 ERROR in all" has "result: responses: 64 x OKAY, 70 x NULL, 6 x ERROR"
+check "mcast-overflow: counted (64 tx_mcast_add, 6 tx_mcast_err)" \
+    [ "$(vstat tx_mcast_add)" = 64 ] && [ "$(vstat tx_mcast_err)" = 6 ]
+evil mcast-del-absent
+check "mcast-del-absent: answered OKAY (Linux ignores it)" has "result: packet 1: 1 x OKAY, 1 x NULL"
+evil mcast-both
+check "mcast-both: ADD+DEL in one chain answered OKAY" has "result: packet 1: 1 x OKAY, 2 x NULL"
+check "mcast-both: ... as an ADD (Linux: ADD first), then the DEL" \
+    [ "$(vstat tx_mcast_add)" = 1 ] && [ "$(vstat tx_mcast_del)" = 1 ]
+for a in mcast-unicast mcast-overflow mcast-del-absent mcast-both; do
+	# Outputs by attack: $M.evil<D>.out of each was kept.
+	f=$(grep -l "result: attack: $a " "$M".evil*.out)
+	check "$a: vif stays Connected" grep -q "result: backend state: Connected" $f
+	check "$a: the ring still works (probe OKAY)" grep -q "result: probe: 1 x OKAY" $f
+done
+
 # Fatal: the vif is disabled and closed with an error node; nothing else.
 for a in slots22 page-cross missing-extra extra-type extra-type-max \
     gso-size0 gso-type partial req-prod-jump; do

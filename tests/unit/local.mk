@@ -14,11 +14,13 @@ UNIT_LDADD = tests/unit/libcutap.a $(VIFD_LDADD) $(CUNIT_LIBS)
 FRAMES_SRC = tests/unit/frames.c tests/unit/frames.h
 
 # ---- the pure cores (src/core) ----------------------------------------------
-UNIT_TESTS += tests/unit/test_tx tests/unit/test_rx tests/unit/test_hdr \
+UNIT_TESTS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
+	tests/unit/test_hdr \
 	tests/unit/test_csum tests/unit/test_vnet_hdr tests/unit/test_ratelimit \
 	tests/unit/test_frontend tests/unit/test_xenbus_fsm \
 	tests/unit/test_vifspec tests/unit/test_strparse
-check_PROGRAMS += tests/unit/test_tx tests/unit/test_rx tests/unit/test_hdr \
+check_PROGRAMS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
+	tests/unit/test_hdr \
 	tests/unit/test_csum tests/unit/test_vnet_hdr tests/unit/test_ratelimit \
 	tests/unit/test_frontend tests/unit/test_xenbus_fsm \
 	tests/unit/test_vifspec tests/unit/test_strparse
@@ -26,6 +28,10 @@ check_PROGRAMS += tests/unit/test_tx tests/unit/test_rx tests/unit/test_hdr \
 tests_unit_test_tx_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tx_SOURCES = tests/unit/test_tx.c
 tests_unit_test_tx_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_mcast_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_mcast_SOURCES = tests/unit/test_mcast.c
+tests_unit_test_mcast_LDADD = $(UNIT_LDADD)
 
 tests_unit_test_rx_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_rx_SOURCES = tests/unit/test_rx.c $(FRAMES_SRC)

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cu_tap.h"
+#include "core/mcast.h"
 #include "core/tx.h"
 
 #define PAGE		4096u
@@ -712,6 +713,78 @@ test_mcast(void)
 	sweep_run();
 	CU_ASSERT_EQUAL_FATAL(sw.npkts, 1);
 	CU_ASSERT_EQUAL(sw.pkts[0].mcast_op, XEN_NETIF_EXTRA_TYPE_MCAST_ADD);
+}
+
+/*
+ * The dummies against a vif's list, as the queue worker answers them:
+ * mcast_list_apply() == 0 -> OKAY, else ERROR; extra slots NULL. 70 ADDs
+ * of distinct groups (64 OKAY, then ERROR), an ADD of a unicast address
+ * (ERROR), a DEL of an absent group and of a present one (OKAY), and an
+ * ADD that fits again after the DEL.
+ */
+static void
+push_mcast(uint8_t type, uint16_t id, const uint8_t addr[6])
+{
+	struct netif_extra_info *e;
+
+	push_req(0, 0, NETTXF_extra_info, id, 0);
+	e = push_extra(type, 0);
+	memcpy(e->u.mcast.addr, addr, 6);
+}
+
+static void
+test_mcast_list(void)
+{
+	static const uint8_t ucast[6] = { 0x00, 0x16, 0x3e, 0x00, 0x00, 0x09 };
+	struct mcast_list l;
+	uint8_t a[6] = { 0x01, 0x00, 0x5e, 0x01, 0x00, 0x00 };
+	unsigned int k;
+
+	mcast_list_init(&l);
+	ring_reset(0xfffffff0u);	/* across the 2^32 wrap too */
+	for (k = 0; k < 70; k++) {
+		a[5] = (uint8_t)k;
+		push_mcast(XEN_NETIF_EXTRA_TYPE_MCAST_ADD, (uint16_t)k, a);
+	}
+	push_mcast(XEN_NETIF_EXTRA_TYPE_MCAST_ADD, 70, ucast);
+	a[5] = 200;
+	push_mcast(XEN_NETIF_EXTRA_TYPE_MCAST_DEL, 71, a);	/* absent */
+	a[5] = 3;
+	push_mcast(XEN_NETIF_EXTRA_TYPE_MCAST_DEL, 72, a);	/* present */
+	a[5] = 69;
+	push_mcast(XEN_NETIF_EXTRA_TYPE_MCAST_ADD, 73, a);	/* fits again */
+	publish();
+	sweep_run();
+	CU_ASSERT_EQUAL(sw.fatal, TX_FATAL_NONE);
+	CU_ASSERT_EQUAL_FATAL(sw.npkts, 74);
+	for (k = 0; k < sw.npkts; k++) {
+		const struct tx_pkt *p = &sw.pkts[k];
+
+		CU_ASSERT_TRUE(p->mcast);
+		tx_pkt2rsp(p, &back, mcast_list_apply(&l, p->mcast_op,
+		    p->mcast_addr) == 0 ? NETIF_RSP_OKAY : NETIF_RSP_ERROR);
+	}
+	RING_PUSH_RESPONSES(&back);
+	CU_ASSERT_EQUAL(back.rsp_prod_pvt, 0xfffffff0u + 148);
+	/* One response per request slot, one NULL per extra slot. */
+	for (k = 0; k < 74; k++) {
+		netif_tx_response_t r = rsp_at(0xfffffff0u + 2 * k);
+		int16_t want = (k < 64 || k >= 71) ? NETIF_RSP_OKAY :
+		    NETIF_RSP_ERROR;
+
+		CU_ASSERT_EQUAL(r.id, k);
+		CU_ASSERT_EQUAL(r.status, want);
+		CU_ASSERT_EQUAL(rsp_at(0xfffffff0u + 2 * k + 1).status,
+		    NETIF_RSP_NULL);
+	}
+	CU_ASSERT_EQUAL(l.n, 64);
+	a[5] = 3;
+	CU_ASSERT_FALSE(mcast_list_match(&l, a));
+	a[5] = 69;
+	CU_ASSERT_TRUE(mcast_list_match(&l, a));
+	a[5] = 64;
+	CU_ASSERT_FALSE(mcast_list_match(&l, a));
+	CU_ASSERT_FALSE(mcast_list_match(&l, ucast));
 }
 
 /* ---- partial packets, slot limits ---------------------------------- */
@@ -1465,6 +1538,8 @@ static CU_TestInfo pkt_tests[] = {
 	{ "extra chain bounded by the published slots",
 	    test_extra_chain_long },
 	{ "multicast add/del dummies", test_mcast },
+	{ "multicast dummies against the list (64, unicast, DEL)",
+	    test_mcast_list },
 	{ "partial packet is fatal", test_partial },
 	{ "18..22-slot boundaries", test_slot_limits },
 	{ "zero-length slots (XSA-448)", test_zero_length_slots },

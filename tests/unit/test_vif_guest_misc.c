@@ -16,6 +16,7 @@
 #include "frames.h"
 #include "gframe.h"
 #include "gopts.h"
+#include "mclist.h"
 
 static uint8_t buf[GFRAME_MAX_LEN];
 
@@ -253,6 +254,9 @@ test_opts_bad(void)
 		    "--frame" },
 		{ { "--xen=sim:d", "--domid=1", "--mode=sink", "--seconds=1",
 		    "--netns=g", NULL }, "--netns" },
+		{ { "--xen=sim:d", "--domid=1", "--mode=gen", "--frame=udp64",
+		    "--count=5", "--mcast=f", NULL }, "--mcast" },
+		{ { "--xen=sim:d", "--domid=1", "--mcast=", NULL }, "--mcast" },
 		{ { "--xen=sim:d", "--domid=1", "--seconds=-1", NULL },
 		    "--seconds" },
 		{ { "--xen=sim:d", "--domid=1", "--seconds=nan", NULL },
@@ -308,6 +312,78 @@ test_opts_help(void)
 	CU_ASSERT_STRING_EQUAL(gopts_mode_str(GMODE_SINK), "sink");
 }
 
+/* ---- the --mcast file ------------------------------------------------- */
+
+static void
+test_mclist_parse(void)
+{
+	struct mclist l;
+	char err[128];
+
+	CU_ASSERT_EQUAL(mclist_parse("", &l, err, sizeof(err)), 0);
+	CU_ASSERT_FALSE(l.control);
+	CU_ASSERT_EQUAL(l.n, 0);
+	CU_ASSERT_EQUAL(mclist_parse("# groups\ncontrol on\n\n"
+	    "  01:00:5e:01:02:03  # A\r\n33:33:00:00:00:01", &l, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_TRUE(l.control);
+	CU_ASSERT_EQUAL_FATAL(l.n, 2);
+	CU_ASSERT_EQUAL(l.addr[0][5], 0x03);
+	CU_ASSERT_EQUAL(l.addr[1][0], 0x33);
+	/* The last control line wins; a unicast address is the guest's
+	 * business (the backend refuses it). */
+	CU_ASSERT_EQUAL(mclist_parse("control on\ncontrol off\n"
+	    "00:16:3e:00:00:01\n", &l, err, sizeof(err)), 0);
+	CU_ASSERT_FALSE(l.control);
+	CU_ASSERT_EQUAL(l.n, 1);
+	CU_ASSERT_EQUAL(mclist_parse("control maybe\n", &l, err,
+	    sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "line 1"));
+	CU_ASSERT_EQUAL(mclist_parse("\n01:00:5e:1:2:3\n", &l, err,
+	    sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "line 2"));
+}
+
+static void
+test_mclist_bounds_and_diff(void)
+{
+	struct mclist a, b;
+	struct mclist_op ops[8];
+	char text[MCLIST_MAX * 20 + 64], err[128];
+	size_t o = 0;
+	unsigned int i, n;
+
+	for (i = 0; i <= MCLIST_MAX; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o,
+		    "01:00:5e:00:%02x:%02x\n", i >> 8, i & 0xff);
+	CU_ASSERT_EQUAL(mclist_parse(text, &a, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "more than"));
+
+	/* {X, X, Y} -> {X, Z}: DEL X (one of two), DEL Y, ADD Z. */
+	CU_ASSERT_EQUAL(mclist_parse("01:00:5e:00:00:01\n01:00:5e:00:00:01\n"
+	    "01:00:5e:00:00:02\n", &a, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(mclist_parse("01:00:5e:00:00:01\n01:00:5e:00:00:03\n",
+	    &b, err, sizeof(err)), 0);
+	n = mclist_diff(&a, &b, ops, 8);
+	CU_ASSERT_EQUAL_FATAL(n, 3);
+	CU_ASSERT_EQUAL(ops[0].type, XEN_NETIF_EXTRA_TYPE_MCAST_DEL);
+	CU_ASSERT_EQUAL(ops[0].addr[5], 1);
+	CU_ASSERT_EQUAL(ops[1].type, XEN_NETIF_EXTRA_TYPE_MCAST_DEL);
+	CU_ASSERT_EQUAL(ops[1].addr[5], 2);
+	CU_ASSERT_EQUAL(ops[2].type, XEN_NETIF_EXTRA_TYPE_MCAST_ADD);
+	CU_ASSERT_EQUAL(ops[2].addr[5], 3);
+	/* Nothing to do between equal lists; a short ops array still gets
+	 * the count. */
+	CU_ASSERT_EQUAL(mclist_diff(&b, &b, ops, 8), 0);
+	CU_ASSERT_EQUAL(mclist_diff(&a, &b, ops, 1), 3);
+}
+
+static CU_TestInfo mclist_tests[] = {
+	{ "parse", test_mclist_parse },
+	{ "bound and diff", test_mclist_bounds_and_diff },
+	CU_TEST_INFO_NULL
+};
+
 static CU_TestInfo frame_tests[] = {
 	{ "UDP frames with full checksums", test_udp_frames },
 	{ "partial UDP checksum", test_partial },
@@ -327,6 +403,7 @@ static CU_TestInfo opts_tests[] = {
 static CU_SuiteInfo suites[] = {
 	{ "gframe", NULL, NULL, NULL, NULL, frame_tests },
 	{ "gopts", NULL, NULL, NULL, NULL, opts_tests },
+	{ "mclist", NULL, NULL, NULL, NULL, mclist_tests },
 	CU_SUITE_INFO_NULL
 };
 

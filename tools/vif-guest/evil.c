@@ -58,6 +58,12 @@ static const struct evil_attack evil_attacks[] = {
 	    "(XSA-448)" },
 	{ "tiny-header", EVIL_TX, "a 14-byte first slot and 18 slots of 1-7 "
 	    "bytes (XSA-423/432)" },
+	{ "mcast-unicast", EVIL_TX, "an MCAST_ADD of a unicast address" },
+	{ "mcast-overflow", EVIL_TX, "70 MCAST_ADDs of distinct groups (the "
+	    "bound is 64)" },
+	{ "mcast-del-absent", EVIL_TX, "an MCAST_DEL of a group never added" },
+	{ "mcast-both", EVIL_TX, "MCAST_DEL and MCAST_ADD in one chain, then "
+	    "the DEL alone" },
 	{ "bad-gref", EVIL_TX, "TX grefs: ungranted, out of range, reserved, "
 	    "granted to another domain, frame outside memory, bad in slot 2" },
 	{ "rx-bad-gref", EVIL_RX, "RX buffers with bad grefs (ungranted, out "
@@ -190,7 +196,7 @@ evil_pre_rx(struct vg *vg, struct gq *q)
 /* ---- TX attacks ----------------------------------------------------------- */
 
 #define EVIL_MAX_SLOTS	32
-#define EVIL_MAX_PKTS	8
+#define EVIL_MAX_PKTS	72	/* mcast-overflow's 70 */
 
 /* One crafted packet: its data slots and how its first request lies. */
 struct evil_pkt {
@@ -203,6 +209,8 @@ struct evil_pkt {
 	uint16_t first_flags;		/* csum flags */
 	bool extra;			/* an extra slot after the first */
 	struct netif_extra_info ex;
+	bool extra2;			/* ... and a second one */
+	struct netif_extra_info ex2;
 	bool extra_flag_only;		/* extra_info set, no extra slot */
 	bool last_more;			/* more_data on the last slot too */
 	/* filled when pushed */
@@ -252,13 +260,23 @@ evil_frame(struct evil_run *r, uint8_t proto, size_t len, bool csum_blank)
 		    sizeof(r->frame), &f);
 }
 
+/* Writes an extra-info slot at req_prod_pvt. */
+static void
+evil_put_extra(struct gq *q, const struct netif_extra_info *ex)
+{
+	*(struct netif_extra_info *)RING_GET_REQUEST(&q->tx,
+	    q->tx.req_prod_pvt) = *ex;
+	q->tx.req_prod_pvt++;
+}
+
 /* Writes one crafted packet at req_prod_pvt. The data behind slot i is
  * the next piece of r->frame, as much as fits its page. */
 static int
 evil_put(struct evil_run *r, struct evil_pkt *p)
 {
 	struct gq *q = r->q;
-	unsigned int i, need = p->nslots + (p->extra ? 1 : 0);
+	unsigned int i, need = p->nslots + (p->extra ? 1 : 0) +
+	    (p->extra2 ? 1 : 0);
 	size_t done = 0;
 	uint32_t total = 0;
 
@@ -297,15 +315,10 @@ evil_put(struct evil_run *r, struct evil_pkt *p)
 			tx->flags |= p->first_flags;
 			if (p->extra || p->extra_flag_only)
 				tx->flags |= NETTXF_extra_info;
-			if (p->extra) {
-				struct netif_extra_info *ex =
-				    (struct netif_extra_info *)
-				    RING_GET_REQUEST(&q->tx,
-				    q->tx.req_prod_pvt);
-
-				q->tx.req_prod_pvt++;
-				*ex = p->ex;
-			}
+			if (p->extra)
+				evil_put_extra(q, &p->ex);
+			if (p->extra2)
+				evil_put_extra(q, &p->ex2);
 		}
 	}
 	p->end = q->tx.req_prod_pvt;
@@ -415,6 +428,57 @@ evil_summary(const struct gq *q, RING_IDX a, RING_IDX b, char *out,
 		    evil_status_str(other_st, tmp, sizeof(tmp)));
 }
 
+/* One multicast dummy request: a first slot without data and an extra
+ * of `type` for group 01:00:5e:7f:00:<low>, or for `addr` if not NULL. */
+static void
+evil_mcast_pkt(struct evil_pkt *p, const char *desc, uint8_t type,
+    uint8_t low, const uint8_t *addr)
+{
+	static const uint8_t group[6] = { 0x01, 0x00, 0x5e, 0x7f, 0x00, 0 };
+
+	p->desc = desc;
+	p->nslots = 1;
+	p->extra = true;
+	p->ex.type = type;
+	memcpy(p->ex.u.mcast.addr, addr != NULL ? addr : group, 6);
+	if (addr == NULL)
+		p->ex.u.mcast.addr[5] = low;
+}
+
+static void
+evil_build_mcast(struct evil_run *r, const char *name)
+{
+	unsigned int i;
+
+	if (strcmp(name, "mcast-unicast") == 0) {
+		evil_mcast_pkt(&r->pkt[0], "MCAST_ADD 00:16:3e:7f:00:01",
+		    XEN_NETIF_EXTRA_TYPE_MCAST_ADD, 0,
+		    (const uint8_t[6]){ 0x00, 0x16, 0x3e, 0x7f, 0x00, 0x01 });
+	} else if (strcmp(name, "mcast-overflow") == 0) {
+		r->npkt = 70;
+		for (i = 0; i < r->npkt; i++)
+			evil_mcast_pkt(&r->pkt[i], "MCAST_ADD",
+			    XEN_NETIF_EXTRA_TYPE_MCAST_ADD, (uint8_t)(i + 1),
+			    NULL);
+	} else if (strcmp(name, "mcast-del-absent") == 0) {
+		evil_mcast_pkt(&r->pkt[0], "MCAST_DEL 01:00:5e:7f:00:01",
+		    XEN_NETIF_EXTRA_TYPE_MCAST_DEL, 1, NULL);
+	} else if (strcmp(name, "mcast-both") == 0) {
+		/* Linux looks at ADD first and ignores the DEL beside it. */
+		evil_mcast_pkt(&r->pkt[0], "MCAST_DEL + MCAST_ADD "
+		    "01:00:5e:7f:00:01", XEN_NETIF_EXTRA_TYPE_MCAST_DEL, 1,
+		    NULL);
+		r->pkt[0].ex.flags = XEN_NETIF_EXTRA_FLAG_MORE;
+		r->pkt[0].extra2 = true;
+		r->pkt[0].ex2 = r->pkt[0].ex;
+		r->pkt[0].ex2.type = XEN_NETIF_EXTRA_TYPE_MCAST_ADD;
+		r->pkt[0].ex2.flags = 0;
+		evil_mcast_pkt(&r->pkt[1], "MCAST_DEL 01:00:5e:7f:00:01",
+		    XEN_NETIF_EXTRA_TYPE_MCAST_DEL, 1, NULL);
+		r->npkt = 2;
+	}
+}
+
 /* The packets of each TX attack. */
 static void
 evil_build(struct evil_run *r, const char *name)
@@ -516,6 +580,8 @@ evil_build(struct evil_run *r, const char *name)
 		}
 		evil_frame(r, IPPROTO_UDP, total, false);
 		p->desc = "19 slots, 83 bytes";
+	} else if (strncmp(name, "mcast-", 6) == 0) {
+		evil_build_mcast(r, name);
 	} else if (strcmp(name, "bad-gref") == 0) {
 		struct vg *vg = r->vg;
 		uint32_t npages = xensim_dom_npages(vg->dom);

@@ -226,6 +226,9 @@ gbus_signals(struct vg *vg)
 		case SIGUSR1:
 			gq_print_stats(vg);
 			break;
+		case SIGUSR2:
+			vg->sig_usr2 = true;
+			break;
 		default:
 			break;
 		}
@@ -351,6 +354,8 @@ gbus_read_features(struct vg *vg)
 	f->split = BE_UINT("feature-split-event-channels", 0) != 0;
 	f->xdp_headroom = BE_UINT("feature-xdp-headroom", 0) != 0;
 	f->ctrl_ring = BE_UINT("feature-ctrl-ring", 0) != 0;
+	f->mcast = BE_UINT("feature-multicast-control", 0) != 0;
+	f->mcast_dynamic = BE_UINT("feature-dynamic-multicast-control", 0) != 0;
 	f->max_queues = (unsigned int)BE_UINT("multi-queue-max-queues", 0);
 	f->has_max_queues = f->max_queues != 0 ||
 	    BE_UINT("multi-queue-max-queues", 1) == 0;
@@ -432,6 +437,7 @@ gbus_clear_keys(struct vg *vg, xen_txn_t t)
 		"request-rx-copy", "feature-rx-notify", "feature-sg",
 		"feature-gso-tcpv4", "feature-gso-tcpv6",
 		"feature-ipv6-csum-offload", "feature-no-csum-offload",
+		"request-multicast-control",
 	};
 	char path[512];
 	char **dir;
@@ -552,6 +558,7 @@ gbus_write_keys(struct vg *vg)
 		FE_KEY(!o->no_gso, "feature-gso-tcpv6")
 		FE_KEY(!o->no_ipv6_csum, "feature-ipv6-csum-offload")
 		FE_KEY(o->no_csum, "feature-no-csum-offload")
+		FE_KEY(vg->mc_control, "request-multicast-control")
 #undef FE_KEY
 		rc = vg->ops->xs_txn_end(vg->xs, t, false);
 		if (rc == -EAGAIN)
@@ -659,6 +666,8 @@ gbus_connect(struct vg *vg)
 	}
 	if (o->mode == GMODE_EVIL)
 		evil_pre_connect(vg);
+	if (o->mcast_file != NULL && (rc = gbus_mcast_load(vg, true)) != 0)
+		goto fail;
 	if ((rc = gbus_write_keys(vg)) != 0)
 		goto fail;
 	vg->keys_evil = GKEYS_OK;
@@ -684,6 +693,79 @@ gbus_connect(struct vg *vg)
 fail:
 	gbus_teardown(vg);
 	return rc;
+}
+
+/* ---- multicast control --------------------------------------------------- */
+
+/* Reads the --mcast file (at most 16 KiB) into *out. 0 or -errno. */
+static int
+gbus_mcast_read(struct vg *vg, struct mclist *out)
+{
+	char text[16384], err[128];
+	FILE *f = fopen(vg->o.mcast_file, "r");
+	size_t n;
+	int rc;
+
+	if (f == NULL) {
+		rc = -errno;
+		log_warn("--mcast %s", vg->o.mcast_file);
+		return rc;
+	}
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	rc = mclist_parse(text, out, err, sizeof(err));
+	if (rc != 0)
+		log_warnx("--mcast %s: %s", vg->o.mcast_file, err);
+	return rc;
+}
+
+int
+gbus_mcast_load(struct vg *vg, bool connecting)
+{
+	struct mclist want;
+	struct mclist_op ops[2 * MCLIST_MAX];
+	unsigned int n, i;
+	int rc;
+
+	if ((rc = gbus_mcast_read(vg, &want)) != 0)
+		return rc;
+	if (!vg->bf.mcast) {
+		log_warnx("--mcast: the backend does not advertise "
+		    "feature-multicast-control; not asking for it");
+		return 0;
+	}
+	if (connecting) {
+		/* A new connection: the backend's list starts empty (Linux
+		 * frees it at disconnect); the key goes with the others. */
+		vg->mc_sent.n = 0;
+		vg->mc_control = want.control;
+	} else if (want.control != vg->mc_control) {
+		if (!vg->bf.mcast_dynamic)
+			log_warnx("--mcast: no feature-dynamic-multicast-"
+			    "control: 'control %s' counts from the next "
+			    "connect only", want.control ? "on" : "off");
+		rc = gbus_write(vg, XEN_TXN_NULL, "request-multicast-control",
+		    want.control ? "1" : "0");
+		if (rc != 0) {
+			log_warnx("writing request-multicast-control: %s",
+			    strerror(-rc));
+			return rc;
+		}
+		vg->mc_control = want.control;
+		log_info("request-multicast-control %d", want.control ? 1 : 0);
+	}
+	n = mclist_diff(&vg->mc_sent, &want, ops, 2 * MCLIST_MAX);
+	pthread_mutex_lock(&vg->mc_lock);
+	for (i = 0; i < n && vg->mc_nops < 2 * MCLIST_MAX; i++)
+		vg->mc_ops[vg->mc_nops++] = ops[i];
+	pthread_mutex_unlock(&vg->mc_lock);
+	vg->mc_sent = want;
+	log_info("multicast: %u address%s, %u request%s to send", want.n,
+	    want.n == 1 ? "" : "es", n, n == 1 ? "" : "s");
+	if (n > 0 && vg->q != NULL && vg->q[0].wakefd >= 0)
+		loop_event_signal(vg->q[0].wakefd);
+	return 0;
 }
 
 /* ---- bring-down ---------------------------------------------------------- */

@@ -365,6 +365,15 @@ gq_tx_answer(struct gq *q, RING_IDX idx, const netif_tx_response_t *rsp)
 		return;
 	}
 	q->txbusy[id] = false;
+	if (q->txmcast[id]) {
+		q->txmcast[id] = false;
+		if (rsp->status == NETIF_RSP_OKAY)
+			GQ_ADD(q, tx_mcast_okay, 1);
+		else
+			GQ_ADD(q, tx_mcast_error, 1);
+		q->txfree[q->ntxfree++] = id;
+		return;
+	}
 	if (q->vg->o.mode == GMODE_GEN && q->gen_pages > 0) {
 		unsigned int g = id / q->gen_pages;
 
@@ -416,6 +425,49 @@ gq_tx_gc(struct gq *q)
 		n++;
 	}
 	q->tx.rsp_cons = prod;
+	return n;
+}
+
+unsigned int
+gq_mc_tx(struct gq *q)
+{
+	struct vg *vg = q->vg;
+	unsigned int n = 0, i;
+
+	pthread_mutex_lock(&vg->mc_lock);
+	/* A dummy request (netif.h: MCAST_{ADD,DEL} "dummy transmit
+	 * requests"): a first slot carrying no data, then the extra. Its id
+	 * is a pool page's, so that the answer finds its way back. */
+	while (n < vg->mc_nops && RING_FREE_REQUESTS(&q->tx) >= 2 &&
+	    q->ntxfree > 0) {
+		const struct mclist_op *op = &vg->mc_ops[n];
+		uint16_t id = q->txfree[--q->ntxfree];
+		netif_tx_request_t *tx = RING_GET_REQUEST(&q->tx,
+		    q->tx.req_prod_pvt++);
+		struct netif_extra_info *ex = (struct netif_extra_info *)
+		    RING_GET_REQUEST(&q->tx, q->tx.req_prod_pvt++);
+
+		q->txbusy[id] = true;
+		q->txfirst[id] = 0;
+		q->txmcast[id] = true;
+		tx->gref = q->txpool[id].ref;
+		tx->offset = 0;
+		tx->flags = NETTXF_extra_info;
+		tx->id = id;
+		tx->size = 0;
+		memset(ex, 0, sizeof(union netif_tx_sring_entry));
+		ex->type = op->type;
+		memcpy(ex->u.mcast.addr, op->addr, 6);
+		n++;
+	}
+	vg->mc_nops -= n;
+	for (i = 0; i < vg->mc_nops; i++)
+		vg->mc_ops[i] = vg->mc_ops[i + n];
+	pthread_mutex_unlock(&vg->mc_lock);
+	if (n > 0) {
+		GQ_ADD(q, tx_mcast_sent, n);
+		gq_tx_push(q);
+	}
 	return n;
 }
 
@@ -763,6 +815,8 @@ gq_worker(void *arg)
 			work += gq_tap_tx(q);
 		else if (mode == GMODE_GEN)
 			work += gq_gen_tx(q);
+		if (q->id == 0 && q->vg->o.mcast_file != NULL)
+			work += gq_mc_tx(q);
 		gq_check_done(q);
 		if (work > 0 || gq_final_check(q))
 			continue;

@@ -7,7 +7,8 @@ tools_vif_guest_libvifguest_a_SOURCES = \
 	tools/vif-guest/txplan.c tools/vif-guest/txplan.h \
 	tools/vif-guest/rxasm.c tools/vif-guest/rxasm.h \
 	tools/vif-guest/gframe.c tools/vif-guest/gframe.h \
-	tools/vif-guest/gopts.c tools/vif-guest/gopts.h
+	tools/vif-guest/gopts.c tools/vif-guest/gopts.h \
+	tools/vif-guest/mclist.c tools/vif-guest/mclist.h
 
 bin_PROGRAMS += tools/vif-guest/vif-guest
 tools_vif_guest_vif_guest_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) \

@@ -121,6 +121,11 @@ main_connected(struct vg *vg)
 			gbus_close(vg);
 			return MAIN_RECONNECT;
 		}
+		if (vg->sig_usr2) {
+			vg->sig_usr2 = false;
+			if (vg->o.mcast_file != NULL)
+				(void)gbus_mcast_load(vg, false);
+		}
 		if (vg->be_state == XenbusStateClosing ||
 		    vg->be_state == XenbusStateClosed || vg->be_state < 0) {
 			log_info("backend %s: closing too",
@@ -206,6 +211,7 @@ main_signals(struct vg *vg)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
 	/* Blocked in every thread (workers inherit the mask): only the
 	 * main thread's signalfd sees them. */
 	if (pthread_sigmask(SIG_BLOCK, &set, NULL) != 0)
@@ -228,6 +234,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	vg->sigfd = vg->donefd = -1;
+	pthread_mutex_init(&vg->mc_lock, NULL);
 	rc = gopts_parse(argc, argv, &vg->o, err, sizeof(err));
 	if (rc == 1) {
 		fputs(gopts_usage, stdout);
@@ -326,6 +333,7 @@ out:
 		close(vg->sigfd);
 	if (vg->donefd >= 0)
 		close(vg->donefd);
+	pthread_mutex_destroy(&vg->mc_lock);
 	free(vg);
 	return ret;
 }

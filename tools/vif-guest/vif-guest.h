@@ -20,6 +20,7 @@
 
 #include "gframe.h"
 #include "gopts.h"
+#include "mclist.h"
 #include "core/ring.h"
 #include "rxasm.h"
 #include "txplan.h"
@@ -80,6 +81,9 @@
 	X(tx_drop_no_sg)	/* needs SG the backend lacks */	\
 	X(tx_drop_vnet)		/* virtio header netif cannot carry */	\
 	X(tx_drop_runt)		/* TAP frame shorter than Ethernet */	\
+	X(tx_mcast_sent)	/* MCAST_ADD/DEL requests */		\
+	X(tx_mcast_okay)	/* ... answered OKAY */			\
+	X(tx_mcast_error)	/* ... answered otherwise */		\
 	X(rx_frames)		/* frames received and accepted */	\
 	X(rx_bytes)							\
 	X(rx_gso_frames)						\
@@ -162,6 +166,7 @@ struct gq {
 	bool txbusy[GQ_TXPOOL_MAX];		/* [q] in flight */
 	uint32_t txfirst[GQ_TXPOOL_MAX];	/* [q] frame length if the
 						 * slot is a frame's first */
+	bool txmcast[GQ_TXPOOL_MAX];		/* [q] a multicast request */
 	/* evil: every TX answer, in order, while recording */
 	bool recording;
 	unsigned int nrec;
@@ -212,6 +217,8 @@ struct gbe_features {
 	unsigned int max_queues;	/* 1 if the key is absent */
 	bool xdp_headroom;
 	bool ctrl_ring;
+	bool mcast;			/* feature-multicast-control */
+	bool mcast_dynamic;		/* feature-dynamic-multicast-control */
 };
 
 /* Evil control-half attacks: how the frontend keys are spoiled. */
@@ -256,10 +263,19 @@ struct vg {
 	struct gq_stats hist[64];
 	unsigned int hist_nq;
 
+	/* --mcast: what the backend's list holds as far as we know (what we
+	 * asked for since connecting), and the requests queue 0's worker
+	 * is still to send, handed over under mc_lock. */
+	struct mclist mc_sent;
+	bool mc_control;		/* request-multicast-control written */
+	pthread_mutex_t mc_lock;
+	struct mclist_op mc_ops[2 * MCLIST_MAX];	/* [mc_lock] */
+	unsigned int mc_nops;				/* [mc_lock] */
+
 	/* signals and events seen by the main thread */
 	int sigfd;
 	int donefd;			/* a gen worker finished */
-	bool sig_term, sig_hup;
+	bool sig_term, sig_hup, sig_usr2;
 	uint64_t start_ns;		/* of the data phase */
 };
 
@@ -313,6 +329,11 @@ int gbus_connect(struct vg *vg);
 void gbus_close(struct vg *vg);
 /* The backend went Closing/Closed under us: Closed, wait, tear down. */
 void gbus_backend_closed(struct vg *vg);
+/* --mcast: reads the file; writes request-multicast-control when it
+ * changed (unless `connecting`: the key goes with the others) and hands
+ * the ADD/DEL requests that bring the backend's list to the file's to
+ * queue 0. Returns 0 or -errno (message logged, nothing changed). */
+int gbus_mcast_load(struct vg *vg, bool connecting);
 
 /* ---- gq.c: queues and the data path --------------------------------------- */
 
@@ -344,6 +365,9 @@ unsigned int gq_evtchn_drain(struct gq *q);
  */
 int gq_tx_frame(struct gq *q, const uint8_t *frame, size_t len, size_t head,
     uint16_t txflags, const struct netif_extra_info *gso);
+/* Puts the pending multicast requests (vg->mc_ops) on the TX ring as
+ * netif's dummy requests, as room allows, and pushes. Returns how many. */
+unsigned int gq_mc_tx(struct gq *q);
 /* True if a frame of up to TXPLAN_MAX_SLOTS slots fits now. */
 bool gq_tx_room(const struct gq *q);
 /* Prints the counters as "key value" lines (per queue and totals). */

@@ -28,7 +28,12 @@ static const struct {
 	{ "tx_packets", "Frames from the guest passed to the TAP." },
 	{ "tx_bytes", "Bytes of frames from the guest passed to the TAP." },
 	{ "tx_gso_frames", "Frames from the guest carrying a GSO extra." },
-	{ "tx_mcast", "Multicast frames from the guest." },
+	{ "tx_mcast_add", "Multicast addresses the guest added to its "
+	  "filter." },
+	{ "tx_mcast_del", "Multicast addresses the guest removed from its "
+	  "filter." },
+	{ "tx_mcast_err", "Multicast filter additions refused (list full, "
+	  "not a multicast address)." },
 	{ "tx_drop_runt", "Frames from the guest dropped as too short." },
 	{ "tx_drop_slots", "Frames from the guest dropped for using too many "
 	  "slots." },
@@ -60,6 +65,8 @@ static const struct {
 	{ "rx_drop_size", "Frames to the guest dropped for their size." },
 	{ "rx_drop_drain", "Frames to the guest dropped after waiting 10 s for "
 	  "RX buffers." },
+	{ "rx_drop_mcast", "Multicast frames to the guest dropped by its "
+	  "multicast filter." },
 	{ "rx_drop_link", "Frames to the guest dropped while its link was "
 	  "set down." },
 	{ "rx_csum_fixup", "Frames to the guest whose checksum vifd filled "
