@@ -4,7 +4,7 @@
 #   tools/deps.sh            build + tests + demo
 #   tools/deps.sh --lab      also what the real-Xen lab needs
 set -eu
-pkgs="autoconf automake make gcc pkg-config libxen-dev libcunit1-dev libmnl-dev
+pkgs="autoconf automake make gcc pkg-config libxen-dev libcunit1-dev libmnl-dev libxml2-dev
 xen-utils-4.17 xenstore-utils iproute2 iputils-ping iperf3 ethtool nftables
 iptables prometheus
 cppcheck procps psmisc kmod util-linux"

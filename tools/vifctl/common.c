@@ -315,6 +315,8 @@ vifctl_xs_open(struct vifctl *c)
 	char err[256];
 	int r;
 
+	if (c->xs != NULL)
+		return 0;	/* one connection for a run's commands */
 	r = xen_env_open(c->xen, &c->env, err, sizeof(err));
 	if (r < 0) {
 		vifctl_err("%s", err);

@@ -23,6 +23,7 @@ static const struct vifctl_cmd *const vifctl_cmds[] = {
 	&vifctl_cmd_list,
 	&vifctl_cmd_rate,
 	&vifctl_cmd_port,
+	&vifctl_cmd_libvirt_hook,
 	&vifctl_cmd_stats,
 	&vifctl_cmd_top,
 };
@@ -56,7 +57,7 @@ vifctl_usage(FILE *f)
 	    xen_env_syntax());
 }
 
-static const struct vifctl_cmd *
+const struct vifctl_cmd *
 vifctl_find_cmd(const char *name)
 {
 	size_t i;

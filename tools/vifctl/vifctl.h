@@ -72,6 +72,10 @@ extern const struct vifctl_cmd vifctl_cmd_rate;
 extern const struct vifctl_cmd vifctl_cmd_stats;
 extern const struct vifctl_cmd vifctl_cmd_top;
 extern const struct vifctl_cmd vifctl_cmd_port;
+extern const struct vifctl_cmd vifctl_cmd_libvirt_hook;
+
+/* The subcommand called `name`, or NULL (main.c). */
+const struct vifctl_cmd *vifctl_find_cmd(const char *name);
 
 /* ---- messages and arguments (common.c) ---------------------------------- */
 
