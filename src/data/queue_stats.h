@@ -15,7 +15,7 @@
  * anyone. Names are what `vifctl stats` prints. */
 #define QUEUE_STATS(X) \
 	X(tx_packets) X(tx_bytes) X(tx_gso_frames) X(tx_mcast) \
-	X(tx_drop_runt) X(tx_drop_slots) X(tx_drop_oversize) \
+	X(tx_drop_runt) X(tx_drop_slots) X(tx_drop_oversize) X(tx_drop_masked) \
 	X(tx_drop_copy) X(tx_drop_hdr) X(tx_drop_tap) \
 	X(tx_csum_fixup) X(tx_sweeps) X(tx_copy_segs) \
 	X(tx_rate_delayed) X(tx_rate_delayed_bytes) X(tx_throttled_ns) \

@@ -8,6 +8,7 @@ RIG_TEST_FILES = \
 	tests/rig/control-lifecycle.sh \
 	tests/rig/data-traffic.sh \
 	tests/rig/data-features.sh \
+	tests/rig/feature-mask.sh \
 	tests/rig/badinput.sh \
 	tests/rig/rate.sh \
 	tests/rig/hotplug-vifd.sh \

@@ -13,5 +13,6 @@ tools_vifctl_vifctl_SOURCES = \
 	tools/vifctl/cmd_list.c \
 	tools/vifctl/cmd_rate.c \
 	tools/vifctl/cmd_stats.c \
+	tools/vifctl/cmd_features.c \
 	$(VIFD_ENV_SRC)
 tools_vifctl_vifctl_LDADD = $(VIFD_LDADD)

@@ -65,6 +65,7 @@ extern const struct vifctl_cmd vifctl_cmd_detach;
 extern const struct vifctl_cmd vifctl_cmd_list;
 extern const struct vifctl_cmd vifctl_cmd_rate;
 extern const struct vifctl_cmd vifctl_cmd_stats;
+extern const struct vifctl_cmd vifctl_cmd_features;
 
 /* ---- messages and arguments (common.c) ---------------------------------- */
 
@@ -110,6 +111,18 @@ int vifctl_parse_u32(const char *what, const char *s, uint32_t max,
 int vifctl_ids_args(const struct vifctl_cmd *cmd, int argc, char **argv,
     int first, bool optional, struct vifspec_ids *ids, bool *given);
 
+/*
+ * The start of a command on one vif (detach, features): its options
+ * (vifctl_getopt), exactly the DOMID DEVID operands, xenstore open, the
+ * backend domain found (vifctl_find_backend) and `be` (len bytes, at
+ * least VIFSPEC_PATH_MAX) its backend directory, with *ids filled.
+ * Returns 0, VIFCTL_DONE after --help, or an exit code after printing why.
+ */
+int vifctl_vif_start(struct vifctl *c, const struct vifctl_cmd *cmd,
+    int argc, char **argv, const struct option *opts,
+    int (*opt)(struct vifctl *c, void *arg, int val, const char *optarg),
+    void *arg, struct vifspec_ids *ids, char *be, size_t len);
+
 /* --timeout SECONDS: digits with an optional fraction ("0.5"), at most
  * VIFCTL_TIMEOUT_MS_MAX. Returns 0 or VIFCTL_USAGE after printing why. */
 int vifctl_parse_timeout(const char *s, unsigned int *ms);
@@ -138,6 +151,15 @@ int vifctl_parse_mac_mode(const char *s, enum vifspec_mac_mode *mode);
 int vifctl_spec_parse(const char *spec, enum vifspec_mac_mode mode,
     const char *script_dir, struct vifspec *vs);
 
+/*
+ * A feature mask LIST for VIFD_FEATURES_OFF_KEY (cmd_features.c): the
+ * names of src/core/featmask.h, or "none". Returns 0 with *mask and its
+ * canonical form in canon (200 bytes suffice; "" for none), or
+ * VIFCTL_USAGE after "WHAT 'LIST': the bad part".
+ */
+int vifctl_parse_featmask(const char *what, const char *s, uint32_t *mask,
+    char *canon, size_t len);
+
 /* ---- xenstore (common.c) ------------------------------------------------- */
 
 /* Opens --xen's environment and connects to xenstored. Returns 0 or
@@ -155,6 +177,17 @@ int vifctl_exists(struct vifctl *c, xen_txn_t t, const char *path);
  * it is not a number in 0..255, -errno. */
 int vifctl_read_state(struct vifctl *c, xen_txn_t t, const char *path,
     int *state);
+
+/*
+ * Runs apply(c, t, arg) in a transaction, retried on EAGAIN (at most
+ * VIFCTL_TXN_RETRIES times), if the backend directory `be` exists: a
+ * command that changes an existing vif never creates a half backend
+ * directory. apply returns 0 or -errno (which aborts the transaction).
+ * Returns 0, -ENODEV if `be` does not exist, or -errno (-EAGAIN: kept
+ * conflicting).
+ */
+int vifctl_backend_txn(struct vifctl *c, const char *be,
+    int (*apply)(struct vifctl *c, xen_txn_t t, void *arg), void *arg);
 
 /* Removes `path` and then each ancestor left empty (no value, no
  * children), as libxl__xs_path_cleanup / xenstore-rm -t do. A missing
