@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/featmask.h"
 #include "core/frontend.h"
 #include "core/strparse.h"
 
@@ -157,10 +158,11 @@ frontend_read_xdp_headroom(frontend_get_fn get, void *arg, uint16_t *out,
 	return 0;
 }
 
-/* Reads the rings and event channels of queue `i` (of `n`). */
+/* Reads the rings and event channels of queue `i` (of `n`); with
+ * `no_split` (split event channels masked) only event-channel. */
 static int
 frontend_read_queue(struct frontend_queue *q, unsigned int i, unsigned int n,
-    frontend_get_fn get, void *arg, char *err, size_t errlen)
+    bool no_split, frontend_get_fn get, void *arg, char *err, size_t errlen)
 {
 	char prefix[24], key[FRONTEND_KEY_MAX], ktx[FRONTEND_KEY_MAX];
 	uint64_t v, tx = 0, rx = 0;
@@ -183,7 +185,10 @@ frontend_read_queue(struct frontend_queue *q, unsigned int i, unsigned int n,
 		return rc;
 	q->rx_ring_ref = (grant_ref_t)v;
 
-	/* Split event channels first, then the shared one (Linux order). */
+	/* Split event channels first, then the shared one (Linux order).
+	 * Masked, a split pair is not looked at: not offered, not taken. */
+	if (no_split)
+		goto shared;
 	snprintf(ktx, sizeof(ktx), "%sevent-channel-tx", prefix);
 	snprintf(key, sizeof(key), "%sevent-channel-rx", prefix);
 	have_tx = frontend_get_uint(get, arg, ktx, UINT32_MAX, &tx, err,
@@ -213,10 +218,18 @@ frontend_read_queue(struct frontend_queue *q, unsigned int i, unsigned int n,
 			    have_tx ? ktx : key, have_tx ? key : ktx);
 		return -EPROTO;
 	}
+shared:
 	snprintf(key, sizeof(key), "%sevent-channel", prefix);
 	rc = frontend_get_uint(get, arg, key, UINT32_MAX, &v, err, errlen);
 	if (rc < 0)
 		return rc;
+	if (rc == 0 && no_split) {
+		if (errlen > 0)
+			snprintf(err, errlen, "missing %sevent-channel (split "
+			    "event channels are masked on this vif: "
+			    VIFD_FEATURES_OFF_KEY ")", prefix);
+		return -EPROTO;
+	}
 	if (rc == 0) {
 		if (errlen > 0)
 			snprintf(err, errlen, "missing %sevent-channel "
@@ -231,6 +244,32 @@ frontend_read_queue(struct frontend_queue *q, unsigned int i, unsigned int n,
 int
 frontend_read(struct frontend_info *fi, unsigned int max_queues,
     frontend_get_fn get, void *arg, char *err, size_t errlen)
+{
+	return frontend_read_masked(fi, max_queues, 0, get, arg, err, errlen);
+}
+
+/* A masked feature reads as if the frontend had not asked for it. */
+static void
+frontend_apply_mask(struct frontend_info *fi, uint32_t off)
+{
+	if (off & FEATMASK_SG)
+		fi->sg = false;
+	if (off & FEATMASK_GSO_TCPV4)
+		fi->gso_tcpv4 = fi->gso_tcpv4_prefix = false;
+	if (off & FEATMASK_GSO_TCPV6)
+		fi->gso_tcpv6 = false;
+	/* As if feature-no-csum-offload = 1. */
+	if (off & FEATMASK_IPV4_CSUM)
+		fi->csum_v4 = false;
+	if (off & FEATMASK_IPV6_CSUM)
+		fi->csum_v6 = false;
+	if (off & FEATMASK_MCAST_CTRL)
+		fi->mcast_control = false;
+}
+
+int
+frontend_read_masked(struct frontend_info *fi, unsigned int max_queues,
+    uint32_t off, frontend_get_fn get, void *arg, char *err, size_t errlen)
 {
 	/* Defaults from netif.h, as Linux read_xenbus_vif_flags. */
 	const struct {
@@ -257,7 +296,8 @@ frontend_read(struct frontend_info *fi, unsigned int max_queues,
 	memset(fi, 0, sizeof(*fi));
 	if (errlen > 0)
 		err[0] = '\0';
-	if (max_queues < 1)
+	off = featmask_closure(off);
+	if (max_queues < 1 || (off & FEATMASK_MULTI_QUEUE))
 		max_queues = 1;
 	if (max_queues > FRONTEND_MAX_QUEUES)
 		max_queues = FRONTEND_MAX_QUEUES;
@@ -281,7 +321,8 @@ frontend_read(struct frontend_info *fi, unsigned int max_queues,
 	}
 	fi->num_queues = n;
 	for (i = 0; i < n; i++)
-		if ((rc = frontend_read_queue(&fi->q[i], i, n, get, arg, err,
+		if ((rc = frontend_read_queue(&fi->q[i], i, n,
+		    (off & FEATMASK_SPLIT_EVTCHN) != 0, get, arg, err,
 		    errlen)) != 0)
 			return rc;
 
@@ -314,9 +355,13 @@ frontend_read(struct frontend_info *fi, unsigned int max_queues,
 			return rc;
 		*flags[i].dst = flags[i].invert ? !b : b;
 	}
+	frontend_apply_mask(fi, off);
 
-	rc = frontend_get_uint(get, arg, "ctrl-ring-ref", UINT32_MAX, &v, err,
-	    errlen);
+	/* Masked: the keys are not even read (not offered, not taken). */
+	rc = 0;
+	if (!(off & FEATMASK_CTRL_RING))
+		rc = frontend_get_uint(get, arg, "ctrl-ring-ref", UINT32_MAX,
+		    &v, err, errlen);
 	if (rc < 0)
 		return rc;
 	if (rc == 1) {
@@ -335,6 +380,8 @@ frontend_read(struct frontend_info *fi, unsigned int max_queues,
 		fi->ctrl_evtchn = (evtchn_port_t)v;
 	}
 
+	if (off & FEATMASK_XDP_HEADROOM)
+		return 0;	/* xdp_headroom stays 0 */
 	return frontend_read_xdp_headroom(get, arg, &fi->xdp_headroom, err,
 	    errlen);
 }

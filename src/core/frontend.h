@@ -106,6 +106,25 @@ int frontend_read(struct frontend_info *fi, unsigned int max_queues,
     frontend_get_fn get, void *arg, char *err, size_t errlen);
 
 /*
+ * frontend_read() for a vif whose admin switched features off: `off` is a
+ * FEATMASK_* set (src/core/featmask.h; its closure is taken here). A
+ * masked feature was not advertised, and the frontend's request for it is
+ * ignored even if the frontend writes it anyway:
+ *  - sg, gso-tcpv4 (with gso-tcpv4-prefix), gso-tcpv6, ipv6-csum: the
+ *    flag reads 0; ipv4-csum: as if feature-no-csum-offload were 1;
+ *    multicast-control: request-multicast-control reads 0.
+ *  - multi-queue: max_queues is 1 (multi-queue-num-queues "1" is still
+ *    taken, more is the usual error).
+ *  - split-event-channels: event-channel-tx/-rx are not looked at; a
+ *    queue without event-channel is an error saying that they are masked.
+ *  - ctrl-ring: ctrl-ring-ref is not read (has_ctrl_ring false);
+ *    xdp-headroom: not read (0).
+ * Same returns and messages as frontend_read().
+ */
+int frontend_read_masked(struct frontend_info *fi, unsigned int max_queues,
+    uint32_t off, frontend_get_fn get, void *arg, char *err, size_t errlen);
+
+/*
  * Reads one flag (for re-sampling request-multicast-control on its watch):
  * absent gives `dflt`. Returns 0, -EINVAL or a read -errno with `err` set.
  */

@@ -10,6 +10,7 @@ src_libvifd_a_SOURCES += \
 	src/core/vnet_hdr.c src/core/vnet_hdr.h \
 	src/core/ratelimit.c src/core/ratelimit.h \
 	src/core/frontend.c src/core/frontend.h \
+	src/core/featmask.c src/core/featmask.h \
 	src/core/xenbus_fsm.c src/core/xenbus_fsm.h \
 	src/core/xenbus_state.c src/core/xenbus_state.h \
 	src/core/vifspec.c src/core/vifspec.h \

@@ -21,6 +21,7 @@
 #include <net/ethernet.h>	/* ETHER_HDR_LEN */
 #include <string.h>
 
+#include "core/featmask.h"
 #include "core/tx.h"
 
 int
@@ -254,6 +255,26 @@ tx_ring2pkt(const union tx_slot *slots, unsigned int avail, RING_IDX cons,
 	return (int)i;
 }
 
+void
+tx_pkt_apply_mask(struct tx_pkt *pkt, uint32_t off)
+{
+	uint32_t gso_bit;
+
+	if (pkt->drop != TX_DROP_NONE || pkt->mcast || off == 0)
+		return;
+	if ((off & FEATMASK_SG) && pkt->ndata > 1) {
+		pkt->drop = TX_DROP_MASKED;
+		return;
+	}
+	if (!pkt->has_gso)
+		return;
+	/* tx_ring2pkt let only TCPV4 and TCPV6 through. */
+	gso_bit = pkt->gso.u.gso.type == XEN_NETIF_GSO_TYPE_TCPV4 ?
+	    FEATMASK_GSO_TCPV4 : FEATMASK_GSO_TCPV6;
+	if (off & gso_bit)
+		pkt->drop = TX_DROP_MASKED;
+}
+
 int
 tx_pkt2copyops(const struct tx_pkt *pkt, uint16_t domid, uint8_t *buf,
     struct xen_copy_seg *segs, unsigned int max_segs)
@@ -330,6 +351,8 @@ tx_drop_str(int reason)
 		return "slot larger than the rest of the packet";
 	case TX_DROP_RUNT:
 		return "first fragment shorter than an Ethernet header";
+	case TX_DROP_MASKED:
+		return "uses a feature masked on this vif";
 	case TX_DROP_GRANT_COPY:
 		return "grant copy failed";
 	}

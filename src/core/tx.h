@@ -79,6 +79,9 @@ enum tx_drop {
 	TX_DROP_OVERSIZE,	/* a later slot exceeds what remains of the
 				 * total (frames >= 64 KiB wrap `size`) */
 	TX_DROP_RUNT,		/* first fragment < 14 bytes (ETH_HLEN) */
+	TX_DROP_MASKED,		/* uses a feature masked on this vif, which
+				 * was therefore not advertised (see
+				 * tx_pkt_apply_mask) */
 	TX_DROP_GRANT_COPY,	/* not set here: for the worker's counters
 				 * when tx_pkt_copy_status() fails */
 	TX_DROP_MAX
@@ -197,6 +200,23 @@ void tx_copy_slots(const netif_tx_back_ring_t *ring, RING_IDX cons,
  */
 int tx_ring2pkt(const union tx_slot *slots, unsigned int avail,
     RING_IDX cons, struct tx_pkt *pkt, int *fatal);
+
+/*
+ * The per-vif feature mask on guest TX: `off` is the vif's FEATMASK_* set
+ * (closure taken, src/core/featmask.h). A packet that uses what was not
+ * advertised is dropped (pkt->drop = TX_DROP_MASKED: every data slot
+ * answered NETIF_RSP_ERROR, nothing transmitted), the vif stays up:
+ *  - more than one data slot (empty ones included) with sg masked:
+ *    netif.h, a frontend may chain slots only if feature-sg;
+ *  - a GSO extra of a type whose gso-tcpv4/gso-tcpv6 is masked.
+ * Linux netback always advertises both and has no such check; dropping
+ * one packet, as for its other per-packet errors, harms no one but the
+ * frontend that broke the rule. Already dropped and multicast-control
+ * packets are left alone. Checksum offload is no reason to drop:
+ * frontends may always send IPv4 partial checksums (see
+ * vnet_hdr_tx_masked_csum).
+ */
+void tx_pkt_apply_mask(struct tx_pkt *pkt, uint32_t off);
 
 /*
  * Appends to segs[] the grant-copy segments that bring an accepted

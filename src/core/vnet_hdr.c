@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "core/csum.h"
+#include "core/featmask.h"
 #include "core/hdr.h"
 #include "core/vnet_hdr.h"
 
@@ -250,6 +251,35 @@ vnet_hdr_nettx2vhdr(uint16_t txflags, const struct netif_extra_info *gso,
 {
 	return netif2vhdr(txflags & NETTXF_csum_blank,
 	    txflags & NETTXF_data_validated, gso, frame, len, vh, st);
+}
+
+int
+vnet_hdr_tx_masked_csum(struct virtio_net_hdr *vh, uint8_t *frame,
+    size_t len, uint32_t off, struct vnet_stats *st)
+{
+	struct hdr_info hi;
+	uint32_t bit;
+	int r;
+
+	if (!(off & (FEATMASK_IPV4_CSUM | FEATMASK_IPV6_CSUM)) ||
+	    !(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) ||
+	    vh->gso_type != VIRTIO_NET_HDR_GSO_NONE)
+		return 0;
+	/* nettx2vhdr parsed it already; NEEDS_CSUM means it parsed. */
+	if (hdr_parse(frame, len, &hi) < 0)
+		return 0;
+	bit = hi.l3 == HDR_L3_IPV4 ? FEATMASK_IPV4_CSUM :
+	    hi.l3 == HDR_L3_IPV6 ? FEATMASK_IPV6_CSUM : 0;
+	if (!(off & bit))
+		return 0;
+	r = csum_complete_partial(frame, len, vh->csum_start,
+	    vh->csum_offset);
+	if (r < 0)
+		return r;
+	vh->flags = VIRTIO_NET_HDR_F_DATA_VALID;
+	vh->csum_start = vh->csum_offset = 0;
+	st->csum_fixup++;
+	return 0;
 }
 
 int

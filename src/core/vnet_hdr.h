@@ -120,6 +120,22 @@ int vnet_hdr_nettx2vhdr(uint16_t txflags, const struct netif_extra_info *gso,
     struct vnet_stats *st);
 
 /*
+ * Backend TX under a per-vif feature mask (`off`, FEATMASK_* bits): a
+ * frame vnet_hdr_nettx2vhdr() made NEEDS_CSUM without GSO, of a family
+ * whose checksum offload is masked (ipv4-csum, ipv6-csum), gets its
+ * checksum completed here (frame modified) and *vh becomes DATA_VALID,
+ * st->csum_fixup counted: no partial checksum of that family reaches the
+ * host. netif.h gives a backend no way to refuse IPv4 csum_blank (there is
+ * no backend key for it, and Linux netback sets NETIF_F_RXCSUM
+ * unconditionally for that reason), and a frontend that sends IPv6 ones
+ * unasked is served the same way rather than dropped. Anything else is
+ * left as it is. Returns 0, or -EINVAL if vh's checksum range is outside
+ * the frame (cannot happen after vnet_hdr_nettx2vhdr).
+ */
+int vnet_hdr_tx_masked_csum(struct virtio_net_hdr *vh, uint8_t *frame,
+    size_t len, uint32_t off, struct vnet_stats *st);
+
+/*
  * Backend RX: the virtio header of a TAP read and the frame, plus what
  * the frontend negotiated -> the first RX slot's checksum flags
  * (NETRXF_csum_blank and/or NETRXF_data_validated) and an optional GSO

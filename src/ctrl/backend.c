@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "ctrl/backend_int.h"
+#include "core/featmask.h"
 #include "core/frontend.h"
 #include "util/log.h"
 #include "data/tap.h"
@@ -62,8 +63,15 @@ backend_connect(struct backend *be)
 	int r;
 
 	backend_refresh_ifname(be);
-	r = frontend_read(&fi, vd->cfg.max_queues, backend_fe_get, be, err,
-	    sizeof(err));
+	/* The mask advertised with InitWait; read now only if vifd
+	 * restarted under a frontend that had already seen it. */
+	if (!be->feat_read &&
+	    backend_read_featmask(be, err, sizeof(err)) < 0) {
+		backend_fail(be, VIFD_FEATURES_OFF_KEY ": %s", err);
+		return -EINVAL;
+	}
+	r = frontend_read_masked(&fi, vd->cfg.max_queues, be->feat_off,
+	    backend_fe_get, be, err, sizeof(err));
 	if (r < 0) {
 		backend_fail(be, "frontend %s: %s", be->fe_path, err);
 		return r;
@@ -74,6 +82,7 @@ backend_connect(struct backend *be)
 	p.fe_domid = be->domid;
 	p.mtu = be->mtu;
 	p.fi = &fi;
+	p.feat_off = be->feat_off;
 	p.out = be->rate_out;
 	p.in = be->rate_in;
 	p.upcall_fd = vd->upcall_fd;
@@ -118,6 +127,8 @@ backend_mcast_sample(struct backend *be)
 			    "off", be->name, be->fe_path, err);
 		on = false;
 	}
+	if (be->feat_off & FEATMASK_MCAST_CTRL)
+		on = false;	/* masked: the frontend's request is ignored */
 	vif_set_mcast_control(be->vif, on);
 	if (on != be->mcast_control)
 		log_info("%s: multicast control %s", be->name,
@@ -172,6 +183,30 @@ backend_fail(struct backend *be, const char *fmt, ...)
 	va_end(ap);
 	backend_report(be, "%s", msg);
 	(void)backend_run(be, XB_EV_FAILED, 0);
+}
+
+/*
+ * ADVERTISE, and before every later InitWait (a frontend starting over):
+ * the admin's feature mask as it is now, then the keys that follow from
+ * it, so that a changed mask takes effect at the vif's next connect. A
+ * malformed mask fails the vif (error node naming the bad part) rather
+ * than advertise what the admin may have wanted off. Returns 0, or -1
+ * after backend_fail.
+ */
+static int
+backend_features(struct backend *be)
+{
+	char err[200];
+
+	if (backend_read_featmask(be, err, sizeof(err)) < 0) {
+		backend_fail(be, VIFD_FEATURES_OFF_KEY ": %s", err);
+		return -1;
+	}
+	if (backend_advertise(be) < 0) {
+		backend_fail(be, "cannot advertise features");
+		return -1;
+	}
+	return 0;
 }
 
 /* CONNECT: the data plane, then the machine goes on (or fails). */
@@ -233,6 +268,13 @@ backend_run(struct backend *be, enum xenbus_fsm_event ev, int arg)
 			    "is connected", be->name);
 			break;
 		case XB_ACT_WRITE:
+			/* Not on a failed vif's way to Closing. */
+			if (a->state == XenbusStateInitWait) {
+				if (!be->adv_fresh && !be->fsm.failed &&
+				    backend_features(be) < 0)
+					return -1;
+				be->adv_fresh = false;
+			}
 			(void)backend_write_state(be, a->state);
 			break;
 		case XB_ACT_DISCONNECT:
@@ -243,10 +285,9 @@ backend_run(struct backend *be, enum xenbus_fsm_event ev, int arg)
 			    (int)a->state);
 			break;
 		case XB_ACT_ADVERTISE:
-			if (backend_advertise(be) < 0) {
-				backend_fail(be, "cannot advertise features");
+			if (backend_features(be) < 0)
 				return -1;
-			}
+			be->adv_fresh = true;
 			return backend_run(be, XB_EV_ADVERTISED, 0);
 		case XB_ACT_CONNECT:
 			backend_do_connect(be);

@@ -80,6 +80,11 @@ struct backend {
 	bool run_scripts;		/* we run this device's scripts */
 	struct hotplug_run *hp_run;
 	unsigned int mtu;
+	/* VIFD_FEATURES_OFF_KEY as last read (closure taken): what was
+	 * left out of the advertisement and is ignored at connect. */
+	uint32_t feat_off;
+	bool feat_read;			/* ... read since vifd started */
+	bool adv_fresh;			/* advertised, InitWait not written */
 	struct ratelimit_rate rate_out, rate_in;
 	bool link_down;			/* vifd-link = down */
 	bool isolated;			/* vifd-isolated = 1 */

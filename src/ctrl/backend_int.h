@@ -46,7 +46,10 @@ void backend_report(struct backend *be, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Removes that error node (the device goes). */
 void backend_clear_error(struct backend *be);
-/* The feature keys we support. 0 or -errno (logged). */
+/* Reads VIFD_FEATURES_OFF_KEY into feat_off. 0, or -EINVAL with the
+ * key and the bad part in `err`. */
+int backend_read_featmask(struct backend *be, char *err, size_t errlen);
+/* The feature keys we support, less feat_off. 0 or -errno (logged). */
 int backend_advertise(struct backend *be);
 /* Reads the toolstack's keys. 0, or -EINVAL if the directory is
  * unusable (the reason is logged). */

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "ctrl/backend_int.h"
+#include "core/featmask.h"
 #include "util/log.h"
 #include "core/strparse.h"
 #include "data/tap.h"
@@ -73,24 +74,76 @@ backend_clear_error(struct backend *be)
 }
 
 /*
- * Advertises what we support. The mandatory features go in one
- * transaction, retried on EAGAIN; the optional ones after it (Linux
- * netback_probe does the same split). Multicast control is dynamic:
- * request-multicast-control is watched while connected (backend.c).
+ * Reads the admin's feature mask. Absent or empty: nothing masked. The
+ * mask is logged whenever it masks something, with what it implies and
+ * what this vifd does not offer anyway.
+ */
+int
+backend_read_featmask(struct backend *be, char *err, size_t errlen)
+{
+	struct vifd *vd = be->vd;
+	char *v, names[200], implied[200], q[48];
+	uint32_t m, all;
+	int r;
+
+	v = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
+	    VIFD_FEATURES_OFF_KEY);
+	r = featmask_parse(v, &m, err, errlen);
+	if (r < 0) {
+		strparse_quote(v, q, sizeof(q));
+		log_warnx("%s: %s is \"%s\"", be->name, VIFD_FEATURES_OFF_KEY,
+		    q);
+		free(v);
+		return r;
+	}
+	free(v);
+	all = featmask_closure(m);
+	if (all != 0 && (all != be->feat_off || !be->feat_read)) {
+		(void)featmask_format(m, names, sizeof(names));
+		(void)featmask_format(all & ~m, implied, sizeof(implied));
+		log_info("%s: features off: %s%s%s%s", be->name, names,
+		    implied[0] ? " (implied: " : "", implied,
+		    implied[0] ? ")" : "");
+		if (all & FEATMASK_NOT_OFFERED) {
+			(void)featmask_format(all & FEATMASK_NOT_OFFERED,
+			    names, sizeof(names));
+			log_info("%s: not offered by this vifd anyway: %s",
+			    be->name, names);
+		}
+	} else if (all == 0 && be->feat_off != 0)
+		log_info("%s: features off: none", be->name);
+	be->feat_off = all;
+	be->feat_read = true;
+	return 0;
+}
+
+/*
+ * Advertises what we support, less what the admin masked (feat_off): a
+ * masked feature's key is written "0", so that one advertised earlier
+ * (before the mask) is withdrawn; a masked multi-queue removes
+ * multi-queue-max-queues, which is how a backend says "one queue"
+ * (netif.h). The mandatory features go in one transaction, retried on
+ * EAGAIN; the optional ones after it (Linux netback_probe does the same
+ * split). Multicast control is dynamic: request-multicast-control is
+ * watched while connected (backend.c).
  */
 int
 backend_advertise(struct backend *be)
 {
-	static const struct { const char *key, *val; } features[] = {
-		{ "feature-sg", "1" },
-		{ "feature-gso-tcpv4", "1" },
-		{ "feature-gso-tcpv6", "1" },
-		{ "feature-ipv6-csum-offload", "1" },
-		{ "feature-rx-copy", "1" },
-		{ "feature-rx-flip", "0" },
+	static const struct {
+		const char *key, *val;
+		uint32_t bit;		/* masked: "0" */
+	} features[] = {
+		{ "feature-sg", "1", FEATMASK_SG },
+		{ "feature-gso-tcpv4", "1", FEATMASK_GSO_TCPV4 },
+		{ "feature-gso-tcpv6", "1", FEATMASK_GSO_TCPV6 },
+		{ "feature-ipv6-csum-offload", "1", FEATMASK_IPV6_CSUM },
+		{ "feature-rx-copy", "1", 0 },
+		{ "feature-rx-flip", "0", 0 },
 	};
 	struct vifd *vd = be->vd;
 	const char *what = "starting a transaction";
+	const char *mcast = be->feat_off & FEATMASK_MCAST_CTRL ? "0" : "1";
 	xen_txn_t t;
 	unsigned int i;
 	int r, tries;
@@ -101,7 +154,8 @@ backend_advertise(struct backend *be)
 			goto fail;
 		for (i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
 			r = xsu_write_key(vd->env, vd->xs, t, be->path,
-			    features[i].key, features[i].val);
+			    features[i].key, (be->feat_off & features[i].bit) ?
+			    "0" : features[i].val);
 			if (r < 0) {
 				what = features[i].key;
 				(void)vd->env->ops->xs_txn_end(vd->xs, t, true);
@@ -118,16 +172,21 @@ backend_advertise(struct backend *be)
 	}
 	if (r < 0)
 		goto fail;
-	/* Optional features: a failure is only worth a debug line. */
+	/* Optional features: a failure is only worth a debug line. There
+	 * is no backend key for IPv4 checksum offload: a masked ipv4-csum
+	 * shows only in what vifd does (see frontend_read_masked). */
 	if (xsu_printf_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
-	    "feature-split-event-channels", "%d",
-	    vd->cfg.split_evtchn ? 1 : 0) < 0 ||
-	    xsu_printf_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
-	    "multi-queue-max-queues", "%u", vd->cfg.max_queues) < 0 ||
+	    "feature-split-event-channels", "%d", vd->cfg.split_evtchn &&
+	    !(be->feat_off & FEATMASK_SPLIT_EVTCHN) ? 1 : 0) < 0 ||
+	    ((be->feat_off & FEATMASK_MULTI_QUEUE) ?
+	    xsu_rm_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
+	    "multi-queue-max-queues") : xsu_printf_key(vd->env, vd->xs,
+	    XEN_TXN_NULL, be->path, "multi-queue-max-queues", "%u",
+	    vd->cfg.max_queues)) < 0 ||
 	    xsu_write_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
-	    "feature-multicast-control", "1") < 0 ||
+	    "feature-multicast-control", mcast) < 0 ||
 	    xsu_write_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
-	    "feature-dynamic-multicast-control", "1") < 0)
+	    "feature-dynamic-multicast-control", mcast) < 0)
 		log_debug("%s: cannot write an optional feature", be->name);
 	return 0;
 fail:

@@ -90,6 +90,7 @@ struct queue_params {
 	const char *ifname;
 	int tapfd;
 	struct vnet_features fe;	/* what the frontend negotiated */
+	uint32_t feat_off;		/* FEATMASK_* masked on this vif */
 	bool rx_notify;			/* feature-rx-notify */
 	unsigned int max_rx_frame;	/* bytes the frontend can take */
 	struct ratelimit_rate out, in;	/* guest -> host, host -> guest */
@@ -114,6 +115,7 @@ struct queue {
 	void *tx_map, *rx_map;
 	int tapfd;
 	struct vnet_features fe;
+	uint32_t feat_off;		/* FEATMASK_* masked on this vif */
 	bool rx_notify;			/* feature-rx-notify */
 	unsigned int max_rx_frame;	/* bytes the frontend can take */
 	struct vif_mcast *mcast;	/* shared, thread-safe; or NULL */

@@ -138,6 +138,7 @@ queue_open(struct queue *q, const struct queue_params *p, char *err,
 	q->up = p->up;
 	q->up_arg = p->up_arg;
 	q->fe = p->fe;
+	q->feat_off = p->feat_off;
 	q->rx_notify = p->rx_notify;
 	q->max_rx_frame = p->max_rx_frame;
 	q->mcast = p->mcast;

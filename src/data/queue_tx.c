@@ -31,6 +31,9 @@ queue_tx_count_drop(struct queue *q, int reason)
 	case TX_DROP_TOO_MANY_SLOTS:
 		QUEUE_STAT_ADD(q, tx_drop_slots, 1);
 		break;
+	case TX_DROP_MASKED:
+		QUEUE_STAT_ADD(q, tx_drop_masked, 1);
+		break;
 	default:
 		QUEUE_STAT_ADD(q, tx_drop_oversize, 1);
 		break;
@@ -68,7 +71,7 @@ queue_tx_send(struct queue *q, const struct tx_pkt *pkt, uint8_t *buf)
 {
 	struct virtio_net_hdr vh;
 	struct iovec iov[2];
-	uint64_t fix = q->vstats.gso_fixup;
+	uint64_t fix = q->vstats.gso_fixup + q->vstats.csum_fixup;
 
 	if (__atomic_load_n(&q->link_down, __ATOMIC_RELAXED)) {
 		/* The cable is pulled (vifd-link): answered OKAY and lost,
@@ -78,13 +81,15 @@ queue_tx_send(struct queue *q, const struct tx_pkt *pkt, uint8_t *buf)
 		return false;
 	}
 	if (vnet_hdr_nettx2vhdr(pkt->flags, pkt->has_gso ? &pkt->gso : NULL,
-	    buf, pkt->len, &vh, &q->vstats) < 0) {
+	    buf, pkt->len, &vh, &q->vstats) < 0 ||
+	    vnet_hdr_tx_masked_csum(&vh, buf, pkt->len, q->feat_off,
+	    &q->vstats) < 0) {
 		/* Linux drops a packet whose checksum cannot be set up
 		 * after answering it OKAY (xenvif_tx_submit). */
 		QUEUE_STAT_ADD(q, tx_drop_hdr, 1);
 		return false;
 	}
-	if (q->vstats.gso_fixup != fix)
+	if (q->vstats.gso_fixup + q->vstats.csum_fixup != fix)
 		QUEUE_STAT_ADD(q, tx_csum_fixup, 1);
 	iov[0].iov_base = &vh;
 	iov[0].iov_len = sizeof(vh);
@@ -205,6 +210,7 @@ queue_tx_sweep(struct queue *q)
 				stop = true;
 				break;
 			}
+			tx_pkt_apply_mask(pkt, q->feat_off);
 			segidx[npkts] = nsegs;
 			q->tx_pkt_off[npkts] = bufoff;
 			if (pkt->drop == TX_DROP_NONE && !pkt->mcast &&

@@ -115,6 +115,7 @@ vif_queue_params(struct vif *vif, const struct vif_params *p,
 	qp->fe.gso_tcpv4 = fi->gso_tcpv4 && fi->sg;
 	qp->fe.gso_tcpv6 = fi->gso_tcpv6 && fi->sg;
 	qp->fe.sg = fi->sg;
+	qp->feat_off = p->feat_off;
 	qp->rx_notify = fi->rx_notify;
 	/* The largest frame the frontend can receive: one page without SG,
 	 * else as many pages as netif allows. */

@@ -35,7 +35,8 @@ struct vif_params {
 	const char *ifname;		/* the TAP */
 	uint32_t fe_domid;
 	unsigned int mtu;		/* the `mtu` key, 0 if absent */
-	const struct frontend_info *fi;
+	const struct frontend_info *fi;	/* read with feat_off applied */
+	uint32_t feat_off;		/* FEATMASK_* masked on this vif */
 	struct ratelimit_rate out;	/* guest -> host (`rate`) */
 	struct ratelimit_rate in;	/* host -> guest (ours) */
 	int upcall_fd;			/* eventfd to signal the control loop */

@@ -18,12 +18,14 @@ UNIT_TESTS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_hdr \
 	tests/unit/test_csum tests/unit/test_vnet_hdr tests/unit/test_ratelimit \
 	tests/unit/test_frontend tests/unit/test_xenbus_fsm \
-	tests/unit/test_vifspec tests/unit/test_strparse
+	tests/unit/test_vifspec tests/unit/test_strparse \
+	tests/unit/test_featmask
 check_PROGRAMS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_hdr \
 	tests/unit/test_csum tests/unit/test_vnet_hdr tests/unit/test_ratelimit \
 	tests/unit/test_frontend tests/unit/test_xenbus_fsm \
-	tests/unit/test_vifspec tests/unit/test_strparse
+	tests/unit/test_vifspec tests/unit/test_strparse \
+	tests/unit/test_featmask
 
 tests_unit_test_tx_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tx_SOURCES = tests/unit/test_tx.c
@@ -56,6 +58,10 @@ tests_unit_test_ratelimit_LDADD = $(UNIT_LDADD)
 tests_unit_test_frontend_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_frontend_SOURCES = tests/unit/test_frontend.c
 tests_unit_test_frontend_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_featmask_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_featmask_SOURCES = tests/unit/test_featmask.c
+tests_unit_test_featmask_LDADD = $(UNIT_LDADD)
 
 tests_unit_test_xenbus_fsm_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_xenbus_fsm_SOURCES = tests/unit/test_xenbus_fsm.c

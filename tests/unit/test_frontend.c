@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cu_tap.h"
+#include "core/featmask.h"
 #include "core/frontend.h"
 #include "core/strparse.h"
 
@@ -722,7 +723,108 @@ test_fuzz(void)
 	CU_ASSERT(lookups_max <= 4 + 5 * FRONTEND_MAX_QUEUES + 12);
 }
 
+/* A frontend that asks for everything, as a greedy one would. */
+static void
+map_greedy(struct map *m)
+{
+	map_single(m);
+	map_set(m, "event-channel", NULL);
+	map_set(m, "event-channel-tx", "17");
+	map_set(m, "event-channel-rx", "18");
+	map_set(m, "feature-sg", "1");
+	map_set(m, "feature-gso-tcpv4", "1");
+	map_set(m, "feature-gso-tcpv4-prefix", "1");
+	map_set(m, "feature-gso-tcpv6", "1");
+	map_set(m, "feature-ipv6-csum-offload", "1");
+	map_set(m, "request-multicast-control", "1");
+	map_set(m, "ctrl-ring-ref", "50");
+	map_set(m, "event-channel-ctrl", "7");
+	map_set(m, "xdp-headroom", "256");
+}
+
+/* Each mask bit: that request is ignored, every other one taken. */
+static void
+test_mask(void)
+{
+	struct frontend_info fi, all;
+	struct map m;
+	char err[256];
+	unsigned int b;
+
+	map_greedy(&m);
+	CU_ASSERT_EQUAL_FATAL(rd(&m, &all, 8, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(all.sg && all.gso_tcpv4 && all.gso_tcpv4_prefix &&
+	    all.gso_tcpv6 && all.csum_v4 && all.csum_v6 &&
+	    all.mcast_control && all.has_ctrl_ring && all.q[0].split);
+	CU_ASSERT_EQUAL(all.xdp_headroom, 256);
+	/* Mask 0 is frontend_read. */
+	CU_ASSERT_EQUAL_FATAL(frontend_read_masked(&fi, 8, 0, map_get, &m,
+	    err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(memcmp(&fi, &all, sizeof(fi)), 0);
+
+	for (b = 1; b <= FEATMASK_ALL; b <<= 1) {
+		uint32_t off = featmask_closure(b);
+		int rc;
+
+		rc = frontend_read_masked(&fi, 8, b, map_get, &m, err,
+		    sizeof(err));
+		if (b == FEATMASK_SPLIT_EVTCHN) {
+			/* Only the split pair was written: refused, and the
+			 * message says why. */
+			CU_ASSERT_EQUAL(rc, -EPROTO);
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, "missing "
+			    "event-channel (split event channels are masked"));
+			continue;
+		}
+		CU_ASSERT_EQUAL_FATAL(rc, 0);
+		CU_ASSERT_EQUAL(fi.sg, !(off & FEATMASK_SG));
+		CU_ASSERT_EQUAL(fi.gso_tcpv4, !(off & FEATMASK_GSO_TCPV4));
+		CU_ASSERT_EQUAL(fi.gso_tcpv4_prefix,
+		    !(off & FEATMASK_GSO_TCPV4));
+		CU_ASSERT_EQUAL(fi.gso_tcpv6, !(off & FEATMASK_GSO_TCPV6));
+		CU_ASSERT_EQUAL(fi.csum_v4, !(off & FEATMASK_IPV4_CSUM));
+		CU_ASSERT_EQUAL(fi.csum_v6, !(off & FEATMASK_IPV6_CSUM));
+		CU_ASSERT_EQUAL(fi.mcast_control, !(off & FEATMASK_MCAST_CTRL));
+		CU_ASSERT_EQUAL(fi.has_ctrl_ring, !(off & FEATMASK_CTRL_RING));
+		CU_ASSERT_EQUAL(fi.xdp_headroom,
+		    (off & FEATMASK_XDP_HEADROOM) ? 0 : 256);
+		CU_ASSERT_TRUE(fi.q[0].split);
+		CU_ASSERT_TRUE(fi.rx_copy);
+	}
+
+	/* Split masked, both kinds written: the shared channel is taken. */
+	map_set(&m, "event-channel", "19");
+	CU_ASSERT_EQUAL_FATAL(frontend_read_masked(&fi, 8,
+	    FEATMASK_SPLIT_EVTCHN, map_get, &m, err, sizeof(err)), 0);
+	CU_ASSERT_FALSE(fi.q[0].split);
+	CU_ASSERT_EQUAL(fi.q[0].evtchn_tx, 19);
+	CU_ASSERT_EQUAL(fi.q[0].evtchn_rx, 19);
+	/* Masked ctrl ring: even a broken ref is not looked at. */
+	map_set(&m, "ctrl-ring-ref", "bad");
+	map_set(&m, "xdp-headroom", "99999999");
+	CU_ASSERT_EQUAL(frontend_read(&fi, 8, map_get, &m, err, sizeof(err)),
+	    -EINVAL);
+	CU_ASSERT_EQUAL(frontend_read_masked(&fi, 8, FEATMASK_CTRL_RING |
+	    FEATMASK_XDP_HEADROOM, map_get, &m, err, sizeof(err)), 0);
+
+	/* Multi-queue masked: at most one queue, whatever we were told. */
+	map_multi(&m, "2", 2);
+	CU_ASSERT_EQUAL(rd(&m, &fi, 8, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(fi.num_queues, 2);
+	CU_ASSERT_EQUAL(frontend_read_masked(&fi, 8, FEATMASK_MULTI_QUEUE,
+	    map_get, &m, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "must be 1 to 1"));
+	map_multi(&m, "1", 0);
+	map_set(&m, "tx-ring-ref", "8");
+	map_set(&m, "rx-ring-ref", "9");
+	map_set(&m, "event-channel", "17");
+	CU_ASSERT_EQUAL(frontend_read_masked(&fi, 8, FEATMASK_MULTI_QUEUE,
+	    map_get, &m, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(fi.num_queues, 1);
+}
+
 static CU_TestInfo frontend_tests[] = {
+	{ "feature mask: masked requests ignored", test_mask },
 	{ "single queue, shared and split", test_single_queue },
 	{ "multi-queue 2 and 4", test_multi_queue },
 	{ "table of bad and corner key sets", test_table },

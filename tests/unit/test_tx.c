@@ -19,6 +19,7 @@
 
 #include "cu_tap.h"
 #include "core/mcast.h"
+#include "core/featmask.h"
 #include "core/tx.h"
 
 #define PAGE		4096u
@@ -1315,6 +1316,95 @@ test_sweep_many(void)
 	}
 }
 
+/*
+ * The feature mask on TX: one ring of a 1-slot frame, a 2-slot frame, an
+ * empty-slot chain, a TCPv4 and a TCPv6 GSO frame (one slot each) and a
+ * multicast dummy, judged under each mask. Dropped ones are answered
+ * ERROR on every data slot, the rest as before.
+ */
+static void
+test_mask(void)
+{
+	static const struct {
+		uint32_t off;
+		bool drop[6];
+	} c[] = {
+		{ 0, { 0, 0, 0, 0, 0, 0 } },
+		{ FEATMASK_SG, { 0, 1, 1, 0, 0, 0 } },
+		{ FEATMASK_GSO_TCPV4, { 0, 0, 0, 1, 0, 0 } },
+		{ FEATMASK_GSO_TCPV6, { 0, 0, 0, 0, 1, 0 } },
+		/* Checksums, queues, channels: no reason to drop. */
+		{ FEATMASK_IPV4_CSUM | FEATMASK_IPV6_CSUM |
+		  FEATMASK_MULTI_QUEUE | FEATMASK_SPLIT_EVTCHN |
+		  FEATMASK_NOT_OFFERED, { 0, 0, 0, 0, 0, 0 } },
+		{ FEATMASK_SG | FEATMASK_GSO_TCPV4 | FEATMASK_GSO_TCPV6,
+		  { 0, 1, 1, 1, 1, 0 } },
+	};
+	unsigned int k, i;
+
+	for (k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		ring_reset(0);
+		push_req(1, 0, 0, 1, 60);
+		push_req(2, 0, NETTXF_more_data, 2, 200);
+		push_req(3, 0, 0, 3, 140);
+		push_req(4, 0, NETTXF_more_data, 4, 60);
+		push_req(5, 0, 0, 5, 0);
+		push_req(6, 0, NETTXF_extra_info | NETTXF_csum_blank, 6, 1514);
+		push_gso(0, XEN_NETIF_GSO_TYPE_TCPV4, 1448);
+		push_req(7, 0, NETTXF_extra_info | NETTXF_csum_blank, 7, 1514);
+		push_gso(0, XEN_NETIF_GSO_TYPE_TCPV6, 1428);
+		push_req(0, 0, NETTXF_extra_info, 8, 0);
+		push_extra(XEN_NETIF_EXTRA_TYPE_MCAST_ADD, 0);
+		publish();
+		sweep_run();
+		CU_ASSERT_EQUAL_FATAL(sw.npkts, 6);
+		CU_ASSERT_TRUE(sw.pkts[5].mcast);
+		for (i = 0; i < 6; i++) {
+			tx_pkt_apply_mask(&sw.pkts[i], c[k].off);
+			CU_ASSERT_EQUAL(sw.pkts[i].drop, c[k].drop[i] ?
+			    TX_DROP_MASKED : TX_DROP_NONE);
+		}
+		answer_all(NETIF_RSP_OKAY);
+		/* Responses in ring order: ids 1, 2 3, 4 5, 6 NULL, 7 NULL,
+		 * 8 NULL. */
+		CU_ASSERT_EQUAL(rsp_at(0).status, NETIF_RSP_OKAY);
+		CU_ASSERT_EQUAL(rsp_at(1).status, c[k].drop[1] ?
+		    NETIF_RSP_ERROR : NETIF_RSP_OKAY);
+		CU_ASSERT_EQUAL(rsp_at(2).status, rsp_at(1).status);
+		CU_ASSERT_EQUAL(rsp_at(3).status, c[k].drop[2] ?
+		    NETIF_RSP_ERROR : NETIF_RSP_OKAY);
+		CU_ASSERT_EQUAL(rsp_at(4).status, rsp_at(3).status);
+		CU_ASSERT_EQUAL(rsp_at(5).id, 6);
+		CU_ASSERT_EQUAL(rsp_at(5).status, c[k].drop[3] ?
+		    NETIF_RSP_ERROR : NETIF_RSP_OKAY);
+		CU_ASSERT_EQUAL(rsp_at(6).status, NETIF_RSP_NULL);
+		CU_ASSERT_EQUAL(rsp_at(7).status, c[k].drop[4] ?
+		    NETIF_RSP_ERROR : NETIF_RSP_OKAY);
+		CU_ASSERT_EQUAL(rsp_at(9).id, 8);
+		CU_ASSERT_EQUAL(rsp_at(9).status, NETIF_RSP_OKAY);
+		/* A dropped packet costs no grant copy. */
+		for (i = 0; i < 6; i++) {
+			struct xen_copy_seg segs[TX_MAX_SEGS_PER_PKT];
+			uint8_t pbuf[2048];
+
+			if (sw.pkts[i].drop != TX_DROP_NONE)
+				CU_ASSERT_EQUAL(tx_pkt2copyops(&sw.pkts[i],
+				    DOMID, pbuf, segs,
+				    TX_MAX_SEGS_PER_PKT), 0);
+		}
+	}
+	/* An already dropped packet keeps its own reason. */
+	ring_reset(0);
+	push_req(1, 0, NETTXF_more_data, 1, 60);
+	push_req(2, 0, 0, 2, 50);
+	publish();
+	sweep_run();
+	CU_ASSERT_EQUAL_FATAL(sw.npkts, 1);
+	CU_ASSERT_EQUAL(sw.pkts[0].drop, TX_DROP_RUNT);
+	tx_pkt_apply_mask(&sw.pkts[0], FEATMASK_ALL);
+	CU_ASSERT_EQUAL(sw.pkts[0].drop, TX_DROP_RUNT);
+}
+
 static void
 test_strings(void)
 {
@@ -1549,6 +1639,7 @@ static CU_TestInfo pkt_tests[] = {
 	{ "oversize later slot is a drop", test_oversize_later_slot },
 	{ "runt first fragment is a drop", test_runt },
 	{ "grant copy failure", test_copy_failure },
+	{ "feature mask: masked sg and GSO dropped", test_mask },
 	{ "several packets in one sweep", test_sweep_many },
 	{ "reason strings", test_strings },
 	CU_TEST_INFO_NULL,

@@ -43,13 +43,16 @@ scenario_main() {
 		    ip -n "vl$v" addr add "$ip/24" dev "vlp$v" && ip -n "vl$v" link set "vlp$v" up ||
 		    { fail "cannot set up the VLAN $v host"; vl_cleanup; return 1; }
 	done
-	timeout "$(scaled 60)" xl network-attach lab-a "mac=00:16:3e:00:0a:02,bridge=$VL_BR,script=$(vif_script)" \
+	# xl network-attach takes KEY=VALUE words, not a vif= spec
+	timeout "$(scaled 60)" xl network-attach lab-a mac=00:16:3e:00:0a:02 "bridge=$VL_BR" "script=$(vif_script)" \
 	    > "$LAB_RUN/xl.attach.log" 2>&1 ||
 	    { fail "xl network-attach failed: $(tail -n 2 "$LAB_RUN/xl.attach.log" | tr '\n' ' ')"; vl_cleanup; return 1; }
 	devid=$(xl network-list lab-a | awk 'NR > 1 && $1 != 0 { print $1; exit }')
 	wait_for "$(scaled 30)" vif_connected "$d" "$devid" ||
 	    { fail "vif$d.$devid not Connected"; vl_cleanup; return 1; }
 	nd=$(vif_netdev "$d" "$devid")
+	[ "$(xsr "$(be_path "$d" "$devid")/bridge")" = "$VL_BR" ] ||
+	    { fail "vif$d.$devid is not for $VL_BR"; vl_cleanup; return 1; }
 	"$VIFCTL" port --vlan=10 "$d" "$devid" > /dev/null ||
 	    { fail "vifctl port --vlan=10 failed"; vl_cleanup; return 1; }
 	guest_cmd lab-a "$(scaled 30)" "ip addr replace $VL_NET.2/24 dev eth$devid && ip link set eth$devid up" > /dev/null ||

@@ -52,6 +52,8 @@ static const struct evil_attack evil_attacks[] = {
 	},
 	{ "gso-size0", EVIL_TX, "a GSO extra with size 0" },
 	{ "gso-type", EVIL_TX, "a GSO extra of an unknown type (3)" },
+	{ "gso-tcpv4", EVIL_TX, "a valid TCPv4 GSO frame, whatever the "
+	    "backend advertised" },
 	{ "partial", EVIL_TX, "NETTXF_more_data on the last published slot" },
 	{ "req-prod-jump", EVIL_TX, "req_prod 1000 requests ahead" },
 	{ "zero-len", EVIL_TX, "every slot after the first zero-length "
@@ -539,12 +541,13 @@ evil_build(struct evil_run *r, const char *name)
 		p->extra = true;
 		p->ex.type = name[10] ? XEN_NETIF_EXTRA_TYPE_MAX :
 		    XEN_NETIF_EXTRA_TYPE_NONE;
-	} else if (strcmp(name, "gso-size0") == 0 ||
-	    strcmp(name, "gso-type") == 0) {
+	} else if (strncmp(name, "gso-", 4) == 0) {
 		bool size0 = strcmp(name, "gso-size0") == 0;
+		bool valid = strcmp(name, "gso-tcpv4") == 0;
 
 		evil_frame(r, IPPROTO_TCP, 1514, true);
-		p->desc = size0 ? "GSO size 0" : "GSO type 3";
+		p->desc = size0 ? "GSO size 0" : valid ? "GSO TCPv4, MSS 1448" :
+		    "GSO type 3";
 		p->nslots = 1;
 		p->size[0] = 1514;
 		p->off[0] = GQ_TX_HEADROOM;
@@ -552,7 +555,8 @@ evil_build(struct evil_run *r, const char *name)
 		p->extra = true;
 		p->ex.type = XEN_NETIF_EXTRA_TYPE_GSO;
 		p->ex.u.gso.size = size0 ? 0 : 1448;
-		p->ex.u.gso.type = size0 ? XEN_NETIF_GSO_TYPE_TCPV4 : 3;
+		p->ex.u.gso.type = size0 || valid ? XEN_NETIF_GSO_TYPE_TCPV4 :
+		    3;
 	} else if (strcmp(name, "partial") == 0) {
 		evil_frame(r, IPPROTO_UDP, 200, false);
 		p->desc = "2 slots published, more_data on the second";

@@ -369,6 +369,30 @@ gbus_read_features(struct vg *vg)
 	    f->has_max_queues ? "" : " (no key)");
 }
 
+/*
+ * What both ends offered, for tests to check: a feature is on if the
+ * backend advertised it and we asked for it (TSO also needs sg and its
+ * family's checksum offload, as netfront's feature fixing has it). IPv4
+ * checksum offload has no backend key: it is what we asked for, and only
+ * the backend's RX flags show whether it honours that.
+ */
+static void
+gbus_log_negotiated(const struct vg *vg)
+{
+	const struct gbe_features *f = &vg->bf;
+	const struct gopts *o = &vg->o;
+	bool sg = f->sg && !o->no_sg;
+	bool v6 = f->ipv6_csum && !o->no_ipv6_csum;
+
+	log_info("negotiated: sg %d gso-tcpv4 %d gso-tcpv6 %d ipv4-csum %d "
+	    "ipv6-csum %d multi-queue %d queues %u split-event-channels %d "
+	    "ctrl-ring %d xdp-headroom %d", sg,
+	    sg && f->gso_tcpv4 && !o->no_gso && !o->no_csum,
+	    sg && v6 && f->gso_tcpv6 && !o->no_gso, !o->no_csum, v6,
+	    f->has_max_queues, vg->nq, vg->q[0].split, f->ctrl_ring,
+	    f->xdp_headroom);
+}
+
 /* The frontend's mac key, parsed as strictly as xen_net_read_mac. */
 static int
 gbus_read_mac(struct vg *vg)
@@ -674,6 +698,7 @@ gbus_connect(struct vg *vg)
 	log_info("%u queue%s, %s event channels, rings granted to domain %u",
 	    vg->nq, vg->nq == 1 ? "" : "s",
 	    vg->q[0].split ? "split" : "shared", vg->be_domid);
+	gbus_log_negotiated(vg);
 
 	/* xennet_connect: kick the backend on every channel, then fill
 	 * the RX rings. */

@@ -88,6 +88,8 @@
 	X(rx_bytes)							\
 	X(rx_gso_frames)						\
 	X(rx_csum_blank)						\
+	X(rx_csum_checked)	/* tap: complete TCP/UDP checksums checked */ \
+	X(rx_csum_bad)		/* ... and found wrong */		\
 	X(rx_data_validated)						\
 	X(rx_multi_slot)	/* frames of more than one data slot */	\
 	X(rx_err_status)	/* frames with a data slot status < 0 */	\

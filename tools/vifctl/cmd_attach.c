@@ -21,6 +21,7 @@
 
 #include <xen/io/xenbus.h>
 
+#include "core/featmask.h"
 #include "vifctl.h"
 
 struct attach_args {
@@ -29,9 +30,12 @@ struct attach_args {
 	enum vifspec_mac_mode mac_mode;
 	const char *script_dir;
 	unsigned int timeout_ms;
+	uint32_t features_off;		/* --features-off, FEATMASK_* */
+	char features_value[200];	/* ... its canonical form */
 };
 
-enum { OPT_DEVID = 256, OPT_MAC_MODE, OPT_SCRIPT_DIR, OPT_TIMEOUT };
+enum { OPT_DEVID = 256, OPT_MAC_MODE, OPT_SCRIPT_DIR, OPT_TIMEOUT,
+	OPT_FEATURES_OFF };
 
 static int
 attach_opt(struct vifctl *c, void *arg, int val, const char *optarg)
@@ -51,6 +55,10 @@ attach_opt(struct vifctl *c, void *arg, int val, const char *optarg)
 		return 0;
 	case OPT_TIMEOUT:
 		return vifctl_parse_timeout(optarg, &a->timeout_ms);
+	case OPT_FEATURES_OFF:
+		return vifctl_parse_featmask("attach: --features-off", optarg,
+		    &a->features_off, a->features_value,
+		    sizeof(a->features_value));
 	default:
 		return VIFCTL_USAGE;
 	}
@@ -181,6 +189,21 @@ attach_txn(struct vifctl *c, const struct vifspec *vs,
 		if (r < 0)
 			goto abort;
 	}
+	/* Ours, with the device: vifd's first advertisement honours it. */
+	if (a->features_off != 0) {
+		char path[VIFSPEC_PATH_MAX + 32];
+
+		snprintf(path, sizeof(path), "%s/%s", be,
+		    VIFD_FEATURES_OFF_KEY);
+		*what = path;
+		r = c->ops->xs_write(c->xs, t, path, a->features_value,
+		    (unsigned int)strlen(a->features_value));
+		vifctl_node_perms(VIFSPEC_PERM_BACKEND, ids, perms);
+		if (r == 0)
+			r = c->ops->xs_set_perms(c->xs, t, path, perms, 2);
+		if (r < 0)
+			goto abort;
+	}
 	*what = "committing the transaction";
 	return c->ops->xs_txn_end(c->xs, t, false);
 abort:
@@ -196,6 +219,7 @@ attach_run(struct vifctl *c, int argc, char **argv)
 		{ "mac-mode", required_argument, NULL, OPT_MAC_MODE },
 		{ "script-dir", required_argument, NULL, OPT_SCRIPT_DIR },
 		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+		{ "features-off", required_argument, NULL, OPT_FEATURES_OFF },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct vifspec vs;
@@ -329,6 +353,10 @@ const struct vifctl_cmd vifctl_cmd_attach = {
 	    "  --mac-mode=xen|local  how a missing mac= is made (default xen: "
 	    "00:16:3e)\n"
 	    "  --script-dir=DIR   where a relative script= lives (default "
-	    "/etc/xen/scripts)\n",
+	    "/etc/xen/scripts)\n"
+	    "  --features-off=LIST  netif features vifd leaves off for this "
+	    "vif, written\n"
+	    "                     with the device (see vifctl features "
+	    "--help)\n",
 	.run = attach_run,
 };

@@ -114,22 +114,13 @@ detach_run(struct vifctl *c, int argc, char **argv)
 	unsigned int timeout_ms = VIFCTL_TIMEOUT_MS_DEFAULT;
 	char be[VIFSPEC_PATH_MAX], fe[VIFSPEC_PATH_MAX];
 	char state_path[VIFSPEC_PATH_MAX + 8];
-	int first, r, last = -1, round;
-	bool closed = false, given;
+	int r, last = -1, round;
+	bool closed = false;
 
-	r = vifctl_getopt(c, &vifctl_cmd_detach, argc, argv, opts, detach_opt,
-	    &timeout_ms, &first);
+	r = vifctl_vif_start(c, &vifctl_cmd_detach, argc, argv, opts,
+	    detach_opt, &timeout_ms, &ids, be, sizeof(be));
 	if (r != 0)
 		return r == VIFCTL_DONE ? VIFCTL_OK : r;
-	if ((r = vifctl_ids_args(&vifctl_cmd_detach, argc, argv, first, false,
-	    &ids, &given)) != 0)
-		return r;
-	if ((r = vifctl_xs_open(c)) != 0)
-		return r;
-	if ((r = vifctl_find_backend(c, ids.domid, ids.devid,
-	    &ids.backend_domid)) != 0)
-		return r;
-	vifspec_backend_dir(&ids, be, sizeof(be));
 	vifspec_frontend_dir(&ids, fe, sizeof(fe));
 	snprintf(state_path, sizeof(state_path), "%s/state", be);
 	if (vifctl_exists(c, XEN_TXN_NULL, be) != 1 &&

@@ -29,6 +29,8 @@ struct rate_dir {
 
 struct rate_args {
 	struct rate_dir out, in;
+	const char *be;			/* the backend dir */
+	struct xen_xs_perm perms[2];
 };
 
 static int
@@ -89,6 +91,20 @@ rate_apply(struct vifctl *c, xen_txn_t t, const char *be, const char *key,
 	return r < 0 ? r : c->ops->xs_set_perms(c->xs, t, path, perms, 2);
 }
 
+/* Both keys, inside the transaction vifctl_backend_txn runs. */
+static int
+rate_apply_both(struct vifctl *c, xen_txn_t t, void *arg)
+{
+	struct rate_args *a = arg;
+	int r;
+
+	r = rate_apply(c, t, a->be, "rate", &a->out, a->perms);
+	if (r == 0)
+		r = rate_apply(c, t, a->be, VIFCTL_INBOUND_RATE_KEY, &a->in,
+		    a->perms);
+	return r;
+}
+
 static void
 rate_say(const char *what, const struct rate_dir *d)
 {
@@ -110,10 +126,8 @@ rate_run(struct vifctl *c, int argc, char **argv)
 	};
 	struct rate_args a;
 	struct vifspec_ids ids = { 0 };
-	struct xen_xs_perm perms[2];
 	char be[VIFSPEC_PATH_MAX];
-	xen_txn_t t;
-	int first, r, tries;
+	int first, r;
 	bool given;
 
 	memset(&a, 0, sizeof(a));
@@ -135,28 +149,9 @@ rate_run(struct vifctl *c, int argc, char **argv)
 	    &ids.backend_domid)) != 0)
 		return r;
 	vifspec_backend_dir(&ids, be, sizeof(be));
-	vifctl_node_perms(VIFSPEC_PERM_BACKEND, &ids, perms);
-
-	for (tries = 0; tries < VIFCTL_TXN_RETRIES; tries++) {
-		r = c->ops->xs_txn_start(c->xs, &t);
-		if (r < 0)
-			break;
-		/* Only an existing vif: never create a half backend dir. */
-		r = vifctl_exists(c, t, be);
-		if (r == 0)
-			r = -ENODEV;
-		if (r > 0 &&
-		    (r = rate_apply(c, t, be, "rate", &a.out, perms)) == 0)
-			r = rate_apply(c, t, be, VIFCTL_INBOUND_RATE_KEY, &a.in,
-			    perms);
-		if (r < 0) {
-			c->ops->xs_txn_end(c->xs, t, true);
-			break;
-		}
-		r = c->ops->xs_txn_end(c->xs, t, false);
-		if (r != -EAGAIN)
-			break;
-	}
+	a.be = be;
+	vifctl_node_perms(VIFSPEC_PERM_BACKEND, &ids, a.perms);
+	r = vifctl_backend_txn(c, be, rate_apply_both, &a);
 	if (r == -ENODEV) {
 		vifctl_err("rate: no vif %u/%u (no %s)", ids.domid, ids.devid,
 		    be);

@@ -391,6 +391,57 @@ vifctl_read_state(struct vifctl *c, xen_txn_t t, const char *path,
 }
 
 int
+vifctl_vif_start(struct vifctl *c, const struct vifctl_cmd *cmd,
+    int argc, char **argv, const struct option *opts,
+    int (*opt)(struct vifctl *c, void *arg, int val, const char *optarg),
+    void *arg, struct vifspec_ids *ids, char *be, size_t len)
+{
+	int first, r;
+	bool given;
+
+	r = vifctl_getopt(c, cmd, argc, argv, opts, opt, arg, &first);
+	if (r != 0)
+		return r;
+	if ((r = vifctl_ids_args(cmd, argc, argv, first, false, ids,
+	    &given)) != 0)
+		return r;
+	if ((r = vifctl_xs_open(c)) != 0)
+		return r;
+	if ((r = vifctl_find_backend(c, ids->domid, ids->devid,
+	    &ids->backend_domid)) != 0)
+		return r;
+	vifspec_backend_dir(ids, be, len);
+	return 0;
+}
+
+int
+vifctl_backend_txn(struct vifctl *c, const char *be,
+    int (*apply)(struct vifctl *c, xen_txn_t t, void *arg), void *arg)
+{
+	xen_txn_t t;
+	int r = -EAGAIN, tries;
+
+	for (tries = 0; tries < VIFCTL_TXN_RETRIES; tries++) {
+		r = c->ops->xs_txn_start(c->xs, &t);
+		if (r < 0)
+			break;
+		r = vifctl_exists(c, t, be);
+		if (r == 0)
+			r = -ENODEV;
+		if (r > 0)
+			r = apply(c, t, arg);
+		if (r < 0) {
+			c->ops->xs_txn_end(c->xs, t, true);
+			break;
+		}
+		r = c->ops->xs_txn_end(c->xs, t, false);
+		if (r != -EAGAIN)
+			break;
+	}
+	return r;
+}
+
+int
 vifctl_rm_cleanup(struct vifctl *c, xen_txn_t t, const char *path)
 {
 	char buf[VIFSPEC_PATH_MAX], **dir, *v, *slash;

@@ -23,5 +23,6 @@ tools_vifctl_vifctl_SOURCES = \
 	tools/vifctl/statsdoc.h \
 	tools/vifctl/statsdoc_json.c \
 	tools/vifctl/statsdoc_prom.c \
+	tools/vifctl/cmd_features.c \
 	$(VIFD_ENV_SRC)
 tools_vifctl_vifctl_LDADD = $(VIFD_LDADD) $(XML_LIBS)

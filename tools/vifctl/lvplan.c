@@ -3,7 +3,8 @@
  * lvplan.h), with Debian's libxml2.
  *
  * Owns the reading of the elements that mean something for a vif and
- * that libxl never sees: <bandwidth>, <link>, <port>, <vlan>. The XML is
+ * that libxl never sees: <bandwidth>, <link>, <port>, <vlan>, <driver>'s
+ * offloads. The XML is
  * libvirt's own rendering of the domain, but a hand-edited definition
  * reaches us through it, so every value is checked as the vifctl command
  * it becomes would check it, and one bad value refuses the whole plan:
@@ -212,11 +213,61 @@ lvplan_vlan(struct lvplan_ctx *x, xmlNode *vl, char *val, size_t len)
 	return 0;
 }
 
+/*
+ * <driver><host .../><guest .../></driver>: offloads switched off become
+ * vifd's feature mask. The mask is per feature and holds both ways (a
+ * feature netif negotiates is one the frontend and the backend share),
+ * so host or guest off masks it: csum the checksum offloads (and with
+ * them TSO), tso4/tso6 the GSO types, host gso both GSO types. ecn and
+ * ufo netif never offers; mrg_rxbuf is virtio's: nothing to mask.
+ */
+static int
+lvplan_driver(struct lvplan_ctx *x, xmlNode *drv, char *val, size_t len)
+{
+	/* vifd's mask names, and which of them each attribute masks. */
+	static const char *const names[] = {
+		"ipv4-csum", "ipv6-csum", "gso-tcpv4", "gso-tcpv6",
+	};
+	static const struct { const char *attr; unsigned int bits; } map[] = {
+		{ "csum", 0x3 }, { "tso4", 0x4 }, { "tso6", 0x8 },
+		{ "gso", 0xc },
+	};
+	static const char *const sides[] = { "host", "guest" };
+	unsigned int off = 0;
+	char v[8];
+	xmlNode *e;
+	size_t i, s, used = 0;
+	int r;
+
+	val[0] = '\0';
+	for (s = 0; s < 2; s++) {
+		if ((e = lvplan_child(drv, sides[s])) == NULL)
+			continue;
+		for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+			if ((r = lvplan_attr(x, e, map[i].attr, v,
+			    sizeof(v))) != 0)
+				return r;
+			if (v[0] != '\0' && strcmp(v, "on") != 0 &&
+			    strcmp(v, "off") != 0)
+				return lvplan_bad(x, "interface %u: <driver><%s "
+				    "%s='%s'>: not on or off", x->devid,
+				    sides[s], map[i].attr, v);
+			if (strcmp(v, "off") == 0)
+				off |= map[i].bits;
+		}
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (off & (1u << i))
+			used += (size_t)snprintf(val + used, len - used, "%s%s",
+			    used ? "," : "", names[i]);
+	return 0;
+}
+
 /* The commands of one interface. */
 static int
 lvplan_iface(struct lvplan_ctx *x, xmlNode *ifc)
 {
-	char out[80], in[80], link[16], iso[16], vlan[96];
+	char out[80], in[80], link[16], iso[16], vlan[96], feat[96];
 	struct lvplan_cmd *c;
 	xmlNode *e;
 	int r;
@@ -249,6 +300,15 @@ lvplan_iface(struct lvplan_ctx *x, xmlNode *ifc)
 	if ((e = lvplan_child(ifc, "vlan")) != NULL &&
 	    (r = lvplan_vlan(x, e, vlan, sizeof(vlan))) != 0)
 		return r;
+	feat[0] = '\0';
+	if ((e = lvplan_child(ifc, "driver")) != NULL &&
+	    (r = lvplan_driver(x, e, feat, sizeof(feat))) != 0)
+		return r;
+	if (feat[0] != '\0') {
+		c = lvplan_cmd(x, "features");
+		lvplan_arg(c, "--off=%s", feat);
+		lvplan_ids(x, c);
+	}
 	if (link[0] == '\0' && iso[0] == '\0' && vlan[0] == '\0')
 		return 0;
 	c = lvplan_cmd(x, "port");

@@ -31,7 +31,7 @@ struct lvplan_cmd {
 struct lvplan {
 	uint32_t domid;
 	unsigned int ncmds;
-	struct lvplan_cmd cmds[LVPLAN_MAX_IFACES * 2];
+	struct lvplan_cmd cmds[LVPLAN_MAX_IFACES * 3];
 	unsigned int nwarn;
 	char warn[16][160];		/* what the plan leaves undone */
 };
@@ -43,7 +43,8 @@ struct lvplan {
  * numbers them), the vifctl commands for its <bandwidth> (rate
  * --outbound/--inbound AVERAGE[,PEAK[,BURST]] in libvirt's KiB/s and KiB),
  * <link state>, <port isolated> and <vlan> (port --link/--isolated/
- * --vlan). The domain id is <domain id='N'>, which libvirt sets once the
+ * --vlan) and <driver>'s host and guest offloads switched off (features
+ * --off: vifd's feature mask, which applies at the vif's next connect). The domain id is <domain id='N'>, which libvirt sets once the
  * domain exists. What vifd does not do (<bandwidth floor>) is a warning.
  * Returns 0, or -EINVAL with `err` naming the element or attribute that
  * is malformed (a non-numeric rate, a VLAN tag out of range, two native

@@ -26,6 +26,7 @@ static const struct vifctl_cmd *const vifctl_cmds[] = {
 	&vifctl_cmd_libvirt_hook,
 	&vifctl_cmd_stats,
 	&vifctl_cmd_top,
+	&vifctl_cmd_features,
 };
 
 #define VIFCTL_NCMDS (sizeof(vifctl_cmds) / sizeof(vifctl_cmds[0]))

@@ -2,9 +2,9 @@
  * setkeys.c - writing keys of an existing vif's backend directory, for
  * the commands that change a running vif (port; rate).
  *
- * Owns the one transaction such a change is: the directory must exist in
- * it (a vif being removed is not recreated in part), every key changes or
- * none does, and a conflict with another writer is retried.
+ * Owns the keys' writing and permissions; the transaction around them
+ * (the directory must exist in it, every key changes or none does, a
+ * conflict is retried) is vifctl_backend_txn's.
  */
 #include "config.h"
 
@@ -14,31 +14,34 @@
 
 #include "vifctl.h"
 
-/* The keys inside transaction t. 0 or -errno (-ENODEV: no directory). */
+struct setkeys {
+	const char *be;
+	const struct vifctl_key *keys;
+	unsigned int n;
+	struct xen_xs_perm perms[2];
+};
+
+/* The keys inside transaction t (vifctl_backend_txn's apply). */
 static int
-setkeys_txn(struct vifctl *c, xen_txn_t t, const char *be,
-    const struct vifctl_key *keys, unsigned int n,
-    const struct xen_xs_perm perms[2])
+setkeys_apply(struct vifctl *c, xen_txn_t t, void *arg)
 {
+	const struct setkeys *a = arg;
 	char path[VIFSPEC_PATH_MAX + 64];
 	unsigned int i;
 	int r;
 
-	r = vifctl_exists(c, t, be);
-	if (r <= 0)
-		return r == 0 ? -ENODEV : r;
-	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", be, keys[i].key);
-		if (keys[i].value == NULL) {
+	for (i = 0; i < a->n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", a->be, a->keys[i].key);
+		if (a->keys[i].value == NULL) {
 			r = c->ops->xs_rm(c->xs, t, path);
 			if (r == -ENOENT)
 				r = 0;
 		} else {
-			r = c->ops->xs_write(c->xs, t, path, keys[i].value,
-			    (unsigned int)strlen(keys[i].value));
+			r = c->ops->xs_write(c->xs, t, path, a->keys[i].value,
+			    (unsigned int)strlen(a->keys[i].value));
 			if (r == 0)
-				r = c->ops->xs_set_perms(c->xs, t, path, perms,
-				    2);
+				r = c->ops->xs_set_perms(c->xs, t, path,
+				    a->perms, 2);
 		}
 		if (r < 0)
 			return r;
@@ -51,10 +54,9 @@ vifctl_set_keys(struct vifctl *c, const char *what, uint32_t domid,
     uint32_t devid, const struct vifctl_key *keys, unsigned int n)
 {
 	struct vifspec_ids ids = { .domid = domid, .devid = devid };
-	struct xen_xs_perm perms[2];
+	struct setkeys a = { NULL, keys, n, { { 0 } } };
 	char be[VIFSPEC_PATH_MAX];
-	xen_txn_t t;
-	int r, tries;
+	int r;
 
 	if ((r = vifctl_xs_open(c)) != 0)
 		return r;
@@ -62,20 +64,9 @@ vifctl_set_keys(struct vifctl *c, const char *what, uint32_t domid,
 	    &ids.backend_domid)) != 0)
 		return r;
 	vifspec_backend_dir(&ids, be, sizeof(be));
-	vifctl_node_perms(VIFSPEC_PERM_BACKEND, &ids, perms);
-	for (tries = 0; tries < VIFCTL_TXN_RETRIES; tries++) {
-		r = c->ops->xs_txn_start(c->xs, &t);
-		if (r < 0)
-			break;
-		r = setkeys_txn(c, t, be, keys, n, perms);
-		if (r < 0) {
-			c->ops->xs_txn_end(c->xs, t, true);
-			break;
-		}
-		r = c->ops->xs_txn_end(c->xs, t, false);
-		if (r != -EAGAIN)
-			break;
-	}
+	vifctl_node_perms(VIFSPEC_PERM_BACKEND, &ids, a.perms);
+	a.be = be;
+	r = vifctl_backend_txn(c, be, setkeys_apply, &a);
 	if (r == -ENODEV) {
 		vifctl_err("%s: no vif %u/%u (no %s)", what, domid, devid, be);
 		return VIFCTL_FAIL;

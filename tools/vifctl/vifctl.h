@@ -76,6 +76,7 @@ extern const struct vifctl_cmd vifctl_cmd_libvirt_hook;
 
 /* The subcommand called `name`, or NULL (main.c). */
 const struct vifctl_cmd *vifctl_find_cmd(const char *name);
+extern const struct vifctl_cmd vifctl_cmd_features;
 
 /* ---- messages and arguments (common.c) ---------------------------------- */
 
@@ -120,6 +121,18 @@ int vifctl_parse_u32(const char *what, const char *s, uint32_t max,
  */
 int vifctl_ids_args(const struct vifctl_cmd *cmd, int argc, char **argv,
     int first, bool optional, struct vifspec_ids *ids, bool *given);
+
+/*
+ * The start of a command on one vif (detach, features): its options
+ * (vifctl_getopt), exactly the DOMID DEVID operands, xenstore open, the
+ * backend domain found (vifctl_find_backend) and `be` (len bytes, at
+ * least VIFSPEC_PATH_MAX) its backend directory, with *ids filled.
+ * Returns 0, VIFCTL_DONE after --help, or an exit code after printing why.
+ */
+int vifctl_vif_start(struct vifctl *c, const struct vifctl_cmd *cmd,
+    int argc, char **argv, const struct option *opts,
+    int (*opt)(struct vifctl *c, void *arg, int val, const char *optarg),
+    void *arg, struct vifspec_ids *ids, char *be, size_t len);
 
 /* --timeout SECONDS: digits with an optional fraction ("0.5"), at most
  * VIFCTL_TIMEOUT_MS_MAX. Returns 0 or VIFCTL_USAGE after printing why. */
@@ -185,6 +198,14 @@ int vifctl_ctl_path(struct vifctl *c, const char *what, const char *opt,
  */
 int vifctl_ctl_ask(const char *what, const char *path, const char *cmd,
     char **answer);
+/*
+ * A feature mask LIST for VIFD_FEATURES_OFF_KEY (cmd_features.c): the
+ * names of src/core/featmask.h, or "none". Returns 0 with *mask and its
+ * canonical form in canon (200 bytes suffice; "" for none), or
+ * VIFCTL_USAGE after "WHAT 'LIST': the bad part".
+ */
+int vifctl_parse_featmask(const char *what, const char *s, uint32_t *mask,
+    char *canon, size_t len);
 
 /* ---- xenstore (common.c) ------------------------------------------------- */
 
@@ -203,6 +224,17 @@ int vifctl_exists(struct vifctl *c, xen_txn_t t, const char *path);
  * it is not a number in 0..255, -errno. */
 int vifctl_read_state(struct vifctl *c, xen_txn_t t, const char *path,
     int *state);
+
+/*
+ * Runs apply(c, t, arg) in a transaction, retried on EAGAIN (at most
+ * VIFCTL_TXN_RETRIES times), if the backend directory `be` exists: a
+ * command that changes an existing vif never creates a half backend
+ * directory. apply returns 0 or -errno (which aborts the transaction).
+ * Returns 0, -ENODEV if `be` does not exist, or -errno (-EAGAIN: kept
+ * conflicting).
+ */
+int vifctl_backend_txn(struct vifctl *c, const char *be,
+    int (*apply)(struct vifctl *c, xen_txn_t t, void *arg), void *arg);
 
 /* Removes `path` and then each ancestor left empty (no value, no
  * children), as libxl__xs_path_cleanup / xenstore-rm -t do. A missing
