@@ -11,6 +11,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -142,4 +144,17 @@ strparse_quote(const char *s, char *out, size_t outlen)
 		out[n++] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
 	}
 	out[n] = '\0';
+}
+
+int
+strparse_fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
 }

@@ -60,4 +60,12 @@ int strparse_mac(const char *s, unsigned int flags, uint8_t out[6]);
  */
 void strparse_quote(const char *s, char *out, size_t outlen);
 
+/*
+ * Formats a message into err (errlen bytes; nothing if err is NULL or
+ * errlen 0) and returns -EINVAL: how the parsers of admin and guest
+ * values say what was wrong.
+ */
+int strparse_fail(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif

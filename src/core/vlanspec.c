@@ -8,24 +8,11 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/strparse.h"
 #include "core/vlanspec.h"
-
-__attribute__((format(printf, 3, 4)))
-static int
-vlanspec_bad(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 /* One VLAN id, digits only, in 1..4094. */
 static int
@@ -36,14 +23,14 @@ vlanspec_vid(const char *s, size_t len, uint16_t *vid, char *err,
 	uint64_t v;
 
 	if (len == 0)
-		return vlanspec_bad(err, errlen, "an empty VLAN id");
+		return strparse_fail(err, errlen, "an empty VLAN id");
 	if (len >= sizeof(buf))
-		return vlanspec_bad(err, errlen, "VLAN '%.*s' is not in 1..%u",
+		return strparse_fail(err, errlen, "VLAN '%.*s' is not in 1..%u",
 		    (int)(len > 16 ? 16 : len), s, VLANSPEC_VID_MAX);
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	if (strparse_uint(buf, VLANSPEC_VID_MAX, &v) != 0 || v == 0)
-		return vlanspec_bad(err, errlen, "VLAN '%s' is not in 1..%u",
+		return strparse_fail(err, errlen, "VLAN '%s' is not in 1..%u",
 		    buf, VLANSPEC_VID_MAX);
 	*vid = (uint16_t)v;
 	return 0;
@@ -72,7 +59,7 @@ vlanspec_elem(const char *s, size_t len, struct vlanspec_vid *e, char *err,
 	    memcmp(eq + 1, "native-tagged", mlen) == 0)
 		e->pvid = true;
 	else
-		return vlanspec_bad(err, errlen, "'%.*s': not native-untagged "
+		return strparse_fail(err, errlen, "'%.*s': not native-untagged "
 		    "or native-tagged", (int)(mlen > 32 ? 32 : mlen), eq + 1);
 	return 0;
 }
@@ -102,17 +89,17 @@ vlanspec_parse(const char *s, struct vlanspec *out, char *err,
 	for (p = s + 6;; p += n + 1) {
 		n = strcspn(p, ",");
 		if (vs.n == VLANSPEC_MAX)
-			return vlanspec_bad(err, errlen, "more than %u VLANs",
+			return strparse_fail(err, errlen, "more than %u VLANs",
 			    VLANSPEC_MAX);
 		if ((r = vlanspec_elem(p, n, &vs.v[vs.n], err, errlen)) != 0)
 			return r;
 		for (i = 0; i < vs.n; i++)
 			if (vs.v[i].vid == vs.v[vs.n].vid)
-				return vlanspec_bad(err, errlen, "VLAN %u twice",
+				return strparse_fail(err, errlen, "VLAN %u twice",
 				    vs.v[i].vid);
 		if (vs.v[vs.n].pvid) {
 			if (native)
-				return vlanspec_bad(err, errlen, "more than "
+				return strparse_fail(err, errlen, "more than "
 				    "one native VLAN");
 			native = true;
 		}

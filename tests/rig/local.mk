@@ -14,6 +14,7 @@ RIG_TEST_FILES = \
 	tests/rig/rate.sh \
 	tests/rig/stats.sh \
 	tests/rig/port.sh \
+	tests/rig/libvirt-hook.sh \
 	tests/rig/hotplug-vifd.sh \
 	tests/rig/hotplug-scripts.sh \
 	tests/rig/vifctl.sh \

@@ -24,7 +24,7 @@ LAB_XENVER=4.17
 # dom0: the toolstack, the daemons and what the scenarios measure with.
 # tcpdump and strace are there for whoever debugs a scenario in the shell.
 LAB_DOM0_PKGS="xen-utils-$LAB_XENVER xenstore-utils iproute2 iputils-ping kmod
-procps busybox-static iperf3 ethtool tcpdump strace"
+procps busybox-static iperf3 ethtool tcpdump strace libxml2 libmnl0"
 # Modules dom0 loads (plus their dependencies, found with modprobe).
 LAB_DOM0_MODS="xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd
 xen-netback bridge tun veth"

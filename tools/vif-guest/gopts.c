@@ -61,18 +61,6 @@ gopts_mode_str(enum gmode m)
 	return gopts_modes[m];
 }
 
-__attribute__((format(printf, 3, 4)))
-static int
-gopts_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 /* Seconds: a non-negative decimal number (fractions allowed), <= 1e6. */
 static int
 gopts_seconds(const char *s, double *out)
@@ -189,31 +177,31 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 			continue;
 		}
 		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0')
-			return gopts_fail(err, errlen, "unexpected argument "
+			return strparse_fail(err, errlen, "unexpected argument "
 			    "'%.64s' (see --help)", arg);
 		eq = strchr(arg, '=');
 		if (eq != NULL) {
 			if ((size_t)(eq - arg) >= sizeof(name))
-				return gopts_fail(err, errlen, "unknown option "
+				return strparse_fail(err, errlen, "unknown option "
 				    "'%.64s'", arg);
 			memcpy(name, arg, (size_t)(eq - arg));
 			name[eq - arg] = '\0';
 			val = eq + 1;
 		} else {
 			if (strlen(arg) >= sizeof(name))
-				return gopts_fail(err, errlen, "unknown option "
+				return strparse_fail(err, errlen, "unknown option "
 				    "'%.64s'", arg);
 			strcpy(name, arg);
 		}
 		if (gopts_takes_value(name)) {
 			if (val == NULL) {
 				if (i + 1 >= argc)
-					return gopts_fail(err, errlen,
+					return strparse_fail(err, errlen,
 					    "%s needs a value", name);
 				val = argv[++i];
 			}
 		} else if (val != NULL) {
-			return gopts_fail(err, errlen, "%s takes no value",
+			return strparse_fail(err, errlen, "%s takes no value",
 			    name);
 		}
 
@@ -223,7 +211,7 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 			const char *dir = xensim_spec_dir(val);
 
 			if (dir == NULL || *dir == '\0')
-				return gopts_fail(err, errlen, "--xen='%.64s': "
+				return strparse_fail(err, errlen, "--xen='%.64s': "
 				    "vif-guest runs on a simulated machine "
 				    "only (--xen=" XENSIM_SPEC ")", val);
 			o->xen = val;
@@ -231,23 +219,23 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 		} else if (strcmp(name, "--domid") == 0) {
 			/* 0 is dom0, 0x7ff0 and up are reserved domids. */
 			if (strparse_range(val, 1, 0x7fef, &v) != 0)
-				return gopts_fail(err, errlen, "--domid='%.64s':"
+				return strparse_fail(err, errlen, "--domid='%.64s':"
 				    " expected a domain id 1..32751", val);
 			o->domid = (uint32_t)v;
 			have_domid = true;
 		} else if (strcmp(name, "--devid") == 0) {
 			if (strparse_range(val, 0, 0x7fffffff, &v) != 0)
-				return gopts_fail(err, errlen, "--devid='%.64s':"
+				return strparse_fail(err, errlen, "--devid='%.64s':"
 				    " expected a device id", val);
 			o->devid = (uint32_t)v;
 		} else if (strcmp(name, "--backend-domid") == 0) {
 			if (strparse_range(val, 0, 0x7fef, &v) != 0)
-				return gopts_fail(err, errlen, "--backend-domid="
+				return strparse_fail(err, errlen, "--backend-domid="
 				    "'%.64s': expected a domain id", val);
 			o->backend_domid = (int64_t)v;
 		} else if (strcmp(name, "--queues") == 0) {
 			if (strparse_range(val, 1, 64, &v) != 0)
-				return gopts_fail(err, errlen, "--queues='%.64s'"
+				return strparse_fail(err, errlen, "--queues='%.64s'"
 				    ": expected 1..64", val);
 			o->queues = (unsigned int)v;
 		} else if (strcmp(name, "--no-split") == 0) {
@@ -259,33 +247,33 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 				if (strcmp(val, gopts_modes[m]) == 0)
 					break;
 			if (m > GMODE_EVIL)
-				return gopts_fail(err, errlen, "--mode='%.64s': "
+				return strparse_fail(err, errlen, "--mode='%.64s': "
 				    "expected tap, gen, sink or evil", val);
 			o->mode = (enum gmode)m;
 		} else if (strcmp(name, "--timeout") == 0) {
 			if (strparse_range(val, 1, 86400, &v) != 0)
-				return gopts_fail(err, errlen, "--timeout="
+				return strparse_fail(err, errlen, "--timeout="
 				    "'%.64s': expected 1..86400 seconds", val);
 			o->timeout_s = (unsigned int)v;
 		} else if (strcmp(name, "--seconds") == 0) {
 			if (gopts_seconds(val, &o->seconds) != 0)
-				return gopts_fail(err, errlen, "--seconds="
+				return strparse_fail(err, errlen, "--seconds="
 				    "'%.64s': expected a number of seconds",
 				    val);
 		} else if (strcmp(name, "--wait") == 0) {
 			if (gopts_seconds(val, &o->wait_s) != 0)
-				return gopts_fail(err, errlen, "--wait='%.64s': "
+				return strparse_fail(err, errlen, "--wait='%.64s': "
 				    "expected a number of seconds", val);
 		} else if (strcmp(name, "--count") == 0) {
 			if (strparse_range(val, 1, UINT64_MAX / 2, &v) != 0)
-				return gopts_fail(err, errlen, "--count='%.64s':"
+				return strparse_fail(err, errlen, "--count='%.64s':"
 				    " expected a positive number", val);
 			o->count = v;
 		} else if (strcmp(name, "--frame") == 0) {
 			int k = gframe_parse_kind(val);
 
 			if (k < 0)
-				return gopts_fail(err, errlen, "--frame='%.64s':"
+				return strparse_fail(err, errlen, "--frame='%.64s':"
 				    " expected udp64, f1514 or gso64k", val);
 			o->frame = k;
 			have_frame = true;
@@ -295,33 +283,33 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 			o->per_queue = true;
 		} else if (strcmp(name, "--src-ip") == 0) {
 			if (gopts_ipv4(val, o->src_ip) != 0)
-				return gopts_fail(err, errlen, "--src-ip='%.64s'"
+				return strparse_fail(err, errlen, "--src-ip='%.64s'"
 				    ": expected an IPv4 address", val);
 		} else if (strcmp(name, "--dst-ip") == 0) {
 			if (gopts_ipv4(val, o->dst_ip) != 0)
-				return gopts_fail(err, errlen, "--dst-ip='%.64s'"
+				return strparse_fail(err, errlen, "--dst-ip='%.64s'"
 				    ": expected an IPv4 address", val);
 		} else if (strcmp(name, "--dst-mac") == 0) {
 			if (strparse_mac(val, STRPARSE_MAC_TWO_DIGITS,
 			    o->dst_mac) != 0)
-				return gopts_fail(err, errlen, "--dst-mac="
+				return strparse_fail(err, errlen, "--dst-mac="
 				    "'%.64s': expected xx:xx:xx:xx:xx:xx", val);
 		} else if (strcmp(name, "--tap") == 0) {
 			if (!gopts_ifname_ok(val))
-				return gopts_fail(err, errlen, "--tap='%.64s': "
+				return strparse_fail(err, errlen, "--tap='%.64s': "
 				    "not a valid interface name", val);
 			o->tap = val;
 		} else if (strcmp(name, "--netns") == 0) {
 			if (*val == '\0' || strchr(val, '/') != NULL ||
 			    strlen(val) > 200 || strcmp(val, ".") == 0 ||
 			    strcmp(val, "..") == 0)
-				return gopts_fail(err, errlen, "--netns='%.64s':"
+				return strparse_fail(err, errlen, "--netns='%.64s':"
 				    " not a network namespace name", val);
 			o->netns = val;
 		} else if (strcmp(name, "--mtu") == 0) {
 			/* 68: IPv4's minimum; 65535: netif's size field. */
 			if (strparse_range(val, 68, 65535, &v) != 0)
-				return gopts_fail(err, errlen, "--mtu='%.64s': "
+				return strparse_fail(err, errlen, "--mtu='%.64s': "
 				    "expected 68..65535", val);
 			o->mtu = (unsigned int)v;
 		} else if (strcmp(name, "--no-up") == 0) {
@@ -340,12 +328,12 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 			o->attack = val;
 		} else if (strcmp(name, "--rx-bufs") == 0) {
 			if (strparse_range(val, 0, GOPTS_RX_BUFS, &v) != 0)
-				return gopts_fail(err, errlen, "--rx-bufs="
+				return strparse_fail(err, errlen, "--rx-bufs="
 				    "'%.64s': expected 0..256", val);
 			o->rx_bufs = (unsigned int)v;
 		} else if (strcmp(name, "--mcast") == 0) {
 			if (*val == '\0')
-				return gopts_fail(err, errlen, "--mcast needs a "
+				return strparse_fail(err, errlen, "--mcast needs a "
 				    "file name");
 			o->mcast_file = val;
 		} else if (strcmp(name, "--exit-on-close") == 0) {
@@ -354,55 +342,55 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 			o->abandon = true;
 		} else if (strcmp(name, "--mem-base") == 0) {
 			if (strparse_range(val, 0, (1u << 20) - 1, &v) != 0)
-				return gopts_fail(err, errlen, "--mem-base="
+				return strparse_fail(err, errlen, "--mem-base="
 				    "'%.64s': expected a page number", val);
 			o->mem_base = (int64_t)v;
 		} else if (strcmp(name, "--ref-base") == 0) {
 			/* Refs 0..7 are reserved (GNTTAB_NR_RESERVED_ENTRIES). */
 			if (strparse_range(val, 8, UINT32_MAX, &v) != 0)
-				return gopts_fail(err, errlen, "--ref-base="
+				return strparse_fail(err, errlen, "--ref-base="
 				    "'%.64s': expected a grant ref >= 8", val);
 			o->ref_base = (int64_t)v;
 		} else {
-			return gopts_fail(err, errlen, "unknown option '%.64s'"
+			return strparse_fail(err, errlen, "unknown option '%.64s'"
 			    " (see --help)", name);
 		}
 	}
 
 	if (o->xen == NULL)
-		return gopts_fail(err, errlen, "--xen=" XENSIM_SPEC
+		return strparse_fail(err, errlen, "--xen=" XENSIM_SPEC
 		    " is required");
 	if (!have_domid)
-		return gopts_fail(err, errlen, "--domid is required");
+		return strparse_fail(err, errlen, "--domid is required");
 	if (o->mode != GMODE_TAP && (o->netns != NULL || o->mtu != 0))
-		return gopts_fail(err, errlen, "--netns and --mtu are for "
+		return strparse_fail(err, errlen, "--netns and --mtu are for "
 		    "--mode tap");
 	if (o->mode != GMODE_GEN && (have_frame || o->count != 0))
-		return gopts_fail(err, errlen, "--frame and --count are for "
+		return strparse_fail(err, errlen, "--frame and --count are for "
 		    "--mode gen");
 	if (o->mode == GMODE_GEN) {
 		if (!have_frame)
-			return gopts_fail(err, errlen, "--mode gen needs "
+			return strparse_fail(err, errlen, "--mode gen needs "
 			    "--frame udp64|f1514|gso64k");
 		if (o->count == 0 && o->seconds <= 0)
-			return gopts_fail(err, errlen, "--mode gen needs "
+			return strparse_fail(err, errlen, "--mode gen needs "
 			    "--count N or --seconds S");
 		if (o->count != 0 && o->seconds > 0)
-			return gopts_fail(err, errlen, "--count and --seconds "
+			return strparse_fail(err, errlen, "--count and --seconds "
 			    "exclude each other");
 	}
 	if (o->mode == GMODE_SINK && o->seconds <= 0)
-		return gopts_fail(err, errlen, "--mode sink needs --seconds S");
+		return strparse_fail(err, errlen, "--mode sink needs --seconds S");
 	if (o->mode == GMODE_EVIL && o->attack == NULL)
-		return gopts_fail(err, errlen, "--mode evil needs --attack "
+		return strparse_fail(err, errlen, "--mode evil needs --attack "
 		    "NAME (--attack list shows them)");
 	/* gen's TX pool is laid out in frame groups: no room for the
 	 * dummy requests; evil crafts its own. */
 	if (o->mcast_file != NULL && o->mode != GMODE_TAP &&
 	    o->mode != GMODE_SINK)
-		return gopts_fail(err, errlen, "--mcast is for --mode tap or "
+		return strparse_fail(err, errlen, "--mcast is for --mode tap or "
 		    "sink");
 	if (o->mode != GMODE_EVIL && o->attack != NULL)
-		return gopts_fail(err, errlen, "--attack is for --mode evil");
+		return strparse_fail(err, errlen, "--attack is for --mode evil");
 	return 0;
 }

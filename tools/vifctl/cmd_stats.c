@@ -135,24 +135,12 @@ stats_run(struct vifctl *c, int argc, char **argv)
 	};
 	struct stats_args a = { NULL, NULL, STATS_TEXT, false };
 	char path[256], cmd[64], *answer;
-	struct vifspec_ids ids = { 0 };
-	int first, r;
-	bool given;
+	int r;
 
-	r = vifctl_getopt(c, &vifctl_cmd_stats, argc, argv, opts, stats_opt,
-	    &a, &first);
+	r = vifctl_stats_start(c, &vifctl_cmd_stats, argc, argv, opts, stats_opt, &a,
+	    &a.ctl, path, sizeof(path), cmd, sizeof(cmd));
 	if (r != 0)
 		return r == VIFCTL_DONE ? VIFCTL_OK : r;
-	if ((r = vifctl_ids_args(&vifctl_cmd_stats, argc, argv, first, true,
-	    &ids, &given)) != 0)
-		return r;
-	if (given)
-		snprintf(cmd, sizeof(cmd), "stats %u %u\n", ids.domid,
-		    ids.devid);
-	else
-		snprintf(cmd, sizeof(cmd), "stats\n");
-	if ((r = vifctl_ctl_path(c, "stats", a.ctl, path, sizeof(path))) != 0)
-		return r;
 	if ((r = vifctl_ctl_ask("stats", path, cmd, &answer)) != 0)
 		return r;
 	if (a.output != NULL) {

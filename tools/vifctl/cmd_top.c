@@ -129,27 +129,16 @@ top_run(struct vifctl *c, int argc, char **argv)
 	};
 	struct top_args a = { NULL, 1000, 0 };
 	struct statsdoc prev, cur;
-	struct vifspec_ids ids = { 0 };
 	char path[256], cmd[64];
 	uint64_t t0, t1;
 	uint32_t shown = 0;
-	bool given, tty = isatty(STDOUT_FILENO) == 1;
-	int first, r;
+	bool tty = isatty(STDOUT_FILENO) == 1;
+	int r;
 
-	r = vifctl_getopt(c, &vifctl_cmd_top, argc, argv, opts, top_opt, &a,
-	    &first);
+	r = vifctl_stats_start(c, &vifctl_cmd_top, argc, argv, opts, top_opt, &a,
+	    &a.ctl, path, sizeof(path), cmd, sizeof(cmd));
 	if (r != 0)
 		return r == VIFCTL_DONE ? VIFCTL_OK : r;
-	if ((r = vifctl_ids_args(&vifctl_cmd_top, argc, argv, first, true,
-	    &ids, &given)) != 0)
-		return r;
-	if (given)
-		snprintf(cmd, sizeof(cmd), "stats %u %u\n", ids.domid,
-		    ids.devid);
-	else
-		snprintf(cmd, sizeof(cmd), "stats\n");
-	if ((r = vifctl_ctl_path(c, "top", a.ctl, path, sizeof(path))) != 0)
-		return r;
 	t0 = top_now_ns();
 	if ((r = top_sample(path, cmd, &prev)) != 0)
 		return r;

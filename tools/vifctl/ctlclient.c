@@ -142,3 +142,27 @@ out:
 	close(fd);
 	return r;
 }
+
+int
+vifctl_stats_start(struct vifctl *c, const struct vifctl_cmd *cmd, int argc,
+    char **argv, const struct option *opts,
+    int (*opt)(struct vifctl *c, void *arg, int val, const char *optarg),
+    void *arg, const char *const *ctl, char *path, size_t plen, char *q,
+    size_t qlen)
+{
+	struct vifspec_ids ids = { 0 };
+	int first, r;
+	bool given;
+
+	r = vifctl_getopt(c, cmd, argc, argv, opts, opt, arg, &first);
+	if (r != 0)
+		return r;
+	if ((r = vifctl_ids_args(cmd, argc, argv, first, true, &ids,
+	    &given)) != 0)
+		return r;
+	if (given)
+		snprintf(q, qlen, "stats %u %u\n", ids.domid, ids.devid);
+	else
+		snprintf(q, qlen, "stats\n");
+	return vifctl_ctl_path(c, cmd->name, *ctl, path, plen);
+}

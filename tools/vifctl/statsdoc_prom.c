@@ -141,13 +141,60 @@ statsdoc_prom_head(FILE *f, const char *name, const char *type,
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
+static unsigned int
+statsdoc_prom_up(const struct statsdoc_vif *v)
+{
+	return strcmp(v->state, "Connected") == 0;
+}
+
+static unsigned int
+statsdoc_prom_failed(const struct statsdoc_vif *v)
+{
+	return v->failed;
+}
+
+static unsigned int
+statsdoc_prom_link_up(const struct statsdoc_vif *v)
+{
+	return !v->link_down;
+}
+
+static unsigned int
+statsdoc_prom_isolated(const struct statsdoc_vif *v)
+{
+	return v->isolated;
+}
+
+static unsigned int
+statsdoc_prom_queues(const struct statsdoc_vif *v)
+{
+	return v->nqueues;
+}
+
+/* The gauges of one number a vif. */
+static const struct {
+	const char *name, *help;
+	unsigned int (*value)(const struct statsdoc_vif *v);
+} statsdoc_prom_gauge[] = {
+	{ "vifd_vif_up", "1 while the vif's backend is Connected.",
+	  statsdoc_prom_up },
+	{ "vifd_vif_failed", "1 if vifd closed the vif for an error (see its "
+	  "xenstore error node).", statsdoc_prom_failed },
+	{ "vifd_vif_link_up", "0 while the admin has the vif's link down "
+	  "(vifd-link).", statsdoc_prom_link_up },
+	{ "vifd_vif_isolated", "1 if the vif's bridge port is to be isolated "
+	  "(vifd-isolated).", statsdoc_prom_isolated },
+	{ "vifd_vif_queues", "Netif queues of the vif's connection (0 while "
+	  "not connected).", statsdoc_prom_queues },
+};
+
 /* The gauges describing each vif. */
 static void
 statsdoc_prom_gauges(FILE *f, const struct statsdoc *doc)
 {
 	const struct statsdoc_vif *v;
 	const char *p;
-	size_t i, n;
+	size_t i, n, g;
 
 	statsdoc_prom_head(f, "vifd_vif_info", "gauge",
 	    "A vif vifd serves (always 1), with its TAP and XenbusStates.");
@@ -162,37 +209,16 @@ statsdoc_prom_gauges(FILE *f, const struct statsdoc *doc)
 		statsdoc_prom_label(f, v->frontend_state);
 		fputs("\"} 1\n", f);
 	}
-	statsdoc_prom_head(f, "vifd_vif_up", "gauge",
-	    "1 while the vif's backend is Connected.");
-	for (i = 0; i < doc->n; i++)
-		fprintf(f, "vifd_vif_up{domid=\"%u\",devid=\"%u\"} %d\n",
-		    doc->vifs[i].domid, doc->vifs[i].devid,
-		    strcmp(doc->vifs[i].state, "Connected") == 0);
-	statsdoc_prom_head(f, "vifd_vif_failed", "gauge",
-	    "1 if vifd closed the vif for an error (see its xenstore error "
-	    "node).");
-	for (i = 0; i < doc->n; i++)
-		fprintf(f, "vifd_vif_failed{domid=\"%u\",devid=\"%u\"} %d\n",
-		    doc->vifs[i].domid, doc->vifs[i].devid,
-		    doc->vifs[i].failed ? 1 : 0);
-	statsdoc_prom_head(f, "vifd_vif_link_up", "gauge",
-	    "0 while the admin has the vif's link down (vifd-link).");
-	for (i = 0; i < doc->n; i++)
-		fprintf(f, "vifd_vif_link_up{domid=\"%u\",devid=\"%u\"} %d\n",
-		    doc->vifs[i].domid, doc->vifs[i].devid,
-		    doc->vifs[i].link_down ? 0 : 1);
-	statsdoc_prom_head(f, "vifd_vif_isolated", "gauge",
-	    "1 if the vif's bridge port is to be isolated (vifd-isolated).");
-	for (i = 0; i < doc->n; i++)
-		fprintf(f, "vifd_vif_isolated{domid=\"%u\",devid=\"%u\"} "
-		    "%d\n", doc->vifs[i].domid, doc->vifs[i].devid,
-		    doc->vifs[i].isolated ? 1 : 0);
-	statsdoc_prom_head(f, "vifd_vif_queues", "gauge",
-	    "Netif queues of the vif's connection (0 while not connected).");
-	for (i = 0; i < doc->n; i++)
-		fprintf(f, "vifd_vif_queues{domid=\"%u\",devid=\"%u\"} %u\n",
-		    doc->vifs[i].domid, doc->vifs[i].devid,
-		    doc->vifs[i].nqueues);
+	for (g = 0; g < sizeof(statsdoc_prom_gauge) /
+	    sizeof(statsdoc_prom_gauge[0]); g++) {
+		statsdoc_prom_head(f, statsdoc_prom_gauge[g].name, "gauge",
+		    statsdoc_prom_gauge[g].help);
+		for (i = 0; i < doc->n; i++)
+			fprintf(f, "%s{domid=\"%u\",devid=\"%u\"} %u\n",
+			    statsdoc_prom_gauge[g].name, doc->vifs[i].domid,
+			    doc->vifs[i].devid,
+			    statsdoc_prom_gauge[g].value(&doc->vifs[i]));
+	}
 	statsdoc_prom_head(f, "vifd_vif_feature", "gauge",
 	    "A feature the vif's connection negotiated (always 1).");
 	for (i = 0; i < doc->n; i++) {

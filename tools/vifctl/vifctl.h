@@ -198,6 +198,20 @@ int vifctl_ctl_path(struct vifctl *c, const char *what, const char *opt,
  */
 int vifctl_ctl_ask(const char *what, const char *path, const char *cmd,
     char **answer);
+
+/*
+ * The start of a command that asks vifd for `stats` (stats, top): its
+ * options (vifctl_getopt with opts/opt/arg), optional DOMID DEVID operands
+ * making the question q, and the socket into path, from *ctl (the
+ * command's --ctl-socket, read once the options are parsed) or where the
+ * machine keeps it. Returns 0, VIFCTL_DONE after --help, or an exit code
+ * after printing why.
+ */
+int vifctl_stats_start(struct vifctl *c, const struct vifctl_cmd *cmd,
+    int argc, char **argv, const struct option *opts,
+    int (*opt)(struct vifctl *c, void *arg, int val, const char *optarg),
+    void *arg, const char *const *ctl, char *path, size_t plen, char *q,
+    size_t qlen);
 /*
  * A feature mask LIST for VIFD_FEATURES_OFF_KEY (cmd_features.c): the
  * names of src/core/featmask.h, or "none". Returns 0 with *mask and its
