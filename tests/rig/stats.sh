@@ -24,16 +24,10 @@ eventually 10 "vif2.0 waits in InitWait" be_state_is 2 0 2
 eventually 10 "guest pings the host" in_guest 1 ping -c 1 -W 1 10.77.0.1
 check "traffic both ways" in_host ping -c 20 -i 0.05 -W 1 10.77.0.2
 
-# ---- --json ---------------------------------------------------------------
-# The counters keep moving (the guest's own IPv6 and ARP chatter): every
-# counter of the JSON must lie between a text read before and one after.
-vifctl stats >"$M.t1"
-vifctl stats --json >"$M.json"; rc=$?
-vifctl stats >"$M.t2"
-check "stats --json exits 0" [ $rc = 0 ]
-check "stats --json: JSON within the text counters before and after" \
-    python3 - "$M.t1" "$M.json" "$M.t2" <<'PY'
-import json, sys
+# vifd's text answer as a dict, for the checks below: (vif, key) -> value,
+# (vif, total|qN, counter) -> number.
+cat >"$M.text.py" <<'PY'
+import sys
 
 def text(path):
     d = {}
@@ -44,6 +38,19 @@ def text(path):
         elif len(f) == 3:
             d[(f[0], f[1])] = f[2]
     return d
+PY
+
+# ---- --json ---------------------------------------------------------------
+# The counters keep moving (the guest's own IPv6 and ARP chatter): every
+# counter of the JSON must lie between a text read before and one after.
+vifctl stats >"$M.t1"
+vifctl stats --json >"$M.json"; rc=$?
+vifctl stats >"$M.t2"
+check "stats --json exits 0" [ $rc = 0 ]
+check "stats --json: JSON within the text counters before and after" \
+    python3 - "$M.t1" "$M.json" "$M.t2" "$M.text.py" <<'PY'
+import json, sys
+exec(open(sys.argv[4]).read())
 
 t1, t2 = text(sys.argv[1]), text(sys.argv[3])
 doc = json.load(open(sys.argv[2]))
@@ -96,16 +103,9 @@ check "promtool check metrics: no problem" sh -c \
     "promtool check metrics <$M.prom >$M.promtool 2>&1"
 diag_file "$M.promtool"
 check "Prometheus counters within the text counters before and after" \
-    python3 - "$M.t1" "$M.prom" "$M.t2" <<'PY'
+    python3 - "$M.t1" "$M.prom" "$M.t2" "$M.text.py" <<'PY'
 import re, sys
-
-def text(path):
-    d = {}
-    for line in open(path):
-        f = line.split()
-        if len(f) == 4 and (f[1] == "total" or f[1][0] == "q"):
-            d[(f[0], f[1], f[2])] = int(f[3])
-    return d
+exec(open(sys.argv[4]).read())
 
 t1, t2 = text(sys.argv[1]), text(sys.argv[3])
 sample = re.compile(r'^(vifd_[a-z_]+)\{([^}]*)\} (\S+)$')

@@ -38,6 +38,8 @@ static const struct {
 	{ "tx_drop_slots", "Frames from the guest dropped for using too many "
 	  "slots." },
 	{ "tx_drop_oversize", "Frames from the guest dropped as too large." },
+	{ "tx_drop_masked", "Frames from the guest using a feature its "
+	  "feature mask switched off." },
 	{ "tx_drop_copy", "Frames from the guest dropped because a grant copy "
 	  "failed." },
 	{ "tx_drop_hdr", "Frames from the guest dropped for bad offload "
