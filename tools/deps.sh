@@ -8,7 +8,7 @@ pkgs="autoconf automake make gcc pkg-config libxen-dev libcunit1-dev libmnl-dev 
 xen-utils-4.17 xenstore-utils iproute2 iputils-ping iperf3 ethtool nftables
 iptables prometheus
 cppcheck procps psmisc kmod util-linux"
-[ "${1:-}" = --lab ] && pkgs="$pkgs debootstrap cpio qemu-system-x86 busybox-static perl"
+[ "${1:-}" = --lab ] && pkgs="$pkgs debootstrap cpio qemu-system-x86 busybox-static perl clang llvm"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

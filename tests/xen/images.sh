@@ -98,7 +98,7 @@ lab_kernel_pkg() {
 
 # What the images are built from; a change rebuilds them.
 lab_image_key() {
-	{ cat "$LAB_SRC/images.sh"; echo "$LAB_KPKG $LAB_MIRROR";
+	{ cat "$LAB_SRC/images.sh" "$LAB_SRC/xdp-icmp-drop.c"; echo "$LAB_KPKG $LAB_MIRROR";
 	  lab_candidate "$LAB_KPKG"; lab_candidate "xen-hypervisor-$LAB_XENVER-amd64"; } |
 	    sha256sum | cut -c1-16
 }
@@ -226,6 +226,15 @@ lab_build_domu_base() {
 	cp "$r/bin/busybox" "$w/bin/busybox"
 	cp "$r/usr/lib/modules/$kv/kernel/drivers/net/xen-netfront.ko" "$w/lib/modules/"
 	for b in $LAB_DOMU_BINS; do lab_copy_with_libs "$r" "$w" "$b"; done
+	# iproute2's ip as ip-full: busybox's ip (the guest's own) cannot
+	# attach an XDP program; and the program scenario 11 attaches, built
+	# with clang's BPF target against the host's kernel headers.
+	lab_copy_with_libs "$r" "$w" /usr/bin/ip
+	mv "$w/usr/bin/ip" "$w/usr/bin/ip-full"
+	mkdir -p "$w/lib/vifd-lab"
+	clang -O2 -g -target bpf -D__x86_64__ -I/usr/include/x86_64-linux-gnu \
+	    -c "$LAB_SRC/xdp-icmp-drop.c" -o "$w/lib/vifd-lab/xdp-icmp-drop.o" ||
+	    lab_die "building the XDP program (clang -target bpf) failed"
 	for n in read write rm exists list ls watch chmod; do ln -s xenstore "$w/usr/bin/xenstore-$n"; done
 	# the usrmerge layout the libraries' paths assume
 	[ -d "$w/lib64" ] || ln -s usr/lib64 "$w/lib64" 2>/dev/null || true
