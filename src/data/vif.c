@@ -22,6 +22,7 @@
 #include "util/log.h"
 #include "util/loop.h"
 #include "data/queue.h"
+#include "data/shaper.h"
 #include "data/tap.h"
 #include "data/vif.h"
 
@@ -38,6 +39,9 @@ struct vif {
 	char fatal_reason[160];		/* [lock] */
 	int stalled_queues;		/* [atomic] */
 	unsigned int max_mtu;		/* what the frontend can take */
+	/* libvirt's limits are the interface's: one bucket per direction
+	 * for all the queues (shaper.c says why a shared one). */
+	struct shaper shape_out, shape_in;
 };
 
 /* Upcall of a worker (any thread): a rogue frontend, reported once. */
@@ -108,6 +112,8 @@ vif_queue_params(struct vif *vif, const struct vif_params *p,
 	qp->max_rx_frame = fi->sg ? RX_MAX_FRAME_LEN : VIFD_PAGE_SIZE;
 	qp->out = p->out;
 	qp->in = p->in;
+	qp->shape_out = &vif->shape_out;
+	qp->shape_in = &vif->shape_in;
 	qp->up = &vif_upcalls;
 	qp->up_arg = vif;
 }
@@ -131,9 +137,16 @@ vif_connect(struct xen_env *env, const struct vif_params *p,
 	vif->env = env;
 	vif->upcall_fd = p->upcall_fd;
 	pthread_mutex_init(&vif->lock, NULL);
+	shaper_init(&vif->shape_out);
+	shaper_init(&vif->shape_in);
+	shaper_set(&vif->shape_out, &p->shape_out);
+	shaper_set(&vif->shape_in, &p->shape_in);
 	vif->nq = fi->num_queues;
 	vif->q = calloc(vif->nq, sizeof(*vif->q));
 	if (vif->q == NULL) {
+		shaper_destroy(&vif->shape_out);
+		shaper_destroy(&vif->shape_in);
+		pthread_mutex_destroy(&vif->lock);
 		free(vif);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -204,16 +217,23 @@ vif_disconnect(struct vif *vif)
 	for (i = 0; i < vif->nopen; i++)
 		queue_close(&vif->q[i]);
 	pthread_mutex_destroy(&vif->lock);
+	shaper_destroy(&vif->shape_out);
+	shaper_destroy(&vif->shape_in);
 	free(vif->q);
 	free(vif);
 }
 
 void
 vif_set_rate(struct vif *vif, const struct ratelimit_rate *out,
-    const struct ratelimit_rate *in)
+    const struct ratelimit_rate *in, const struct shape_conf *shape_out,
+    const struct shape_conf *shape_in)
 {
 	unsigned int i;
 
+	/* The shapes first: the queues' wake-up below makes every waiting
+	 * worker retry, under whichever limit is now in force. */
+	shaper_set(&vif->shape_out, shape_out);
+	shaper_set(&vif->shape_in, shape_in);
 	for (i = 0; i < vif->nopen; i++)
 		queue_set_rate(&vif->q[i], out, in);
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/ratelimit.h"
+#include "core/shape.h"
 #include "seam/xen_ops.h"
 
 struct frontend_info;
@@ -23,6 +24,11 @@ struct vif;
 
 /* Our backend key for the guest-inbound limit, "bytes,usec" as `rate`. */
 #define VIF_INBOUND_RATE_KEY "vifd-inbound-rate"
+/* Our backend keys for libvirt's average, peak and burst of each
+ * direction, "average,peak,burst" in bytes/s and bytes (shape_parse),
+ * per vif; in force, one takes the place of its direction's rate key. */
+#define VIF_OUTBOUND_SHAPE_KEY "vifd-outbound-shape"
+#define VIF_INBOUND_SHAPE_KEY "vifd-inbound-shape"
 
 struct vif_params {
 	const char *name;		/* "vif1.0", for logs */
@@ -32,6 +38,8 @@ struct vif_params {
 	const struct frontend_info *fi;
 	struct ratelimit_rate out;	/* guest -> host (`rate`) */
 	struct ratelimit_rate in;	/* host -> guest (ours) */
+	struct shape_conf shape_out;	/* per vif; average 0: none */
+	struct shape_conf shape_in;
 	int upcall_fd;			/* eventfd to signal the control loop */
 };
 
@@ -55,9 +63,12 @@ void vif_clamp_mtu(struct vif *vif);
 /* Stops the workers, then unbinds, unmaps and closes. */
 void vif_disconnect(struct vif *vif);
 
-/* Applies new limits to every queue (live, while traffic flows). */
+/* Applies new limits (live, while traffic flows): the rates to every
+ * queue, the shapes to the vif's shared buckets; a shape in force takes
+ * the place of its direction's rate. */
 void vif_set_rate(struct vif *vif, const struct ratelimit_rate *out,
-    const struct ratelimit_rate *in);
+    const struct ratelimit_rate *in, const struct shape_conf *shape_out,
+    const struct shape_conf *shape_in);
 
 /* True if a worker found the frontend rogue (fatal error). */
 bool vif_has_fatal(const struct vif *vif);

@@ -10,6 +10,7 @@ RIG_TEST_FILES = \
 	tests/rig/data-features.sh \
 	tests/rig/badinput.sh \
 	tests/rig/rate.sh \
+	tests/rig/shape.sh \
 	tests/rig/stats.sh \
 	tests/rig/hotplug-vifd.sh \
 	tests/rig/hotplug-scripts.sh \

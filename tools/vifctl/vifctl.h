@@ -39,6 +39,10 @@ enum { VIFCTL_OK = 0, VIFCTL_FAIL = 1, VIFCTL_USAGE = 2 };
 /* Our backend key for the guest-inbound (host -> guest) limit, in the
  * format of `rate`: "bytes,usec". */
 #define VIFCTL_INBOUND_RATE_KEY		"vifd-inbound-rate"
+/* Our backend keys for libvirt's average, peak and burst, per vif:
+ * "average,peak,burst" in bytes/s and bytes (src/core/shape.h). */
+#define VIFCTL_OUTBOUND_SHAPE_KEY	"vifd-outbound-shape"
+#define VIFCTL_INBOUND_SHAPE_KEY	"vifd-inbound-shape"
 
 /* The state of one vifctl run. */
 struct vifctl {
