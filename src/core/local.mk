@@ -9,6 +9,7 @@ src_libvifd_a_SOURCES += \
 	src/core/csum.c src/core/csum.h \
 	src/core/vnet_hdr.c src/core/vnet_hdr.h \
 	src/core/ratelimit.c src/core/ratelimit.h \
+	src/core/shape.c src/core/shape.h \
 	src/core/frontend.c src/core/frontend.h \
 	src/core/featmask.c src/core/featmask.h \
 	src/core/xenbus_fsm.c src/core/xenbus_fsm.h \

@@ -42,7 +42,9 @@
  *    event would otherwise hand out an extra window of credit);
  *  - counters of delayed packets and bytes and of the time spent waiting;
  *  - the parser is strict (Linux's simple_strtoul accepts "12abc,5"); a
- *    node with 0 bytes is refused (Linux would block all traffic with it).
+ *    node with 0 bytes is refused (Linux would block all traffic with it);
+ *  - a wider burst allowance, which only shaping (shape.c) sets: a limit
+ *    set from `rate` alone keeps netback's max(131072, bytes).
  */
 #include "config.h"
 
@@ -62,8 +64,11 @@ ratelimit_sat_add(uint64_t a, uint64_t b)
 static uint64_t
 ratelimit_burst(const struct ratelimit *rl)
 {
-	return rl->credit_bytes > RATELIMIT_BURST_FLOOR ?
+	uint64_t b = rl->credit_bytes > RATELIMIT_BURST_FLOOR ?
 	    rl->credit_bytes : RATELIMIT_BURST_FLOOR;
+
+	/* Only shaping sets an allowance: netback's rule is untouched. */
+	return rl->allowance > b ? rl->allowance : b;
 }
 
 /*
@@ -110,25 +115,35 @@ ratelimit_clamp_wake(struct ratelimit *rl, uint64_t now_ns)
 	}
 }
 
-static void
-ratelimit_note_delay(struct ratelimit *rl, uint32_t size, uint64_t now_ns)
+void
+ratelimit_delay_note(struct ratelimit_delay *d, uint32_t size,
+    uint64_t now_ns)
 {
-	if (rl->head_delayed)
+	if (d->head_delayed)
 		return;
-	rl->head_delayed = true;
-	rl->delay_start_ns = now_ns;
-	rl->stats.packets_delayed++;
-	rl->stats.bytes_delayed += size;
+	d->head_delayed = true;
+	d->delay_start_ns = now_ns;
+	d->stats.packets_delayed++;
+	d->stats.bytes_delayed += size;
 }
 
-static void
-ratelimit_end_delay(struct ratelimit *rl, uint64_t now_ns)
+void
+ratelimit_delay_end(struct ratelimit_delay *d, uint64_t now_ns)
 {
-	if (!rl->head_delayed)
+	if (!d->head_delayed)
 		return;
-	rl->head_delayed = false;
-	if (now_ns > rl->delay_start_ns)
-		rl->stats.throttled_ns += now_ns - rl->delay_start_ns;
+	d->head_delayed = false;
+	if (now_ns > d->delay_start_ns)
+		d->stats.throttled_ns += now_ns - d->delay_start_ns;
+}
+
+void
+ratelimit_delay_get(const struct ratelimit_delay *d, uint64_t now_ns,
+    struct ratelimit_stats *st)
+{
+	*st = d->stats;
+	if (d->head_delayed && now_ns > d->delay_start_ns)
+		st->throttled_ns += now_ns - d->delay_start_ns;
 }
 
 void
@@ -163,6 +178,7 @@ ratelimit_set(struct ratelimit *rl, uint64_t bytes, uint64_t usec,
 		/* Unlimited: whatever waits goes now. */
 		released = rl->waiting;
 		rl->waiting = false;
+		rl->allowance = 0;
 		rl->remaining = UINT64_MAX;
 		rl->window_start_ns = now_ns;
 		return released;
@@ -195,14 +211,58 @@ ratelimit_waiting(const struct ratelimit *rl)
 	return rl->waiting;
 }
 
+/*
+ * The packet path's refill, once a window is over (now_ns at least a
+ * window after window_start_ns): a window's credit for every window end
+ * passed since the window began (Linux adds one and restarts the window
+ * at now; a userspace worker that runs late would lose the rest of the
+ * windows it missed). The cap bounds what an idle spell can bank.
+ */
+static void
+ratelimit_add_passed(struct ratelimit *rl, uint64_t now_ns)
+{
+	uint64_t passed = (now_ns - rl->window_start_ns) / rl->window_ns;
+	uint64_t add, r, burst = ratelimit_burst(rl);
+
+	add = rl->credit_bytes > UINT64_MAX / passed ? UINT64_MAX :
+	    rl->credit_bytes * passed;
+	r = ratelimit_sat_add(rl->remaining, add);
+	rl->remaining = r < burst ? r : burst;
+	rl->window_start_ns += passed * rl->window_ns;
+}
+
+void
+ratelimit_catch_up(struct ratelimit *rl, uint64_t now_ns)
+{
+	if (ratelimit_unlimited(rl) || rl->waiting ||
+	    now_ns < rl->window_start_ns ||
+	    now_ns - rl->window_start_ns < rl->window_ns)
+		return;
+	ratelimit_add_passed(rl, now_ns);
+}
+
 int
 ratelimit_consume(struct ratelimit *rl, uint32_t size, uint64_t now_ns,
     uint64_t *wake_ns)
 {
+	return ratelimit_consume_reserve(rl, size, 0, now_ns, wake_ns);
+}
+
+/* Room for `charge` with `reserve` left over (reserve 0: netback's test). */
+static bool
+ratelimit_fits(const struct ratelimit *rl, uint64_t charge, uint64_t reserve)
+{
+	return charge <= rl->remaining && reserve <= rl->remaining - charge;
+}
+
+int
+ratelimit_consume_reserve(struct ratelimit *rl, uint32_t size,
+    uint64_t reserve, uint64_t now_ns, uint64_t *wake_ns)
+{
 	uint64_t charge, next;
 
 	if (ratelimit_unlimited(rl)) {
-		ratelimit_end_delay(rl, now_ns);
+		ratelimit_delay_end(&rl->delay, now_ns);
 		return 0;
 	}
 	charge = size;
@@ -217,11 +277,11 @@ ratelimit_consume(struct ratelimit *rl, uint32_t size, uint64_t now_ns,
 		else
 			ratelimit_clamp_wake(rl, now_ns);
 	}
-	if (charge <= rl->remaining)
+	if (ratelimit_fits(rl, charge, reserve))
 		goto ok;
 	if (rl->waiting) {
 		/* Linux: "Timer could already be pending". */
-		ratelimit_note_delay(rl, size, now_ns);
+		ratelimit_delay_note(&rl->delay, size, now_ns);
 		*wake_ns = rl->wake_ns;
 		return -EAGAIN;
 	}
@@ -232,20 +292,8 @@ ratelimit_consume(struct ratelimit *rl, uint32_t size, uint64_t now_ns,
 	if (next > ratelimit_sat_add(now_ns, rl->window_ns))
 		next = ratelimit_sat_add(now_ns, rl->window_ns);
 	if (now_ns >= next) {
-		/* The window is over: the packet path refills, a window's
-		 * credit for every window end passed since the window began
-		 * (Linux adds one and restarts the window at now; a userspace
-		 * worker that runs late would lose the rest of the windows
-		 * it missed). The cap bounds what an idle spell can bank. */
-		uint64_t passed = (now_ns - rl->window_start_ns) / rl->window_ns;
-		uint64_t add, r, burst = ratelimit_burst(rl);
-
-		add = rl->credit_bytes > UINT64_MAX / passed ? UINT64_MAX :
-		    rl->credit_bytes * passed;
-		r = ratelimit_sat_add(rl->remaining, add);
-		rl->remaining = r < burst ? r : burst;
-		rl->window_start_ns += passed * rl->window_ns;
-		if (charge <= rl->remaining)
+		ratelimit_add_passed(rl, now_ns);
+		if (ratelimit_fits(rl, charge, reserve))
 			goto ok;
 		next = ratelimit_sat_add(rl->window_start_ns, rl->window_ns);
 	}
@@ -259,13 +307,13 @@ ratelimit_consume(struct ratelimit *rl, uint32_t size, uint64_t now_ns,
 	rl->window_start_ns = next;
 	rl->wake_ns = next;
 	rl->waiting = true;
-	ratelimit_note_delay(rl, size, now_ns);
+	ratelimit_delay_note(&rl->delay, size, now_ns);
 	*wake_ns = next;
 	return -EAGAIN;
 
 ok:
 	rl->remaining -= charge;
-	ratelimit_end_delay(rl, now_ns);
+	ratelimit_delay_end(&rl->delay, now_ns);
 	return 0;
 }
 
@@ -287,9 +335,26 @@ void
 ratelimit_get_stats(const struct ratelimit *rl, uint64_t now_ns,
     struct ratelimit_stats *st)
 {
-	*st = rl->stats;
-	if (rl->head_delayed && now_ns > rl->delay_start_ns)
-		st->throttled_ns += now_ns - rl->delay_start_ns;
+	ratelimit_delay_get(&rl->delay, now_ns, st);
+}
+
+void
+ratelimit_set_allowance(struct ratelimit *rl, uint64_t allowance,
+    uint64_t credit)
+{
+	uint64_t burst;
+
+	rl->allowance = allowance;
+	if (ratelimit_unlimited(rl))
+		return;
+	burst = ratelimit_burst(rl);
+	rl->remaining = credit < burst ? credit : burst;
+}
+
+uint64_t
+ratelimit_credit(const struct ratelimit *rl)
+{
+	return rl->remaining;
 }
 
 int

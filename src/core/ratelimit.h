@@ -47,6 +47,18 @@ struct ratelimit_stats {
 };
 
 /*
+ * The counters of one waiting packet at a time: a packet refused several
+ * times counts once, and its wait ends when it is accepted. Embedded in
+ * struct ratelimit; a queue sharing a per-vif limiter (shape.h) keeps its
+ * own, since the shared limiter's waits are several queues'.
+ */
+struct ratelimit_delay {
+	bool head_delayed;		/* the packet being retried was refused */
+	uint64_t delay_start_ns;	/* when head_delayed was set */
+	struct ratelimit_stats stats;
+};
+
+/*
  * All fields are private to ratelimit.c; one queue worker owns the struct
  * ([q] in vifd's ownership tags). A new limit from the control thread reaches
  * the worker as a message and is applied there with ratelimit_set().
@@ -59,9 +71,8 @@ struct ratelimit {
 	uint64_t window_start_ns;	/* start of the current window */
 	uint64_t wake_ns;		/* while waiting: when the window ends */
 	bool waiting;			/* the caller's timer is armed */
-	bool head_delayed;		/* the packet being retried was refused */
-	uint64_t delay_start_ns;	/* when head_delayed was set */
-	struct ratelimit_stats stats;
+	uint64_t allowance;		/* shaping's burst; 0: netback's only */
+	struct ratelimit_delay delay;
 };
 
 /* Initialises `rl` as unlimited. */
@@ -106,6 +117,15 @@ int ratelimit_consume(struct ratelimit *rl, uint32_t size, uint64_t now_ns,
     uint64_t *wake_ns);
 
 /*
+ * As ratelimit_consume(), but the packet fits only if `reserve` bytes of
+ * credit are left after it: what a limiter shared by several queues keeps
+ * for a packet another queue had refused (shape.c). reserve 0 is exactly
+ * ratelimit_consume().
+ */
+int ratelimit_consume_reserve(struct ratelimit *rl, uint32_t size,
+    uint64_t reserve, uint64_t now_ns, uint64_t *wake_ns);
+
+/*
  * The caller's timer fired (Linux's xenvif_tx_credit_callback): adds a
  * window's credit and ends the wait. Returns 0 if the queue may consume
  * again (also when no wait was pending: a stale timer event adds nothing).
@@ -117,6 +137,40 @@ int ratelimit_refill(struct ratelimit *rl, uint64_t now_ns, uint64_t *wake_ns);
 
 /* Copies the counters; throttled_ns includes a wait still in progress. */
 void ratelimit_get_stats(const struct ratelimit *rl, uint64_t now_ns,
+    struct ratelimit_stats *st);
+
+/*
+ * Shaping (shape.h) widens the credit a limit may bank: the burst
+ * allowance becomes max(allowance, netback's max(131072, bytes)), and the
+ * credit left becomes min(credit, that allowance) (UINT64_MAX: a full
+ * bucket). allowance 0 restores netback's rule, which is what a limit set
+ * only through ratelimit_set() has. No effect while unlimited.
+ */
+void ratelimit_set_allowance(struct ratelimit *rl, uint64_t allowance,
+    uint64_t credit);
+
+/*
+ * Adds the credit of the windows passed since the last refill now, as the
+ * packet path does only when a packet is short (unless a wait is
+ * pending: the timer path owes those). netback's lazy refill caps the
+ * bank only when it refills, so credit of windows that passed while the
+ * bank was full comes back at the next shortfall: up to one allowance
+ * more than a token bucket would give, negligible with netback's 128 KiB
+ * but a whole second burst with shaping's. shape.c calls this before
+ * every charge; a limit from `rate` alone never does.
+ */
+void ratelimit_catch_up(struct ratelimit *rl, uint64_t now_ns);
+
+/* The credit left now (UINT64_MAX while unlimited). */
+uint64_t ratelimit_credit(const struct ratelimit *rl);
+
+/* A refused packet starts (or continues) its wait; an accepted one ends
+ * it. Counted once per packet. */
+void ratelimit_delay_note(struct ratelimit_delay *d, uint32_t size,
+    uint64_t now_ns);
+void ratelimit_delay_end(struct ratelimit_delay *d, uint64_t now_ns);
+/* The counters, throttled_ns including a wait in progress. */
+void ratelimit_delay_get(const struct ratelimit_delay *d, uint64_t now_ns,
     struct ratelimit_stats *st);
 
 /*

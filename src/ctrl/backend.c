@@ -85,6 +85,8 @@ backend_connect(struct backend *be)
 	p.feat_off = be->feat_off;
 	p.out = be->rate_out;
 	p.in = be->rate_in;
+	p.shape_out = be->shape_out;
+	p.shape_in = be->shape_in;
 	p.upcall_fd = vd->upcall_fd;
 	p.link_down = be->link_down;
 	r = vif_connect(vd->env, &p, &be->vif, err, sizeof(err));
@@ -486,6 +488,31 @@ backend_recheck(struct backend *be)
 	(void)backend_add(vd, domid, devid);
 }
 
+/* One line for the limits in force, after a change. */
+static void
+backend_log_limits(const struct backend *be)
+{
+	const struct ratelimit_rate *r[2] = { &be->rate_out, &be->rate_in };
+	const struct shape_conf *sc[2] = { &be->shape_out, &be->shape_in };
+	char say[2][96];
+	unsigned int i;
+
+	for (i = 0; i < 2; i++) {
+		if (sc[i]->average != 0)
+			snprintf(say[i], sizeof(say[i]), "shape %llu,%llu,%llu "
+			    "per vif", (unsigned long long)sc[i]->average,
+			    (unsigned long long)sc[i]->peak,
+			    (unsigned long long)sc[i]->burst);
+		else if (r[i]->usec != 0)
+			snprintf(say[i], sizeof(say[i]), "%llu,%llu",
+			    (unsigned long long)r[i]->bytes,
+			    (unsigned long long)r[i]->usec);
+		else
+			snprintf(say[i], sizeof(say[i]), "unlimited");
+	}
+	log_info("%s: rate out %s in %s", be->name, say[0], say[1]);
+}
+
 static void
 backend_process(struct backend *be)
 {
@@ -509,17 +536,11 @@ backend_process(struct backend *be)
 			backend_fail(be, "%s", reason);
 	}
 	if (dirty & BE_DIRTY_RATE) {
-		backend_read_rate(be, "rate", &be->rate_out);
-		backend_read_rate(be, VIF_INBOUND_RATE_KEY, &be->rate_in);
+		backend_read_limits(be);
 		if (be->vif != NULL)
-			vif_set_rate(be->vif, &be->rate_out, &be->rate_in);
-		log_info("%s: rate out %s%llu,%llu in %s%llu,%llu", be->name,
-		    be->rate_out.usec ? "" : "unlimited ",
-		    (unsigned long long)be->rate_out.bytes,
-		    (unsigned long long)be->rate_out.usec,
-		    be->rate_in.usec ? "" : "unlimited ",
-		    (unsigned long long)be->rate_in.bytes,
-		    (unsigned long long)be->rate_in.usec);
+			vif_set_rate(be->vif, &be->rate_out, &be->rate_in,
+			    &be->shape_out, &be->shape_in);
+		backend_log_limits(be);
 	}
 	if (dirty & BE_DIRTY_HOTPLUG) {
 		backend_read_hotplug_status(be);

@@ -35,7 +35,7 @@ struct hotplug_run;
 #define BE_DIRTY_STATE		0x02u	/* our state node (toolstack writes 5) */
 #define BE_DIRTY_ONLINE		0x04u
 #define BE_DIRTY_HOTPLUG	0x08u	/* hotplug-status */
-#define BE_DIRTY_RATE		0x10u	/* rate, vifd-inbound-rate */
+#define BE_DIRTY_RATE		0x10u	/* rate, vifd-inbound-rate, shapes */
 #define BE_DIRTY_FATAL		0x20u	/* a worker found the frontend rogue */
 #define BE_DIRTY_RELEASE	0x40u	/* a domain died: is ours alive? */
 #define BE_DIRTY_RECHECK	0x80u	/* our dir may have been made anew */
@@ -95,6 +95,7 @@ struct backend {
 	struct vlanspec vlan;		/* ... this, */
 	char vlan_str[VLANSPEC_STR_MAX];	/* ... as written */
 	bool vlan_set;			/* the port has it */
+	struct shape_conf shape_out, shape_in;	/* average 0: none */
 	struct vif *vif;		/* data plane, while connected */
 	char features[160];		/* ... and what it negotiated
 					 * (frontend_features_str), else "" */

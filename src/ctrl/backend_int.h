@@ -61,9 +61,10 @@ void backend_port_read(struct backend *be);
  * TAP's bridge port once the hotplug script has put it on one. */
 void backend_port_apply(struct backend *be);
 
-/* Reads a "bytes,usec" rate key; absent or malformed means unlimited. */
-void backend_read_rate(struct backend *be, const char *key,
-    struct ratelimit_rate *out);
+/* Reads the limit keys: `rate`, vifd-inbound-rate ("bytes,usec") and
+ * the shapes vifd-outbound-shape, vifd-inbound-shape; an absent or
+ * malformed one (said in a warning) is none. */
+void backend_read_limits(struct backend *be);
 /* Reads hotplug-status (and fails the vif on "error"). */
 void backend_read_hotplug_status(struct backend *be);
 /* The frontend's state node: Unknown if its directory is gone, 255 for

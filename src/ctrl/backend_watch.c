@@ -78,7 +78,9 @@ backend_key_changed(struct backend *be, const char *key)
 	else if (strcmp(key, "hotplug-status") == 0)
 		be->dirty |= BE_DIRTY_HOTPLUG;
 	else if (strcmp(key, "rate") == 0 ||
-	    strcmp(key, VIF_INBOUND_RATE_KEY) == 0)
+	    strcmp(key, VIF_INBOUND_RATE_KEY) == 0 ||
+	    strcmp(key, VIF_OUTBOUND_SHAPE_KEY) == 0 ||
+	    strcmp(key, VIF_INBOUND_SHAPE_KEY) == 0)
 		be->dirty |= BE_DIRTY_RATE;
 	else if (strcmp(key, VIF_LINK_KEY) == 0 ||
 	    strcmp(key, VIF_ISOLATED_KEY) == 0 ||

@@ -262,8 +262,7 @@ backend_read_keys(struct backend *be)
 			    s);
 		free(s);
 	}
-	backend_read_rate(be, "rate", &be->rate_out);
-	backend_read_rate(be, VIF_INBOUND_RATE_KEY, &be->rate_in);
+	backend_read_limits(be);
 	backend_port_read(be);
 	backend_read_hotplug_status(be);
 	s = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, be->path, "script");
@@ -279,7 +278,7 @@ backend_read_keys(struct backend *be)
 }
 
 /* Reads a "bytes,usec" rate key; absent or malformed means unlimited. */
-void
+static void
 backend_read_rate(struct backend *be, const char *key,
     struct ratelimit_rate *out)
 {
@@ -301,6 +300,36 @@ backend_read_rate(struct backend *be, const char *key,
 		out->usec = usec;
 	}
 	free(v);
+}
+
+/*
+ * Reads a shape key, "average,peak,burst" in bytes; absent or malformed
+ * means none (a malformed one is ignored with a warning, as netback
+ * ignores a malformed `rate`: the direction's rate key, if any, then
+ * applies).
+ */
+static void
+backend_read_shape(struct backend *be, const char *key, struct shape_conf *out)
+{
+	struct vifd *vd = be->vd;
+	char *v, err[192];
+
+	memset(out, 0, sizeof(*out));
+	v = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, be->path, key);
+	if (v == NULL)
+		return;
+	if (shape_parse(v, 1, "B/s", "bytes", out, err, sizeof(err)) < 0)
+		log_warnx("%s: %s %s; ignored", be->name, key, err);
+	free(v);
+}
+
+void
+backend_read_limits(struct backend *be)
+{
+	backend_read_rate(be, "rate", &be->rate_out);
+	backend_read_rate(be, VIF_INBOUND_RATE_KEY, &be->rate_in);
+	backend_read_shape(be, VIF_OUTBOUND_SHAPE_KEY, &be->shape_out);
+	backend_read_shape(be, VIF_INBOUND_SHAPE_KEY, &be->shape_in);
 }
 
 void

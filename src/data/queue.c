@@ -93,10 +93,10 @@ queue_rearm_timer(struct queue *q)
 {
 	uint64_t now = loop_now_ns(), next = UINT64_MAX;
 
-	if (q->tx_blocked && q->tx_rl.wake_ns < next)
-		next = q->tx_rl.wake_ns;
-	if (q->rx_blocked && q->rx_rl.wake_ns < next)
-		next = q->rx_rl.wake_ns;
+	if (q->txl.blocked && q->txl.wake_ns < next)
+		next = q->txl.wake_ns;
+	if (q->rxl.blocked && q->rxl.wake_ns < next)
+		next = q->rxl.wake_ns;
 	if (q->rx_waiting) {
 		uint64_t t = q->rx_head_since + QUEUE_RX_DRAIN_NS;
 
@@ -119,22 +119,16 @@ static void
 queue_on_timer(struct loop_watch *w, uint32_t events)
 {
 	struct queue *q = w->arg;
-	uint64_t now, wake;
+	uint64_t now;
 
 	(void)events;
 	loop_timer_ack(q->timerfd);
 	now = loop_now_ns();
 	if (q->unmask_at != 0 && now >= q->unmask_at)
 		queue_unmask(q);
-	if (q->tx_blocked && now >= q->tx_rl.wake_ns &&
-	    ratelimit_refill(&q->tx_rl, now, &wake) == 0) {
-		q->tx_blocked = false;
-		if (queue_tx_work(q))
-			loop_event_signal(q->ctlfd);
-	}
-	if (q->rx_blocked && now >= q->rx_rl.wake_ns &&
-	    ratelimit_refill(&q->rx_rl, now, &wake) == 0)
-		q->rx_blocked = false;
+	if (queue_limit_due(&q->txl, now) && queue_tx_work(q))
+		loop_event_signal(q->ctlfd);
+	(void)queue_limit_due(&q->rxl, now);
 	if (q->rx_waiting && q->rx_head) {
 		if (now - q->rx_head_since >= QUEUE_RX_DRAIN_NS) {
 			/* Linux's rx_drain_timeout: a frame the guest has not
@@ -169,14 +163,8 @@ queue_apply_rates(struct queue *q)
 	out = q->rate_out;
 	in = q->rate_in;
 	pthread_mutex_unlock(&q->rate_lock);
-	if (ratelimit_set(&q->tx_rl, out.usec ? out.bytes : 0, out.usec, now))
-		q->tx_blocked = false;
-	if (ratelimit_unlimited(&q->tx_rl))
-		q->tx_blocked = false;
-	if (ratelimit_set(&q->rx_rl, in.usec ? in.bytes : 0, in.usec, now))
-		q->rx_blocked = false;
-	if (ratelimit_unlimited(&q->rx_rl))
-		q->rx_blocked = false;
+	queue_limit_apply(&q->txl, &out, now);
+	queue_limit_apply(&q->rxl, &in, now);
 }
 
 static void
@@ -185,8 +173,8 @@ queue_sync_rate_stats(struct queue *q)
 	struct ratelimit_stats ts, rs;
 	uint64_t now = loop_now_ns();
 
-	ratelimit_get_stats(&q->tx_rl, now, &ts);
-	ratelimit_get_stats(&q->rx_rl, now, &rs);
+	queue_limit_stats(&q->txl, now, &ts);
+	queue_limit_stats(&q->rxl, now, &rs);
 	__atomic_store_n(&q->stats.tx_rate_delayed, ts.packets_delayed,
 	    __ATOMIC_RELAXED);
 	__atomic_store_n(&q->stats.tx_rate_delayed_bytes, ts.bytes_delayed,
@@ -340,8 +328,8 @@ queue_main(void *arg)
 	    VIFD_PAGE_SIZE);
 	BACK_RING_ATTACH(&q->rx, rs, ring_load_index(&rs->rsp_prod),
 	    VIFD_PAGE_SIZE);
-	ratelimit_init(&q->tx_rl, loop_now_ns());
-	ratelimit_init(&q->rx_rl, loop_now_ns());
+	ratelimit_init(&q->txl.rl, loop_now_ns());
+	ratelimit_init(&q->rxl.rl, loop_now_ns());
 	q->seen_rate_gen = __atomic_load_n(&q->rate_gen, __ATOMIC_ACQUIRE);
 	queue_apply_rates(q);
 

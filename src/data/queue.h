@@ -21,6 +21,7 @@
 #include "data/queue_stats.h"
 #include "core/ratelimit.h"
 #include "core/ring.h"
+#include "data/shaper.h"
 #include "core/rx.h"
 #include "core/frontend.h"
 #include "core/tx.h"
@@ -97,8 +98,25 @@ struct queue_params {
 	/* The vif's multicast filter, shared with its other queues (TX
 	 * requests change it, RX frames are judged by it); NULL: none. */
 	struct vif_mcast *mcast;
+	/* The vif's shared shapes (NULL: none); they outlive the queue. */
+	struct shaper *shape_out, *shape_in;
 	const struct queue_upcalls *up;
 	void *up_arg;
+};
+
+/*
+ * One direction's limit as a queue's worker sees it: the vif's shared
+ * shape while one is in force (libvirt's average, peak and burst, per
+ * vif), else this queue's own credit scheduler (xl's rate=, per queue as
+ * in netback). [worker], but for the [const] shaper pointer.
+ */
+struct queue_limit {
+	struct ratelimit rl;		/* `rate` / vifd-inbound-rate */
+	struct shaper *shaper;		/* [const] the vif's, or NULL */
+	unsigned int who;		/* [const] the queue's id, to it */
+	struct ratelimit_delay shaped;	/* this queue's waits on the shaper */
+	uint64_t wake_ns;		/* while blocked: when to retry */
+	bool blocked;			/* waiting for credit */
 };
 
 struct queue {
@@ -134,13 +152,11 @@ struct queue {
 	uint32_t *tx_pkt_off;
 	struct xen_copy_seg *tx_segs;
 	uint8_t *tx_buf;
-	struct ratelimit tx_rl;
-	bool tx_blocked;		/* waiting for credit */
+	struct queue_limit txl;		/* guest -> host */
 	struct xen_copy_seg *rx_segs;
 	struct rx_pending *rx_pend;
 	uint8_t *rx_buf;
-	struct ratelimit rx_rl;
-	bool rx_blocked;		/* waiting for credit */
+	struct queue_limit rxl;		/* host -> guest */
 	bool rx_waiting;		/* head frame needs more RX slots */
 	bool tap_reading;		/* EPOLLIN on the TAP is armed */
 	bool rx_head;			/* a frame is held (rx_head_frame) */

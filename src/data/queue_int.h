@@ -32,6 +32,28 @@ void queue_notify(struct queue *q, uint32_t port);
 /* Arms or disarms EPOLLIN on the TAP (never again after a fatal error). */
 void queue_set_tap_reading(struct queue *q, bool on);
 
+/*
+ * Charges a packet of `size` bytes to limit `l` at now_ns (the shared
+ * shaper reads its own clock). Returns 0, or -EAGAIN after marking `l`
+ * blocked with its wake-up time: the caller stops, leaves the packet
+ * where it is and retries once queue_limit_due() says so.
+ */
+int queue_limit_consume(struct queue_limit *l, uint32_t size,
+    uint64_t now_ns);
+
+/* The timer fired: true (and `l` unblocked) if `l` was blocked and may
+ * retry now. */
+bool queue_limit_due(struct queue_limit *l, uint64_t now_ns);
+
+/* A new per-queue rate (the shaper is set by its owner): applied, and
+ * any wait ends, so the next pass retries under the new limits. */
+void queue_limit_apply(struct queue_limit *l, const struct ratelimit_rate *r,
+    uint64_t now_ns);
+
+/* The limit's counters: this queue's waits, on either limiter. */
+void queue_limit_stats(const struct queue_limit *l, uint64_t now_ns,
+    struct ratelimit_stats *st);
+
 /* Processes the TX ring until it is empty, blocked or the budget is
  * spent. Returns true if work is left for a later turn. */
 bool queue_tx_work(struct queue *q);

@@ -144,6 +144,9 @@ queue_open(struct queue *q, const struct queue_params *p, char *err,
 	q->mcast = p->mcast;
 	q->rate_out = p->out;
 	q->rate_in = p->in;
+	q->txl.shaper = p->shape_out;
+	q->rxl.shaper = p->shape_in;
+	q->txl.who = q->rxl.who = p->id;
 	q->tapfd = p->tapfd;	/* ours from here on, also on failure */
 	q->timerfd = q->ctlfd = -1;
 	pthread_mutex_init(&q->rate_lock, NULL);

@@ -175,15 +175,9 @@ queue_rx_work(struct queue *q)
 			q->rx_head_charged = false;
 			bufoff += f->len;
 		}
-		if (!q->rx_head_charged && !ratelimit_unlimited(&q->rx_rl)) {
-			uint64_t wake;
-
-			if (ratelimit_consume(&q->rx_rl, f->len, loop_now_ns(),
-			    &wake) < 0) {
-				q->rx_blocked = true;
-				break;
-			}
-		}
+		if (!q->rx_head_charged &&
+		    queue_limit_consume(&q->rxl, f->len, loop_now_ns()) < 0)
+			break;
 		q->rx_head_charged = true;
 
 		r = rx_frame2slots(f, &q->rx, rp, q->domid, q->rx_segs, &nsegs,

@@ -181,23 +181,20 @@ queue_tx_sweep(struct queue *q)
 	tx_copy_slots(ring, base, n, q->tx_slots);
 
 	now = loop_now_ns();
-	while (off < n && !q->tx_blocked && !q->fatal) {
+	while (off < n && !q->txl.blocked && !q->fatal) {
 		unsigned int npkts = 0, nsegs = 0;
 		uint32_t bufoff = 0;
 		bool stop = false;
 
 		while (off < n) {
 			struct tx_pkt *pkt = &q->tx_pkts[npkts];
-			uint64_t wake;
 
 			/* Netback charges the first slot's size (the whole
 			 * packet) before looking further; no credit: stop
 			 * consuming, the request stays on the ring (delayed,
 			 * not dropped). */
-			if (!ratelimit_unlimited(&q->tx_rl) &&
-			    ratelimit_consume(&q->tx_rl,
-			    q->tx_slots[off].req.size, now, &wake) < 0) {
-				q->tx_blocked = true;
+			if (queue_limit_consume(&q->txl,
+			    q->tx_slots[off].req.size, now) < 0) {
 				stop = true;
 				break;
 			}
@@ -248,10 +245,10 @@ queue_tx_work(struct queue *q)
 	int r, more;
 
 	for (sweeps = 0; sweeps < QUEUE_BUDGET; sweeps++) {
-		if (q->tx_blocked || q->fatal)
+		if (q->txl.blocked || q->fatal)
 			return false;
 		r = queue_tx_sweep(q);
-		if (r < 0 || q->tx_blocked)
+		if (r < 0 || q->txl.blocked)
 			return false;
 		if (r == 0) {
 			/* Re-arm req_event, then look once more: a request

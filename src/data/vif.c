@@ -23,6 +23,7 @@
 #include "util/log.h"
 #include "util/loop.h"
 #include "data/queue.h"
+#include "data/shaper.h"
 #include "data/tap.h"
 #include "data/vif.h"
 #include "data/vif_mcast.h"
@@ -43,6 +44,9 @@ struct vif {
 	bool carrier;			/* [lock] what the TAP was told */
 	unsigned int max_mtu;		/* what the frontend can take */
 	struct vif_mcast mcast;		/* shared by the queues */
+	/* libvirt's limits are the interface's: one bucket per direction
+	 * for all the queues (shaper.c says why a shared one). */
+	struct shaper shape_out, shape_in;
 };
 
 /* Upcall of a worker (any thread): a rogue frontend, reported once. */
@@ -123,6 +127,8 @@ vif_queue_params(struct vif *vif, const struct vif_params *p,
 	qp->out = p->out;
 	qp->in = p->in;
 	qp->mcast = &vif->mcast;
+	qp->shape_out = &vif->shape_out;
+	qp->shape_in = &vif->shape_in;
 	qp->up = &vif_upcalls;
 	qp->up_arg = vif;
 }
@@ -146,9 +152,16 @@ vif_connect(struct xen_env *env, const struct vif_params *p,
 	vif->env = env;
 	vif->upcall_fd = p->upcall_fd;
 	pthread_mutex_init(&vif->lock, NULL);
+	shaper_init(&vif->shape_out);
+	shaper_init(&vif->shape_in);
+	shaper_set(&vif->shape_out, &p->shape_out);
+	shaper_set(&vif->shape_in, &p->shape_in);
 	vif->nq = fi->num_queues;
 	vif->q = calloc(vif->nq, sizeof(*vif->q));
 	if (vif->q == NULL) {
+		shaper_destroy(&vif->shape_out);
+		shaper_destroy(&vif->shape_in);
+		pthread_mutex_destroy(&vif->lock);
 		free(vif);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -227,6 +240,8 @@ vif_disconnect(struct vif *vif)
 		queue_close(&vif->q[i]);
 	vif_mcast_destroy(&vif->mcast);
 	pthread_mutex_destroy(&vif->lock);
+	shaper_destroy(&vif->shape_out);
+	shaper_destroy(&vif->shape_in);
 	free(vif->q);
 	free(vif);
 }
@@ -246,10 +261,15 @@ vif_set_link(struct vif *vif, bool up)
 
 void
 vif_set_rate(struct vif *vif, const struct ratelimit_rate *out,
-    const struct ratelimit_rate *in)
+    const struct ratelimit_rate *in, const struct shape_conf *shape_out,
+    const struct shape_conf *shape_in)
 {
 	unsigned int i;
 
+	/* The shapes first: the queues' wake-up below makes every waiting
+	 * worker retry, under whichever limit is now in force. */
+	shaper_set(&vif->shape_out, shape_out);
+	shaper_set(&vif->shape_in, shape_in);
 	for (i = 0; i < vif->nopen; i++)
 		queue_set_rate(&vif->q[i], out, in);
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "core/ratelimit.h"
+#include "core/shape.h"
 #include "seam/xen_ops.h"
 
 struct frontend_info;
@@ -29,6 +30,11 @@ struct vif;
 #define VIF_ISOLATED_KEY "vifd-isolated"
 /* ... and for <vlan>: src/core/vlanspec.h's grammar (absent: none). */
 #define VIF_VLAN_KEY "vifd-vlan"
+/* Our backend keys for libvirt's average, peak and burst of each
+ * direction, "average,peak,burst" in bytes/s and bytes (shape_parse),
+ * per vif; in force, one takes the place of its direction's rate key. */
+#define VIF_OUTBOUND_SHAPE_KEY "vifd-outbound-shape"
+#define VIF_INBOUND_SHAPE_KEY "vifd-inbound-shape"
 
 struct vif_params {
 	const char *name;		/* "vif1.0", for logs */
@@ -39,6 +45,8 @@ struct vif_params {
 	uint32_t feat_off;		/* FEATMASK_* masked on this vif */
 	struct ratelimit_rate out;	/* guest -> host (`rate`) */
 	struct ratelimit_rate in;	/* host -> guest (ours) */
+	struct shape_conf shape_out;	/* per vif; average 0: none */
+	struct shape_conf shape_in;
 	int upcall_fd;			/* eventfd to signal the control loop */
 	bool link_down;			/* vifd-link: start with the cable out */
 };
@@ -68,9 +76,12 @@ void vif_disconnect(struct vif *vif);
  * cable; up undoes both (the carrier stays off while a queue stalls). */
 void vif_set_link(struct vif *vif, bool up);
 
-/* Applies new limits to every queue (live, while traffic flows). */
+/* Applies new limits (live, while traffic flows): the rates to every
+ * queue, the shapes to the vif's shared buckets; a shape in force takes
+ * the place of its direction's rate. */
 void vif_set_rate(struct vif *vif, const struct ratelimit_rate *out,
-    const struct ratelimit_rate *in);
+    const struct ratelimit_rate *in, const struct shape_conf *shape_out,
+    const struct shape_conf *shape_in);
 
 /* Switches multicast filtering towards the guest on or off (the
  * frontend's request-multicast-control, re-sampled on its watch). The

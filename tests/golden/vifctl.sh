@@ -140,6 +140,26 @@ check "rate: bad RATE is exit 2, nothing written" test $? = 0
 one_line "rate: --inbound '1MB/s@0ms': replenishment interval" "$nox" \
     rate --inbound 1MB/s@0ms 1 0
 check "rate: bad inbound RATE" test $? = 0
+# libvirt's AVERAGE[,PEAK[,BURST]] (KiB/s, KiB/s, KiB): each bad part named.
+one_line "rate: --outbound \"1000,500\": peak 500 KiB/s is below the average 1000 KiB/s" \
+    "$nox" rate 1 0 --outbound=1000,500 --inbound=none
+check "rate: peak below average is exit 2, before xenstore" test $? = 0
+one_line "rate: --inbound \"1000,2000,0\": burst 0 KiB" "$nox" rate 1 0 \
+    --inbound=1000,2000,0
+check "rate: a burst of 0 is exit 2" test $? = 0
+one_line "\"0,2000\": average 0" "$nox" rate 1 0 --outbound=0,2000
+check "rate: a zero average with a peak is exit 2" test $? = 0
+one_line "peak \"2k00\" is not a whole decimal number" "$nox" rate 1 0 \
+    --outbound=1000,2k00,64
+check "rate: a garbled peak is named" test $? = 0
+one_line "more than three fields" "$nox" rate 1 0 --inbound=1,2,3,4
+check "rate: a fourth field is exit 2" test $? = 0
+one_line "average \"18014398509481984\" is too large" "$nox" rate 1 0 \
+    --inbound=18014398509481984
+check "rate: an average beyond 2^64-1 bytes is exit 2" test $? = 0
+one_line "rate: --outbound '10ZB/s'" "$nox" rate 1 0 --outbound=10ZB/s \
+    --inbound=1000,2000,64
+check "rate: a bad xl RATE beside a good shape: exit 2" test $? = 0
 # ...and a missing machine is a runtime failure, exit 1.
 "$VIFCTL" "$nox" list >/dev/null 2>"$tmp/err"
 rc=$?

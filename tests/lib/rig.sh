@@ -116,6 +116,20 @@ guest_tap() {
 }
 in_guest() { local d=$1; shift; ip netns exec "$(guest_ns "$d")" "$@"; }
 
+# one_guest_up: vifd on a fresh machine and guest 1 with one vif of one
+# queue on xenbr0 (vif-bridge), 10.77.0.2 pinging the host; sets G to the
+# guest's namespace. Two checks.
+one_guest_up() {
+	machine_up
+	vifd_start
+	G=$(guest_ns 1)
+	guest_add 1
+	attach 1 "mac=00:16:3e:00:01:00,bridge=xenbr0,script=$HOTPLUG/vif-bridge" >/dev/null
+	guest_tap 1 0 10.77.0.2 --queues 1
+	eventually 15 "vif1.0 connected" be_state_is 1 0 4
+	eventually 10 "guest pings the host" in_guest 1 ping -c 1 -W 1 10.77.0.1
+}
+
 # listening NS PORT: a TCP socket listens on PORT in NS.
 listening() { ip netns exec "$1" ss -Hltn "sport = :$2" 2>/dev/null | grep -q .; }
 not_listening() { ! listening "$@"; }

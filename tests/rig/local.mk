@@ -12,6 +12,7 @@ RIG_TEST_FILES = \
 	tests/rig/feature-mask.sh \
 	tests/rig/badinput.sh \
 	tests/rig/rate.sh \
+	tests/rig/shape.sh \
 	tests/rig/stats.sh \
 	tests/rig/port.sh \
 	tests/rig/libvirt-hook.sh \

@@ -7,16 +7,7 @@
 # measured. One queue: the limit is per queue, as in Linux.
 . "$(dirname "$0")/../lib/rig.sh"
 need_root
-machine_up
-vifd_start
-VB=$HOTPLUG/vif-bridge
-G=$(guest_ns 1)
-
-guest_add 1
-attach 1 "mac=00:16:3e:00:01:00,bridge=xenbr0,script=$VB" >/dev/null
-guest_tap 1 0 10.77.0.2 --queues 1
-eventually 15 "vif1.0 connected" be_state_is 1 0 4
-eventually 10 "guest pings the host" in_guest 1 ping -c 1 -W 1 10.77.0.1
+one_guest_up
 
 # measure FROM-NS TO-IP tcp|udp: MBIT = Mbit/s received (goodput) over 6 s,
 # empty without a result (said in a diag line).

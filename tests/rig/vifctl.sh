@@ -214,6 +214,37 @@ V rate 1 0 --outbound none --inbound unlimited >/dev/null 2>&1 &&
     [ "$(get $BE/vifd-inbound-rate)" = "<none>" ]
 check "rate none / unlimited removes the keys" test $? = 0
 
+# libvirt's form: the per-vif shape keys, in bytes; rate (libxl's) stays.
+V rate 1 0 --outbound 10Mb/s >/dev/null 2>&1 &&
+V rate 1 0 --outbound 1000,4000,2048 --inbound 500 >"$T/out" 2>&1 &&
+    [ "$(get $BE/vifd-outbound-shape)" = 1024000,4096000,2097152 ] &&
+    [ "$(get $BE/vifd-inbound-shape)" = 512000,, ] &&
+    [ "$(get $BE/rate)" = 62500,50000 ] &&
+    xs xenstore-ls -p $BE | grep -q '^vifd-outbound-shape = "1024000,4096000,2097152" .*(n0,r1)$' &&
+    grep -q 'per vif' "$T/out"
+check "rate AVERAGE,PEAK,BURST writes the shape keys in bytes" test $? = 0
+
+V rate 1 0 --outbound 1000,4000,2048 --inbound 2000,1000 >"$T/out" 2>"$T/err"
+[ $? = 2 ] && grep -q 'inbound "2000,1000": peak 1000 KiB/s is below' "$T/err" &&
+    [ "$(get $BE/vifd-inbound-shape)" = 512000,, ]
+check "peak below average: exit 2, nothing written" test $? = 0
+
+V rate 1 0 --outbound 1000,,64 >/dev/null 2>&1 &&
+    [ "$(get $BE/vifd-outbound-shape)" = 1024000,,65536 ]
+check "an empty PEAK is no peak" test $? = 0
+
+V rate 1 0 --outbound 20Mb/s >/dev/null 2>&1 &&
+    [ "$(get $BE/vifd-outbound-shape)" = "<none>" ] &&
+    [ "$(get $BE/rate)" = 125000,50000 ] &&
+    [ "$(get $BE/vifd-inbound-shape)" = 512000,, ]
+check "an xl RATE replaces the direction's shape" test $? = 0
+
+V rate 1 0 --inbound none >/dev/null 2>&1 &&
+    [ "$(get $BE/vifd-inbound-shape)" = "<none>" ] &&
+    [ "$(get $BE/vifd-inbound-rate)" = "<none>" ] &&
+V rate 1 0 --outbound none >/dev/null 2>&1 && [ "$(get $BE/rate)" = "<none>" ]
+check "none removes the rate and the shape" test $? = 0
+
 V rate 1 9 --outbound 1MB/s >/dev/null 2>"$T/err"
 [ $? = 1 ] && [ "$(get /local/domain/0/backend/vif/1/9)" = "<none>" ]
 check "rate on a missing vif fails and creates nothing" test $? = 0

@@ -17,12 +17,14 @@ FRAMES_SRC = tests/unit/frames.c tests/unit/frames.h
 UNIT_TESTS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_hdr \
 	tests/unit/test_csum tests/unit/test_vnet_hdr tests/unit/test_ratelimit \
+	tests/unit/test_shape \
 	tests/unit/test_frontend tests/unit/test_xenbus_fsm \
 	tests/unit/test_vifspec tests/unit/test_strparse \
 	tests/unit/test_featmask
 check_PROGRAMS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_hdr \
 	tests/unit/test_csum tests/unit/test_vnet_hdr tests/unit/test_ratelimit \
+	tests/unit/test_shape \
 	tests/unit/test_frontend tests/unit/test_xenbus_fsm \
 	tests/unit/test_vifspec tests/unit/test_strparse \
 	tests/unit/test_featmask
@@ -54,6 +56,10 @@ tests_unit_test_vnet_hdr_LDADD = $(UNIT_LDADD)
 tests_unit_test_ratelimit_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_ratelimit_SOURCES = tests/unit/test_ratelimit.c
 tests_unit_test_ratelimit_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_shape_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_shape_SOURCES = tests/unit/test_shape.c
+tests_unit_test_shape_LDADD = $(UNIT_LDADD)
 
 tests_unit_test_frontend_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_frontend_SOURCES = tests/unit/test_frontend.c

@@ -2,12 +2,17 @@
  * cmd_rate.c - `vifctl rate`: set or remove a vif's rate limits while it
  * runs.
  *
- * Owns the two backend keys of a limit: `rate` (guest -> host, the one
- * libxl writes from xl's rate= and Linux netback reads) and our
- * VIFCTL_INBOUND_RATE_KEY (host -> guest, no netback has it), both
- * "bytes,usec". RATE is xl's syntax (vifspec_parse_rate), or none /
- * unlimited to remove the key. Both values are checked before anything
- * is written, and both keys change in one transaction.
+ * Owns the backend keys of a limit, two per direction: the per-queue
+ * credit "bytes,usec" (`rate`, guest -> host, the one libxl writes from
+ * xl's rate= and Linux netback reads; our VIFCTL_INBOUND_RATE_KEY, host
+ * -> guest, which no netback has) and the per-vif shape "average,peak,
+ * burst" (our VIFCTL_*_SHAPE_KEY). A value is xl's RATE (it always has a
+ * unit: vifspec_parse_rate), libvirt's AVERAGE[,PEAK[,BURST]] (plain
+ * numbers in KiB/s, KiB/s, KiB: shape_parse), or none / unlimited. A
+ * shape in force takes the place of its direction's rate in vifd, so
+ * setting an xl RATE removes the shape and none removes both; a shape
+ * leaves `rate` (libxl's) alone. Both values are checked before anything
+ * is written, and every key changes in one transaction.
  */
 #include "config.h"
 
@@ -16,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/shape.h"
 #include "vifctl.h"
 
 enum { OPT_OUTBOUND = 256, OPT_INBOUND };
@@ -24,13 +30,21 @@ enum { OPT_OUTBOUND = 256, OPT_INBOUND };
 struct rate_dir {
 	const char *arg;		/* NULL: leave it alone */
 	bool remove;
-	char value[48];			/* "bytes,usec" */
+	bool shape;			/* value is a shape, else a rate */
+	char value[72];			/* "bytes,usec" or "avg,peak,burst" */
+	struct shape_conf sc;		/* if shape */
 };
+
+/* libvirt's form: digits and commas only (xl's RATE always has a unit
+ * and never a comma). */
+static bool
+rate_is_libvirt(const char *s)
+{
+	return s[strspn(s, "0123456789,")] == '\0' || strchr(s, ',') != NULL;
+}
 
 struct rate_args {
 	struct rate_dir out, in;
-	const char *be;			/* the backend dir */
-	struct xen_xs_perm perms[2];
 };
 
 static int
@@ -45,9 +59,22 @@ rate_parse(const char *opt, const char *s, struct rate_dir *d)
 		return 0;
 	}
 	d->remove = false;
+	d->shape = rate_is_libvirt(s);
+	if (d->shape) {
+		if (shape_parse(s, 1024, "KiB/s", "KiB", &d->sc, err,
+		    sizeof(err)) < 0) {
+			vifctl_err("rate: %s %s (AVERAGE[,PEAK[,BURST]] in KiB/s, "
+			    "KiB/s, KiB, as libvirt's <bandwidth>)", opt, err);
+			return VIFCTL_USAGE;
+		}
+		if (shape_format(&d->sc, d->value, sizeof(d->value)) < 0)
+			return VIFCTL_USAGE;	/* cannot happen: 72 suffice */
+		return 0;
+	}
 	if (vifspec_parse_rate(s, &r, err, sizeof(err)) < 0) {
 		vifctl_err("rate: %s '%s': %s (RATE is xl's: e.g. 10Mb/s, "
-		    "1MB/s@20ms, or none)", opt, s, err);
+		    "1MB/s@20ms; or libvirt's AVERAGE[,PEAK[,BURST]] in KiB; "
+		    "or none)", opt, s, err);
 		return VIFCTL_USAGE;
 	}
 	if (vifspec_rate_format(&r, d->value, sizeof(d->value)) < 0)
@@ -71,38 +98,21 @@ rate_opt(struct vifctl *c, void *arg, int val, const char *optarg)
 	}
 }
 
-/* Writes or removes one key inside transaction t. */
-static int
-rate_apply(struct vifctl *c, xen_txn_t t, const char *be, const char *key,
-    const struct rate_dir *d, const struct xen_xs_perm perms[2])
+/* One direction's keys: a rate replaces the shape, a shape leaves the
+ * rate, none removes both. Appends to keys[*n]. */
+static void
+rate_keys(const char *key, const char *shape_key, const struct rate_dir *d,
+    struct vifctl_key *keys, unsigned int *n)
 {
-	char path[VIFSPEC_PATH_MAX + 32];
-	int r;
-
 	if (d->arg == NULL)
-		return 0;
-	snprintf(path, sizeof(path), "%s/%s", be, key);
-	if (d->remove) {
-		r = c->ops->xs_rm(c->xs, t, path);
-		return r == -ENOENT ? 0 : r;
+		return;
+	if (d->remove || !d->shape) {
+		keys[(*n)++] = (struct vifctl_key){ key,
+		    d->remove ? NULL : d->value };
+		keys[(*n)++] = (struct vifctl_key){ shape_key, NULL };
+	} else {
+		keys[(*n)++] = (struct vifctl_key){ shape_key, d->value };
 	}
-	r = c->ops->xs_write(c->xs, t, path, d->value,
-	    (unsigned int)strlen(d->value));
-	return r < 0 ? r : c->ops->xs_set_perms(c->xs, t, path, perms, 2);
-}
-
-/* Both keys, inside the transaction vifctl_backend_txn runs. */
-static int
-rate_apply_both(struct vifctl *c, xen_txn_t t, void *arg)
-{
-	struct rate_args *a = arg;
-	int r;
-
-	r = rate_apply(c, t, a->be, "rate", &a->out, a->perms);
-	if (r == 0)
-		r = rate_apply(c, t, a->be, VIFCTL_INBOUND_RATE_KEY, &a->in,
-		    a->perms);
-	return r;
 }
 
 static void
@@ -112,8 +122,11 @@ rate_say(const char *what, const struct rate_dir *d)
 		return;
 	if (d->remove)
 		printf("%s: unlimited\n", what);
+	else if (d->shape)
+		printf("%s: %s (average,peak,burst in bytes/s, bytes/s, bytes; "
+		    "per vif)\n", what, d->value);
 	else
-		printf("%s: %s (bytes,usec)\n", what, d->value);
+		printf("%s: %s (bytes,usec; per queue)\n", what, d->value);
 }
 
 static int
@@ -126,7 +139,8 @@ rate_run(struct vifctl *c, int argc, char **argv)
 	};
 	struct rate_args a;
 	struct vifspec_ids ids = { 0 };
-	char be[VIFSPEC_PATH_MAX];
+	struct vifctl_key keys[4];
+	unsigned int n = 0;
 	int first, r;
 	bool given;
 
@@ -143,26 +157,12 @@ rate_run(struct vifctl *c, int argc, char **argv)
 		    "--inbound=RATE");
 		return VIFCTL_USAGE;
 	}
-	if ((r = vifctl_xs_open(c)) != 0)
+	rate_keys("rate", VIFCTL_OUTBOUND_SHAPE_KEY, &a.out, keys, &n);
+	rate_keys(VIFCTL_INBOUND_RATE_KEY, VIFCTL_INBOUND_SHAPE_KEY, &a.in,
+	    keys, &n);
+	if ((r = vifctl_set_keys(c, "rate", ids.domid, ids.devid, keys,
+	    n)) != 0)
 		return r;
-	if ((r = vifctl_find_backend(c, ids.domid, ids.devid,
-	    &ids.backend_domid)) != 0)
-		return r;
-	vifspec_backend_dir(&ids, be, sizeof(be));
-	a.be = be;
-	vifctl_node_perms(VIFSPEC_PERM_BACKEND, &ids, a.perms);
-	r = vifctl_backend_txn(c, be, rate_apply_both, &a);
-	if (r == -ENODEV) {
-		vifctl_err("rate: no vif %u/%u (no %s)", ids.domid, ids.devid,
-		    be);
-		return VIFCTL_FAIL;
-	}
-	if (r < 0) {
-		vifctl_err("rate: vif %u/%u: %s", ids.domid, ids.devid,
-		    r == -EAGAIN ? "the transaction kept conflicting" :
-		    strerror(-r));
-		return VIFCTL_FAIL;
-	}
 	rate_say("outbound", &a.out);
 	rate_say("inbound", &a.in);
 	return VIFCTL_OK;
@@ -174,12 +174,18 @@ const struct vifctl_cmd vifctl_cmd_rate = {
 	.summary = "set (or remove, with none) a vif's rate limits, live",
 	.options =
 	    "  --outbound=RATE    guest -> host: the backend key rate, as "
-	    "libxl writes it\n"
+	    "libxl writes it,\n"
+	    "                     or " VIFCTL_OUTBOUND_SHAPE_KEY "\n"
 	    "  --inbound=RATE     host -> guest: the backend key "
-	    VIFCTL_INBOUND_RATE_KEY "\n"
+	    VIFCTL_INBOUND_RATE_KEY ",\n"
+	    "                     or " VIFCTL_INBOUND_SHAPE_KEY "\n"
 	    "  RATE is xl's: AMOUNT[K|M|G](B|b)/s[@INTERVAL] (10Mb/s, "
 	    "1MB/s@20ms; the\n"
-	    "  interval defaults to 50ms), or none / unlimited to remove the "
-	    "limit\n",
+	    "  interval defaults to 50ms), per queue as netback's; or "
+	    "libvirt's\n"
+	    "  AVERAGE[,PEAK[,BURST]] in KiB/s, KiB/s, KiB (1000,4000,2048; "
+	    "PEAK or\n"
+	    "  BURST may be empty), per vif; or none / unlimited to remove "
+	    "the limit\n",
 	.run = rate_run,
 };

@@ -157,10 +157,10 @@ lvplan_dir(struct lvplan_ctx *x, xmlNode *bw, const char *dir, char *val,
 			    dir);
 		return 0;
 	}
-	/* libvirt lets burst go without peak (tc's ceil is then the
-	 * average): the same here, peak = average. */
+	/* vifctl rate's AVERAGE[,PEAK[,BURST]]; a burst without a peak
+	 * leaves PEAK empty (the burst then goes as fast as it comes). */
 	snprintf(val, len, "%s%s%s%s%s", v[0], v[1][0] || v[2][0] ? "," : "",
-	    v[1][0] ? v[1] : v[2][0] ? v[0] : "", v[2][0] ? "," : "", v[2]);
+	    v[1], v[2][0] ? "," : "", v[2]);
 	return 0;
 }
 

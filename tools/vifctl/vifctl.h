@@ -44,6 +44,10 @@ enum { VIFCTL_OK = 0, VIFCTL_FAIL = 1, VIFCTL_USAGE = 2 };
 #define VIFCTL_LINK_KEY			"vifd-link"
 #define VIFCTL_ISOLATED_KEY		"vifd-isolated"
 #define VIFCTL_VLAN_KEY			"vifd-vlan"
+/* Our backend keys for libvirt's average, peak and burst, per vif:
+ * "average,peak,burst" in bytes/s and bytes (src/core/shape.h). */
+#define VIFCTL_OUTBOUND_SHAPE_KEY	"vifd-outbound-shape"
+#define VIFCTL_INBOUND_SHAPE_KEY	"vifd-inbound-shape"
 
 /* The state of one vifctl run. */
 struct vifctl {
