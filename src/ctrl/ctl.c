@@ -99,6 +99,14 @@ ctl_stats_one(struct ctl_out *o, struct backend *be)
 	ctl_printf(o, "%s rate_in %llu,%llu\n", be->name,
 	    (unsigned long long)be->rate_in.bytes,
 	    (unsigned long long)be->rate_in.usec);
+	ctl_printf(o, "%s shape_out %llu,%llu,%llu\n", be->name,
+	    (unsigned long long)be->shape_out.average,
+	    (unsigned long long)be->shape_out.peak,
+	    (unsigned long long)be->shape_out.burst);
+	ctl_printf(o, "%s shape_in %llu,%llu,%llu\n", be->name,
+	    (unsigned long long)be->shape_in.average,
+	    (unsigned long long)be->shape_in.peak,
+	    (unsigned long long)be->shape_in.burst);
 	nq = be->vif != NULL ? vif_nqueues(be->vif) : 0;
 	ctl_printf(o, "%s queues %u\n", be->name, nq);
 	backend_stats_total(be, &st);

@@ -6,7 +6,8 @@
  *   list                      one line per vif: name, TAP, states, queues
  *   stats [DOMID DEVID]       "<vif> <key> <value>" (domid, devid, ifname,
  *                             state, frontend_state, failed, features,
- *                             link, isolated, rate_out, rate_in, queues),
+ *                             link, isolated, vlan, rate_out, rate_in,
+ *                             shape_out, shape_in, queues),
  *                             "<vif> total <counter> <value>" (over all its
  *                             connections) and "<vif> q<N> <counter> <value>"
  *                             (the current one) lines

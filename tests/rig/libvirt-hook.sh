@@ -29,8 +29,9 @@ check "... writing nothing" sh -c "! $XENSIM exec $M -- xenstore-exists $BE0/vif
 vifctl libvirt-hook web started begin - <"$XML" >"$M.out" 2>"$M.err"; rc=$?
 check "started: the hook succeeds" [ $rc = 0 ]
 diag_file "$M.err"
-check "vif 0: outbound rate" [ -n "$(xsr "$BE0/rate")" ]
-check "vif 0: inbound rate" [ -n "$(xsr "$BE0/vifd-inbound-rate")" ]
+check "vif 0: outbound shape, 500 KiB/s" [ "$(xsr "$BE0/vifd-outbound-shape")" = 512000,, ]
+check "vif 0: inbound shape, 1000/2000 KiB/s and 512 KiB" \
+    [ "$(xsr "$BE0/vifd-inbound-shape")" = 1024000,2048000,524288 ]
 check "vif 0: link down" [ "$(xsr "$BE0/vifd-link")" = down ]
 check "vif 0: isolated" [ "$(xsr "$BE0/vifd-isolated")" = 1 ]
 check "vif 0: VLAN 10" [ "$(xsr "$BE0/vifd-vlan")" = 10 ]
@@ -38,7 +39,7 @@ check "vif 0: tso4 and tso6 off" [ "$(xsr "$BE0/vifd-features-off")" = gso-tcpv4
 check "vif 1 (after the hostdev NIC): the trunk" \
     [ "$(xsr "$BE1/vifd-vlan")" = trunk:10,20=native-untagged ]
 check "vif 1: link up" [ "$(xsr "$BE1/vifd-link")" = up ]
-check "vif 1: no rate of ours" sh -c "! $XENSIM exec $M -- xenstore-exists $BE1/vifd-inbound-rate"
+check "vif 1: no shape" sh -c "! $XENSIM exec $M -- xenstore-exists $BE1/vifd-inbound-shape"
 check "vif 2: nothing written" sh -c "! $XENSIM exec $M -- xenstore-exists $BE2/vifd-link &&
     ! $XENSIM exec $M -- xenstore-exists $BE2/vifd-vlan"
 eventually 5 "vifd took vif 0's link down: carrier off" sh -c "ip -n $HOSTNS link show vif1.0 | grep -q NO-CARRIER"
@@ -48,7 +49,8 @@ check "stats shows vif 0's settings" sh -c "$VIFCTL --xen=sim:$M stats --json 1 
 import json, sys
 v = json.load(sys.stdin)[\"vifs\"][0]
 assert v[\"link\"] == \"down\" and v[\"isolated\"] is True and v[\"vlan\"] == \"10\", v
-assert v[\"rate\"][\"inbound\"][\"limited\"] and v[\"rate\"][\"outbound\"][\"limited\"], v[\"rate\"]'"
+assert v[\"rate\"][\"inbound\"][\"shape\"] == {\"average\": 1024000, \"peak\": 2048000, \"burst\": 524288}, v[\"rate\"]
+assert v[\"rate\"][\"outbound\"][\"shape\"][\"average\"] == 512000, v[\"rate\"]'"
 vifctl libvirt-hook web reconnect begin - <"$XML" >/dev/null 2>&1
 check "reconnect: the same again succeeds" [ $? = 0 ]
 

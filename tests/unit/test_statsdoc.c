@@ -27,6 +27,8 @@ static const char answer[] =
 	"vif1.0 vlan trunk:10,20\n"
 	"vif1.0 rate_out 1250,1000\n"
 	"vif1.0 rate_in 0,0\n"
+	"vif1.0 shape_out 0,0,0\n"
+	"vif1.0 shape_in 1048576,4194304,0\n"
 	"vif1.0 queues 2\n"
 	"vif1.0 a_key_of_a_newer_vifd 7\n"
 	"vif1.0 total tx_packets 30\n"
@@ -99,6 +101,9 @@ test_parse_refused(void)
 		{ "vif1.0 link sideways\n", "link is not up or down" },
 		{ "vif1.0 rate_out 12\n", "rate_out is not BYTES,USEC" },
 		{ "vif1.0 rate_in 1,2,3\n", "rate_in is not BYTES,USEC" },
+		{ "vif1.0 shape_in 1,2\n", "shape_in is not AVERAGE,PEAK,BURST" },
+		{ "vif1.0 shape_out 1,2,3x\n",
+		  "shape_out is not AVERAGE,PEAK,BURST" },
 		{ "vif1.0 total tx_packets -1\n", "tx_packets is not a number" },
 		{ "vif1.0 total tx_packets\n", "no counter value" },
 		{ "vif1.0 q32 tx_packets 1\n", "no such queue" },
@@ -138,7 +143,8 @@ test_json(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"isolated\":false,\"vlan\":null,"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"rate\":{\"outbound\":{\"limited\":"
 	    "true,\"bytes\":1250,\"usec\":1000,\"bytes_per_second\":1250000},"
-	    "\"inbound\":{\"limited\":false,\"bytes\":0,\"usec\":0}}"));
+	    "\"inbound\":{\"limited\":false,\"bytes\":0,\"usec\":0,"
+	    "\"shape\":{\"average\":1048576,\"peak\":4194304,\"burst\":0}}}"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"queues\":[{\"queue\":0,"
 	    "\"counters\":{\"tx_packets\":10,"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"ifname\":\"we\\\"ird\\\\\""));

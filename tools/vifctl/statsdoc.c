@@ -134,6 +134,21 @@ statsdoc_key(struct statsdoc_vif *v, const char *key, const char *val,
 		v->link_down = strcmp(val, "down") == 0;
 		return 0;
 	}
+	if (strcmp(key, "shape_out") == 0 || strcmp(key, "shape_in") == 0) {
+		uint64_t *d = key[6] == 'o' ? v->shape_out : v->shape_in;
+		char f[3][24];
+		int i, n = 0;
+
+		if (sscanf(val, "%23[0-9],%23[0-9],%23[0-9]%n", f[0], f[1], f[2],
+		    &n) != 3 || val[n] != '\0')
+			return statsdoc_bad(err, errlen, line,
+			    "%s is not AVERAGE,PEAK,BURST", key);
+		for (i = 0; i < 3; i++)
+			if (strparse_uint(f[i], UINT64_MAX, &d[i]) != 0)
+				return statsdoc_bad(err, errlen, line,
+				    "%s is not AVERAGE,PEAK,BURST", key);
+		return 0;
+	}
 	if (strcmp(key, "rate_out") == 0 || strcmp(key, "rate_in") == 0) {
 		if (statsdoc_rate_value(val, key[5] == 'o' ? &v->rate_out :
 		    &v->rate_in) != 0)

@@ -44,6 +44,8 @@ struct statsdoc_vif {
 	bool isolated;			/* the admin's vifd-isolated */
 	char vlan[64];			/* the admin's vifd-vlan, "" if none */
 	struct ratelimit_rate rate_out, rate_in;	/* usec 0: none */
+	uint64_t shape_out[3], shape_in[3];	/* average, peak, burst;
+						 * average 0: none */
 	unsigned int nqueues;		/* queues of the connection now */
 	uint64_t total[STATSDOC_NCOUNTERS];	/* over all connections */
 	uint64_t queue[STATSDOC_MAX_QUEUES][STATSDOC_NCOUNTERS];

@@ -44,9 +44,12 @@ statsdoc_json_counters(FILE *f, const uint64_t *c)
 	fputc('}', f);
 }
 
-/* {"limited":true,"bytes":B,"usec":U,"bytes_per_second":R} */
+/* {"limited":true,"bytes":B,"usec":U,"bytes_per_second":R,
+ *  "shape":{"average":A,"peak":P,"burst":B}} (shape only when in force:
+ *  then it, per vif, takes the place of the per-queue rate) */
 static void
-statsdoc_json_rate(FILE *f, const struct ratelimit_rate *r)
+statsdoc_json_rate(FILE *f, const struct ratelimit_rate *r,
+    const uint64_t shape[3])
 {
 	bool limited = r->usec != 0 && r->bytes != 0;
 
@@ -56,6 +59,10 @@ statsdoc_json_rate(FILE *f, const struct ratelimit_rate *r)
 	if (limited)
 		fprintf(f, ",\"bytes_per_second\":%.0f",
 		    (double)r->bytes * 1e6 / (double)r->usec);
+	if (shape[0] != 0)
+		fprintf(f, ",\"shape\":{\"average\":%llu,\"peak\":%llu,"
+		    "\"burst\":%llu}", (unsigned long long)shape[0],
+		    (unsigned long long)shape[1], (unsigned long long)shape[2]);
 	fputc('}', f);
 }
 
@@ -114,9 +121,9 @@ statsdoc_json(FILE *f, const struct statsdoc *doc)
 		else
 			fputs("null", f);
 		fputs(",\"rate\":{\"outbound\":", f);
-		statsdoc_json_rate(f, &v->rate_out);
+		statsdoc_json_rate(f, &v->rate_out, v->shape_out);
 		fputs(",\"inbound\":", f);
-		statsdoc_json_rate(f, &v->rate_in);
+		statsdoc_json_rate(f, &v->rate_in, v->shape_in);
 		fprintf(f, "},\"num_queues\":%u,\"counters\":", v->nqueues);
 		statsdoc_json_counters(f, v->total);
 		fputs(",\"queues\":[", f);
