@@ -13,6 +13,7 @@ RIG_TEST_FILES = \
 	tests/rig/stats.sh \
 	tests/rig/hotplug-vifd.sh \
 	tests/rig/hotplug-scripts.sh \
+	tests/rig/ovs.sh \
 	tests/rig/vifctl.sh \
 	tests/rig/vif-guest.sh
 RIG_TESTS += $(RIG_TEST_FILES)
