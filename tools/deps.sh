@@ -6,7 +6,7 @@
 set -eu
 pkgs="autoconf automake make gcc pkg-config libxen-dev libcunit1-dev libmnl-dev libxml2-dev
 xen-utils-4.17 xenstore-utils iproute2 iputils-ping iperf3 ethtool nftables
-iptables prometheus
+iptables prometheus openvswitch-switch
 cppcheck procps psmisc kmod util-linux"
 [ "${1:-}" = --lab ] && pkgs="$pkgs debootstrap cpio qemu-system-x86 busybox-static perl clang llvm"
 missing=
@@ -33,5 +33,21 @@ case " $missing " in
 *" prometheus "*)
 	if command -v systemctl >/dev/null 2>&1; then
 		systemctl disable --now prometheus >/dev/null 2>&1 || true
+	fi ;;
+esac
+# openvswitch-switch is here for its ovsdb-server, ovs-vswitchd and
+# ovs-vsctl: the OVS rig test starts its own daemons on private paths
+# (userspace datapath, in its own namespaces); the system's would only be
+# in the way, and without the kernel module they cannot forward anyway.
+case " $missing " in
+*" openvswitch-switch "*)
+	if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+		systemctl disable --now openvswitch-switch ovs-vswitchd \
+		    ovsdb-server >/dev/null 2>&1 || true
+	elif [ -x /usr/share/openvswitch/scripts/ovs-ctl ]; then
+		# No systemd (a container): the package's init script
+		# may have started them; stop and do not start at boot.
+		/usr/share/openvswitch/scripts/ovs-ctl stop >/dev/null 2>&1 || true
+		update-rc.d openvswitch-switch disable >/dev/null 2>&1 || true
 	fi ;;
 esac

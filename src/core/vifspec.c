@@ -229,6 +229,37 @@ vifspec_vlan_id(const char **pp, unsigned int *out)
 }
 
 /*
+ * bridge=: an interface name, or Xen's vif-openvswitch syntax
+ * BRIDGE[.VLAN][:TRUNK[:TRUNK]...]. The part before the first ':' is an
+ * interface name (a Linux bridge may have a '.' in its name, so ".VLAN"
+ * is the hotplug script's to judge); each trunk after it is a VLAN ID.
+ */
+static const char *
+vifspec_check_bridge(const char *v)
+{
+	char head[VIFSPEC_IFNAME_MAX + 2];
+	const char *colon = strchr(v, ':'), *p, *why;
+	size_t n = colon != NULL ? (size_t)(colon - v) : strlen(v);
+	unsigned int id;
+
+	if (n > VIFSPEC_IFNAME_MAX)
+		return "interface name longer than 15 characters (IFNAMSIZ)";
+	memcpy(head, v, n);
+	head[n] = '\0';
+	if ((why = vifspec_check_ifname(head)) != NULL)
+		return why;
+	/* p is at a ':' (or NULL, or the end) each time round. */
+	for (p = colon; p != NULL && *p != '\0';) {
+		p++;
+		if (vifspec_vlan_id(&p, &id) != NULL ||
+		    (*p != '\0' && *p != ':'))
+			return "after BRIDGE: expected :TRUNK VLAN IDs "
+			    "(1..4094), as in ovsbr0:10:20";
+	}
+	return NULL;
+}
+
+/*
  * vlan= (xl-network-configuration(5)): terms separated by '/', each
  * VLAN[p|u], VLAN1-VLAN2[u] or VLAN+OFFSETxCOUNT[u]; exactly one VLAN is
  * the PVID (p), which may be left out when the whole value is one VLAN.
@@ -462,7 +493,7 @@ vifspec_item(struct vifspec *vs, const struct vifspec_opts *opts,
 		vs->mac_generated = memcmp(vs->mac, "\0\0\0\0\0\0", 6) == 0;
 		break;
 	case K_BRIDGE:
-		if ((why = vifspec_check_ifname(v)) == NULL)
+		if ((why = vifspec_check_bridge(v)) == NULL)
 			vs->bridge = v;
 		break;
 	case K_GATEWAYDEV:

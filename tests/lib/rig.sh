@@ -60,9 +60,13 @@ machine_up() {
 }
 
 # vifd_start [ARGS...]: vifd in the host namespace, log in $M.vifd.log.
+# VIFD_WRAP: a command (words) that runs vifd's command line, set by a test
+# that needs vifd in some other context (ovs.sh: a mount namespace); it
+# must exec, so that VIFD_PID is vifd's.
 VIFD_PID=
+VIFD_WRAP=()
 vifd_start() {
-	ip netns exec "$HOSTNS" "$VIFD" --xen="sim:$M" -f -v \
+	"${VIFD_WRAP[@]}" ip netns exec "$HOSTNS" "$VIFD" --xen="sim:$M" -f -v \
 	    --script-dir="$HOTPLUG" "$@" >>"$M.vifd.log" 2>&1 &
 	VIFD_PID=$!
 	PIDS+=("$VIFD_PID")
@@ -101,6 +105,18 @@ guest_start() {
 	    >>"$M.guest$d.$n.log" 2>&1 &
 	GUEST_PID=$!
 	PIDS+=("$GUEST_PID")
+}
+# attach_by_hand DOMID SPEC SED-SCRIPT: the nodes `vifctl parse` gives for
+# SPEC, edited by SED-SCRIPT, written one by one without a transaction,
+# `state` and `online` last, as a careless toolstack would; also the way to
+# write a value vifctl refuses and xl does not.
+attach_by_hand() {
+	vifctl parse --domid "$1" "$2" | sed "$3" |
+	    grep -v '/state = \|/online = ' |
+	    while read -r path _ value; do xsw "$path" "$(eval echo "$value")"; done
+	xsw "$(fe_path "$1" 0)/state" 1
+	xsw "$(be_path "$1" 0)/online" 1
+	xsw "$(be_path "$1" 0)/state" 1
 }
 # guest_tap DOMID DEVID ADDR [args...]: tap mode with eth<DEVID> at ADDR/24.
 guest_tap() {
@@ -194,6 +210,8 @@ cleanup() {
 	sleep 0.2
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	[ -d "$M" ] && "$XENSIM" destroy "$M" >/dev/null 2>&1
+	# A test's own things (ovs.sh: what it made outside $M).
+	if declare -F rig_cleanup_hook >/dev/null; then rig_cleanup_hook; fi
 	for ns in "${NSS[@]}"; do ip netns del "$ns" 2>/dev/null; done
 	if [ "$T_FAIL" -gt 0 ] || [ -n "${KEEP_LOGS:-}" ]; then
 		for f in "$M".*.log; do

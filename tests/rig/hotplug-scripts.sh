@@ -4,7 +4,10 @@
 # exactly the arguments and environment vifd gives them (src/ctrl/hotplug_cmd.c),
 # against a simulated machine's real xenstored, in network namespaces:
 #   - vif-bridge: port of the bridge, MTU, MAC, hotplug-status, the
-#     frontend's mtu; offline; errors (no bridge, no interface); vifname;
+#     frontend's mtu; offline; errors (no bridge, no interface, Open
+#     vSwitch's bridge syntax where no Open vSwitch answers, a bad trunk
+#     through vif-openvswitch; the OVS cases that work are tests/rig/ovs.sh);
+#     vifname;
 #     the ip= anti-spoofing filter (nft and ebtables) with real traffic from
 #     a guest namespace: a forged source is dropped, the real one passes;
 #   - vif-route: address, host routes, proxy ARP, forwarding, real traffic
@@ -186,6 +189,23 @@ check "vif-bridge, missing bridge: fails, hotplug-error names the bridge" \
     t_failed 1 "bridge nosuchbr does not exist"
 check "vif-bridge, missing bridge: the TAP is on no bridge" \
     test -z "$(master_of vif1.0)"
+# Open vSwitch's syntax where no Open vSwitch answers (an empty run
+# directory: whatever runs on this host, ovs-vsctl finds no database).
+mkdir "$T/noovs"
+mkbe 1 bridge ovsbr0.10
+if hp "$HP/vif-bridge" online 1 vif1.0 OVS_RUNDIR="$T/noovs"; then rc=0; else rc=$?; fi
+check "vif-bridge, bridge=ovsbr0.10 and no Open vSwitch: fails, says why" \
+    t_failed 1 "ovsbr0 is not a Linux bridge, and for Open vSwitch: cannot ask"
+check "... the TAP untouched: down, on no bridge" t_detached vif1.0
+mkbe 1 bridge br0
+if hp "$HP/vif-openvswitch" online 1 vif1.0 OVS_RUNDIR="$T/noovs"; then rc=0; else rc=$?; fi
+check "vif-openvswitch on a Linux bridge: fails, says why" \
+    t_failed 1 "Open vSwitch bridge br0 (for vif1.0): cannot ask Open vSwitch"
+check "... the TAP untouched: down, on no bridge" t_detached vif1.0
+mkbe 1 bridge ovsbr0.10:x
+if hp "$HP/vif-openvswitch" online 1 vif1.0; then rc=0; else rc=$?; fi
+check "vif-openvswitch, bridge=ovsbr0.10:x: fails, names the bad part" \
+    t_failed 1 "bad trunk VLAN 'x' in bridge 'ovsbr0.10:x'"
 mkbe 1 bridge br0
 hp "$HP/vif-bridge" online 1 vif1.0
 t_cleared() {

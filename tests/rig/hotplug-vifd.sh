@@ -18,6 +18,7 @@ ip -n "$HOSTNS" link set gw0p up
 SD=$M.scripts
 mkdir -p "$SD"
 cp "$HOTPLUG"/vif-bridge "$HOTPLUG"/vif-route "$HOTPLUG"/vif-nat \
+    "$HOTPLUG"/vif-openvswitch "$HOTPLUG"/vifd-hotplug-ovs.sh \
     "$HOTPLUG"/vifd-hotplug-common.sh "$SD"/
 printf '#!/bin/sh\nsleep 600\n' >"$SD/hang"
 printf '#!/bin/sh\n[ "$1" = online ] || exit 0\nxenstore-write "$XENBUS_PATH/hotplug-error" "refusing on purpose"\nxenstore-write "$XENBUS_PATH/hotplug-status" error\nexit 3\n' >"$SD/fail"
@@ -112,13 +113,8 @@ check "a failed vif stays failed when its frontend retries" sh -c \
 # toolstack would.
 D=$((D + 1))
 guest_add "$D"
-vifctl parse --domid "$D" "mac=00:16:3e:00:$D:00,bridge=xenbr0,script=x" |
-    sed 's|/script = ".*"|/script = "../../../bin/true"|' |
-    grep -v '/state = \|/online = ' |
-    while read -r path _ value; do xsw "$path" "$(eval echo "$value")"; done
-xsw "$(fe_path "$D" 0)/state" 1
-xsw "$(be_path "$D" 0)/online" 1
-xsw "$(be_path "$D" 0)/state" 1
+attach_by_hand "$D" "mac=00:16:3e:00:$D:00,bridge=xenbr0,script=x" \
+    's|/script = ".*"|/script = "../../../bin/true"|'
 eventually 8 "a relative script leaving the script dir: the vif fails" sh -c \
     "$XENSIM exec $M -- xenstore-read /local/domain/0/error/backend/vif/$D/0/error | grep -q 'hotplug'"
 check "... and vifd says why" vifd_log_has "\.\./\.\./\.\./bin/true"

@@ -18,6 +18,7 @@ RIG_TEST_FILES = \
 	tests/rig/libvirt-hook.sh \
 	tests/rig/hotplug-vifd.sh \
 	tests/rig/hotplug-scripts.sh \
+	tests/rig/ovs.sh \
 	tests/rig/vifctl.sh \
 	tests/rig/vif-guest.sh
 RIG_TESTS += $(RIG_TEST_FILES)

@@ -589,6 +589,12 @@ test_spec_values(void)
 	CU_ASSERT_EQUAL(parse("vifname=123456789012345"), 0);
 	CU_ASSERT_EQUAL(parse("ip=192.168.1.1"), 0);
 	CU_ASSERT_EQUAL(parse("ip=10.0.0.0/8  10.1.0.1 ::1"), 0);
+	CU_ASSERT_EQUAL(parse("bridge=ovsbr0.10"), 0);
+	CU_ASSERT_STRING_EQUAL(vs.bridge, "ovsbr0.10");
+	CU_ASSERT_EQUAL(parse("bridge=ovsbr0:10:20"), 0);
+	CU_ASSERT_STRING_EQUAL(vs.bridge, "ovsbr0:10:20");
+	CU_ASSERT_EQUAL(parse("bridge=ovsbr0.10:20:4094"), 0);
+	CU_ASSERT_EQUAL(parse("bridge=a23456789012345:1"), 0);
 	CU_ASSERT_EQUAL(parse("vlan=10"), 0);
 	CU_ASSERT_EQUAL(parse("vlan=10u"), 0);
 	CU_ASSERT_EQUAL(parse("vlan=10p"), 0);
@@ -676,7 +682,15 @@ static const struct bad_case bad_cases[] = {
 	{ "bridge=a234567890123456", "bridge='a234567890123456': interface "
 	    "name longer" },
 	{ "bridge=br/0", "bridge='br/0': interface names may not" },
-	{ "bridge=br:0", "bridge='br:0': interface names may not" },
+	/* Xen's vif-openvswitch syntax: BRIDGE[.VLAN][:TRUNK...] */
+	{ "bridge=br:0", "bridge='br:0': after BRIDGE: expected :TRUNK VLAN" },
+	{ "bridge=br:", "bridge='br:': after BRIDGE: expected :TRUNK VLAN" },
+	{ "bridge=br:10:", "bridge='br:10:': after BRIDGE: expected :TRUNK" },
+	{ "bridge=br:10x", "bridge='br:10x': after BRIDGE: expected :TRUNK" },
+	{ "bridge=br:4095", "bridge='br:4095': after BRIDGE: expected" },
+	{ "bridge=:10", "bridge=':10': empty interface name" },
+	{ "bridge=a234567890123456:10", "bridge='a234567890123456:10': "
+	    "interface name longer" },
 	{ "bridge=..", "bridge='..': not a valid interface name" },
 	{ "bridge=br\x01", "bridge='br\\x01': control characters" },
 	{ "bridge=br\xc3\xa9", "bridge='br\\xc3\\xa9': interface names" },
