@@ -110,3 +110,41 @@ vlanspec_parse(const char *s, struct vlanspec *out, char *err,
 	*out = vs;
 	return 0;
 }
+
+int
+vlanspec_ovs(const struct vlanspec *vs, char *tag, size_t taglen,
+    char *trunks, size_t trunkslen, const char **mode)
+{
+	const struct vlanspec_vid *native = NULL;
+	size_t used = 0;
+	unsigned int i;
+	int n;
+
+	if (taglen < 5 || trunkslen < 3)
+		return -ENOSPC;
+	snprintf(tag, taglen, "[]");
+	snprintf(trunks, trunkslen, "[]");
+	*mode = "[]";
+	if (vs == NULL)
+		return 0;
+	if (!vs->trunk) {
+		snprintf(tag, taglen, "%u", vs->v[0].vid);
+		*mode = "access";
+		return 0;
+	}
+	for (i = 0; i < vs->n; i++) {
+		n = snprintf(trunks + used, trunkslen - used, "%s%u",
+		    i ? "," : "", vs->v[i].vid);
+		if (n < 0 || (size_t)n >= trunkslen - used)
+			return -ENOSPC;
+		used += (size_t)n;
+		if (vs->v[i].pvid)
+			native = &vs->v[i];
+	}
+	*mode = "trunk";
+	if (native != NULL) {
+		snprintf(tag, taglen, "%u", native->vid);
+		*mode = native->untagged ? "native-untagged" : "native-tagged";
+	}
+	return 0;
+}

@@ -47,4 +47,16 @@ struct vlanspec {
 int vlanspec_parse(const char *s, struct vlanspec *out, char *err,
     size_t errlen);
 
+/*
+ * The same VLANs as Open vSwitch Port columns, for `ovs-vsctl set port`:
+ * tag, trunks and vlan_mode values ("[]" clears one). `vs` NULL clears
+ * all three (OVS's default: a trunk of every VLAN... as the port was).
+ * An access port is tag=ID vlan_mode=access; a trunk is trunks=IDs
+ * vlan_mode=trunk, with its native VLAN as tag and vlan_mode
+ * native-untagged or native-tagged. Returns 0, or -ENOSPC if a buffer is
+ * too small (trunks needs at most VLANSPEC_MAX * 5 bytes).
+ */
+int vlanspec_ovs(const struct vlanspec *vs, char *tag, size_t taglen,
+    char *trunks, size_t trunkslen, const char **mode);
+
 #endif

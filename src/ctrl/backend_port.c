@@ -24,6 +24,7 @@
 #include "ctrl/vifd.h"
 #include "ctrl/xsutil.h"
 #include "core/vlanspec.h"
+#include "ctrl/ovsport.h"
 #include "data/brport.h"
 #include "data/vif.h"
 #include "util/log.h"
@@ -54,6 +55,41 @@ backend_port_word(struct backend *be, const char *key, const char *on,
 	return r;
 }
 
+/*
+ * Sets Port columns of the TAP on Open vSwitch: `tag` alone is one
+ * "COL=VALUE" (protected=...); with trunks and mode, the three VLAN
+ * columns tag=, trunks= and vlan_mode= from vlanspec_ovs. 0 or -errno
+ * (ovs-vsctl's complaint logged).
+ */
+static int
+backend_port_ovs(struct backend *be, const char *tag, const char *trunks,
+    const char *mode)
+{
+	char cols[3][VLANSPEC_MAX * 5 + 16], err[160];
+	const char *argv[4] = { cols[0], NULL, NULL, NULL };
+	int r;
+
+	if (trunks == NULL) {
+		snprintf(cols[0], sizeof(cols[0]), "%s", tag);
+	} else {
+		snprintf(cols[0], sizeof(cols[0]), "tag=%s", tag);
+		snprintf(cols[1], sizeof(cols[1]), "trunks=%s", trunks);
+		snprintf(cols[2], sizeof(cols[2]), "vlan_mode=%s", mode);
+		argv[1] = cols[1];
+		argv[2] = cols[2];
+	}
+	r = ovsport_set(be->ifname, argv, err, sizeof(err));
+	if (r == -EIO)
+		log_warnx("%s: ovs-vsctl set port %s %s: %s", be->name,
+		    be->ifname, cols[0], err);
+	else if (r == 0)
+		log_info("%s: Open vSwitch port %s: %s%s%s%s%s", be->name,
+		    be->ifname, cols[0], argv[1] ? " " : "",
+		    argv[1] ? cols[1] : "", argv[2] ? " " : "",
+		    argv[2] ? cols[2] : "");
+	return r;
+}
+
 /* The isolation onto the TAP's bridge port, if it has one. */
 static void
 backend_port_isolate(struct backend *be)
@@ -67,15 +103,18 @@ backend_port_isolate(struct backend *be)
 	    !be->isolation_key))
 		return;
 	r = brport_set_isolated(be->ifindex, be->isolated);
+	if (r == -EOPNOTSUPP && ovsport_is_port(be->ifname))
+		r = backend_port_ovs(be, be->isolated ? "protected=true" :
+		    "protected=false", NULL, NULL);
 	if (r == 0) {
 		be->isolation_set = be->isolated;
 		be->isolation_err = 0;
 	} else if (r != be->isolation_err) {
 		errno = -r;
 		if (r == -EOPNOTSUPP)
-			log_warnx("%s: %s is not on a Linux bridge; %s=%d not "
-			    "applied", be->name, be->ifname, VIF_ISOLATED_KEY,
-			    be->isolated ? 1 : 0);
+			log_warnx("%s: %s is not on a Linux or Open vSwitch "
+			    "bridge; %s=%d not applied", be->name, be->ifname,
+			    VIF_ISOLATED_KEY, be->isolated ? 1 : 0);
 		else
 			log_warn("%s: cannot set %s isolated %s", be->name,
 			    be->ifname, be->isolated ? "on" : "off");
@@ -100,6 +139,17 @@ backend_port_vlan(struct backend *be)
 	if (r == 0)
 		r = brport_set_vlans(be->ifindex, be->vlan_key ? &be->vlan :
 		    NULL, dflt);
+	else if (r == -EOPNOTSUPP && ovsport_is_port(be->ifname)) {
+		char tag[8], trunks[VLANSPEC_MAX * 5 + 8];
+		const char *mode;
+
+		/* OVS filters by VLAN always: nothing to warn about. */
+		filtering = true;
+		r = vlanspec_ovs(be->vlan_key ? &be->vlan : NULL, tag,
+		    sizeof(tag), trunks, sizeof(trunks), &mode);
+		if (r == 0)
+			r = backend_port_ovs(be, tag, trunks, mode);
+	}
 	if (r == 0) {
 		be->vlan_set = be->vlan_key;
 		if (be->vlan_key && !filtering)
@@ -110,8 +160,8 @@ backend_port_vlan(struct backend *be)
 			    bridge);
 	} else if (r == -EOPNOTSUPP) {
 		log_warnx("%s: %s is not on a Linux bridge (or the kernel "
-		    "has no VLAN filtering); %s not applied", be->name,
-		    be->ifname, VIF_VLAN_KEY);
+		    "has no VLAN filtering) nor on Open vSwitch; %s not "
+		    "applied", be->name, be->ifname, VIF_VLAN_KEY);
 	} else {
 		errno = -r;
 		log_warn("%s: cannot set the VLANs of %s", be->name,

@@ -32,6 +32,7 @@
 #include "ctrl/hotplug_int.h"
 #include "util/log.h"
 #include "util/loop.h"
+#include "util/spawn.h"
 
 /* Bytes read from a script's pipe per wakeup, so that one chatty script
  * cannot starve the rest of the loop (epoll is level-triggered: the rest
@@ -384,52 +385,12 @@ hotplug_check_file(struct hotplug_run *run)
 	return 0;
 }
 
-/*
- * posix_spawn()s the script: stdin /dev/null, stdout and stderr the pipe's
- * write end `wfd`, no other fd, cwd /, default signal dispositions and an
- * empty signal mask (vifd blocks the signals it reads from a signalfd and
- * ignores SIGPIPE; both would be inherited), in a new session so that its
- * process group can be killed as a whole. Returns 0 or -errno.
- */
+/* Starts the script (spawn_clean: stdout and stderr the pipe's write
+ * end `wfd`, a new session). Returns 0 or -errno. */
 static int
 hotplug_spawn(struct hotplug_run *run, struct hotplug_cmd *cmd, int wfd)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, all;
-	int r;
-
-	r = posix_spawn_file_actions_init(&fa);
-	if (r != 0)
-		return -r;
-	r = posix_spawnattr_init(&attr);
-	if (r != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		return -r;
-	}
-	sigemptyset(&none);
-	sigfillset(&all);
-	if ((r = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO,
-	    "/dev/null", O_RDONLY, 0)) != 0 ||
-	    (r = posix_spawn_file_actions_adddup2(&fa, wfd,
-	    STDOUT_FILENO)) != 0 ||
-	    (r = posix_spawn_file_actions_adddup2(&fa, wfd,
-	    STDERR_FILENO)) != 0 ||
-	    (r = posix_spawn_file_actions_addclosefrom_np(&fa,
-	    STDERR_FILENO + 1)) != 0 ||
-	    (r = posix_spawn_file_actions_addchdir_np(&fa, "/")) != 0 ||
-	    (r = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID |
-	    POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF)) != 0 ||
-	    (r = posix_spawnattr_setsigmask(&attr, &none)) != 0 ||
-	    (r = posix_spawnattr_setsigdefault(&attr, &all)) != 0)
-		goto out;
-	/* glibc's posix_spawn reports exec failures here (CLONE_VFORK). */
-	r = posix_spawn(&run->pid, cmd->path, &fa, &attr, cmd->argv,
-	    cmd->envp);
-out:
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
-	return -r;
+	return spawn_clean(&run->pid, cmd->path, 0, cmd->argv, cmd->envp, wfd);
 }
 
 static int

@@ -9,6 +9,7 @@ src_libvifd_a_SOURCES += \
 	src/ctrl/backend.c src/ctrl/backend.h src/ctrl/backend_int.h \
 	src/ctrl/backend_xs.c src/ctrl/backend_hotplug.c \
 	src/ctrl/backend_watch.c src/ctrl/backend_port.c \
+	src/ctrl/ovsport.c src/ctrl/ovsport.h \
 	src/ctrl/hotplug.h src/ctrl/hotplug_int.h \
 	src/ctrl/hotplug_cmd.c src/ctrl/hotplug_run.c \
 	src/ctrl/ctl.c src/ctrl/ctl.h

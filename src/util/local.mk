@@ -1,4 +1,6 @@
-# What every layer with effects uses: the log and the epoll loop.
+# What every layer with effects uses: the log, the epoll loop, and how a
+# helper program is started.
 src_libvifd_a_SOURCES += \
 	src/util/log.c src/util/log.h \
-	src/util/loop.c src/util/loop.h
+	src/util/loop.c src/util/loop.h \
+	src/util/spawn.c src/util/spawn.h

@@ -107,6 +107,36 @@ r1=$(rx_of vif1.0)
 check "OVS counted guest 1's 20 echo requests on vif1.0 ($r0 -> $r1)" \
     [ "$((r1 - r0))" -ge 20 ]
 
+# ---- vifd's port keys on OVS (vifctl port): protected ports, VLANs -----------
+check "vifctl port --isolated=yes 1 0" vifctl port --isolated=yes 1 0
+check "vifctl port --isolated=yes 2 0" vifctl port --isolated=yes 2 0
+eventually 5 "vif1.0 is a protected OVS port" sh -c "[ \"\$(ovs-vsctl --timeout=10 get port vif1.0 protected)\" = true ]"
+eventually 5 "vif2.0 is a protected OVS port" sh -c "[ \"\$(ovs-vsctl --timeout=10 get port vif2.0 protected)\" = true ]"
+check "two protected guests cannot reach each other" no_ping 1 10.90.0.12
+check "a protected guest still reaches the host" pings 1 10.90.0.1
+check "vifctl port --isolated=no on both" sh -c "$VIFCTL --xen=sim:$M port --isolated=no 1 0 >/dev/null &&
+    $VIFCTL --xen=sim:$M port --isolated=no 2 0 >/dev/null"
+eventually 10 "unprotected again: guest 1 pings guest 2" pings 1 10.90.0.12
+check "vifctl port --vlan=10 2 0" vifctl port --vlan=10 2 0
+eventually 5 "vif2.0's OVS tag is 10, an access port" sh -c \
+    "[ \"\$(ovs-vsctl --timeout=10 get port vif2.0 tag)\" = 10 ] &&
+     [ \"\$(ovs-vsctl --timeout=10 get port vif2.0 vlan_mode)\" = access ]"
+check "untagged guest 1 cannot reach guest 2 in VLAN 10" no_ping 1 10.90.0.12
+check "vifctl port --vlan=trunk:10,20=native-untagged 1 0" vifctl port --vlan=trunk:10,20=native-untagged 1 0
+eventually 5 "vif1.0: trunks 10 and 20, native 20 untagged" sh -c \
+    "[ \"\$(ovs-vsctl --timeout=10 get port vif1.0 trunks)\" = '[10, 20]' ] &&
+     [ \"\$(ovs-vsctl --timeout=10 get port vif1.0 tag)\" = 20 ] &&
+     [ \"\$(ovs-vsctl --timeout=10 get port vif1.0 vlan_mode)\" = native-untagged ]"
+check "guest 1 (untagged: native VLAN 20) still cannot reach VLAN 10" no_ping 1 10.90.0.12
+check "vifctl port --vlan=10 1 0" vifctl port --vlan=10 1 0
+eventually 10 "both in VLAN 10: guest 1 pings guest 2" pings 1 10.90.0.12
+check "vifctl port --vlan=none on both" sh -c "$VIFCTL --xen=sim:$M port --vlan=none 1 0 >/dev/null &&
+    $VIFCTL --xen=sim:$M port --vlan=none 2 0 >/dev/null"
+eventually 5 "vif1.0's VLAN columns cleared" sh -c \
+    "[ \"\$(ovs-vsctl --timeout=10 get port vif1.0 tag)\" = '[]' ] &&
+     [ \"\$(ovs-vsctl --timeout=10 get port vif1.0 trunks)\" = '[]' ]"
+eventually 10 "untagged again: guest 1 pings guest 2" pings 1 10.90.0.12
+
 # ---- VLANs 10 and 20: access ports -------------------------------------------
 ovs_guest 3 10.90.0.13 "$XEN" ovsbr0.10
 ovs_guest 4 10.90.0.14 "$VB" ovsbr0.10

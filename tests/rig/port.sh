@@ -91,7 +91,7 @@ check "isolated guest 3 cannot reach isolated guest 1" no_ping 3 10.77.0.2
 check "vifctl port --vlan=10 1 0" vifctl port --vlan=10 1 0
 eventually 5 "stats shows the VLAN" sh -c "$VIFCTL --xen=sim:$M stats 1 0 | grep -qx 'vif1.0 vlan 10'"
 eventually 5 "vifd says why it is not applied here" \
-    vifd_log_has "vif1.0 is not on a Linux bridge (or the kernel has no VLAN filtering); vifd-vlan not applied"
+    vifd_log_has "vif1.0 is not on a Linux bridge (or the kernel has no VLAN filtering) nor on Open vSwitch; vifd-vlan not applied"
 check "... and the vif still works" pings 1 10.77.0.1
 check "--vlan=trunk:10,20=native-untagged" vifctl port --vlan=trunk:10,20=native-untagged 1 0
 eventually 5 "stats --json shows the trunk" sh -c "$VIFCTL --xen=sim:$M stats --json 1 0 |

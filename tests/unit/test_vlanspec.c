@@ -99,7 +99,43 @@ test_refused(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "more than 64 VLANs"));
 }
 
+static void
+test_ovs(void)
+{
+	static const struct { const char *spec, *tag, *trunks, *mode; } t[] = {
+		{ "10", "10", "[]", "access" },
+		{ "trunk:10,20", "[]", "10,20", "trunk" },
+		{ "trunk:10,20=native-untagged", "20", "10,20",
+		  "native-untagged" },
+		{ "trunk:7=native-tagged,8", "7", "7,8", "native-tagged" },
+	};
+	struct vlanspec vs;
+	char err[128], tag[8], trunks[VLANSPEC_MAX * 5];
+	const char *mode;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(vlanspec_parse(t[i].spec, &vs, err,
+		    sizeof(err)), 0);
+		CU_ASSERT_EQUAL(vlanspec_ovs(&vs, tag, sizeof(tag), trunks,
+		    sizeof(trunks), &mode), 0);
+		CU_ASSERT_STRING_EQUAL(tag, t[i].tag);
+		CU_ASSERT_STRING_EQUAL(trunks, t[i].trunks);
+		CU_ASSERT_STRING_EQUAL(mode, t[i].mode);
+	}
+	CU_ASSERT_EQUAL(vlanspec_ovs(NULL, tag, sizeof(tag), trunks,
+	    sizeof(trunks), &mode), 0);
+	CU_ASSERT_STRING_EQUAL(tag, "[]");
+	CU_ASSERT_STRING_EQUAL(trunks, "[]");
+	CU_ASSERT_STRING_EQUAL(mode, "[]");
+	CU_ASSERT_EQUAL_FATAL(vlanspec_parse("trunk:1000,2000,3000", &vs, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(vlanspec_ovs(&vs, tag, sizeof(tag), trunks, 10, &mode),
+	    -ENOSPC);
+}
+
 static CU_TestInfo vlanspec_tests[] = {
+	{ "as Open vSwitch's Port columns", test_ovs },
 	{ "an access port", test_access },
 	{ "trunks and the native VLAN", test_trunk },
 	{ "refusals name the bad part", test_refused },
