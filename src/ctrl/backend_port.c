@@ -66,7 +66,7 @@ backend_port_ovs(struct backend *be, const char *tag, const char *trunks,
     const char *mode)
 {
 	char cols[3][VLANSPEC_MAX * 5 + 16], err[160];
-	const char *argv[4] = { cols[0], NULL, NULL, NULL };
+	char *argv[4] = { cols[0], NULL, NULL, NULL };
 	int r;
 
 	if (trunks == NULL) {

@@ -63,30 +63,38 @@ ovsport_run(char *const argv[], char *err, size_t errlen)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
+/* posix_spawn takes char *const argv[]: our arguments, writable. */
+static char ovsport_arg0[] = "ovs-vsctl", ovsport_timeout[] = OVSPORT_TIMEOUT;
+static char ovsport_port_to_br[] = "port-to-br", ovsport_set_[] = "set";
+static char ovsport_port[] = "port";
+
 int
 ovsport_is_port(const char *ifname)
 {
-	char *argv[] = { "ovs-vsctl", OVSPORT_TIMEOUT, "port-to-br",
-	    (char *)ifname, NULL };
+	char name[64];
+	char *argv[] = { ovsport_arg0, ovsport_timeout, ovsport_port_to_br,
+	    name, NULL };
 
+	snprintf(name, sizeof(name), "%s", ifname);
 	return ovsport_run(argv, NULL, 0) == 0;
 }
 
 int
-ovsport_set(const char *ifname, const char *const cols[], char *err,
+ovsport_set(const char *ifname, char *const cols[], char *err,
     size_t errlen)
 {
-	char *argv[OVSPORT_MAX_ARGS];
+	char *argv[OVSPORT_MAX_ARGS], name[64];
 	unsigned int n = 0, i;
 	int r;
 
-	argv[n++] = "ovs-vsctl";
-	argv[n++] = OVSPORT_TIMEOUT;
-	argv[n++] = "set";
-	argv[n++] = "port";
-	argv[n++] = (char *)ifname;
+	snprintf(name, sizeof(name), "%s", ifname);
+	argv[n++] = ovsport_arg0;
+	argv[n++] = ovsport_timeout;
+	argv[n++] = ovsport_set_;
+	argv[n++] = ovsport_port;
+	argv[n++] = name;
 	for (i = 0; cols[i] != NULL && n < OVSPORT_MAX_ARGS - 1; i++)
-		argv[n++] = (char *)cols[i];
+		argv[n++] = cols[i];
 	argv[n] = NULL;
 	r = ovsport_run(argv, err, errlen);
 	return r > 0 ? -EIO : r;

@@ -15,7 +15,7 @@ int ovsport_is_port(const char *ifname);
  * `ovs-vsctl set port IFNAME COL=VALUE...` (cols: NULL-terminated). Returns
  * 0, or -EIO with ovs-vsctl's first line of output in err, or -errno.
  */
-int ovsport_set(const char *ifname, const char *const cols[], char *err,
+int ovsport_set(const char *ifname, char *const cols[], char *err,
     size_t errlen);
 
 #endif

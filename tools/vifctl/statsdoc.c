@@ -72,6 +72,22 @@ statsdoc_rate_value(const char *s, struct ratelimit_rate *r)
 	return 0;
 }
 
+/* "average,peak,burst" as vifd prints a shape. */
+static int
+statsdoc_shape_value(const char *s, uint64_t out[3])
+{
+	char f[3][24];
+	int i, n = 0;
+
+	if (sscanf(s, "%23[0-9],%23[0-9],%23[0-9]%n", f[0], f[1], f[2],
+	    &n) != 3 || s[n] != '\0')
+		return -EINVAL;
+	for (i = 0; i < 3; i++)
+		if (strparse_uint(f[i], UINT64_MAX, &out[i]) != 0)
+			return -EINVAL;
+	return 0;
+}
+
 /* The vif a line is about: the last one if the name is the same, else a
  * new one at the end. NULL on -ENOMEM. */
 static struct statsdoc_vif *
@@ -135,18 +151,10 @@ statsdoc_key(struct statsdoc_vif *v, const char *key, const char *val,
 		return 0;
 	}
 	if (strcmp(key, "shape_out") == 0 || strcmp(key, "shape_in") == 0) {
-		uint64_t *d = key[6] == 'o' ? v->shape_out : v->shape_in;
-		char f[3][24];
-		int i, n = 0;
-
-		if (sscanf(val, "%23[0-9],%23[0-9],%23[0-9]%n", f[0], f[1], f[2],
-		    &n) != 3 || val[n] != '\0')
+		if (statsdoc_shape_value(val, key[6] == 'o' ? v->shape_out :
+		    v->shape_in) != 0)
 			return statsdoc_bad(err, errlen, line,
 			    "%s is not AVERAGE,PEAK,BURST", key);
-		for (i = 0; i < 3; i++)
-			if (strparse_uint(f[i], UINT64_MAX, &d[i]) != 0)
-				return statsdoc_bad(err, errlen, line,
-				    "%s is not AVERAGE,PEAK,BURST", key);
 		return 0;
 	}
 	if (strcmp(key, "rate_out") == 0 || strcmp(key, "rate_in") == 0) {
