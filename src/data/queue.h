@@ -25,10 +25,12 @@
 #include "core/frontend.h"
 #include "core/tx.h"
 #include "core/vnet_hdr.h"
+#include "core/ctrl.h"
 #include "seam/xen_ops.h"
 
 struct queue;
 struct vif_mcast;
+struct vif_rss;
 
 #define QUEUE_STAT_ADD(q, field, n) \
 	__atomic_store_n(&(q)->stats.field, (q)->stats.field + (n), \
@@ -97,6 +99,9 @@ struct queue_params {
 	/* The vif's multicast filter, shared with its other queues (TX
 	 * requests change it, RX frames are judged by it); NULL: none. */
 	struct vif_mcast *mcast;
+	/* The vif's receive-side scaling (hash settings, the queues'
+	 * inboxes), shared by its queues; NULL: no control ring. */
+	struct vif_rss *rss;
 	const struct queue_upcalls *up;
 	void *up_arg;
 };
@@ -119,6 +124,7 @@ struct queue {
 	bool rx_notify;			/* feature-rx-notify */
 	unsigned int max_rx_frame;	/* bytes the frontend can take */
 	struct vif_mcast *mcast;	/* shared, thread-safe; or NULL */
+	struct vif_rss *rss;		/* shared, thread-safe; or NULL */
 
 	/* [worker] */
 	pthread_t thread;
@@ -126,7 +132,9 @@ struct queue {
 	struct loop loop;
 	int timerfd;
 	int ctlfd;			/* control thread -> worker */
-	struct loop_watch w_evtchn, w_tap, w_timer, w_ctl;
+	struct loop_watch w_evtchn, w_tap, w_timer, w_ctl, w_steer;
+	struct ctrl_hash rss_h;		/* our copy of rss's settings */
+	int rss_gen;			/* ... as of this generation */
 	netif_tx_back_ring_t tx;
 	netif_rx_back_ring_t rx;
 	union tx_slot *tx_slots;
