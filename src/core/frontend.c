@@ -399,6 +399,7 @@ frontend_features_str(const struct frontend_info *fi, char *buf, size_t len)
 		{ "ipv6-csum", fi->csum_v6 },
 		{ "split-event-channels", fi->num_queues > 0 && fi->q[0].split },
 		{ "multi-queue", fi->num_queues > 1 },
+		{ "ctrl-ring", fi->has_ctrl_ring },
 	};
 	size_t used = 0, n, i;
 

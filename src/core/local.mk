@@ -4,6 +4,8 @@ src_libvifd_a_SOURCES += \
 	src/core/ring.h src/core/copy_seg.h \
 	src/core/tx.c src/core/tx.h \
 	src/core/mcast.c src/core/mcast.h \
+	src/core/hash.c src/core/hash.h \
+	src/core/ctrl.c src/core/ctrl.h \
 	src/core/rx.c src/core/rx.h \
 	src/core/hdr.c src/core/hdr.h \
 	src/core/csum.c src/core/csum.h \

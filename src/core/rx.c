@@ -56,7 +56,7 @@ rx_slots_needed(const struct rx_frame *f)
 		n = 1;
 	if (n > RX_MAX_SLOTS)	/* refused anyway; keep the sum sane */
 		n = RX_MAX_SLOTS + 1;
-	return (unsigned int)n + (f->has_gso ? 1 : 0);
+	return (unsigned int)n + (f->has_gso ? 1 : 0) + (f->has_hash ? 1 : 0);
 }
 
 int
@@ -124,7 +124,8 @@ rx_frame2slots(const struct rx_frame *f, netif_rx_back_ring_t *ring,
 {
 	netif_rx_request_t req;
 	struct xen_copy_seg *seg;
-	unsigned int ndata, nslots, i, k;
+	unsigned int ndata, nslots, nextra, i, k;
+	uint8_t kinds[2];
 	uint32_t done, chunk;
 	int avail;
 
@@ -132,11 +133,18 @@ rx_frame2slots(const struct rx_frame *f, netif_rx_back_ring_t *ring,
 		return -EMSGSIZE;
 	if (f->has_gso && f->gso.type != XEN_NETIF_EXTRA_TYPE_GSO)
 		return -EINVAL;
+	if (f->has_hash && f->hash.type != XEN_NETIF_EXTRA_TYPE_HASH)
+		return -EINVAL;
+	nextra = 0;
+	if (f->has_gso)
+		kinds[nextra++] = XEN_NETIF_EXTRA_TYPE_GSO;
+	if (f->has_hash)
+		kinds[nextra++] = XEN_NETIF_EXTRA_TYPE_HASH;
 	avail = rx_requests_available(ring, req_prod);
 	if (avail < 0)
 		return avail;
 	ndata = data_slots(f->len);
-	nslots = ndata + (f->has_gso ? 1 : 0);
+	nslots = ndata + nextra;
 	if ((unsigned int)avail < nslots)
 		return -ENOSPC;
 	if (*nsegs > max_segs || max_segs - *nsegs < ndata)
@@ -149,6 +157,9 @@ rx_frame2slots(const struct rx_frame *f, netif_rx_back_ring_t *ring,
 	pend->has_gso = f->has_gso;
 	if (f->has_gso)
 		pend->gso = f->gso;
+	pend->has_hash = f->has_hash;
+	if (f->has_hash)
+		pend->hash = f->hash;
 
 	done = 0;
 	for (i = 0, k = 0; i < nslots; i++) {
@@ -156,9 +167,9 @@ rx_frame2slots(const struct rx_frame *f, netif_rx_back_ring_t *ring,
 		 * the slot meanwhile (XSA-155). */
 		RING_COPY_REQUEST(ring, ring->req_cons + i, &req);
 		pend->slot[i].id = req.id;
-		/* The extra goes right after the first data slot. */
-		if (f->has_gso && i == 1) {
-			pend->slot[i].extra = true;
+		/* The extras go right after the first data slot. */
+		if (i >= 1 && i <= nextra) {
+			pend->slot[i].extra = kinds[i - 1];
 			continue;
 		}
 		chunk = f->len - done;
@@ -191,7 +202,7 @@ rx_slots2rsp(const struct rx_pending *pend, const struct xen_copy_seg *segs,
 {
 	netif_rx_response_t rsp;
 	struct netif_extra_info extra;
-	unsigned int i, last_data;
+	unsigned int i, last_data, nextra;
 	int16_t st;
 
 	/* Responses are produced in ring order, frame after frame. */
@@ -199,14 +210,18 @@ rx_slots2rsp(const struct rx_pending *pend, const struct xen_copy_seg *segs,
 	    pend->nslots > RX_MAX_SLOTS)
 		abort();
 
-	last_data = pend->nslots - 1;
-	if (pend->has_gso && last_data == 1)
-		last_data = 0;
+	nextra = (pend->has_gso ? 1u : 0u) + (pend->has_hash ? 1u : 0u);
+	if (nextra >= pend->nslots)
+		abort();
+	/* One data slot: it is the first; else the last slot is data. */
+	last_data = pend->nslots - nextra == 1 ? 0 : pend->nslots - 1;
 
 	for (i = 0; i < pend->nslots; i++) {
-		if (pend->slot[i].extra) {
-			extra = pend->gso;
-			extra.flags = 0;	/* the only extra we send */
+		if (pend->slot[i].extra != 0) {
+			extra = pend->slot[i].extra == XEN_NETIF_EXTRA_TYPE_GSO ?
+			    pend->gso : pend->hash;
+			/* More follow unless this is the last extra. */
+			extra.flags = i < nextra ? XEN_NETIF_EXTRA_FLAG_MORE : 0;
 			memcpy(RING_GET_RESPONSE(ring, pend->first + i),
 			    &extra, sizeof(extra));
 			continue;
@@ -218,7 +233,7 @@ rx_slots2rsp(const struct rx_pending *pend, const struct xen_copy_seg *segs,
 			rsp.flags |= NETRXF_more_data;
 		if (i == 0) {
 			rsp.flags |= pend->flags;
-			if (pend->has_gso)
+			if (nextra > 0)
 				rsp.flags |= NETRXF_extra_info;
 		}
 		st = segs[pend->slot[i].seg].status;

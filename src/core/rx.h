@@ -30,9 +30,10 @@
  * rx_ring_ready(). The timing is the worker's.
  *
  * Layout of one frame in the ring (netif.h "Guest receive"; Linux
- * xenvif_rx_skb): data slot 1 (flags: checksum bits, extra_info if a GSO
- * extra follows, more_data if more data slots follow), then the GSO
- * extra, then data slots 2..n (more_data on all but the last). Every
+ * xenvif_rx_skb): data slot 1 (flags: checksum bits, extra_info if
+ * extras follow, more_data if more data slots follow), then the GSO
+ * extra and/or the HASH extra (chained by XEN_NETIF_EXTRA_FLAG_MORE),
+ * then data slots 2..n (more_data on all but the last). Every
  * data slot is filled to 4096 bytes except the last, at offset 0 (we do
  * not offer feature-xdp-headroom). Each response is written into the
  * ring slot of the request it answers: Linux netfront ignores RX
@@ -62,8 +63,8 @@
  */
 #define RX_MAX_DATA_SLOTS	XEN_NETIF_NR_SLOTS_MIN
 #define RX_MAX_FRAME_LEN	(RX_MAX_DATA_SLOTS * RX_PAGE_SIZE)
-/* Data slots plus one GSO extra. */
-#define RX_MAX_SLOTS		(RX_MAX_DATA_SLOTS + 1)
+/* Data slots plus a GSO and a HASH extra. */
+#define RX_MAX_SLOTS		(RX_MAX_DATA_SLOTS + 2)
 
 /* A frame to deliver. data/len: the frame in local memory (it stays
  * there until the batch's grant copy has run). */
@@ -74,13 +75,16 @@ struct rx_frame {
 				 * other bits are ignored */
 	bool has_gso;
 	struct netif_extra_info gso;	/* XEN_NETIF_EXTRA_TYPE_GSO */
+	bool has_hash;
+	struct netif_extra_info hash;	/* XEN_NETIF_EXTRA_TYPE_HASH */
 };
 
 /* One consumed ring slot of a frame. */
 struct rx_slot {
 	uint16_t id;		/* the request's id, echoed */
-	uint16_t len;		/* data bytes (1..4096); 0 for the extra */
-	bool extra;		/* the GSO extra-info slot */
+	uint16_t len;		/* data bytes (1..4096); 0 for an extra */
+	uint8_t extra;		/* 0: data; else the XEN_NETIF_EXTRA_TYPE_*
+				 * of the extra-info slot */
 	uint32_t seg;		/* data slots: index of its copy in segs[] */
 };
 
@@ -94,12 +98,15 @@ struct rx_pending {
 	uint16_t flags;		/* checksum bits for the first data slot */
 	bool has_gso;
 	struct netif_extra_info gso;
+	bool has_hash;
+	struct netif_extra_info hash;
 	struct rx_slot slot[RX_MAX_SLOTS];
 };
 
 /*
  * Ring slots `f` needs: ceil(len / 4096) data slots (at least 1) plus 1
- * for a GSO extra (Linux xenvif_update_needed_slots). May exceed
+ * for a GSO extra and 1 for a HASH extra (Linux
+ * xenvif_update_needed_slots). May exceed
  * RX_MAX_SLOTS for an oversized frame, which rx_frame2slots refuses.
  */
 unsigned int rx_slots_needed(const struct rx_frame *f);
@@ -157,7 +164,8 @@ int rx_ring_wait_slots(netif_rx_back_ring_t *ring, unsigned int needed,
  * and nothing appended: -ENOSPC (not enough requests yet), -ENOBUFS
  * (fewer than the frame's data slots left in segs: flush the batch and
  * retry), -EMSGSIZE (len 0 or more than RX_MAX_FRAME_LEN: drop it),
- * -EINVAL (has_gso without a GSO extra type), -EPROTO (fatal).
+ * -EINVAL (has_gso without a GSO extra type, has_hash without a HASH
+ * one), -EPROTO (fatal).
  * Frames must be planned and answered in ring order.
  */
 int rx_frame2slots(const struct rx_frame *f, netif_rx_back_ring_t *ring,
@@ -172,8 +180,9 @@ int rx_frame2slots(const struct rx_frame *f, netif_rx_back_ring_t *ring,
  * (negative) if its copy failed (as Linux xenvif_rx_copy_flush);
  * NETRXF_more_data on every data slot but the last; the first data slot
  * also carries pend->flags and NETRXF_extra_info when there is a GSO
- * extra. The extra-info slot gets the GSO extra (flags 0: no further
- * extra). Does not push; the caller publishes with RING_PUSH_RESPONSES*.
+ * extra. The extra-info slots follow the first data slot, GSO before
+ * HASH (Linux's order: by type), each with XEN_NETIF_EXTRA_FLAG_MORE but
+ * the last. Does not push; the caller publishes with RING_PUSH_RESPONSES*.
  * Pendings must be answered in the order they were planned (abort() on
  * our own broken invariant otherwise).
  */

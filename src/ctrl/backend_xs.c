@@ -125,7 +125,8 @@ backend_read_featmask(struct backend *be, char *err, size_t errlen)
  * (netif.h). The mandatory features go in one transaction, retried on
  * EAGAIN; the optional ones after it (Linux netback_probe does the same
  * split). Multicast control is dynamic: request-multicast-control is
- * watched while connected (backend.c).
+ * watched while connected (backend.c). feature-ctrl-ring: the frontend
+ * may then give a control ring for receive-side scaling (data/ctrlring.c).
  */
 int
 backend_advertise(struct backend *be)
@@ -144,6 +145,7 @@ backend_advertise(struct backend *be)
 	struct vifd *vd = be->vd;
 	const char *what = "starting a transaction";
 	const char *mcast = be->feat_off & FEATMASK_MCAST_CTRL ? "0" : "1";
+	const char *ctrl = be->feat_off & FEATMASK_CTRL_RING ? "0" : "1";
 	xen_txn_t t;
 	unsigned int i;
 	int r, tries;
@@ -186,7 +188,9 @@ backend_advertise(struct backend *be)
 	    xsu_write_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
 	    "feature-multicast-control", mcast) < 0 ||
 	    xsu_write_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
-	    "feature-dynamic-multicast-control", mcast) < 0)
+	    "feature-dynamic-multicast-control", mcast) < 0 ||
+	    xsu_write_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
+	    "feature-ctrl-ring", ctrl) < 0)
 		log_debug("%s: cannot write an optional feature", be->name);
 	return 0;
 fail:

@@ -109,6 +109,8 @@ ctl_stats_one(struct ctl_out *o, struct backend *be)
 	    (unsigned long long)be->shape_in.burst);
 	nq = be->vif != NULL ? vif_nqueues(be->vif) : 0;
 	ctl_printf(o, "%s queues %u\n", be->name, nq);
+	ctl_printf(o, "%s steering %s\n", be->name, be->vif != NULL ?
+	    vif_steering(be->vif) : "none");
 	backend_stats_total(be, &st);
 #define CTL_TOTAL(n) \
 	ctl_printf(o, "%s total %s %llu\n", be->name, #n, \

@@ -26,6 +26,7 @@
 
 #include "util/log.h"
 #include "data/queue_int.h"
+#include "data/vif_rss.h"
 
 /* ---- small helpers ----------------------------------------------------- */
 
@@ -312,6 +313,17 @@ queue_on_ctl(struct loop_watch *w, uint32_t events)
 	queue_work(q, true, true);
 }
 
+/* Another queue's worker steered frames to us (vif_rss.h). */
+static void
+queue_on_steer(struct loop_watch *w, uint32_t events)
+{
+	struct queue *q = w->arg;
+
+	(void)events;
+	loop_event_ack(q->rss->inbox[q->id].evfd);
+	queue_work(q, false, true);
+}
+
 static void *
 queue_main(void *arg)
 {
@@ -402,6 +414,14 @@ queue_start(struct queue *q)
 	    (r = loop_add(&q->loop, &q->w_timer)) < 0 ||
 	    (r = loop_add(&q->loop, &q->w_ctl)) < 0)
 		goto fail_loop;
+	if (q->rss != NULL) {
+		/* The inbox's eventfd is the vif's: it outlives this worker,
+		 * so a sibling may still signal it while we stop. */
+		loop_watch_init(&q->w_steer, q->rss->inbox[q->id].evfd,
+		    EPOLLIN, queue_on_steer, q);
+		if ((r = loop_add(&q->loop, &q->w_steer)) < 0)
+			goto fail_loop;
+	}
 	r = -pthread_create(&q->thread, NULL, queue_main, q);
 	if (r < 0)
 		goto fail_loop;

@@ -26,10 +26,12 @@
 #include "core/frontend.h"
 #include "core/tx.h"
 #include "core/vnet_hdr.h"
+#include "core/ctrl.h"
 #include "seam/xen_ops.h"
 
 struct queue;
 struct vif_mcast;
+struct vif_rss;
 
 #define QUEUE_STAT_ADD(q, field, n) \
 	__atomic_store_n(&(q)->stats.field, (q)->stats.field + (n), \
@@ -100,6 +102,9 @@ struct queue_params {
 	struct vif_mcast *mcast;
 	/* The vif's shared shapes (NULL: none); they outlive the queue. */
 	struct shaper *shape_out, *shape_in;
+	/* The vif's receive-side scaling (hash settings, the queues'
+	 * inboxes), shared by its queues; NULL: no control ring. */
+	struct vif_rss *rss;
 	const struct queue_upcalls *up;
 	void *up_arg;
 };
@@ -137,6 +142,7 @@ struct queue {
 	bool rx_notify;			/* feature-rx-notify */
 	unsigned int max_rx_frame;	/* bytes the frontend can take */
 	struct vif_mcast *mcast;	/* shared, thread-safe; or NULL */
+	struct vif_rss *rss;		/* shared, thread-safe; or NULL */
 
 	/* [worker] */
 	pthread_t thread;
@@ -144,7 +150,9 @@ struct queue {
 	struct loop loop;
 	int timerfd;
 	int ctlfd;			/* control thread -> worker */
-	struct loop_watch w_evtchn, w_tap, w_timer, w_ctl;
+	struct loop_watch w_evtchn, w_tap, w_timer, w_ctl, w_steer;
+	struct ctrl_hash rss_h;		/* our copy of rss's settings */
+	int rss_gen;			/* ... as of this generation */
 	netif_tx_back_ring_t tx;
 	netif_rx_back_ring_t rx;
 	union tx_slot *tx_slots;

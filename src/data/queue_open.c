@@ -142,6 +142,7 @@ queue_open(struct queue *q, const struct queue_params *p, char *err,
 	q->rx_notify = p->rx_notify;
 	q->max_rx_frame = p->max_rx_frame;
 	q->mcast = p->mcast;
+	q->rss = p->rss;
 	q->rate_out = p->out;
 	q->rate_in = p->in;
 	q->txl.shaper = p->shape_out;

@@ -22,26 +22,110 @@
 #include "util/log.h"
 #include "data/queue_int.h"
 #include "data/vif_mcast.h"
+#include "data/vif_rss.h"
 
-/* Reads one frame into rx_buf + off. Returns its length, 0 when the TAP is
- * empty, -1 if a frame was read and dropped. */
+/*
+ * The next frame for this queue: first what other queues steered to us,
+ * then the TAP. Header into *vh, frame at buf (cap bytes). Returns the
+ * bytes read (header included), 0 when both are empty, -1 when the TAP
+ * read failed (EAGAIN: empty), -2 for a steered frame that could not be
+ * taken (dropped, counted). *steered: it came from the inbox (it is ours
+ * already).
+ */
+static ssize_t
+queue_rx_next(struct queue *q, struct virtio_net_hdr *vh, uint8_t *buf,
+    size_t cap, bool *steered)
+{
+	struct iovec iov[2];
+	int r;
+
+	*steered = false;
+	if (q->rss != NULL) {
+		/* The inbox frame is header + frame in one piece: it lands
+		 * where the TAP read would put the frame, the header is
+		 * moved out of the way. */
+		r = vif_rss_pop(q->rss, q->id, buf, cap);
+		if (r < 0) {
+			QUEUE_STAT_ADD(q, rx_drop_steer, 1);
+			return -2;
+		}
+		if (r > 0) {
+			*steered = true;
+			QUEUE_STAT_ADD(q, rx_steered_in, 1);
+			memcpy(vh, buf, sizeof(*vh));
+			memmove(buf, buf + sizeof(*vh), (size_t)r - sizeof(*vh));
+			return r;
+		}
+	}
+	iov[0].iov_base = vh;
+	iov[0].iov_len = sizeof(*vh);
+	iov[1].iov_base = buf;
+	iov[1].iov_len = cap;
+	return readv(q->tapfd, iov, 2);
+}
+
+/*
+ * Receive-side scaling for a frame of ours: its hash under the
+ * frontend's settings (our copy, refreshed once per pass) and, when the
+ * frontend's mapping names another queue, a hand-over to that queue's
+ * inbox. Returns true if the frame was handed over (or dropped for a
+ * full inbox): it is not ours to deliver.
+ */
+static bool
+queue_rx_rss(struct queue *q, const struct virtio_net_hdr *vh,
+    const uint8_t *buf, size_t len, bool steered, struct rx_frame *f)
+{
+	struct hash_result hr;
+	unsigned int to;
+
+	if (q->rss == NULL || !ctrl_hash_active(&q->rss_h))
+		return false;
+	hash_frame(q->rss_h.key, HASH_KEY_MAX, q->rss_h.flags, buf, len, &hr);
+	if (!steered && q->rss->nq > 1) {
+		/* No hash: value 0, as Linux's xenvif_select_queue. */
+		to = hash_queue(hr.value, q->rss_h.mapping, q->rss_h.size,
+		    q->rss->nq);
+		if (to != q->id) {
+			if (vif_rss_push(q->rss, to, vh, sizeof(*vh), buf,
+			    len) < 0)
+				QUEUE_STAT_ADD(q, rx_drop_steer, 1);
+			else
+				QUEUE_STAT_ADD(q, rx_steered_out, 1);
+			return true;
+		}
+	}
+	if (hr.valid) {
+		/* netif.h: htype, algorithm, the value LSB first. */
+		f->has_hash = true;
+		f->hash.type = XEN_NETIF_EXTRA_TYPE_HASH;
+		f->hash.u.hash.type = hr.htype;
+		f->hash.u.hash.algorithm = XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ;
+		f->hash.u.hash.value[0] = (uint8_t)hr.value;
+		f->hash.u.hash.value[1] = (uint8_t)(hr.value >> 8);
+		f->hash.u.hash.value[2] = (uint8_t)(hr.value >> 16);
+		f->hash.u.hash.value[3] = (uint8_t)(hr.value >> 24);
+	}
+	return false;
+}
+
+/* Reads one frame into rx_buf + off. Returns its length, 0 when there is
+ * nothing to read, -1 if a frame was read and dropped or handed to
+ * another queue. */
 static int
 queue_rx_read(struct queue *q, uint32_t off, struct rx_frame *f)
 {
 	struct virtio_net_hdr vh;
-	struct iovec iov[2];
+	struct rx_frame rss;
 	uint8_t *buf = q->rx_buf + off;
-	bool has_gso = false;
+	bool has_gso = false, steered;
 	uint16_t flags = 0;
 	ssize_t n;
 	size_t len;
 
-	iov[0].iov_base = &vh;
-	iov[0].iov_len = sizeof(vh);
-	iov[1].iov_base = buf;
-	iov[1].iov_len = QUEUE_RX_BUF - off;
-	n = readv(q->tapfd, iov, 2);
-	if (n < 0)
+	n = queue_rx_next(q, &vh, buf, QUEUE_RX_BUF - off, &steered);
+	if (n == -2)
+		return -1;	/* a steered frame dropped */
+	if (n <= 0)
 		return 0;	/* EAGAIN; errors: retry on the next event */
 	if ((size_t)n < sizeof(vh) + 14) {
 		QUEUE_STAT_ADD(q, rx_drop_size, 1);
@@ -61,6 +145,9 @@ queue_rx_read(struct queue *q, uint32_t off, struct rx_frame *f)
 		QUEUE_STAT_ADD(q, rx_drop_mcast, 1);
 		return -1;
 	}
+	memset(&rss, 0, sizeof(rss));
+	if (queue_rx_rss(q, &vh, buf, len, steered, &rss))
+		return -1;
 	if (len > q->max_rx_frame) {
 		/* Bigger than the frontend can take (no SG, or more than
 		 * netif's slots): TUNSETOFFLOAD and the MTU should prevent
@@ -84,6 +171,8 @@ queue_rx_read(struct queue *q, uint32_t off, struct rx_frame *f)
 	f->len = (uint32_t)len;
 	f->flags = flags;
 	f->has_gso = has_gso;
+	f->has_hash = rss.has_hash;
+	f->hash = rss.hash;
 	return (int)len;
 }
 
@@ -146,6 +235,8 @@ queue_rx_work(struct queue *q)
 
 	if (q->fatal)
 		return false;
+	if (q->rss != NULL && vif_rss_gen(q->rss) != q->rss_gen)
+		q->rss_gen = vif_rss_get(q->rss, &q->rss_h);
 	bufoff = q->rx_head ? f->len : 0;
 	/* The frontend's producer, read once for the whole pass; read again
 	 * only when it does not cover the head frame (rx_ring_wait_slots). */
@@ -219,6 +310,8 @@ queue_rx_work(struct queue *q)
 			continue;
 		}
 		npend++;
+		if (f->has_hash)
+			QUEUE_STAT_ADD(q, rx_hash_extra, 1);
 		QUEUE_STAT_ADD(q, rx_packets, 1);
 		QUEUE_STAT_ADD(q, rx_bytes, f->len);
 		if (f->has_gso)

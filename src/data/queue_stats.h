@@ -22,7 +22,8 @@
 	X(tx_rate_delayed) X(tx_rate_delayed_bytes) X(tx_throttled_ns) \
 	X(rx_packets) X(rx_bytes) X(rx_gso_frames) \
 	X(rx_drop_hdr) X(rx_drop_copy) X(rx_drop_size) X(rx_drop_drain) \
-	X(rx_drop_link) X(rx_drop_mcast) \
+	X(rx_drop_link) X(rx_drop_mcast) X(rx_drop_steer) \
+	X(rx_steered_out) X(rx_steered_in) X(rx_hash_extra) \
 	X(rx_csum_fixup) X(rx_stalls) X(rx_copy_segs) X(rx_batches) \
 	X(rx_rate_delayed) X(rx_rate_delayed_bytes) X(rx_throttled_ns) \
 	X(evtchn_events) X(evtchn_spurious) X(notifies)

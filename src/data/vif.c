@@ -10,6 +10,8 @@
  * the multicast filter all queues share), and the queues' upcalls
  * come up here: a fatal frontend error (kept, and signalled through an
  * eventfd to the control loop) and a stalled RX ring (the TAP's carrier).
+ * With a control ring it also owns the ring's worker (ctrlring.c) and the
+ * receive-side scaling state its queues share (vif_rss.c).
  */
 #include "config.h"
 
@@ -27,6 +29,9 @@
 #include "data/tap.h"
 #include "data/vif.h"
 #include "data/vif_mcast.h"
+#include "data/vif_rss.h"
+#include "data/ctrlring.h"
+#include "core/featmask.h"
 
 struct vif {
 	char name[32];
@@ -47,6 +52,9 @@ struct vif {
 	/* libvirt's limits are the interface's: one bucket per direction
 	 * for all the queues (shaper.c says why a shared one). */
 	struct shaper shape_out, shape_in;
+	bool has_rss;			/* a control ring: rss is set up */
+	struct vif_rss rss;		/* shared by the queues */
+	struct ctrlring *ctrl;		/* its worker, or NULL */
 };
 
 /* Upcall of a worker (any thread): a rogue frontend, reported once. */
@@ -93,6 +101,13 @@ vif_on_stalled(void *arg, const struct queue *q, bool stalled)
 	pthread_mutex_unlock(&vif->lock);
 }
 
+/* The control ring's worker found the frontend rogue. */
+static void
+vif_on_ctrl_fatal(void *arg, const char *reason)
+{
+	vif_on_fatal(arg, NULL, reason);
+}
+
 static const struct queue_upcalls vif_upcalls = {
 	.fatal = vif_on_fatal,
 	.stalled = vif_on_stalled,
@@ -129,6 +144,7 @@ vif_queue_params(struct vif *vif, const struct vif_params *p,
 	qp->mcast = &vif->mcast;
 	qp->shape_out = &vif->shape_out;
 	qp->shape_in = &vif->shape_in;
+	qp->rss = vif->has_rss ? &vif->rss : NULL;
 	qp->up = &vif_upcalls;
 	qp->up_arg = vif;
 }
@@ -184,6 +200,16 @@ vif_connect(struct xen_env *env, const struct vif_params *p,
 		log_warnx("%s: cannot set MTU %u on %s: %s", p->name, mtu,
 		    p->ifname, strerror(-r));
 
+	/* The control ring (feature-ctrl-ring; frontend_read_masked left
+	 * has_ctrl_ring false if the admin masked it). */
+	if (fi->has_ctrl_ring && !(p->feat_off & FEATMASK_CTRL_RING)) {
+		r = vif_rss_init(&vif->rss, vif->nq);
+		if (r < 0) {
+			snprintf(err, errlen, "control ring: %s", strerror(-r));
+			goto fail;
+		}
+		vif->has_rss = true;
+	}
 	for (i = 0; i < vif->nq; i++) {
 		struct queue_params qp;
 		char qname[48];
@@ -193,6 +219,19 @@ vif_connect(struct xen_env *env, const struct vif_params *p,
 		if (r < 0)
 			goto fail;
 		vif->nopen++;
+	}
+	if (vif->has_rss) {
+		struct ctrlring_params cp = {
+			.env = env, .name = vif->name,
+			.domid = (uint16_t)p->fe_domid,
+			.ring_ref = fi->ctrl_ring_ref, .evtchn = fi->ctrl_evtchn,
+			.nqueues = vif->nq, .rss = &vif->rss,
+			.fatal = vif_on_ctrl_fatal, .arg = vif,
+		};
+
+		r = ctrlring_open(&cp, &vif->ctrl, err, errlen);
+		if (r < 0)
+			goto fail;
 	}
 	/* The carrier as this connection starts: an earlier one may have
 	 * left it off (a stall, the link down), so it is told either way. */
@@ -233,11 +272,15 @@ vif_disconnect(struct vif *vif)
 	if (vif == NULL)
 		return;
 	/* Every worker first, then the handles: while one queue's rings
-	 * go, no other queue's worker still runs. */
+	 * go, no other queue's worker still runs (nor steers frames to
+	 * it); the inboxes go last. */
+	ctrlring_close(vif->ctrl);
 	for (i = 0; i < vif->nopen; i++)
 		queue_stop(&vif->q[i]);
 	for (i = 0; i < vif->nopen; i++)
 		queue_close(&vif->q[i]);
+	if (vif->has_rss)
+		vif_rss_destroy(&vif->rss);
 	vif_mcast_destroy(&vif->mcast);
 	pthread_mutex_destroy(&vif->lock);
 	shaper_destroy(&vif->shape_out);
@@ -295,6 +338,17 @@ vif_take_fatal(struct vif *vif, char *reason, size_t len)
 	snprintf(reason, len, "%s", vif->fatal_reason);
 	pthread_mutex_unlock(&vif->lock);
 	return true;
+}
+
+const char *
+vif_steering(struct vif *vif)
+{
+	struct ctrl_hash h;
+
+	if (!vif->has_rss)
+		return "none";
+	(void)vif_rss_get(&vif->rss, &h);
+	return ctrl_hash_active(&h) ? "software" : "none";
 }
 
 unsigned int

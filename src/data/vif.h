@@ -93,6 +93,11 @@ bool vif_has_fatal(const struct vif *vif);
 /* If so, copies the worker's reason and returns true. */
 bool vif_take_fatal(struct vif *vif, char *reason, size_t len);
 
+/* How frames towards the guest are steered to the queue the frontend's
+ * hash mapping names: "none" (no control ring, or hashing off) or
+ * "software" (the worker that read a frame hands it to that queue). */
+const char *vif_steering(struct vif *vif);
+
 /* The number of queues, and the counters of queue `q` of them. */
 unsigned int vif_nqueues(const struct vif *vif);
 void vif_queue_stats(const struct vif *vif, unsigned int q,

@@ -171,14 +171,17 @@ both_ways 8 10.77.0.9 "multi-queue + split masked"
 check "multi-queue: vifd runs one queue" sh -c "$VIFCTL --xen=sim:$M stats 8 0 | grep -q '^vif8.0 q0 ' && ! $VIFCTL --xen=sim:$M stats 8 0 | grep -q '^vif8.0 q1 '"
 guest_stop 8 "$GP"
 
-# ---- not offered yet: parsed and reported, nothing changes (and multicast
-# control, which is offered, withdrawn) -------------------------------------
-guest_masked 9 10.77.0.10 ctrl-ring,multicast-control,xdp-headroom
-check "not offered: vifd reports them" vifd_log_has "vif9.0: not offered by this vifd anyway: ctrl-ring,xdp-headroom"
-check "not offered: sg still advertised" adv_is 9 feature-sg 1
-check "not offered: vifctl features reports them" sh -c "$VIFCTL --xen=sim:$M features 9 0 | grep -q 'not offered by vifd yet (no effect): ctrl-ring,xdp-headroom'"
+# ---- ctrl-ring and multicast-control masked (withdrawn); xdp-headroom not
+# offered yet: parsed and reported -------------------------------------------
+guest_masked 9 10.77.0.10 ctrl-ring,multicast-control,xdp-headroom --rss
+check "ctrl-ring: advertised 0" adv_is 9 feature-ctrl-ring 0
+check "ctrl-ring: the guest gave no control ring" grep -q "rss: the backend offers no control ring" "$M.guest9.0.log"
+check "ctrl-ring: vifd negotiated none" sh -c "! $VIFCTL --xen=sim:$M stats 9 0 | grep -q '^vif9.0 features .*ctrl-ring'"
 check "multicast-control masked: advertised 0" adv_is 9 feature-multicast-control 0
 check "multicast-control masked: dynamic advertised 0" adv_is 9 feature-dynamic-multicast-control 0
+check "not offered: vifd reports them" vifd_log_has "vif9.0: not offered by this vifd anyway: xdp-headroom"
+check "not offered: sg still advertised" adv_is 9 feature-sg 1
+check "not offered: vifctl features reports them" sh -c "$VIFCTL --xen=sim:$M features 9 0 | grep -q 'not offered by vifd yet (no effect): xdp-headroom'"
 guest_stop 9 "$GP"
 
 # ---- frontends that use a masked feature anyway ----------------------------

@@ -9,6 +9,7 @@ RIG_TEST_FILES = \
 	tests/rig/data-traffic.sh \
 	tests/rig/data-features.sh \
 	tests/rig/mcast.sh \
+	tests/rig/rss.sh \
 	tests/rig/feature-mask.sh \
 	tests/rig/badinput.sh \
 	tests/rig/rate.sh \

@@ -15,6 +15,7 @@ FRAMES_SRC = tests/unit/frames.c tests/unit/frames.h
 
 # ---- the pure cores (src/core) ----------------------------------------------
 UNIT_TESTS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
+	tests/unit/test_hash tests/unit/test_ctrl \
 	tests/unit/test_hdr \
 	tests/unit/test_csum tests/unit/test_vnet_hdr tests/unit/test_ratelimit \
 	tests/unit/test_shape \
@@ -22,6 +23,7 @@ UNIT_TESTS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_vifspec tests/unit/test_strparse \
 	tests/unit/test_featmask
 check_PROGRAMS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
+	tests/unit/test_hash tests/unit/test_ctrl \
 	tests/unit/test_hdr \
 	tests/unit/test_csum tests/unit/test_vnet_hdr tests/unit/test_ratelimit \
 	tests/unit/test_shape \
@@ -36,6 +38,14 @@ tests_unit_test_tx_LDADD = $(UNIT_LDADD)
 tests_unit_test_mcast_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_mcast_SOURCES = tests/unit/test_mcast.c
 tests_unit_test_mcast_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_hash_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_hash_SOURCES = tests/unit/test_hash.c
+tests_unit_test_hash_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_ctrl_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ctrl_SOURCES = tests/unit/test_ctrl.c
+tests_unit_test_ctrl_LDADD = $(UNIT_LDADD)
 
 tests_unit_test_rx_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_rx_SOURCES = tests/unit/test_rx.c $(FRAMES_SRC)

@@ -577,11 +577,86 @@ suite_clean(void)
 	return 0;
 }
 
+/* A GSO and a HASH extra: data 1, GSO (FLAG_MORE), HASH (last), data
+ * 2..n; a HASH extra alone on a one-slot frame. */
+static void
+test_hash_extra(void)
+{
+	struct rx_pending pend;
+	struct rx_frame f = { .data = frame, .len = 9000, .flags = 0,
+	    .has_gso = true, .has_hash = true };
+	struct netif_extra_info ex;
+	RING_IDX first;
+	int n;
+
+	fx_init(0);
+	fill_frame(9000, 3);
+	f.gso.type = XEN_NETIF_EXTRA_TYPE_GSO;
+	f.gso.u.gso.type = XEN_NETIF_GSO_TYPE_TCPV4;
+	f.gso.u.gso.size = 1448;
+	f.hash.type = XEN_NETIF_EXTRA_TYPE_HASH;
+	f.hash.u.hash.type = _XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP;
+	f.hash.u.hash.algorithm = XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ;
+	f.hash.u.hash.value[0] = 0x78;
+	f.hash.u.hash.value[3] = 0x51;
+	CU_ASSERT_EQUAL(rx_slots_needed(&f), 5);
+	post(5, 10, 1);
+	first = fx.back.req_cons;
+	fx.nsegs = 0;
+	n = rx_frame2slots(&f, &fx.back, fx.sring->req_prod, DOMID, fx.segs,
+	    &fx.nsegs, MAX_SEGS, &pend);
+	CU_ASSERT_EQUAL(n, 5);
+	CU_ASSERT_EQUAL(fx.nsegs, 3);
+	do_copy(0, fx.nsegs, -1);
+	rx_slots2rsp(&pend, fx.segs, &fx.back);
+	CU_ASSERT_EQUAL(rsp_at(first)->flags, NETRXF_extra_info |
+	    NETRXF_more_data);
+	CU_ASSERT_EQUAL(rsp_at(first)->status, 4096);
+	memcpy(&ex, rsp_at(first + 1), sizeof(ex));
+	CU_ASSERT_EQUAL(ex.type, XEN_NETIF_EXTRA_TYPE_GSO);
+	CU_ASSERT_EQUAL(ex.flags, XEN_NETIF_EXTRA_FLAG_MORE);
+	memcpy(&ex, rsp_at(first + 2), sizeof(ex));
+	CU_ASSERT_EQUAL(ex.type, XEN_NETIF_EXTRA_TYPE_HASH);
+	CU_ASSERT_EQUAL(ex.flags, 0);
+	CU_ASSERT_EQUAL(ex.u.hash.type, _XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP);
+	CU_ASSERT_EQUAL(ex.u.hash.value[0], 0x78);
+	CU_ASSERT_EQUAL(ex.u.hash.value[3], 0x51);
+	CU_ASSERT_EQUAL(rsp_at(first + 3)->flags, NETRXF_more_data);
+	CU_ASSERT_EQUAL(rsp_at(first + 3)->id, 10 + 3 * 3);
+	CU_ASSERT_EQUAL(rsp_at(first + 4)->flags, 0);
+	CU_ASSERT_EQUAL(rsp_at(first + 4)->status, 9000 - 2 * 4096);
+	/* Data slot 2 went to the 4th request's gref (1 + 3). */
+	CU_ASSERT_EQUAL(memcmp(fx.guest + 4 * RX_PAGE_SIZE, frame + 4096,
+	    4096), 0);
+
+	/* HASH alone, one data slot: data (extra_info, no more_data), HASH. */
+	f.len = 60;
+	f.has_gso = false;
+	post(2, 50, 6);
+	first = fx.back.req_cons;
+	fx.nsegs = 0;
+	CU_ASSERT_EQUAL(rx_frame2slots(&f, &fx.back, fx.sring->req_prod,
+	    DOMID, fx.segs, &fx.nsegs, MAX_SEGS, &pend), 2);
+	do_copy(0, fx.nsegs, -1);
+	rx_slots2rsp(&pend, fx.segs, &fx.back);
+	CU_ASSERT_EQUAL(rsp_at(first)->flags, NETRXF_extra_info);
+	CU_ASSERT_EQUAL(rsp_at(first)->status, 60);
+	memcpy(&ex, rsp_at(first + 1), sizeof(ex));
+	CU_ASSERT_EQUAL(ex.type, XEN_NETIF_EXTRA_TYPE_HASH);
+	CU_ASSERT_EQUAL(ex.flags, 0);
+	/* A HASH extra of the wrong type is refused. */
+	f.hash.type = XEN_NETIF_EXTRA_TYPE_GSO;
+	post(2, 60, 8);
+	CU_ASSERT_EQUAL(rx_frame2slots(&f, &fx.back, fx.sring->req_prod,
+	    DOMID, fx.segs, &fx.nsegs, MAX_SEGS, &pend), -EINVAL);
+}
+
 static CU_TestInfo rx_tests[] = {
 	{ "slots needed", test_slots_needed },
 	{ "one slot", test_one_slot },
 	{ "multi-slot frames", test_multi_slot },
 	{ "64 KiB GSO: 17 data + 1 extra", test_gso_64k },
+	{ "GSO and HASH extras chained; HASH alone", test_hash_extra },
 	{ "not enough requests or segments", test_not_enough },
 	{ "batch: same slot, ids, copy status", test_batch_same_slot },
 	{ "copy failure per slot", test_copy_failure },

@@ -30,6 +30,7 @@ static const char answer[] =
 	"vif1.0 shape_out 0,0,0\n"
 	"vif1.0 shape_in 1048576,4194304,0\n"
 	"vif1.0 queues 2\n"
+	"vif1.0 steering software\n"
 	"vif1.0 a_key_of_a_newer_vifd 7\n"
 	"vif1.0 total tx_packets 30\n"
 	"vif1.0 total tx_throttled_ns 1500000001\n"
@@ -82,6 +83,8 @@ test_parse(void)
 	CU_ASSERT_EQUAL(d.vifs[1].domid, 2);
 	CU_ASSERT_EQUAL(d.vifs[1].devid, 1);
 	CU_ASSERT_STRING_EQUAL(d.vifs[1].features, "");
+	CU_ASSERT_STRING_EQUAL(d.vifs[0].steering, "software");
+	CU_ASSERT_STRING_EQUAL(d.vifs[1].steering, "");	/* not said */
 	CU_ASSERT_STRING_EQUAL(d.vifs[1].ifname, "we\"ird\\");
 	statsdoc_free(&d);
 
@@ -140,7 +143,10 @@ test_json(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"features\":[\"rx-copy\",\"sg\","
 	    "\"multi-queue\"],\"link\":\"down\",\"isolated\":true,"
 	    "\"vlan\":\"trunk:10,20\","));
-	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"isolated\":false,\"vlan\":null,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"isolated\":false,\"vlan\":null,"
+	    "\"steering\":\"none\","));
+	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"vlan\":\"trunk:10,20\","
+	    "\"steering\":\"software\",\"rate\":"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"rate\":{\"outbound\":{\"limited\":"
 	    "true,\"bytes\":1250,\"usec\":1000,\"bytes_per_second\":1250000},"
 	    "\"inbound\":{\"limited\":false,\"bytes\":0,\"usec\":0,"

@@ -27,6 +27,7 @@ enum evil_kind {
 	EVIL_RX,	/* spoiled RX buffers, RX counters reported */
 	EVIL_KEYS,	/* spoiled frontend keys, backend state reported */
 	EVIL_FLOOD,	/* xenstore or event channel flood */
+	EVIL_CTRL,	/* control-ring requests (evil_ctrl.c) */
 };
 
 struct evil_attack {
@@ -77,6 +78,10 @@ static const struct evil_attack evil_attacks[] = {
 	    "seconds (XSA-349)" },
 	{ "evtchn-storm", EVIL_FLOOD, "notify with no work for --wait "
 	    "seconds (XSA-332)" },
+	{ "ctrl-bad", EVIL_CTRL, "control-ring requests of every type with "
+	  "bad parameters and grants that fail" },
+	{ "ctrl-flood", EVIL_CTRL, "control-ring requests for --wait seconds" },
+	{ "ctrl-prod-jump", EVIL_CTRL, "control ring req_prod 1000 ahead" },
 	{ "keys-nq0", EVIL_KEYS, "multi-queue-num-queues = 0" },
 	{ "keys-nq-big", EVIL_KEYS, "multi-queue-num-queues = max + 1" },
 	{ "keys-ref-nan", EVIL_KEYS, "tx-ring-ref = \"nan\"" },
@@ -137,6 +142,9 @@ evil_pre_connect(struct vg *vg)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (evil_is(vg, keys[i].name))
 			vg->keys_evil = keys[i].k;
+	/* The ctrl-* attacks need a control ring. */
+	if (strncmp(vg->o.attack, "ctrl-", 5) == 0)
+		vg->o.rss = true;
 }
 
 /* The domain an entry is granted to when it must be "someone else":
@@ -872,7 +880,8 @@ evil_run(struct vg *vg)
 	printf("result: attack: %s (%s)\n", a->name, a->what);
 	fflush(stdout);
 
-	if (a->kind == EVIL_TX || a->kind == EVIL_FLOOD) {
+	if (a->kind == EVIL_TX || a->kind == EVIL_FLOOD ||
+	    a->kind == EVIL_CTRL) {
 		/* Requests only get answers from a connected backend. */
 		rc = gbus_wait_be(vg, 1u << XenbusStateConnected,
 		    (int)vg->o.timeout_s * 1000, true);
@@ -895,6 +904,9 @@ evil_run(struct vg *vg)
 		break;
 	case EVIL_KEYS:
 		evil_keys(r);
+		break;
+	case EVIL_CTRL:
+		evil_ctrl(vg, a->name);
 		break;
 	}
 out:

@@ -75,7 +75,7 @@ gbus_read(struct vg *vg, const char *path)
 	return val;
 }
 
-static int
+int
 gbus_write(struct vg *vg, xen_txn_t t, const char *path, const char *val)
 {
 	char full[512];
@@ -423,6 +423,9 @@ gbus_setup_queues(struct vg *vg)
 	unsigned int i, ntx;
 	int rc;
 
+	/* --rss: the control ring and its key and mapping pages first. */
+	if (vg->o.rss && vg->bf.ctrl_ring)
+		have = have > GRSS_PAGES ? have - GRSS_PAGES : 0;
 	ntx = GQ_TXPOOL_MAX;
 	if (have / vg->nq < GBUS_FIXED_PAGES + GQ_TXPOOL_MIN) {
 		log_warnx("domain %u: %u free pages and %u free grant refs "
@@ -584,6 +587,8 @@ gbus_write_keys(struct vg *vg)
 		FE_KEY(o->no_csum, "feature-no-csum-offload")
 		FE_KEY(vg->mc_control, "request-multicast-control")
 #undef FE_KEY
+		if (vg->rss.set_up && (rc = grss_keys(vg, t, &what)) != 0)
+			goto abort;
 		rc = vg->ops->xs_txn_end(vg->xs, t, false);
 		if (rc == -EAGAIN)
 			continue;
@@ -610,6 +615,7 @@ gbus_teardown(struct vg *vg)
 		gq_stop(&vg->q[i]);
 	for (i = 0; i < vg->nq; i++)
 		gq_teardown(&vg->q[i]);
+	grss_teardown(vg);
 	free(vg->q);
 	vg->q = NULL;
 	vg->connected = false;
@@ -691,6 +697,10 @@ gbus_connect(struct vg *vg)
 	if (o->mode == GMODE_EVIL)
 		evil_pre_connect(vg);
 	if (o->mcast_file != NULL && (rc = gbus_mcast_load(vg, true)) != 0)
+		goto fail;
+	if (o->rss && !vg->bf.ctrl_ring)
+		log_info("rss: the backend offers no control ring; none used");
+	if (o->rss && vg->bf.ctrl_ring && (rc = grss_setup(vg)) != 0)
 		goto fail;
 	if ((rc = gbus_write_keys(vg)) != 0)
 		goto fail;

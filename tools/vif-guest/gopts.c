@@ -43,6 +43,8 @@ const char gopts_usage[] =
 "  --mcast FILE         multicast control (tap, sink): 'control on|off' and\n"
 "                       the addresses to filter for, one a line; read at\n"
 "                       connect and again on USR2 (sent as MCAST_ADD/DEL)\n"
+"  --rss                the Windows PV drivers' RSS: a control ring, Toeplitz\n"
+"                       with our own key and mapping, HASH extras checked\n"
 "signals: TERM/INT close and exit, HUP reconnect (guest reboot),\n"
 "         USR1 print counters, USR2 re-read the --mcast file\n";
 
@@ -336,6 +338,8 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 				return strparse_fail(err, errlen, "--mcast needs a "
 				    "file name");
 			o->mcast_file = val;
+		} else if (strcmp(name, "--rss") == 0) {
+			o->rss = true;
 		} else if (strcmp(name, "--exit-on-close") == 0) {
 			o->exit_on_close = true;
 		} else if (strcmp(name, "--abandon") == 0) {

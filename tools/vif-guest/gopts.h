@@ -48,6 +48,7 @@ struct gopts {
 	double wait_s;			/* evil: how long to watch the answer */
 	unsigned int rx_bufs;		/* RX buffers kept posted */
 	const char *mcast_file;		/* --mcast: multicast control */
+	bool rss;			/* --rss: Windows-like control ring */
 	bool exit_on_close;		/* backend Closing: exit, no reconnect */
 	bool abandon;			/* exit without closing */
 	int64_t mem_base, ref_base;	/* -1: by devid */

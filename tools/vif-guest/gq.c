@@ -765,6 +765,8 @@ gq_rx_poll(struct gq *q)
 		if (rxasm_next(&q->rx, cons, prod, &f) != 0)
 			break;
 		gq_rx_count(q, &f);
+		if (f.err == RXASM_OK)
+			grss_check(q, &f);
 		if (f.err == RXASM_OK && q->tapfd >= 0)
 			gq_tap_rx(q, &f);
 		cons += f.consumed;

@@ -192,6 +192,11 @@ main_run(struct vg *vg)
 					return 1;
 				}
 			}
+			/* --rss: the control ring once traffic flows, as the
+			 * Windows drivers set RSS up after connecting. A
+			 * refusal is logged; frames then go unchecked. */
+			if (vg->o.mode != GMODE_EVIL)
+				(void)grss_configure(vg);
 		}
 		if (main_connected(vg) == MAIN_EXIT)
 			return 0;

@@ -87,6 +87,9 @@ rxasm_next(const netif_rx_front_ring_t *ring, RING_IDX cons, RING_IDX prod,
 			} else if (ex.type == XEN_NETIF_EXTRA_TYPE_GSO) {
 				f->has_gso = true;
 				f->gso = ex;
+			} else if (ex.type == XEN_NETIF_EXTRA_TYPE_HASH) {
+				f->has_hash = true;
+				f->hash = ex;
 			}
 		} while (ex.flags & XEN_NETIF_EXTRA_FLAG_MORE);
 	}

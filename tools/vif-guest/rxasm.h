@@ -57,6 +57,8 @@ struct rxasm_frame {
 	uint16_t flags;		/* the first response's NETRXF_* */
 	bool has_gso;
 	struct netif_extra_info gso;	/* valid when has_gso */
+	bool has_hash;
+	struct netif_extra_info hash;	/* valid when has_hash */
 	uint32_t len;		/* sum of the data slots kept */
 	unsigned int nfrags;	/* data slots kept in frags[] */
 	struct rxasm_frag frags[RXASM_MAX_FRAGS];

@@ -106,6 +106,12 @@
 	X(rx_sg_unnegotiated)	/* multi-slot while we said no SG */	\
 	X(rx_gso_unnegotiated)	/* GSO we did not ask for */		\
 	X(rx_csum_unnegotiated)	/* csum_blank we refused */		\
+	X(rx_hash_extra)	/* frames with a HASH extra */		\
+	X(rx_hash_ok)		/* ... equal to our own Toeplitz */	\
+	X(rx_hash_bad)		/* ... not equal (value or type) */	\
+	X(rx_hash_missing)	/* hashable, hashing on, no extra */	\
+	X(rx_rss_queue_ok)	/* on the queue our mapping names */	\
+	X(rx_rss_queue_bad)	/* ... on another queue */		\
 	X(rx_bufs_posted)						\
 	X(rx_bad_prod)		/* rsp_prod ahead by more than a ring */\
 	X(evtchn_events)						\
@@ -210,6 +216,24 @@ struct gq {
 	struct gq_stats st;
 };
 
+/* --rss: the Windows-like profile's control ring and hash settings. */
+#define GRSS_KEY_LEN		40u
+#define GRSS_MAP_SIZE		64u
+#define GRSS_PAGES		3u	/* ring, key, mapping */
+struct grss {
+	struct gbuf ring;		/* the control ring page */
+	struct gbuf key, map;		/* pages the backend copies from */
+	xen_netif_ctrl_front_ring_t fr;
+	struct xen_evtchn *evh;
+	uint32_t port;
+	uint16_t next_id;
+	uint8_t keyv[GRSS_KEY_LEN];
+	uint32_t flags;
+	uint32_t mapping[GRSS_MAP_SIZE];
+	int ready;			/* [atomic] settings acknowledged */
+	bool set_up;
+};
+
 /* What the backend advertised. */
 struct gbe_features {
 	bool rx_copy;
@@ -274,6 +298,8 @@ struct vg {
 	struct mclist_op mc_ops[2 * MCLIST_MAX];	/* [mc_lock] */
 	unsigned int mc_nops;				/* [mc_lock] */
 
+	struct grss rss;		/* --rss */
+
 	/* signals and events seen by the main thread */
 	int sigfd;
 	int donefd;			/* a gen worker finished */
@@ -310,6 +336,10 @@ const char *gbus_state_str(int state);
 /* Reads `path` (relative to the frontend dir if not absolute): malloc'd
  * value or NULL. */
 char *gbus_read(struct vg *vg, const char *path);
+/* Writes `path` (relative to the frontend dir) in transaction t. 0 or
+ * -errno. */
+int gbus_write(struct vg *vg, xen_txn_t t, const char *path,
+    const char *val);
 /* Writes our state node and logs the change. */
 int gbus_switch_state(struct vg *vg, int state);
 /* Handles what the main thread's fds have: watch events (updates
@@ -376,6 +406,32 @@ bool gq_tx_room(const struct gq *q);
 void gq_print_stats(struct vg *vg);
 /* The features the backend offers, as vnet_hdr wants them. */
 void gq_peer_features(const struct vg *vg, struct vnet_features *f);
+
+/* ---- grss.c: the Windows-like profile's RSS ------------------------------- */
+
+/* Grants the control ring and binds its event channel (before the keys
+ * are written). 0 or -errno (logged). */
+int grss_setup(struct vg *vg);
+/* Writes ctrl-ring-ref and event-channel-ctrl in transaction t. */
+int grss_keys(struct vg *vg, xen_txn_t t, const char **what);
+/* After Connected: algorithm, key, flags, mapping over the control ring,
+ * each answer checked; then frames are checked (grss_check). 0 or
+ * -errno (logged). */
+int grss_configure(struct vg *vg);
+/* Ends the grants and closes the channel. */
+void grss_teardown(struct vg *vg);
+/* One accepted RX frame of queue q: its HASH extra against our own
+ * Toeplitz, and the queue against our mapping (counters). */
+void grss_check(struct gq *q, const struct rxasm_frame *f);
+/* evil: sends one request and waits for its answer: the status, or
+ * -errno (no answer within the timeout). *data gets the answer's data. */
+int grss_request(struct vg *vg, uint16_t type, uint32_t d0, uint32_t d1,
+    uint32_t d2, uint32_t *data);
+
+/* ---- evil_ctrl.c ---------------------------------------------------------- */
+
+/* The ctrl-* attacks (the control ring is set up): result lines. */
+void evil_ctrl(struct vg *vg, const char *name);
 
 /* ---- gtap.c ------------------------------------------------------------- */
 

@@ -126,6 +126,7 @@ statsdoc_key(struct statsdoc_vif *v, const char *key, const char *val,
 		STATSDOC_STR("frontend_state", frontend_state),
 		STATSDOC_STR("features", features),
 		STATSDOC_STR("vlan", vlan),
+		STATSDOC_STR("steering", steering),
 #undef STATSDOC_STR
 	};
 	uint64_t x;

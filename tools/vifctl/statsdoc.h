@@ -43,6 +43,7 @@ struct statsdoc_vif {
 	bool link_down;			/* the admin's vifd-link */
 	bool isolated;			/* the admin's vifd-isolated */
 	char vlan[64];			/* the admin's vifd-vlan, "" if none */
+	char steering[16];		/* RX steering: "none", "software" */
 	struct ratelimit_rate rate_out, rate_in;	/* usec 0: none */
 	uint64_t shape_out[3], shape_in[3];	/* average, peak, burst;
 						 * average 0: none */
@@ -71,7 +72,8 @@ void statsdoc_free(struct statsdoc *doc);
 /*
  * Writes the document as one JSON object (the schema is vifctl.8's):
  * {"vifs":[{"name","domid","devid","ifname","state","frontend_state",
- * "failed","features":[...],"link","isolated","vlan","rate":{"outbound":{...},"inbound":{...}},
+ * "failed","features":[...],"link","isolated","vlan","steering",
+ * "rate":{"outbound":{...},"inbound":{...}},
  * "num_queues","counters":{...},"queues":[{"queue",
  * "counters":{...}}]}]}. Returns 0, or -EIO if the stream failed.
  */

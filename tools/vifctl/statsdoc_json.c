@@ -120,6 +120,10 @@ statsdoc_json(FILE *f, const struct statsdoc *doc)
 			statsdoc_json_str(f, v->vlan);
 		else
 			fputs("null", f);
+		/* An older vifd says nothing: "none". */
+		fputs(",\"steering\":", f);
+		statsdoc_json_str(f, v->steering[0] != '\0' ? v->steering :
+		    "none");
 		fputs(",\"rate\":{\"outbound\":", f);
 		statsdoc_json_rate(f, &v->rate_out, v->shape_out);
 		fputs(",\"inbound\":", f);

@@ -71,6 +71,13 @@ static const struct {
 	  "multicast filter." },
 	{ "rx_drop_link", "Frames to the guest dropped while its link was "
 	  "set down." },
+	{ "rx_drop_steer", "Frames to the guest dropped because the queue "
+	  "the guest's hash mapping names had no room for them." },
+	{ "rx_steered_out", "Frames to the guest this queue read and handed "
+	  "to the queue the guest's hash mapping names." },
+	{ "rx_steered_in", "Frames to the guest another queue handed to this "
+	  "one by the guest's hash mapping." },
+	{ "rx_hash_extra", "Frames to the guest that carried a hash extra." },
 	{ "rx_csum_fixup", "Frames to the guest whose checksum vifd filled "
 	  "in." },
 	{ "rx_stalls", "Times the guest stopped posting RX buffers for 60 s." },
