@@ -39,7 +39,7 @@ enum featmask_bit {
 #define FEATMASK_ALL		((1u << 10) - 1)
 
 /* What this vifd does not advertise at all yet: masking it is a no-op. */
-#define FEATMASK_NOT_OFFERED	(FEATMASK_CTRL_RING | FEATMASK_XDP_HEADROOM)
+#define FEATMASK_NOT_OFFERED	FEATMASK_CTRL_RING
 
 /* Longest value taken (every name once, with blanks, fits in 200). */
 #define FEATMASK_VALUE_MAX	256u

@@ -26,11 +26,15 @@
 #include "core/vlanspec.h"
 #include "data/brport.h"
 
+/* libmnl's MNL_SOCKET_BUFFER_SIZE is a sysconf() expression (a VLA,
+ * refused by -Wvla); it never exceeds 8192, so that is our size. */
+#define BRPORT_NL_BUF	8192
+
 /* Sends `nlh` and waits for the kernel's ack. 0 or -errno. */
 static int
 brport_talk(struct nlmsghdr *nlh)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[BRPORT_NL_BUF];
 	struct mnl_socket *nl;
 	unsigned int portid, seq = (unsigned int)time(NULL);
 	ssize_t n;
@@ -92,7 +96,7 @@ int
 brport_set_vlans(unsigned int ifindex, const struct vlanspec *vs,
     uint16_t default_pvid)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[BRPORT_NL_BUF];
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	unsigned int i;
@@ -130,7 +134,7 @@ brport_set_vlans(unsigned int ifindex, const struct vlanspec *vs,
 int
 brport_set_isolated(unsigned int ifindex, bool on)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[BRPORT_NL_BUF];
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	int r;
