@@ -23,6 +23,7 @@
 
 #include "core/featmask.h"
 #include "core/frontend.h"
+#include "core/netif_xdp.h"
 #include "core/strparse.h"
 
 /* "queue-4294967295/event-channel-ctrl" and the like. */
@@ -151,9 +152,19 @@ frontend_read_xdp_headroom(frontend_get_fn get, void *arg, uint16_t *out,
 	int rc;
 
 	rc = frontend_get_uint(get, arg, "xdp-headroom",
-	    FRONTEND_MAX_XDP_HEADROOM, &v, err, errlen);
+	    XEN_NETIF_MAX_XDP_HEADROOM, &v, err, errlen);
 	if (rc < 0)
 		return rc;
+	if (v >= VIFD_PAGE_SIZE) {
+		/* The first data slot would hold nothing (and Linux's
+		 * copies would run past the page). */
+		if (errlen > 0)
+			snprintf(err, errlen, "xdp-headroom \"%llu\": leaves "
+			    "no room for data in a %u-byte page (at most %u)",
+			    (unsigned long long)v, VIFD_PAGE_SIZE,
+			    VIFD_PAGE_SIZE - 1);
+		return -EINVAL;
+	}
 	*out = (uint16_t)v;	/* absent: 0 */
 	return 0;
 }

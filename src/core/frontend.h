@@ -32,10 +32,6 @@
  */
 #define FRONTEND_MAX_QUEUES 32u
 
-/* Largest `xdp-headroom` (Linux include/xen/interface/io/netif.h
- * XEN_NETIF_MAX_XDP_HEADROOM; a Linux-only key, absent from Xen's netif.h). */
-#define FRONTEND_MAX_XDP_HEADROOM 0x7fff
-
 /*
  * Returns the malloc'd value of the frontend key `key`, a path relative to
  * the frontend directory ("tx-ring-ref", "queue-1/event-channel-tx"), or
@@ -94,7 +90,7 @@ struct frontend_info {
  *  - the feature flags, defaults from netif.h when absent.
  *  - ctrl-ring-ref (absent: no control ring) and then event-channel-ctrl,
  *    which must be present if the ref is (Linux: fatal too).
- *  - xdp-headroom: absent means 0; at most FRONTEND_MAX_XDP_HEADROOM.
+ *  - xdp-headroom: as frontend_read_xdp_headroom().
  * Numbers are parsed by frontend_parse_uint(), flags by frontend_parse_bool()
  * (so "yes" or "1 " is an error where Linux silently takes the default).
  * Returns 0 with *fi filled, or -EINVAL (a malformed or out-of-range value),
@@ -131,7 +127,16 @@ int frontend_read_masked(struct frontend_info *fi, unsigned int max_queues,
 int frontend_read_flag(frontend_get_fn get, void *arg, const char *key,
     bool dflt, bool *out, char *err, size_t errlen);
 
-/* Reads xdp-headroom (again on frontend state Reconfiguring, as Linux). */
+/*
+ * Reads xdp-headroom (at connect, and again when the frontend goes
+ * Reconfiguring or back to Connected from it): absent means 0. A value
+ * that is no decimal number, above XEN_NETIF_MAX_XDP_HEADROOM
+ * (src/core/netif_xdp.h), or that leaves no room for data in the first
+ * 4096-byte page of a packet (4096 or more) is -EINVAL with `err` naming
+ * the key and quoting the value. Linux netback reads garbage as 0 and
+ * caps at the maximum, which with a headroom of a page or more corrupts
+ * its copies; a frontend that asks for it is broken, and its vif fails.
+ */
 int frontend_read_xdp_headroom(frontend_get_fn get, void *arg,
     uint16_t *out, char *err, size_t errlen);
 
@@ -141,8 +146,9 @@ int frontend_read_xdp_headroom(frontend_get_fn get, void *arg,
  * rx-copy, rx-notify, sg, gso-tcpv4, gso-tcpv6 (each only with sg, as the
  * data path uses them), ipv4-csum, ipv6-csum, split-event-channels,
  * multi-queue (more than one queue). What vifd does not implement is
- * never listed, whatever the frontend asked for; multicast control, which
- * the frontend switches while connected, is the backend's to add. Always NUL-terminated; a name that does not fit
+ * never listed, whatever the frontend asked for; multicast control and
+ * the XDP headroom, which the frontend switches while connected, are the
+ * backend's to add (ctl.c). Always NUL-terminated; a name that does not fit
  * is left out. Returns the length written.
  */
 size_t frontend_features_str(const struct frontend_info *fi, char *buf,

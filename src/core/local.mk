@@ -1,7 +1,7 @@
 # The pure cores: functions of their arguments only (no fd, no clock, no
 # hypervisor), unit tested with in-memory rings and tables.
 src_libvifd_a_SOURCES += \
-	src/core/ring.h src/core/copy_seg.h \
+	src/core/ring.h src/core/copy_seg.h src/core/netif_xdp.h \
 	src/core/tx.c src/core/tx.h \
 	src/core/mcast.c src/core/mcast.h \
 	src/core/hash.c src/core/hash.h \

@@ -14,7 +14,9 @@
  * Frames are laid out as Linux does since "always fully coalesce guest
  * Rx packets": every data slot full (4096 bytes at offset 0) but the
  * last, so a frame needs exactly ceil(len / 4096) data slots and the
- * count is known before anything is consumed.
+ * count is known before anything is consumed. The frontend's XDP
+ * headroom H only shortens the first slot (4096 - H bytes at offset H),
+ * so the count stays exact: ceil((H + len) / 4096).
  */
 #include "config.h"
 
@@ -22,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/netif_xdp.h"
 #include "core/rx.h"
 
 _Static_assert(sizeof(struct netif_extra_info) ==
@@ -37,26 +40,48 @@ _Static_assert(RX_PAGE_SIZE <= INT16_MAX,
  */
 #define RX_WAIT_ROUNDS	4
 
+/* Extras of `f`, in netif's order (GSO, HASH, then XDP: by type, as
+ * Linux xenvif_rx_extra_slot walks them), into ex[]; their number. */
 static unsigned int
-data_slots(uint32_t len)
+rx_extras(const struct rx_frame *f, struct netif_extra_info *ex)
 {
-	unsigned int n = (unsigned int)((len + (RX_PAGE_SIZE - 1)) /
-	    RX_PAGE_SIZE);
+	unsigned int n = 0;
 
-	return n == 0 ? 1 : n;
+	if (f->has_gso)
+		ex[n++] = f->gso;
+	if (f->has_hash)
+		ex[n++] = f->hash;
+	if (f->xdp_headroom != 0) {
+		memset(&ex[n], 0, sizeof(ex[n]));
+		ex[n].type = XEN_NETIF_EXTRA_TYPE_XDP;
+		netif_extra_set_xdp_headroom(&ex[n], f->xdp_headroom);
+		n++;
+	}
+	return n;
+}
+
+/* Data slots of `f`: its headroom and bytes in full pages, at least 1.
+ * 64-bit arithmetic: len close to 2^32 must not wrap to 1 slot; the
+ * count is capped past RX_MAX_SLOTS (refused anyway; the sums stay
+ * sane). */
+static unsigned int
+data_slots(const struct rx_frame *f)
+{
+	uint64_t n = ((uint64_t)f->xdp_headroom + f->len + RX_PAGE_SIZE - 1) /
+	    RX_PAGE_SIZE;
+
+	if (n == 0)
+		n = 1;
+	if (n > RX_MAX_SLOTS)
+		n = RX_MAX_SLOTS + 1;
+	return (unsigned int)n;
 }
 
 unsigned int
 rx_slots_needed(const struct rx_frame *f)
 {
-	/* 64-bit arithmetic: len close to 2^32 must not wrap to 1 slot. */
-	uint64_t n = ((uint64_t)f->len + RX_PAGE_SIZE - 1) / RX_PAGE_SIZE;
-
-	if (n == 0)
-		n = 1;
-	if (n > RX_MAX_SLOTS)	/* refused anyway; keep the sum sane */
-		n = RX_MAX_SLOTS + 1;
-	return (unsigned int)n + (f->has_gso ? 1 : 0) + (f->has_hash ? 1 : 0);
+	return data_slots(f) + (f->has_gso ? 1u : 0u) +
+	    (f->has_hash ? 1u : 0u) + (f->xdp_headroom != 0 ? 1u : 0u);
 }
 
 int
@@ -124,27 +149,22 @@ rx_frame2slots(const struct rx_frame *f, netif_rx_back_ring_t *ring,
 {
 	netif_rx_request_t req;
 	struct xen_copy_seg *seg;
-	unsigned int ndata, nslots, nextra, i, k;
-	uint8_t kinds[2];
-	uint32_t done, chunk;
+	unsigned int ndata, nslots, i, k;
+	uint32_t done, chunk, room;
 	int avail;
 
-	if (f->len == 0 || f->len > RX_MAX_FRAME_LEN)
+	if (f->xdp_headroom >= RX_PAGE_SIZE ||
+	    (f->has_gso && f->gso.type != XEN_NETIF_EXTRA_TYPE_GSO) ||
+	    (f->has_hash && f->hash.type != XEN_NETIF_EXTRA_TYPE_HASH))
+		return -EINVAL;
+	if (f->len == 0 ||
+	    f->len > RX_MAX_FRAME_LEN - (uint32_t)f->xdp_headroom)
 		return -EMSGSIZE;
-	if (f->has_gso && f->gso.type != XEN_NETIF_EXTRA_TYPE_GSO)
-		return -EINVAL;
-	if (f->has_hash && f->hash.type != XEN_NETIF_EXTRA_TYPE_HASH)
-		return -EINVAL;
-	nextra = 0;
-	if (f->has_gso)
-		kinds[nextra++] = XEN_NETIF_EXTRA_TYPE_GSO;
-	if (f->has_hash)
-		kinds[nextra++] = XEN_NETIF_EXTRA_TYPE_HASH;
 	avail = rx_requests_available(ring, req_prod);
 	if (avail < 0)
 		return avail;
-	ndata = data_slots(f->len);
-	nslots = ndata + nextra;
+	ndata = data_slots(f);
+	nslots = rx_slots_needed(f);
 	if ((unsigned int)avail < nslots)
 		return -ENOSPC;
 	if (*nsegs > max_segs || max_segs - *nsegs < ndata)
@@ -154,12 +174,8 @@ rx_frame2slots(const struct rx_frame *f, netif_rx_back_ring_t *ring,
 	pend->first = ring->req_cons;
 	pend->nslots = nslots;
 	pend->flags = f->flags & (NETRXF_csum_blank | NETRXF_data_validated);
-	pend->has_gso = f->has_gso;
-	if (f->has_gso)
-		pend->gso = f->gso;
-	pend->has_hash = f->has_hash;
-	if (f->has_hash)
-		pend->hash = f->hash;
+	pend->offset = f->xdp_headroom;
+	pend->nextra = rx_extras(f, pend->extra);
 
 	done = 0;
 	for (i = 0, k = 0; i < nslots; i++) {
@@ -168,20 +184,22 @@ rx_frame2slots(const struct rx_frame *f, netif_rx_back_ring_t *ring,
 		RING_COPY_REQUEST(ring, ring->req_cons + i, &req);
 		pend->slot[i].id = req.id;
 		/* The extras go right after the first data slot. */
-		if (i >= 1 && i <= nextra) {
-			pend->slot[i].extra = kinds[i - 1];
+		if (i >= 1 && i <= pend->nextra) {
+			pend->slot[i].extra = true;
 			continue;
 		}
+		/* The first slot starts at the headroom, the others at 0. */
+		room = RX_PAGE_SIZE - (i == 0 ? pend->offset : 0u);
 		chunk = f->len - done;
-		if (chunk > RX_PAGE_SIZE)
-			chunk = RX_PAGE_SIZE;
+		if (chunk > room)
+			chunk = room;
 		seg = &segs[*nsegs + k];
 		memset(seg, 0, sizeof(*seg));
 		/* The grant-copy interface takes a non-const source pointer;
 		 * a local source is only read (GNTCOPY_source_gref unset). */
 		seg->source.virt = (void *)(uintptr_t)(f->data + done);
 		seg->dest.foreign.ref = req.gref;
-		seg->dest.foreign.offset = 0;
+		seg->dest.foreign.offset = i == 0 ? pend->offset : 0;
 		seg->dest.foreign.domid = domid;
 		seg->len = (uint16_t)chunk;
 		seg->flags = GNTCOPY_dest_gref;
@@ -202,38 +220,37 @@ rx_slots2rsp(const struct rx_pending *pend, const struct xen_copy_seg *segs,
 {
 	netif_rx_response_t rsp;
 	struct netif_extra_info extra;
-	unsigned int i, last_data, nextra;
+	unsigned int i, last_data;
 	int16_t st;
 
 	/* Responses are produced in ring order, frame after frame. */
 	if (pend->first != ring->rsp_prod_pvt || pend->nslots == 0 ||
-	    pend->nslots > RX_MAX_SLOTS)
+	    pend->nslots > RX_MAX_SLOTS || pend->nextra > RX_MAX_EXTRAS ||
+	    pend->nextra >= pend->nslots)
 		abort();
 
-	nextra = (pend->has_gso ? 1u : 0u) + (pend->has_hash ? 1u : 0u);
-	if (nextra >= pend->nslots)
-		abort();
-	/* One data slot: it is the first; else the last slot is data. */
-	last_data = pend->nslots - nextra == 1 ? 0 : pend->nslots - 1;
+	/* One data slot: the first is the last, whatever extras follow. */
+	last_data = pend->nslots - 1;
+	if (last_data == pend->nextra)
+		last_data = 0;
 
 	for (i = 0; i < pend->nslots; i++) {
-		if (pend->slot[i].extra != 0) {
-			extra = pend->slot[i].extra == XEN_NETIF_EXTRA_TYPE_GSO ?
-			    pend->gso : pend->hash;
-			/* More follow unless this is the last extra. */
-			extra.flags = i < nextra ? XEN_NETIF_EXTRA_FLAG_MORE : 0;
+		if (pend->slot[i].extra) {
+			extra = pend->extra[i - 1];
+			extra.flags = i < pend->nextra ?
+			    XEN_NETIF_EXTRA_FLAG_MORE : 0;
 			memcpy(RING_GET_RESPONSE(ring, pend->first + i),
 			    &extra, sizeof(extra));
 			continue;
 		}
 		memset(&rsp, 0, sizeof(rsp));
 		rsp.id = pend->slot[i].id;
-		rsp.offset = 0;
+		rsp.offset = i == 0 ? pend->offset : 0;
 		if (i != last_data)
 			rsp.flags |= NETRXF_more_data;
 		if (i == 0) {
 			rsp.flags |= pend->flags;
-			if (nextra > 0)
+			if (pend->nextra > 0)
 				rsp.flags |= NETRXF_extra_info;
 		}
 		st = segs[pend->slot[i].seg].status;

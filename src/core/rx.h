@@ -30,14 +30,19 @@
  * rx_ring_ready(). The timing is the worker's.
  *
  * Layout of one frame in the ring (netif.h "Guest receive"; Linux
- * xenvif_rx_skb): data slot 1 (flags: checksum bits, extra_info if
- * extras follow, more_data if more data slots follow), then the GSO
- * extra and/or the HASH extra (chained by XEN_NETIF_EXTRA_FLAG_MORE),
- * then data slots 2..n (more_data on all but the last). Every
- * data slot is filled to 4096 bytes except the last, at offset 0 (we do
- * not offer feature-xdp-headroom). Each response is written into the
- * ring slot of the request it answers: Linux netfront ignores RX
- * response ids because extras overlay them (netif.h NOTE).
+ * xenvif_rx_skb): data slot 1 (flags: checksum bits, extra_info if an
+ * extra follows, more_data if more data slots follow), then the extras in
+ * netif's order (GSO, HASH, then XDP; each but the last with
+ * XEN_NETIF_EXTRA_FLAG_MORE), then data slots 2..n (more_data on all but
+ * the last). Without XDP headroom every data slot holds 4096 bytes at
+ * offset 0 but the last. With the frontend's xdp-headroom H (1..4095):
+ * data slot 1 holds up to 4096 - H bytes at offset H (response offset H,
+ * status its byte count), later slots 4096 bytes at offset 0 as before,
+ * and every frame carries an XEN_NETIF_EXTRA_TYPE_XDP extra with
+ * headroom H (Linux netfront takes the first slot's offset from it).
+ * Each response is written into the ring slot of the request it answers:
+ * Linux netfront ignores RX response ids because extras overlay them
+ * (netif.h NOTE).
  *
  * No fd, no clock, no hypervisor: the ring memory is the only shared
  * state touched, and only through the ring macros and ring.h barriers.
@@ -58,13 +63,15 @@
  * Data slots per frame. Linux netfront refuses a packet of more than
  * XEN_NETIF_NR_SLOTS_MIN (18) data slots ("Too many slots",
  * xennet_get_responses; 19 only when the first slot holds <= 256 bytes,
- * which a full-page layout never has). 18 pages hold 73728 bytes: any
- * 64 KiB GSO frame plus its headers.
+ * which we never count on). 18 pages hold 73728 bytes, less the XDP
+ * headroom in the first: any 64 KiB GSO frame plus its headers, with any
+ * headroom that leaves room for data.
  */
 #define RX_MAX_DATA_SLOTS	XEN_NETIF_NR_SLOTS_MIN
 #define RX_MAX_FRAME_LEN	(RX_MAX_DATA_SLOTS * RX_PAGE_SIZE)
-/* Data slots plus a GSO and a HASH extra. */
-#define RX_MAX_SLOTS		(RX_MAX_DATA_SLOTS + 2)
+/* Extras a frame can carry: GSO, HASH and XDP. */
+#define RX_MAX_EXTRAS		3
+#define RX_MAX_SLOTS		(RX_MAX_DATA_SLOTS + RX_MAX_EXTRAS)
 
 /* A frame to deliver. data/len: the frame in local memory (it stays
  * there until the batch's grant copy has run). */
@@ -77,14 +84,15 @@ struct rx_frame {
 	struct netif_extra_info gso;	/* XEN_NETIF_EXTRA_TYPE_GSO */
 	bool has_hash;
 	struct netif_extra_info hash;	/* XEN_NETIF_EXTRA_TYPE_HASH */
+	uint16_t xdp_headroom;	/* the frontend's xdp-headroom when the
+				 * frame was read: 0 (none) or 1..4095 */
 };
 
 /* One consumed ring slot of a frame. */
 struct rx_slot {
 	uint16_t id;		/* the request's id, echoed */
 	uint16_t len;		/* data bytes (1..4096); 0 for an extra */
-	uint8_t extra;		/* 0: data; else the XEN_NETIF_EXTRA_TYPE_*
-				 * of the extra-info slot */
+	bool extra;		/* an extra-info slot */
 	uint32_t seg;		/* data slots: index of its copy in segs[] */
 };
 
@@ -94,20 +102,20 @@ struct rx_slot {
  */
 struct rx_pending {
 	RING_IDX first;		/* ring index of the first slot */
-	unsigned int nslots;	/* slots consumed (data + extra) */
+	unsigned int nslots;	/* slots consumed (data + extras) */
 	uint16_t flags;		/* checksum bits for the first data slot */
-	bool has_gso;
-	struct netif_extra_info gso;
-	bool has_hash;
-	struct netif_extra_info hash;
+	uint16_t offset;	/* of the first data slot: the XDP headroom */
+	unsigned int nextra;	/* extras, in slots 1..nextra */
+	struct netif_extra_info extra[RX_MAX_EXTRAS];	/* in ring order */
 	struct rx_slot slot[RX_MAX_SLOTS];
 };
 
 /*
- * Ring slots `f` needs: ceil(len / 4096) data slots (at least 1) plus 1
- * for a GSO extra and 1 for a HASH extra (Linux
- * xenvif_update_needed_slots). May exceed
- * RX_MAX_SLOTS for an oversized frame, which rx_frame2slots refuses.
+ * Ring slots `f` needs: its data slots (ceil((xdp_headroom + len) /
+ * 4096), at least 1: the first slot holds 4096 - xdp_headroom bytes) plus
+ * one per extra: GSO, HASH, and XDP while xdp_headroom != 0 (Linux
+ * xenvif_update_needed_slots). May exceed RX_MAX_SLOTS for an oversized
+ * frame, which rx_frame2slots refuses.
  */
 unsigned int rx_slots_needed(const struct rx_frame *f);
 
@@ -155,17 +163,20 @@ int rx_ring_wait_slots(netif_rx_back_ring_t *ring, unsigned int needed,
  *  - Copies each request out of the shared ring exactly once
  *    (RING_COPY_REQUEST; XSA-155) and advances ring->req_cons.
  *  - Appends one grant-copy segment per data slot to segs[*nsegs..]:
- *    source f->data + 4096 * k (local, may cross a page), destination
- *    the request's gref at offset 0 of domain `domid` (GNTCOPY_dest_gref),
- *    at most 4096 bytes; status preset to GNTST_general_error so a
- *    segment the copy never ran cannot look successful. *nsegs grows.
+ *    the first covers f->data[0 .. 4096 - H) to offset H of its
+ *    request's gref (H = f->xdp_headroom, usually 0), each later one the
+ *    next 4096 bytes (local, may cross a page) to offset 0, all in
+ *    domain `domid` (GNTCOPY_dest_gref); status preset to
+ *    GNTST_general_error so a segment the copy never ran cannot look
+ *    successful. *nsegs grows.
  *  - Records in *pend what rx_slots2rsp needs.
  * Returns the number of slots consumed (> 0), or, with nothing consumed
  * and nothing appended: -ENOSPC (not enough requests yet), -ENOBUFS
  * (fewer than the frame's data slots left in segs: flush the batch and
- * retry), -EMSGSIZE (len 0 or more than RX_MAX_FRAME_LEN: drop it),
- * -EINVAL (has_gso without a GSO extra type, has_hash without a HASH
- * one), -EPROTO (fatal).
+ * retry), -EMSGSIZE (len 0, or H + len more than RX_MAX_FRAME_LEN: drop
+ * it), -EINVAL (has_gso without a GSO extra type, has_hash without a
+ * HASH one, or H >= 4096),
+ * -EPROTO (fatal).
  * Frames must be planned and answered in ring order.
  */
 int rx_frame2slots(const struct rx_frame *f, netif_rx_back_ring_t *ring,
@@ -176,13 +187,17 @@ int rx_frame2slots(const struct rx_frame *f, netif_rx_back_ring_t *ring,
  * After the batch's grant copy: writes one response per consumed slot
  * into the very ring slot its request came from, and advances
  * ring->rsp_prod_pvt past them. Data slots: id = the request's id,
- * offset 0, status = bytes copied, or the segment's GNTST_* error
- * (negative) if its copy failed (as Linux xenvif_rx_copy_flush);
- * NETRXF_more_data on every data slot but the last; the first data slot
- * also carries pend->flags and NETRXF_extra_info when there is a GSO
- * extra. The extra-info slots follow the first data slot, GSO before
- * HASH (Linux's order: by type), each with XEN_NETIF_EXTRA_FLAG_MORE but
- * the last. Does not push; the caller publishes with RING_PUSH_RESPONSES*.
+ * offset 0 (the first: the XDP headroom), status = bytes copied, or the
+ * segment's GNTST_* error (negative) if its copy failed (as Linux
+ * xenvif_rx_copy_flush); NETRXF_more_data on every data slot but the
+ * last; the first data slot also carries pend->flags and
+ * NETRXF_extra_info when extras follow. The extra slots get the extras
+ * in order, XEN_NETIF_EXTRA_FLAG_MORE on all but the last. (Linux
+ * netback answers offset 0 and status headroom + len on the first slot
+ * and puts every slot at the headroom; netfront reads the first offset
+ * from the XDP extra and the length from the status, so our layout is
+ * what it expects, and what netif.h says.) Does not push; the caller
+ * publishes with RING_PUSH_RESPONSES*.
  * Pendings must be answered in the order they were planned (abort() on
  * our own broken invariant otherwise).
  */

@@ -85,10 +85,11 @@ tx_get_extras(const union tx_slot *slots, unsigned int avail,
 		ex = slots[i++].extra;
 		/*
 		 * Linux's netif.h also has XEN_NETIF_EXTRA_TYPE_XDP (5, an
-		 * RX-only headroom hint) and MAX 6, so Linux accepts and
-		 * ignores a type-5 extra on TX. Xen's header (ours) ends at
-		 * MAX 5; no frontend sends XDP on TX, and we follow Xen's
-		 * definition of a valid type. Deliberate.
+		 * RX-only headroom hint, core/netif_xdp.h) and MAX 6, so
+		 * Linux netback (xenvif_get_extras) accepts and ignores a
+		 * type-5 extra on TX. Xen's header (ours) ends at MAX 5; no
+		 * frontend sends XDP on TX (netfront never does), and we
+		 * follow Xen's definition of a valid TX type. Deliberate.
 		 */
 		if (ex.type == XEN_NETIF_EXTRA_TYPE_NONE ||
 		    ex.type >= XEN_NETIF_EXTRA_TYPE_MAX)

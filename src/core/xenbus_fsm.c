@@ -39,8 +39,18 @@ fsm_act(struct fsm_run *run, enum xenbus_fsm_op op, enum xenbus_state s)
 	out->n++;
 }
 
+/* What our node shows for the machine's Connected: Reconfigured while
+ * the frontend is Reconfiguring (netfront waits for it), else Connected. */
+static enum xenbus_state
+fsm_connected_node(const struct xenbus_fsm *m)
+{
+	return m->fe == XenbusStateReconfiguring ? XenbusStateReconfigured :
+	    XenbusStateConnected;
+}
+
 /*
- * Records the state and writes it, except Connected while a hotplug
+ * Records the state and writes it (Connected as fsm_connected_node
+ * says), except Connected while a hotplug
  * script has not yet said "connected": libxl writes an empty
  * hotplug-status "to force backend to wait for hotplug script execution
  * before switching to connected state", and Linux defers the write the
@@ -50,16 +60,19 @@ static void
 fsm_switch(struct fsm_run *run, enum xenbus_state s)
 {
 	struct xenbus_fsm *m = run->m;
+	enum xenbus_state node = s;
 
 	m->state = s;
-	if (s == XenbusStateConnected &&
-	    run->in->hotplug == XB_HOTPLUG_WAITING) {
-		fsm_act(run, XB_ACT_WAIT_HOTPLUG, XenbusStateUnknown);
-		return;
+	if (s == XenbusStateConnected) {
+		if (run->in->hotplug == XB_HOTPLUG_WAITING) {
+			fsm_act(run, XB_ACT_WAIT_HOTPLUG, XenbusStateUnknown);
+			return;
+		}
+		node = fsm_connected_node(m);
 	}
-	if (m->written != s) {
-		fsm_act(run, XB_ACT_WRITE, s);
-		m->written = s;
+	if (m->written != node) {
+		fsm_act(run, XB_ACT_WRITE, node);
+		m->written = node;
 	}
 }
 
@@ -108,8 +121,9 @@ fsm_walk(struct fsm_run *run, enum xenbus_state target)
 			fsm_switch(run, XenbusStateClosed);
 			break;
 		default:
-			/* Reconfiguring/Reconfigured: we answer them but
-			 * never stay there (a node left so by a crash). */
+			/* Reconfiguring/Reconfigured: only our node shows
+			 * them (the machine is Connected); a machine told
+			 * otherwise starts over. */
 			fsm_switch(run, XenbusStateClosed);
 			break;
 		}
@@ -143,8 +157,12 @@ fsm_frontend(struct fsm_run *run)
 {
 	const struct xenbus_fsm_in *in = run->in;
 	struct xenbus_fsm *m = run->m;
-	bool reattach = in->fe == XenbusStateConnected &&
+	bool up = m->state == XenbusStateConnected && in->connected &&
+	    !m->failed;
+	bool reattach = (in->fe == XenbusStateConnected ||
+	    in->fe == XenbusStateReconfiguring) &&
 	    m->state == XenbusStateConnected && !in->connected && !m->failed;
+	bool was_reconf = m->fe == XenbusStateReconfiguring;
 
 	/* The same state again is nothing new, except a Connected frontend
 	 * under a vifd that restarted: its rings wait to be attached. */
@@ -166,24 +184,35 @@ fsm_frontend(struct fsm_run *run)
 		break;
 	case XenbusStateInitWait:
 		break;
+	case XenbusStateReconfiguring:
+		/* Netfront's XDP handshake. Connected: the new headroom,
+		 * then Reconfigured (XB_EV_RECONFIGURED), kept until the
+		 * frontend is Connected again. Not yet connected: as a
+		 * Connected frontend (below), answered Reconfigured once the
+		 * data plane runs (fsm_connected_node). */
+		if (up) {
+			fsm_act(run, XB_ACT_RECONFIGURE, XenbusStateUnknown);
+			break;
+		}
+		/* FALLTHROUGH */
 	case XenbusStateInitialised:
 		/* Linux netfront goes straight to Connected; FreeBSD and
 		 * MirageOS backends accept Initialised too, and so do we. */
 	case XenbusStateConnected:
-		if (m->state == XenbusStateConnected && !in->connected &&
-		    !m->failed) {
+		if (up && was_reconf) {
+			/* Back from Reconfiguring: its xdp-headroom was
+			 * written before this Connected; read it again
+			 * (the first read may have come before the write),
+			 * then Connected (XB_EV_RECONFIGURED). */
+			fsm_act(run, XB_ACT_RECONFIGURE, XenbusStateUnknown);
+			break;
+		}
+		if (reattach) {
 			/* vifd restarted under a connected frontend: its
 			 * rings are where it left them; attach again. */
 			m->state = XenbusStateInitWait;
 		}
 		fsm_walk(run, XenbusStateConnected);
-		break;
-	case XenbusStateReconfiguring:
-		/* Only for xdp-headroom, which we do not offer: answer so
-		 * that the frontend carries on. */
-		fsm_act(run, XB_ACT_WRITE, XenbusStateReconfigured);
-		fsm_act(run, XB_ACT_WRITE, m->state);
-		m->written = m->state;
 		break;
 	case XenbusStateClosing:
 		fsm_walk(run, XenbusStateClosing);
@@ -235,6 +264,9 @@ xenbus_fsm_init(struct xenbus_fsm *m, int node)
 	m->state = node >= 0 && node <= XenbusStateReconfigured ?
 	    (enum xenbus_state)node : XenbusStateInitialising;
 	m->written = m->state;
+	/* Our node shows Reconfigured only for a Connected machine. */
+	if (m->state == XenbusStateReconfigured)
+		m->state = XenbusStateConnected;
 	m->fe = XenbusStateUnknown;
 	m->failed = false;
 }
@@ -270,6 +302,11 @@ xenbus_fsm(const struct xenbus_fsm *m, const struct xenbus_fsm_in *in,
 	case XB_EV_CONNECTED:
 		fsm_switch(&run, XenbusStateConnected);
 		break;
+	case XB_EV_RECONFIGURED:
+		/* Reconfigured or Connected, as the frontend now is. */
+		if (m->state == XenbusStateConnected && !m->failed)
+			fsm_switch(&run, XenbusStateConnected);
+		break;
 	case XB_EV_FAILED:
 		fsm_fail(&run);
 		break;
@@ -279,11 +316,10 @@ xenbus_fsm(const struct xenbus_fsm *m, const struct xenbus_fsm_in *in,
 	case XB_EV_HOTPLUG:
 		if (in->hotplug == XB_HOTPLUG_CONNECTED &&
 		    m->state == XenbusStateConnected &&
-		    m->written != XenbusStateConnected) {
+		    m->written != fsm_connected_node(m)) {
 			fsm_act(&run, XB_ACT_NOTE_HOTPLUG_OK,
 			    XenbusStateUnknown);
-			fsm_act(&run, XB_ACT_WRITE, XenbusStateConnected);
-			run.m->written = XenbusStateConnected;
+			fsm_switch(&run, XenbusStateConnected);
 		}
 		break;
 	case XB_EV_DOMAIN_GONE:
@@ -311,6 +347,7 @@ xenbus_fsm_op_str(enum xenbus_fsm_op op)
 		[XB_ACT_WAIT_HOTPLUG] = "WAIT_HOTPLUG",
 		[XB_ACT_BAD_FRONTEND] = "BAD_FRONTEND",
 		[XB_ACT_DESTROY] = "DESTROY",
+		[XB_ACT_RECONFIGURE] = "RECONFIGURE",
 		[XB_ACT_NOTE_FRONTEND] = "NOTE_FRONTEND",
 		[XB_ACT_NOTE_TOOLSTACK_CLOSE] = "NOTE_TOOLSTACK_CLOSE",
 		[XB_ACT_NOTE_HOTPLUG_OK] = "NOTE_HOTPLUG_OK",

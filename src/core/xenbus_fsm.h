@@ -17,10 +17,24 @@
  * resuming after a migration walks through Closing and Closed),
  * Initialised or Connected for Connected, Closing for Closing, Closed for
  * Closed (and the device's removal when `online` is 0), Unknown (its
- * directory gone) for Closed. Reconfiguring (netfront changing its XDP
- * headroom) is answered Reconfigured and then our state again; any other
- * value, Reconfigured included, is a broken frontend (Linux: "saw state %d
- * at frontend").
+ * directory gone) for Closed. Any other value, Reconfigured included, is
+ * a broken frontend (Linux: "saw state %d at frontend").
+ *
+ * Reconfiguring is netfront changing its XDP headroom (xennet_xdp_set):
+ * it writes Reconfiguring, then xdp-headroom, waits - with no timeout,
+ * holding the RTNL lock - until our node reads Reconfigured, and goes
+ * back to Connected. On a connected vif we re-read the headroom
+ * (RECONFIGURE) and write Reconfigured, and STAY there until the
+ * frontend is Connected again: a Reconfigured that is overwritten at once
+ * may never be seen, and the guest's networking would hang for good.
+ * Then we read the headroom once more (it was written before that
+ * Connected) and write Connected, so that the next attach or detach is
+ * synchronised too (Linux's netback stays in Reconfigured, so only the
+ * first is). Reconfigured is what our node shows in place of Connected
+ * while the frontend is Reconfiguring: it waits for the hotplug script
+ * as Connected does, and a frontend that asks before it is connected
+ * (rings published, netfront attaching XDP the moment it connected) is
+ * connected first, its headroom read with the rest, and answered so.
  *
  * The machine decides; the caller (backend.c) carries the actions out in
  * order, and reports the outcome of the two that can fail (ADVERTISE,
@@ -54,6 +68,9 @@ enum xenbus_fsm_event {
 	XB_EV_FRONTEND,
 	/* CONNECT succeeded: the data plane runs. */
 	XB_EV_CONNECTED,
+	/* RECONFIGURE succeeded: the data plane has the frontend's XDP
+	 * headroom. */
+	XB_EV_RECONFIGURED,
 	/* An error was reported for this vif (a failed ADVERTISE or
 	 * CONNECT, a rogue frontend, a failed hotplug script, ...). */
 	XB_EV_FAILED,
@@ -112,6 +129,11 @@ enum xenbus_fsm_op {
 	XB_ACT_BAD_FRONTEND,
 	/* Remove the device (offline script, TAP). Always the last. */
 	XB_ACT_DESTROY,
+	/* Re-read the frontend's xdp-headroom and apply it to the running
+	 * data plane; then XB_EV_RECONFIGURED or XB_EV_FAILED (a headroom
+	 * that is no number, over the limit or leaving no data room).
+	 * Always the last action. */
+	XB_ACT_RECONFIGURE,
 	/* Say what was seen: the frontend moved to `state`; the toolstack
 	 * asked for Closing; hotplug-status said "connected". */
 	XB_ACT_NOTE_FRONTEND,
@@ -140,7 +162,9 @@ struct xenbus_fsm_out {
  * The machine of a device whose state node holds `node` when vifd finds
  * it (-1, no such node, or no XenbusState: as Initialising). Nothing
  * written yet: written is what the node holds. The machine never holds a
- * value that is no XenbusState (the frontend's `fe` may).
+ * value that is no XenbusState (the frontend's `fe` may). A node left at
+ * Reconfigured (vifd stopped in the middle of netfront's handshake) is a
+ * Connected vif showing Reconfigured.
  */
 void xenbus_fsm_init(struct xenbus_fsm *m, int node);
 
@@ -148,7 +172,7 @@ void xenbus_fsm_init(struct xenbus_fsm *m, int node);
  * Judges one event: fills out->next and out->a[0..out->n) (ordered; at
  * most XENBUS_FSM_MAX_ACTIONS, abort() past it, our own invariant).
  * out->next assumes every action succeeds and every WRITE lands; a
- * failed CONNECT or ADVERTISE comes back as XB_EV_FAILED.
+ * failed CONNECT, RECONFIGURE or ADVERTISE comes back as XB_EV_FAILED.
  */
 void xenbus_fsm(const struct xenbus_fsm *m, const struct xenbus_fsm_in *in,
     struct xenbus_fsm_out *out);

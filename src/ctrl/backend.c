@@ -96,6 +96,7 @@ backend_connect(struct backend *be)
 	}
 	frontend_features_str(&fi, be->features, sizeof(be->features));
 	be->mcast_control = fi.mcast_control;
+	be->xdp_headroom = fi.xdp_headroom;
 	log_info("%s: connected, %u queue%s%s%s", be->name, fi.num_queues,
 	    fi.num_queues == 1 ? "" : "s",
 	    fi.q[0].split ? ", split event channels" : "",
@@ -104,6 +105,11 @@ backend_connect(struct backend *be)
 	 * switch filtering at any time (netif.h; Linux
 	 * xen_register_mcast_ctrl_watch, at connect). */
 	backend_mc_watch(be, true);
+	/* netfront writes xdp-headroom just after Reconfiguring, so our
+	 * read on Reconfiguring may come first: the key's own watch
+	 * catches the write (backend_process). */
+	if (!(be->feat_off & FEATMASK_XDP_HEADROOM))
+		backend_xdp_watch(be, true);
 	return 0;
 }
 
@@ -138,6 +144,37 @@ backend_mcast_sample(struct backend *be)
 	be->mcast_control = on;
 }
 
+/*
+ * RECONFIGURE: the frontend went Reconfiguring, or came back from it
+ * (netfront attaching or removing an XDP program): its xdp-headroom as it
+ * is now, applied to the running vif (frames read from the TAP from now
+ * on). Masked, the key is not read (we advertised 0) and stays 0. A bad
+ * value fails the vif with the error node naming it: the frontend
+ * waits for Reconfigured without a timeout and gets Closing instead,
+ * which netfront's wait does not see but the guest's admin will. 0, or
+ * -EINVAL after backend_fail.
+ */
+static int
+backend_reconfigure(struct backend *be)
+{
+	char err[200];
+	uint16_t h = 0;
+
+	if (be->vif == NULL)
+		return 0;	/* the machine asks only when up */
+	if (!(be->feat_off & FEATMASK_XDP_HEADROOM) &&
+	    frontend_read_xdp_headroom(backend_fe_get, be, &h, err,
+	    sizeof(err)) < 0) {
+		backend_fail(be, "frontend %s: %s", be->fe_path, err);
+		return -EINVAL;
+	}
+	vif_set_xdp_headroom(be->vif, h);
+	if (h != be->xdp_headroom)
+		log_info("%s: XDP headroom %u", be->name, h);
+	be->xdp_headroom = h;
+	return 0;
+}
+
 /* The vif's counters over all its connections: past ones plus now. */
 void
 backend_stats_total(const struct backend *be, struct queue_stats *out)
@@ -160,12 +197,14 @@ backend_disconnect(struct backend *be)
 	if (be->vif == NULL)
 		return;
 	backend_mc_watch(be, false);
+	backend_xdp_watch(be, false);
 	/* The workers are still running: what they count after this read
 	 * is lost with them, which is at most one wakeup's worth. */
 	backend_stats_total(be, &be->past);
 	vif_disconnect(be->vif);
 	be->vif = NULL;
 	be->features[0] = '\0';
+	be->xdp_headroom = 0;
 	log_info("%s: disconnected", be->name);
 }
 
@@ -293,6 +332,10 @@ backend_run(struct backend *be, enum xenbus_fsm_event ev, int arg)
 			return backend_run(be, XB_EV_ADVERTISED, 0);
 		case XB_ACT_CONNECT:
 			backend_do_connect(be);
+			break;
+		case XB_ACT_RECONFIGURE:
+			if (backend_reconfigure(be) == 0)
+				(void)backend_run(be, XB_EV_RECONFIGURED, 0);
 			break;
 		case XB_ACT_DESTROY:
 			backend_destroy_device(be);
@@ -559,6 +602,12 @@ backend_process(struct backend *be)
 	}
 	if (dirty & BE_DIRTY_MCAST)
 		backend_mcast_sample(be);
+	/* The headroom written during netfront's handshake (before its
+	 * state's change is judged below): taken at once. Outside the
+	 * handshake it waits for the next Reconfiguring, as in Linux. */
+	if ((dirty & BE_DIRTY_XDP) && be->life == BE_LIVE && be->vif != NULL &&
+	    be->fsm.fe == XenbusStateReconfiguring && !be->fsm.failed)
+		(void)backend_reconfigure(be);
 	if (dirty & BE_DIRTY_ONLINE)
 		be->online = xsu_read_uint(vd->env, vd->xs, XEN_TXN_NULL,
 		    be->path, "online", 1, &v) == 0 && v == 1;
@@ -625,6 +674,7 @@ backend_shutdown_all(struct vifd *vd)
 		if (be->vif != NULL)
 			vif_disconnect(be->vif);
 		backend_mc_watch(be, false);
+		backend_xdp_watch(be, false);
 		backend_fe_watch(be, false);
 		TAILQ_REMOVE(&vd->backends, be, link);
 		free(be);

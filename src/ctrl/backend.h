@@ -41,6 +41,7 @@ struct hotplug_run;
 #define BE_DIRTY_RECHECK	0x80u	/* our dir may have been made anew */
 #define BE_DIRTY_MCAST		0x100u	/* request-multicast-control */
 #define BE_DIRTY_PORT		0x200u	/* vifd-link, vifd-isolated, vifd-vlan */
+#define BE_DIRTY_XDP		0x400u	/* the frontend's xdp-headroom */
 
 enum backend_life {
 	BE_LIVE,		/* TAP exists, handshake running */
@@ -110,7 +111,10 @@ struct backend {
 	/* The frontend's request-multicast-control, watched while the vif
 	 * is connected (we offer feature-dynamic-multicast-control). */
 	bool mc_watched;
+	bool xdp_watched;
 	bool mcast_control;		/* what the vif filters by now */
+	uint16_t xdp_headroom;		/* what the vif's RX places data at
+					 * now (0: none) */
 };
 
 /* Creates the backend for a directory that appeared (or that existed when

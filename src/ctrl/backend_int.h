@@ -16,6 +16,8 @@
 #define BE_FE_TOKEN_PREFIX "vifd:fe:"
 /* The frontend key that switches multicast filtering (netif.h). */
 #define BE_MC_KEY "request-multicast-control"
+/* The frontend key of its XDP headroom (Linux's netif.h). */
+#define BE_XDP_KEY "xdp-headroom"
 
 /* ---- backend.c ---------------------------------------------------------- */
 
@@ -88,5 +90,7 @@ void backend_refresh_ifname(struct backend *be);
 void backend_fe_watch(struct backend *be, bool on);
 /* ... and its request-multicast-control, while connected. */
 void backend_mc_watch(struct backend *be, bool on);
+/* ... and its xdp-headroom, while connected (unless masked). */
+void backend_xdp_watch(struct backend *be, bool on);
 
 #endif

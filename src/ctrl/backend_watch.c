@@ -4,7 +4,8 @@
  * once-a-second tick.
  *
  * Owns the frontend state watch of each backend and, while connected, its
- * request-multicast-control watch, with the XSA-349 cap (a frontend that
+ * request-multicast-control and xdp-headroom watches, with the XSA-349
+ * cap (a frontend that
  * rewrites them faster than VIFD_FE_EVENTS_PER_SEC is not listened to for
  * a second), and turns every event into a dirty
  * bit: the work is done once per loop iteration, coalesced, by
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "ctrl/backend_int.h"
+#include "core/featmask.h"
 #include "util/log.h"
 #include "ctrl/xsutil.h"
 
@@ -55,14 +57,21 @@ backend_mc_watch(struct backend *be, bool on)
 	backend_watch_node(be, BE_MC_KEY, on, &be->mc_watched);
 }
 
-/* Is `path` the frontend's request-multicast-control node? */
+void
+backend_xdp_watch(struct backend *be, bool on)
+{
+	backend_watch_node(be, BE_XDP_KEY, on, &be->xdp_watched);
+}
+
+/* Is `path` the frontend's node `key`? */
 static bool
-backend_is_mc_path(const struct backend *be, const char *path)
+backend_is_fe_key(const struct backend *be, const char *path,
+    const char *key)
 {
 	size_t n = strlen(be->fe_path);
 
 	return strncmp(path, be->fe_path, n) == 0 && path[n] == '/' &&
-	    strcmp(path + n + 1, BE_MC_KEY) == 0;
+	    strcmp(path + n + 1, key) == 0;
 }
 
 void
@@ -93,7 +102,7 @@ backend_watch_event(struct vifd *vd, const char *path, const char *token)
 {
 	struct backend *be;
 	unsigned int domid, devid;
-	bool mc = false;
+	unsigned int dirty = BE_DIRTY_FE_STATE;
 	int n = 0;
 
 	if (strncmp(token, BE_FE_TOKEN_PREFIX,
@@ -105,13 +114,17 @@ backend_watch_event(struct vifd *vd, const char *path, const char *token)
 	be = backend_find(vd, domid, devid);
 	if (be == NULL)
 		return true;
-	if (backend_is_mc_path(be, path)) {
+	if (backend_is_fe_key(be, path, BE_MC_KEY)) {
 		if (!be->mc_watched)
 			return true;	/* stale */
-		mc = true;
+		dirty = BE_DIRTY_MCAST;
+	} else if (backend_is_fe_key(be, path, BE_XDP_KEY)) {
+		if (!be->xdp_watched)
+			return true;	/* stale */
+		dirty = BE_DIRTY_XDP;
 	} else if (!be->fe_watched)
 		return true;	/* a stale event for a watch we dropped */
-	/* Both of the frontend's nodes count against one cap. */
+	/* The frontend's nodes count against one cap. */
 	be->fe_events++;
 	if (be->fe_events > VIFD_FE_EVENTS_PER_SEC && !be->fe_suspended) {
 		/* XSA-349: a frontend rewriting its state in a loop costs us
@@ -124,9 +137,10 @@ backend_watch_event(struct vifd *vd, const char *path, const char *token)
 			    "ignoring it for a second", be->name);
 		backend_fe_watch(be, false);
 		backend_mc_watch(be, false);
+		backend_xdp_watch(be, false);
 		be->fe_suspended = true;
 	}
-	be->dirty |= mc ? BE_DIRTY_MCAST : BE_DIRTY_FE_STATE;
+	be->dirty |= dirty;
 	return true;
 }
 
@@ -143,6 +157,9 @@ backend_tick(struct vifd *vd)
 			backend_fe_watch(be, true);
 			if (be->vif != NULL)
 				backend_mc_watch(be, true);
+			if (be->vif != NULL &&
+			    !(be->feat_off & FEATMASK_XDP_HEADROOM))
+				backend_xdp_watch(be, true);
 		}
 	}
 }

@@ -125,8 +125,10 @@ backend_read_featmask(struct backend *be, char *err, size_t errlen)
  * (netif.h). The mandatory features go in one transaction, retried on
  * EAGAIN; the optional ones after it (Linux netback_probe does the same
  * split). Multicast control is dynamic: request-multicast-control is
- * watched while connected (backend.c). feature-ctrl-ring: the frontend
- * may then give a control ring for receive-side scaling (data/ctrlring.c).
+	    "feature-ctrl-ring", ctrl) < 0 ||
+	    xsu_write_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
+	    "feature-xdp-headroom", be->feat_off & FEATMASK_XDP_HEADROOM ?
+	    "0" : "1") < 0)
  */
 int
 backend_advertise(struct backend *be)
@@ -190,7 +192,10 @@ backend_advertise(struct backend *be)
 	    xsu_write_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
 	    "feature-dynamic-multicast-control", mcast) < 0 ||
 	    xsu_write_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
-	    "feature-ctrl-ring", ctrl) < 0)
+	    "feature-ctrl-ring", ctrl) < 0 ||
+	    xsu_write_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
+	    "feature-xdp-headroom", be->feat_off & FEATMASK_XDP_HEADROOM ?
+	    "0" : "1") < 0)
 		log_debug("%s: cannot write an optional feature", be->name);
 	return 0;
 fail:

@@ -67,9 +67,36 @@ ctl_printf(struct ctl_out *o, const char *fmt, ...)
 	o->need += (size_t)n;
 }
 
+/*
+ * The features line: what the connect negotiated, then what the frontend
+ * switches while connected, from its live value (multicast control, XDP
+ * headroom while not 0); "-" for none.
+ */
+static void
+ctl_features(const struct backend *be, char *buf, size_t len)
+{
+	const struct { const char *name; bool on; } live[] = {
+		{ "multicast-control", be->vif != NULL && be->mcast_control },
+		{ "xdp-headroom", be->vif != NULL && be->xdp_headroom != 0 },
+	};
+	size_t i, used;
+
+	snprintf(buf, len, "%s", be->features);
+	for (i = 0; i < sizeof(live) / sizeof(live[0]); i++) {
+		if (!live[i].on)
+			continue;
+		used = strlen(buf);
+		snprintf(buf + used, len - used, "%s%s", used > 0 ? "," : "",
+		    live[i].name);
+	}
+	if (buf[0] == '\0')
+		snprintf(buf, len, "-");
+}
+
 static void
 ctl_stats_one(struct ctl_out *o, struct backend *be)
 {
+	char features[256];
 	struct queue_stats st;
 	unsigned int q, nq;
 
@@ -81,13 +108,8 @@ ctl_stats_one(struct ctl_out *o, struct backend *be)
 	ctl_printf(o, "%s frontend_state %s\n", be->name,
 	    xenbus_state_str((int)be->fsm.fe, "invalid"));
 	ctl_printf(o, "%s failed %d\n", be->name, be->fsm.failed ? 1 : 0);
-	/* Multicast control switches while connected: it joins the list
-	 * from its live flag, not from what the connect read. */
-	ctl_printf(o, "%s features %s%s%s\n", be->name,
-	    be->features[0] != '\0' || (be->vif && be->mcast_control) ?
-	    be->features : "-",
-	    be->vif && be->mcast_control && be->features[0] != '\0' ? "," : "",
-	    be->vif && be->mcast_control ? "multicast-control" : "");
+	ctl_features(be, features, sizeof(features));
+	ctl_printf(o, "%s features %s\n", be->name, features);
 	ctl_printf(o, "%s link %s\n", be->name, be->link_down ? "down" :
 	    "up");
 	ctl_printf(o, "%s isolated %d\n", be->name, be->isolated ? 1 : 0);

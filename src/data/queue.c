@@ -475,6 +475,12 @@ queue_set_link(struct queue *q, bool up)
 }
 
 void
+queue_set_xdp_headroom(struct queue *q, uint16_t headroom)
+{
+	__atomic_store_n(&q->xdp_headroom, (int)headroom, __ATOMIC_RELAXED);
+}
+
+void
 queue_get_stats(const struct queue *q, struct queue_stats *out)
 {
 #define QUEUE_STATS_COPY(n) \

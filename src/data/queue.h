@@ -96,6 +96,7 @@ struct queue_params {
 	uint32_t feat_off;		/* FEATMASK_* masked on this vif */
 	bool rx_notify;			/* feature-rx-notify */
 	unsigned int max_rx_frame;	/* bytes the frontend can take */
+	uint16_t xdp_headroom;		/* the frontend's, at connect */
 	struct ratelimit_rate out, in;	/* guest -> host, host -> guest */
 	/* The vif's multicast filter, shared with its other queues (TX
 	 * requests change it, RX frames are judged by it); NULL: none. */
@@ -187,6 +188,8 @@ struct queue {
 	pthread_mutex_t rate_lock;
 	struct ratelimit_rate rate_out, rate_in;	/* [rate_lock] */
 	int link_down;			/* [atomic] vifd-link is down */
+	int xdp_headroom;		/* [atomic] the frontend's xdp-headroom
+					 * (0..4095), taken per frame read */
 
 	struct queue_stats stats;
 };
@@ -219,6 +222,10 @@ void queue_set_rate(struct queue *q, const struct ratelimit_rate *out,
  * are dropped and counted (tx_drop_link, rx_drop_link). Any thread; the
  * worker sees it at its next frame. */
 void queue_set_link(struct queue *q, bool up);
+/* The frontend's XDP headroom (0..4095, validated by the caller), from
+ * the next frame read from the TAP on; frames already read keep the one
+ * they were read with. */
+void queue_set_xdp_headroom(struct queue *q, uint16_t headroom);
 
 /* Copies the counters. Any thread. */
 void queue_get_stats(const struct queue *q, struct queue_stats *out);

@@ -141,6 +141,7 @@ queue_open(struct queue *q, const struct queue_params *p, char *err,
 	q->feat_off = p->feat_off;
 	q->rx_notify = p->rx_notify;
 	q->max_rx_frame = p->max_rx_frame;
+	q->xdp_headroom = p->xdp_headroom;
 	q->mcast = p->mcast;
 	q->rss = p->rss;
 	q->rate_out = p->out;

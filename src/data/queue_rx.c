@@ -5,7 +5,8 @@
  * Owns a pass: read frames from the TAP (readv: virtio-net header and
  * frame), drop multicast the frontend did not ask for (vif_mcast), turn
  * each header into netif flags and a GSO extra (vnet_hdr_vhdr2netrx),
- * charge the inbound rate limit, place the frame
+ * charge the inbound rate limit, take the frontend's XDP headroom as it
+ * is now (the control thread changes it between frames), place the frame
  * in the guest's posted requests (rx_frame2slots) against the producer
  * index read once for the pass, one grant copy per batch, responses in
  * the requests' own slots (rx_slots2rsp), push, notify. A frame the guest
@@ -121,6 +122,7 @@ queue_rx_read(struct queue *q, uint32_t off, struct rx_frame *f)
 	uint16_t flags = 0;
 	ssize_t n;
 	size_t len;
+	uint16_t headroom;
 
 	n = queue_rx_next(q, &vh, buf, QUEUE_RX_BUF - off, &steered);
 	if (n == -2)
@@ -148,10 +150,15 @@ queue_rx_read(struct queue *q, uint32_t off, struct rx_frame *f)
 	memset(&rss, 0, sizeof(rss));
 	if (queue_rx_rss(q, &vh, buf, len, steered, &rss))
 		return -1;
-	if (len > q->max_rx_frame) {
+	/* One value per frame: it decides the slots, so the frame keeps it
+	 * even if the frontend changes it while the frame waits. */
+	headroom = (uint16_t)__atomic_load_n(&q->xdp_headroom,
+	    __ATOMIC_RELAXED);
+	if (len + headroom > q->max_rx_frame) {
 		/* Bigger than the frontend can take (no SG, or more than
-		 * netif's slots): TUNSETOFFLOAD and the MTU should prevent
-		 * it; a frame that still comes is dropped. */
+		 * netif's slots, both less the headroom in the first page):
+		 * TUNSETOFFLOAD and the MTU should prevent it; a frame that
+		 * still comes is dropped. */
 		QUEUE_STAT_ADD(q, rx_drop_size, 1);
 		return -1;
 	}
@@ -173,6 +180,7 @@ queue_rx_read(struct queue *q, uint32_t off, struct rx_frame *f)
 	f->has_gso = has_gso;
 	f->has_hash = rss.has_hash;
 	f->hash = rss.hash;
+	f->xdp_headroom = headroom;
 	return (int)len;
 }
 
@@ -316,6 +324,8 @@ queue_rx_work(struct queue *q)
 		QUEUE_STAT_ADD(q, rx_bytes, f->len);
 		if (f->has_gso)
 			QUEUE_STAT_ADD(q, rx_gso_frames, 1);
+		if (f->xdp_headroom != 0)
+			QUEUE_STAT_ADD(q, rx_xdp_frames, 1);
 		if (q->rx_waiting)
 			queue_rx_unstall(q);
 	}

@@ -139,6 +139,7 @@ vif_queue_params(struct vif *vif, const struct vif_params *p,
 	/* The largest frame the frontend can receive: one page without SG,
 	 * else as many pages as netif allows. */
 	qp->max_rx_frame = fi->sg ? RX_MAX_FRAME_LEN : VIFD_PAGE_SIZE;
+	qp->xdp_headroom = fi->xdp_headroom;
 	qp->out = p->out;
 	qp->in = p->in;
 	qp->mcast = &vif->mcast;
@@ -315,6 +316,15 @@ vif_set_rate(struct vif *vif, const struct ratelimit_rate *out,
 	shaper_set(&vif->shape_in, shape_in);
 	for (i = 0; i < vif->nopen; i++)
 		queue_set_rate(&vif->q[i], out, in);
+}
+
+void
+vif_set_xdp_headroom(struct vif *vif, uint16_t headroom)
+{
+	unsigned int i;
+
+	for (i = 0; i < vif->nopen; i++)
+		queue_set_xdp_headroom(&vif->q[i], headroom);
 }
 
 void

@@ -87,6 +87,9 @@ void vif_set_rate(struct vif *vif, const struct ratelimit_rate *out,
  * frontend's request-multicast-control, re-sampled on its watch). The
  * list is kept either way. */
 void vif_set_mcast_control(struct vif *vif, bool on);
+/* The frontend's XDP headroom (0..4095: frontend_read_xdp_headroom's
+ * range), live: frames read from the TAP from now on are placed at it. */
+void vif_set_xdp_headroom(struct vif *vif, uint16_t headroom);
 
 /* True if a worker found the frontend rogue (fatal error). */
 bool vif_has_fatal(const struct vif *vif);

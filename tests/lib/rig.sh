@@ -150,6 +150,22 @@ one_guest_up() {
 listening() { ip netns exec "$1" ss -Hltn "sport = :$2" 2>/dev/null | grep -q .; }
 not_listening() { ! listening "$@"; }
 
+# recv_sum NS ADDR PORT: listens on ADDR:PORT in NS for one TCP stream,
+# prints "sha256 bytes" of what it got (for integrity checks).
+recv_sum() {
+	ip netns exec "$1" timeout 60 python3 -c '
+import hashlib, socket, sys
+s = socket.socket(socket.AF_INET)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(1)
+c, _ = s.accept(); h = hashlib.sha256(); n = 0
+while True:
+    b = c.recv(1 << 20)
+    if not b: break
+    h.update(b); n += len(b)
+print(h.hexdigest(), n)' "$2" "$3"
+}
+
 # ---- iperf3 ---------------------------------------------------------------------
 # iperf_server NS: a one-shot iperf3 server in NS, listening when this
 # returns. A one-shot server exits only after its client has read the

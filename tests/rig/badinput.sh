@@ -111,6 +111,36 @@ for ak in keys-nq0:multi-queue-num-queues keys-nq-big:multi-queue-num-queues \
 	check "$a: error node names $key ($e)" grep -q -- "$key" <<<"$e"
 done
 
+# Netfront's XDP handshake (Reconfiguring) at odd moments: answered, and
+# the vif goes on; a headroom over the limit, of a page or no number: the
+# vif fails with an error node naming it (Linux would cap or take 0).
+evil xdp-reconf-early
+check "xdp-reconf-early: Reconfiguring before Connected answered Reconfigured" has "result: answer to Reconfiguring: Reconfigured"
+check "xdp-reconf-early: Connected once the guest is" has "result: after Connected: Connected"
+check "xdp-reconf-early: the ring works (probe OKAY)" has "result: probe: 1 x OKAY"
+evil xdp-reconf-twice
+check "xdp-reconf-twice: answered Reconfigured" has "result: answer to Reconfiguring: Reconfigured"
+check "xdp-reconf-twice: still Reconfigured after the second" has "result: after Reconfiguring again: Reconfigured"
+check "xdp-reconf-twice: Connected once the guest is" has "result: after Connected: Connected"
+check "xdp-reconf-twice: the ring works (probe OKAY)" has "result: probe: 1 x OKAY"
+evil xdp-reconf-close
+check "xdp-reconf-close: answered Reconfigured" has "result: answer to Reconfiguring: Reconfigured"
+check "xdp-reconf-close: Closing follows the guest's" has "result: after Closing: Clos"
+check "xdp-reconf-close: vifd alive" kill -0 "$VIFD_PID"
+for av in xdp-headroom-big:32768 xdp-headroom-page:4096 xdp-headroom-nan:256B; do
+	a=${av%%:*}; v=${av#*:}
+	evil "$a"
+	# netfront writes the key after Reconfiguring: vifd may read it
+	# before the write and answer, then finds it when the guest is back
+	# to Connected (its second read). Closed either way.
+	diag "$a: $(grep 'answer to Reconfiguring' <<<"$OUT")"
+	check "$a: never back to Connected" sh -c "! grep -q 'result: after Connected: Connected' $M.evil$D.out"
+	check "$a: vif closed" has "result: backend state: Clos"
+	e=$(errnode)
+	check "$a: error node names xdp-headroom \"$v\" ($e)" grep -q -- "xdp-headroom \"$v\"" <<<"$e"
+	check "$a: vifd alive" kill -0 "$VIFD_PID"
+done
+
 # RX side: bad RX grefs give per-slot errors; a guest that posts no (or
 # one) buffer while the host floods it must not grow vifd (XSA-392).
 evil rx-bad-gref

@@ -58,19 +58,6 @@ tcp_gso "$HOSTNS" "$(guest_ns 1)" 10.77.0.2 "host -> guest" rx_gso_frames RX
 # Integrity: checksums are offloaded end to end (the TAP computes them
 # over whatever we wrote), so TCP alone would not notice bytes we got
 # wrong. A 32 MiB random file each way, compared by SHA-256.
-recv_sum() {	# recv_sum NS ADDR PORT: listens, prints "sha256 bytes"
-	ip netns exec "$1" timeout 60 python3 -c '
-import hashlib, socket, sys
-s = socket.socket(socket.AF_INET)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(1)
-c, _ = s.accept(); h = hashlib.sha256(); n = 0
-while True:
-    b = c.recv(1 << 20)
-    if not b: break
-    h.update(b); n += len(b)
-print(h.hexdigest(), n)' "$2" "$3"
-}
 # send_intact FROM_NS TO_NS TO_ADDR PORT LABEL: $M.file across, checked.
 send_intact() {
 	recv_sum "$2" "$3" "$4" >"$M.sum" &

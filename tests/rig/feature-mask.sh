@@ -66,7 +66,7 @@ v6_up() {	# v6_up DOMID N: fd77::N in the guest, and the host's fd77::1
 # ---- the control: nothing masked -------------------------------------------
 guest_masked 2 10.77.0.3 ""
 check "control: no $KEY written for an empty mask" sh -c "! $XENSIM exec $M -- xenstore-read $(be_path 2 0)/$KEY"
-for k in feature-sg feature-gso-tcpv4 feature-gso-tcpv6 feature-ipv6-csum-offload feature-split-event-channels; do
+for k in feature-sg feature-gso-tcpv4 feature-gso-tcpv6 feature-ipv6-csum-offload feature-split-event-channels feature-xdp-headroom; do
 	check "control: $k advertised" adv_is 2 $k 1
 done
 check "control: multi-queue-max-queues advertised" sh -c "[ -n \"\$($XENSIM exec $M -- xenstore-read $(be_path 2 0)/multi-queue-max-queues)\" ]"
@@ -171,17 +171,17 @@ both_ways 8 10.77.0.9 "multi-queue + split masked"
 check "multi-queue: vifd runs one queue" sh -c "$VIFCTL --xen=sim:$M stats 8 0 | grep -q '^vif8.0 q0 ' && ! $VIFCTL --xen=sim:$M stats 8 0 | grep -q '^vif8.0 q1 '"
 guest_stop 8 "$GP"
 
-# ---- ctrl-ring and multicast-control masked (withdrawn); xdp-headroom not
-# offered yet: parsed and reported -------------------------------------------
+# ---- ctrl-ring, multicast-control and xdp-headroom masked: each offered
+# feature withdrawn (xdp.sh shows a masked frontend's headroom ignored) ------
 guest_masked 9 10.77.0.10 ctrl-ring,multicast-control,xdp-headroom --rss
 check "ctrl-ring: advertised 0" adv_is 9 feature-ctrl-ring 0
 check "ctrl-ring: the guest gave no control ring" grep -q "rss: the backend offers no control ring" "$M.guest9.0.log"
 check "ctrl-ring: vifd negotiated none" sh -c "! $VIFCTL --xen=sim:$M stats 9 0 | grep -q '^vif9.0 features .*ctrl-ring'"
 check "multicast-control masked: advertised 0" adv_is 9 feature-multicast-control 0
 check "multicast-control masked: dynamic advertised 0" adv_is 9 feature-dynamic-multicast-control 0
-check "not offered: vifd reports them" vifd_log_has "vif9.0: not offered by this vifd anyway: xdp-headroom"
-check "not offered: sg still advertised" adv_is 9 feature-sg 1
-check "not offered: vifctl features reports them" sh -c "$VIFCTL --xen=sim:$M features 9 0 | grep -q 'not offered by vifd yet (no effect): xdp-headroom'"
+check "xdp-headroom masked: advertised 0" adv_is 9 feature-xdp-headroom 0
+check "masked, sg still advertised" adv_is 9 feature-sg 1
+check "vifctl features shows the three off" sh -c "$VIFCTL --xen=sim:$M features 9 0 | grep -q '^off: ctrl-ring,multicast-control,xdp-headroom'"
 guest_stop 9 "$GP"
 
 # ---- frontends that use a masked feature anyway ----------------------------

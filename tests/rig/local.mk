@@ -11,6 +11,7 @@ RIG_TEST_FILES = \
 	tests/rig/mcast.sh \
 	tests/rig/rss.sh \
 	tests/rig/feature-mask.sh \
+	tests/rig/xdp.sh \
 	tests/rig/badinput.sh \
 	tests/rig/rate.sh \
 	tests/rig/shape.sh \

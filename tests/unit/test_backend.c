@@ -111,10 +111,16 @@ static const struct row rows[] = {
 	    { OP_FE, 4, 4, 0 },
 	    { OP_REMOVE, 0, 5, 0 },
 	    { OP_FE, 6, 6, TAP_GONE } } },
-	{ "Reconfiguring is answered and the vif stays up", false, {
+	/* netfront's XDP handshake: Reconfigured is kept until the
+	 * frontend is Connected again (it may look late), then Connected;
+	 * and once more, so every handshake is answered. */
+	{ "Reconfiguring is answered, kept, and the vif stays up", false, {
 	    { OP_KEYS, 0, 2, 0 },
 	    { OP_FE, 4, 4, 0 },
-	    { OP_FE, 7, 4, STAYS } } },
+	    { OP_FE, 7, 8, STAYS },
+	    { OP_FE, 4, 4, STAYS },
+	    { OP_FE, 7, 8, STAYS },
+	    { OP_FE, 4, 4, STAYS } } },
 };
 
 static int

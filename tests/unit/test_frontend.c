@@ -14,6 +14,7 @@
 #include "cu_tap.h"
 #include "core/featmask.h"
 #include "core/frontend.h"
+#include "core/netif_xdp.h"
 #include "core/strparse.h"
 
 #define MAXKV 64
@@ -327,6 +328,12 @@ static const struct row rows[] = {
 	  -EINVAL, "event-channel-ctrl \"-7\": not a decimal number" },
 	{ "xdp-headroom too big", 1, { { "xdp-headroom", "32768" } }, 8,
 	  -EINVAL, "xdp-headroom \"32768\": out of range (at most 32767)" },
+	{ "xdp-headroom at the limit but no data room", 1,
+	  { { "xdp-headroom", "32767" } }, 8, -EINVAL,
+	  "xdp-headroom \"32767\": leaves no room for data in a 4096-byte "
+	  "page (at most 4095)" },
+	{ "xdp-headroom a page", 1, { { "xdp-headroom", "4096" } }, 8,
+	  -EINVAL, "xdp-headroom \"4096\": leaves no room" },
 	{ "xdp-headroom bad", 1, { { "xdp-headroom", "256B" } }, 8, -EINVAL,
 	  "xdp-headroom \"256B\": not a decimal number" },
 	{ "long binary value", 1,
@@ -344,7 +351,8 @@ static const struct row rows[] = {
 	  "" },
 	{ "event-channel-ctrl alone is ignored", 1,
 	  { { "event-channel-ctrl", "junk" } }, 8, 0, "" },
-	{ "xdp-headroom max", 1, { { "xdp-headroom", "32767" } }, 8, 0, "" },
+	{ "xdp-headroom max that leaves data room", 1,
+	  { { "xdp-headroom", "4095" } }, 8, 0, "" },
 };
 
 static void
@@ -691,7 +699,7 @@ test_fuzz(void)
 			CU_ASSERT_FATAL(fi.num_queues <= (maxq < 1 ? 1 : maxq));
 			CU_ASSERT_FATAL(fi.num_queues <= FRONTEND_MAX_QUEUES);
 			CU_ASSERT_FATAL(fi.rx_copy);
-			CU_ASSERT_FATAL(fi.xdp_headroom <= FRONTEND_MAX_XDP_HEADROOM);
+			CU_ASSERT_FATAL(fi.xdp_headroom < VIFD_PAGE_SIZE);
 			for (i = 0; i < fi.num_queues; i++)
 				CU_ASSERT_FATAL(fi.q[i].split ?
 				    fi.q[i].evtchn_tx != fi.q[i].evtchn_rx :

@@ -5,7 +5,8 @@
  * in the slot of their request with its id, copy failures, ring wrap at
  * 256 and at 2^32, req_event re-arming, stall test, batching, and an
  * end-to-end check that a simulated grant copy plus the frontend's
- * reassembly gives back the frame.
+ * reassembly gives back the frame; with an XDP headroom: the first slot
+ * at the headroom, the XDP extra after the GSO one, the size limits.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 
 #include "cu_tap.h"
 #include "frames.h"
+#include "core/netif_xdp.h"
 #include "core/rx.h"
 
 #define DOMID		7
@@ -100,15 +102,15 @@ do_copy(unsigned int from, unsigned int to, int fail_at)
 		s = &fx.segs[i];
 		CU_ASSERT_EQUAL(s->flags, GNTCOPY_dest_gref);
 		CU_ASSERT_EQUAL(s->dest.foreign.domid, DOMID);
-		CU_ASSERT_EQUAL(s->dest.foreign.offset, 0);
-		CU_ASSERT(s->len > 0 && s->len <= RX_PAGE_SIZE);
+		CU_ASSERT(s->len > 0 && s->dest.foreign.offset + s->len <=
+		    RX_PAGE_SIZE);
 		CU_ASSERT_FATAL(s->dest.foreign.ref < NGREFS);
 		if ((int)i == fail_at) {
 			s->status = GNTST_bad_gntref;
 			continue;
 		}
-		memcpy(fx.guest + (size_t)s->dest.foreign.ref * RX_PAGE_SIZE,
-		    s->source.virt, s->len);
+		memcpy(fx.guest + (size_t)s->dest.foreign.ref * RX_PAGE_SIZE +
+		    s->dest.foreign.offset, s->source.virt, s->len);
 		s->status = GNTST_okay;
 	}
 }
@@ -651,6 +653,189 @@ test_hash_extra(void)
 	    DOMID, fx.segs, &fx.nsegs, MAX_SEGS, &pend), -EINVAL);
 }
 
+/*
+ * Plays Linux netfront (xennet_get_responses) for a frame planned with
+ * XDP headroom `h` (and a GSO extra if `gso`) at ring index `first`,
+ * posted with id0/gref0: the extras chained after the first slot (GSO
+ * then XDP), the first slot's data at the headroom the XDP extra names
+ * and at its response's offset, later slots at 0, every slot full but
+ * the last, and the data intact. Returns the slots the frame used.
+ */
+static unsigned int
+front_check_xdp(RING_IDX first, uint16_t id0, uint32_t gref0, uint32_t len,
+    uint16_t h, bool gso)
+{
+	const netif_rx_response_t *r = rsp_at(first);
+	struct netif_extra_info ex;
+	unsigned int i = 1, nex = 0, data = 0;
+	uint16_t off;
+	uint8_t *out = malloc(len);
+	uint32_t got = 0;
+
+	CU_ASSERT_FATAL(out != NULL);
+	CU_ASSERT(r->flags & NETRXF_extra_info);
+	do {
+		memcpy(&ex, rsp_at(first + i), sizeof(ex));
+		if (nex == 0 && gso) {
+			CU_ASSERT_EQUAL(ex.type, XEN_NETIF_EXTRA_TYPE_GSO);
+			CU_ASSERT_EQUAL(ex.u.gso.size, 1448);
+			CU_ASSERT_EQUAL(ex.flags, XEN_NETIF_EXTRA_FLAG_MORE);
+		} else {
+			CU_ASSERT_EQUAL(ex.type, XEN_NETIF_EXTRA_TYPE_XDP);
+			CU_ASSERT_EQUAL(netif_extra_xdp_headroom(&ex), h);
+			CU_ASSERT_EQUAL(ex.u.pad[1], 0);
+			CU_ASSERT_EQUAL(ex.flags, 0);
+		}
+		nex++;
+		i++;
+	} while ((ex.flags & XEN_NETIF_EXTRA_FLAG_MORE) && nex < 4);
+	CU_ASSERT_EQUAL(nex, gso ? 2u : 1u);
+	for (;;) {
+		unsigned int slot = data == 0 ? 0 : i++;
+		uint32_t room;
+
+		r = rsp_at(first + slot);
+		CU_ASSERT_EQUAL(r->id, (uint16_t)(id0 + 3 * slot));
+		/* netfront takes the first offset from the XDP extra; ours
+		 * says the same in the response. */
+		off = data == 0 ? h : 0;
+		CU_ASSERT_EQUAL(r->offset, off);
+		room = RX_PAGE_SIZE - off;
+		CU_ASSERT(r->status > 0);
+		if (r->status <= 0 || got + (uint32_t)r->status > len)
+			break;
+		CU_ASSERT_EQUAL((uint32_t)r->status, len - got < room ?
+		    len - got : room);
+		CU_ASSERT_EQUAL(!!(r->flags & NETRXF_more_data),
+		    got + (uint32_t)r->status < len);
+		memcpy(out + got, fx.guest + (size_t)(gref0 + slot) *
+		    RX_PAGE_SIZE + off, (size_t)r->status);
+		got += (uint32_t)r->status;
+		data++;
+		if (!(r->flags & NETRXF_more_data))
+			break;
+		CU_ASSERT_FATAL(i < RX_MAX_SLOTS);
+	}
+	CU_ASSERT(data <= RX_MAX_DATA_SLOTS);	/* netfront's limit */
+	CU_ASSERT_EQUAL(got, len);
+	CU_ASSERT_EQUAL(memcmp(out, frame, len), 0);
+	free(out);
+	return data == 1 ? 1 + nex : i;
+}
+
+/* Plan, copy, answer, push one frame with headroom h; check it all. */
+static void
+one_frame_xdp(uint32_t len, uint16_t h, bool gso, unsigned int want_slots)
+{
+	struct rx_frame f = { .data = frame, .len = len,
+	    .flags = NETRXF_data_validated, .xdp_headroom = h };
+	struct rx_pending pend;
+	RING_IDX first = fx.back.req_cons;
+	int n;
+
+	if (gso) {
+		f.has_gso = true;
+		f.gso.type = XEN_NETIF_EXTRA_TYPE_GSO;
+		f.gso.u.gso.type = XEN_NETIF_GSO_TYPE_TCPV4;
+		f.gso.u.gso.size = 1448;
+	}
+	CU_ASSERT_EQUAL(rx_slots_needed(&f), want_slots);
+	fill_frame(len, (uint8_t)(len + h));
+	fx.nsegs = 0;
+	post(want_slots, 2000, 10);
+	n = rx_frame2slots(&f, &fx.back, fx.sring->req_prod, DOMID, fx.segs,
+	    &fx.nsegs, MAX_SEGS, &pend);
+	CU_ASSERT_EQUAL_FATAL(n, (int)want_slots);
+	CU_ASSERT_EQUAL(fx.nsegs, want_slots - (gso ? 2 : 1));
+	/* The first copy lands at the headroom, the others at 0. */
+	CU_ASSERT_EQUAL(fx.segs[0].dest.foreign.offset, h);
+	if (fx.nsegs > 1)
+		CU_ASSERT_EQUAL(fx.segs[1].dest.foreign.offset, 0);
+	do_copy(0, fx.nsegs, -1);
+	rx_slots2rsp(&pend, fx.segs, &fx.back);
+	RING_PUSH_RESPONSES(&fx.back);
+	CU_ASSERT_EQUAL(fx.back.rsp_prod_pvt, first + want_slots);
+	CU_ASSERT_EQUAL(front_check_xdp(first, 2000, 10, len, h, gso),
+	    want_slots);
+}
+
+static void
+test_xdp_layout(void)
+{
+	const netif_rx_response_t *r;
+	struct netif_extra_info ex;
+
+	fx_init(0);
+	/* One slot: data at 256, then the XDP extra. */
+	one_frame_xdp(60, 256, false, 2);
+	r = rsp_at(0);
+	CU_ASSERT_EQUAL(r->offset, 256);
+	CU_ASSERT_EQUAL(r->status, 60);
+	CU_ASSERT_EQUAL(r->flags, NETRXF_data_validated | NETRXF_extra_info);
+	memcpy(&ex, rsp_at(1), sizeof(ex));
+	CU_ASSERT_EQUAL(ex.type, XEN_NETIF_EXTRA_TYPE_XDP);
+	CU_ASSERT_EQUAL(ex.u.pad[0], 256);
+	CU_ASSERT_EQUAL(memcmp(fx.guest + 10 * RX_PAGE_SIZE + 256, frame, 60),
+	    0);
+	/* The first slot is full at 4096 - H bytes. */
+	one_frame_xdp(4096 - 256, 256, false, 2);
+	one_frame_xdp(4096 - 256 + 1, 256, false, 3);
+	/* 9000 bytes: 3840 + 4096 + 1064. */
+	one_frame_xdp(9000, 256, false, 4);
+	/* GSO and XDP: data, GSO extra (MORE), XDP extra, data... */
+	one_frame_xdp(3000, 256, true, 3);
+	one_frame_xdp(65536 + 54, 256, true, 17 + 2);
+	/* Odd headrooms, the largest that leaves room included. */
+	one_frame_xdp(1500, 1, false, 2);
+	one_frame_xdp(1500, 4095, false, 3);
+	one_frame_xdp(9000, 4095, true, 4 + 2);
+}
+
+static void
+test_xdp_limits(void)
+{
+	struct rx_frame f = { .data = frame };
+	struct rx_pending pend;
+	RING_IDX cons;
+
+	fx_init(0);
+	/* 18 data slots at most, the first shortened by the headroom. */
+	/* 18 data slots, GSO and XDP extras (no HASH: RX_MAX_SLOTS has
+	 * room for one more). */
+	one_frame_xdp(RX_MAX_FRAME_LEN - 256, 256, true, RX_MAX_DATA_SLOTS + 2);
+	f.len = RX_MAX_FRAME_LEN - 256 + 1;
+	f.xdp_headroom = 256;
+	CU_ASSERT(rx_slots_needed(&f) > RX_MAX_DATA_SLOTS + 1);
+	post(RX_MAX_SLOTS + 2, 1, 1);
+	cons = fx.back.req_cons;
+	fx.nsegs = 0;
+	CU_ASSERT_EQUAL(rx_frame2slots(&f, &fx.back, fx.sring->req_prod,
+	    DOMID, fx.segs, &fx.nsegs, MAX_SEGS, &pend), -EMSGSIZE);
+	/* No room for data at all: our caller's bug, refused. */
+	f.len = 60;
+	f.xdp_headroom = RX_PAGE_SIZE;
+	CU_ASSERT_EQUAL(rx_frame2slots(&f, &fx.back, fx.sring->req_prod,
+	    DOMID, fx.segs, &fx.nsegs, MAX_SEGS, &pend), -EINVAL);
+	CU_ASSERT_EQUAL(fx.back.req_cons, cons);
+	CU_ASSERT_EQUAL(fx.nsegs, 0);
+	/* The stall test counts the XDP extra and the shorter first slot:
+	 * one request short of that is not ready. */
+	f.len = 4096;
+	f.xdp_headroom = 256;
+	CU_ASSERT_EQUAL(rx_slots_needed(&f), 3);
+	fx_init(0);
+	post(2, 1, 1);
+	CU_ASSERT_EQUAL(rx_ring_ready(&fx.back, fx.sring->req_prod,
+	    rx_slots_needed(&f)), 0);
+	CU_ASSERT_EQUAL(rx_frame2slots(&f, &fx.back, fx.sring->req_prod,
+	    DOMID, fx.segs, &fx.nsegs, MAX_SEGS, &pend), -ENOSPC);
+	post(1, 4, 3);
+	CU_ASSERT_EQUAL(rx_ring_ready(&fx.back, fx.sring->req_prod,
+	    rx_slots_needed(&f)), 1);
+	CU_ASSERT_EQUAL(rx_frame2slots(&f, &fx.back, fx.sring->req_prod,
+	    DOMID, fx.segs, &fx.nsegs, MAX_SEGS, &pend), 3);
+}
+
 static CU_TestInfo rx_tests[] = {
 	{ "slots needed", test_slots_needed },
 	{ "one slot", test_one_slot },
@@ -664,6 +849,8 @@ static CU_TestInfo rx_tests[] = {
 	{ "available requests and overflow", test_available_and_overflow },
 	{ "req_event re-arm", test_req_event },
 	{ "stall test uses the head frame's needs", test_stall_head_needs },
+	{ "XDP headroom: layout, offsets, extras", test_xdp_layout },
+	{ "XDP headroom: size limits and stall test", test_xdp_limits },
 	CU_TEST_INFO_NULL,
 };
 

@@ -183,6 +183,35 @@ test_opts_defaults(void)
 	CU_ASSERT_EQUAL(o.rx_bufs, 256);
 	CU_ASSERT_EQUAL(o.timeout_s, GOPTS_DEFAULT_TIMEOUT);
 	CU_ASSERT_FALSE(o.no_sg);
+	CU_ASSERT_EQUAL(o.xdp_cycles, 0);
+	CU_ASSERT_EQUAL(o.xdp_headroom, 256);
+}
+
+static void
+test_opts_xdp(void)
+{
+	static const char *const a[] = { "--xen=sim:d", "--domid=2",
+	    "--xdp-cycles", "3", "--xdp-headroom=128", "--xdp-interval",
+	    "0.5", NULL };
+	static const char *const big[] = { "--xen=sim:d", "--domid=2",
+	    "--xdp-headroom=4096", NULL };
+	static const char *const zero[] = { "--xen=sim:d", "--domid=2",
+	    "--xdp-cycles=0", NULL };
+	static const char *const evil[] = { "--xen=sim:d", "--domid=2",
+	    "--mode=evil", "--attack=slots20", "--xdp-cycles=1", NULL };
+	struct gopts o;
+	char err[256];
+
+	CU_ASSERT_EQUAL_FATAL(parse(&o, err, a), 0);
+	CU_ASSERT_EQUAL(o.xdp_cycles, 3);
+	CU_ASSERT_EQUAL(o.xdp_headroom, 128);
+	CU_ASSERT_DOUBLE_EQUAL(o.xdp_interval, 0.5, 1e-9);
+	CU_ASSERT_EQUAL(parse(&o, err, big), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "--xdp-headroom='4096'"));
+	CU_ASSERT_EQUAL(parse(&o, err, zero), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "--xdp-cycles"));
+	CU_ASSERT_EQUAL(parse(&o, err, evil), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not for --mode evil"));
 }
 
 static void
@@ -394,6 +423,7 @@ static CU_TestInfo frame_tests[] = {
 
 static CU_TestInfo opts_tests[] = {
 	{ "defaults", test_opts_defaults },
+	{ "command line: the XDP handshake options", test_opts_xdp },
 	{ "every option", test_opts_full },
 	{ "refused command lines", test_opts_bad },
 	{ "help", test_opts_help },

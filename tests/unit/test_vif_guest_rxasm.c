@@ -3,7 +3,8 @@
  * frames of one and many slots, extras and where the data slots are
  * after them, ring wrap, and each way a backend's answer is refused
  * (negative status, page overrun, missing or bad extras, more_data on
- * the last published response, too many slots, bad GSO).
+ * the last published response, too many slots, bad GSO); the XDP extra
+ * and the first offset taken from it.
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 
 #include "cu_tap.h"
 #include "rxasm.h"
+#include "core/netif_xdp.h"
 
 static union {
 	netif_rx_sring_t s;
@@ -148,6 +150,77 @@ test_extra_chain(void)
 	CU_ASSERT_EQUAL(f.len, 1514);
 }
 
+static void
+xdp_extra(RING_IDX idx, uint8_t flags, uint16_t headroom)
+{
+	struct netif_extra_info ex;
+
+	memset(&ex, 0, sizeof(ex));
+	ex.type = XEN_NETIF_EXTRA_TYPE_XDP;
+	ex.flags = flags;
+	netif_extra_set_xdp_headroom(&ex, headroom);
+	memcpy(RING_GET_RESPONSE(&ring, idx), &ex, sizeof(ex));
+}
+
+/* The XDP extra: the first offset comes from it (as netfront), and an
+ * offset a correct backend would not give is noted, not dropped. */
+static void
+test_xdp(void)
+{
+	struct rxasm_frame f;
+
+	ring_init(0);
+	rsp(0, 256, NETRXF_extra_info, 60);
+	xdp_extra(1, 0, 256);
+	CU_ASSERT_EQUAL_FATAL(rxasm_next(&ring, 0, 2, &f), 0);
+	CU_ASSERT_EQUAL(f.err, RXASM_OK);
+	CU_ASSERT_TRUE(f.has_xdp);
+	CU_ASSERT_EQUAL(f.xdp_headroom, 256);
+	CU_ASSERT_EQUAL(f.frags[0].offset, 256);
+	CU_ASSERT_EQUAL(f.len, 60);
+	CU_ASSERT_FALSE(f.bad_offset);
+	CU_ASSERT_EQUAL(f.consumed, 2);
+
+	/* Linux netback's quirk (offset 0, status headroom + len): the
+	 * offset is still the extra's, and the answer is noted. */
+	rsp(0, 0, NETRXF_extra_info, 316);
+	CU_ASSERT_EQUAL_FATAL(rxasm_next(&ring, 0, 2, &f), 0);
+	CU_ASSERT_EQUAL(f.frags[0].offset, 256);
+	CU_ASSERT_TRUE(f.bad_offset);
+
+	/* GSO then XDP, data after both: 3840 at 256, then 4096 at 0. */
+	rsp(0, 256, NETRXF_extra_info | NETRXF_more_data, 3840);
+	extra(1, XEN_NETIF_EXTRA_TYPE_GSO, XEN_NETIF_EXTRA_FLAG_MORE, 1448,
+	    XEN_NETIF_GSO_TYPE_TCPV4);
+	xdp_extra(2, 0, 256);
+	rsp(3, 0, NETRXF_more_data, 4096);
+	rsp(4, 0, 0, 100);
+	CU_ASSERT_EQUAL_FATAL(rxasm_next(&ring, 0, 5, &f), 0);
+	CU_ASSERT_EQUAL(f.err, RXASM_OK);
+	CU_ASSERT_TRUE(f.has_gso && f.has_xdp);
+	CU_ASSERT_EQUAL(f.nfrags, 3);
+	CU_ASSERT_EQUAL(f.frags[1].idx, 3);
+	CU_ASSERT_EQUAL(f.frags[1].offset, 0);
+	CU_ASSERT_EQUAL(f.len, 3840 + 4096 + 100);
+	CU_ASSERT_FALSE(f.bad_offset);
+	/* A later slot not at 0 is noted too. */
+	rsp(3, 256, NETRXF_more_data, 3840);
+	CU_ASSERT_EQUAL_FATAL(rxasm_next(&ring, 0, 5, &f), 0);
+	CU_ASSERT_TRUE(f.bad_offset);
+
+	/* Without the extra the first data is at 0. */
+	rsp(0, 256, 0, 60);
+	CU_ASSERT_EQUAL_FATAL(rxasm_next(&ring, 0, 1, &f), 0);
+	CU_ASSERT_FALSE(f.has_xdp);
+	CU_ASSERT_TRUE(f.bad_offset);
+
+	/* The headroom counts in netfront's bounds check. */
+	rsp(0, 256, NETRXF_extra_info, 3841);
+	xdp_extra(1, 0, 256);
+	CU_ASSERT_EQUAL_FATAL(rxasm_next(&ring, 0, 2, &f), 0);
+	CU_ASSERT_EQUAL(f.err, RXASM_ERR_BOUNDS);
+}
+
 /* Table of refused answers: what is reported, what is consumed. */
 static void
 test_errors(void)
@@ -161,13 +234,13 @@ test_errors(void)
 	CU_ASSERT_EQUAL(f.err, RXASM_ERR_EXTRA_MISSING);
 	CU_ASSERT_EQUAL(f.consumed, 1);
 
-	/* extra type 0 and type MAX */
+	/* extra type 0 and Linux's MAX (6, one past XDP) */
 	rsp(0, 0, NETRXF_extra_info, 100);
 	extra(1, XEN_NETIF_EXTRA_TYPE_NONE, 0, 0, 0);
 	CU_ASSERT_EQUAL_FATAL(rxasm_next(&ring, 0, 2, &f), 0);
 	CU_ASSERT_EQUAL(f.err, RXASM_ERR_EXTRA_TYPE);
 	CU_ASSERT_EQUAL(f.consumed, 2);
-	extra(1, XEN_NETIF_EXTRA_TYPE_MAX, 0, 0, 0);
+	extra(1, XEN_NETIF_EXTRA_TYPE_XDP + 1, 0, 0, 0);
 	CU_ASSERT_EQUAL_FATAL(rxasm_next(&ring, 0, 2, &f), 0);
 	CU_ASSERT_EQUAL(f.err, RXASM_ERR_EXTRA_TYPE);
 
@@ -274,6 +347,7 @@ static CU_TestInfo tests[] = {
 	{ "GSO extra across the wrap", test_gso_wrap },
 	{ "chained extras", test_extra_chain },
 	{ "refused answers", test_errors },
+	{ "XDP extra and the first offset", test_xdp },
 	{ "slot limit", test_slot_limit },
 	{ "walk bounded by prod", test_bounded_walk },
 	CU_TEST_INFO_NULL

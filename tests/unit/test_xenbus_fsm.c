@@ -158,24 +158,110 @@ static const struct row rows[] = {
 	  { .ev = XB_EV_FRONTEND, .fe = S(Closed), ONLINE },
 	  { NOTE_FE(Closed), DO(DISCONNECT), WRITE(Closed) },
 	  M(Closed, Closed, Closed, false) },
-	{ "restart with our node left at Reconfigured: back and connect",
+	{ "a machine told Reconfigured (no longer ours): starts over",
 	  M(Reconfigured, Reconfigured, Unknown, false),
 	  { .ev = XB_EV_FRONTEND, .fe = S(Connected), ONLINE },
 	  { NOTE_FE(Connected), WRITE(Closed), WRITE(InitWait),
 	    DO(CONNECT) },
 	  M(InitWait, InitWait, Connected, false) },
+	{ "restart, node left at Reconfigured, frontend Connected: attach",
+	  M(Connected, Reconfigured, Unknown, false),
+	  { .ev = XB_EV_FRONTEND, .fe = S(Connected), ONLINE },
+	  { NOTE_FE(Connected), DO(CONNECT) },
+	  M(InitWait, Reconfigured, Connected, false) },
+	{ "... attached: Connected replaces Reconfigured",
+	  M(InitWait, Reconfigured, Connected, false),
+	  { .ev = XB_EV_CONNECTED, ONLINE, UP },
+	  { WRITE(Connected) },
+	  M(Connected, Connected, Connected, false) },
+	{ "restart, frontend still Reconfiguring: attach, Reconfigured stays",
+	  M(Connected, Reconfigured, Unknown, false),
+	  { .ev = XB_EV_FRONTEND, .fe = S(Reconfiguring), ONLINE },
+	  { NOTE_FE(Reconfiguring), DO(CONNECT) },
+	  M(InitWait, Reconfigured, Reconfiguring, false) },
+	{ "... attached: nothing to write, the frontend reads Reconfigured",
+	  M(InitWait, Reconfigured, Reconfiguring, false),
+	  { .ev = XB_EV_CONNECTED, ONLINE, UP },
+	  { { 0 } },
+	  M(Connected, Reconfigured, Reconfiguring, false) },
 
 	/* ---- Reconfiguring (netfront's XDP headroom) --------------------- */
-	{ "frontend Reconfiguring: Reconfigured, then Connected again",
+	{ "frontend Reconfiguring: re-read the headroom first",
 	  M(Connected, Connected, Connected, false),
 	  { .ev = XB_EV_FRONTEND, .fe = S(Reconfiguring), ONLINE, UP },
-	  { NOTE_FE(Reconfiguring), WRITE(Reconfigured), WRITE(Connected) },
+	  { NOTE_FE(Reconfiguring), DO(RECONFIGURE) },
 	  M(Connected, Connected, Reconfiguring, false) },
-	{ "frontend Connected after Reconfiguring: the vif stays up",
+	{ "reconfigured: Reconfigured is written, and stays",
 	  M(Connected, Connected, Reconfiguring, false),
+	  { .ev = XB_EV_RECONFIGURED, ONLINE, UP },
+	  { WRITE(Reconfigured) },
+	  M(Connected, Reconfigured, Reconfiguring, false) },
+	{ "our Reconfigured seen again: nothing (no Connected behind it)",
+	  M(Connected, Reconfigured, Reconfiguring, false),
+	  { .ev = XB_EV_STATE_NODE, .node = S(Reconfigured), ONLINE, UP },
+	  { { 0 } },
+	  M(Connected, Reconfigured, Reconfiguring, false) },
+	{ "hotplug-status again while Reconfigured: it stays",
+	  M(Connected, Reconfigured, Reconfiguring, false),
+	  { .ev = XB_EV_HOTPLUG, .hotplug = XB_HOTPLUG_CONNECTED, ONLINE, UP },
+	  { { 0 } },
+	  M(Connected, Reconfigured, Reconfiguring, false) },
+	{ "frontend Reconfiguring twice in a row: nothing new",
+	  M(Connected, Reconfigured, Reconfiguring, false),
+	  { .ev = XB_EV_FRONTEND, .fe = S(Reconfiguring), ONLINE, UP },
+	  { { 0 } },
+	  M(Connected, Reconfigured, Reconfiguring, false) },
+	{ "frontend Connected after Reconfiguring: read the headroom again",
+	  M(Connected, Reconfigured, Reconfiguring, false),
 	  { .ev = XB_EV_FRONTEND, .fe = S(Connected), ONLINE, UP },
-	  { NOTE_FE(Connected) },
+	  { NOTE_FE(Connected), DO(RECONFIGURE) },
+	  M(Connected, Reconfigured, Connected, false) },
+	{ "... then Connected again: the next handshake is ours too",
+	  M(Connected, Reconfigured, Connected, false),
+	  { .ev = XB_EV_RECONFIGURED, ONLINE, UP },
+	  { WRITE(Connected) },
 	  M(Connected, Connected, Connected, false) },
+	{ "a bad headroom: failed, the vif closes",
+	  M(Connected, Connected, Reconfiguring, false),
+	  { .ev = XB_EV_FAILED, ONLINE, UP },
+	  { DO(DISCONNECT), WRITE(Closing) },
+	  M(Closing, Closing, Reconfiguring, true) },
+	{ "reconfigured on a vif that failed meanwhile: nothing",
+	  M(Closing, Closing, Reconfiguring, true),
+	  { .ev = XB_EV_RECONFIGURED, ONLINE },
+	  { { 0 } },
+	  M(Closing, Closing, Reconfiguring, true) },
+	{ "Reconfiguring before we connected: connect first",
+	  M(InitWait, InitWait, Initialising, false),
+	  { .ev = XB_EV_FRONTEND, .fe = S(Reconfiguring), ONLINE },
+	  { NOTE_FE(Reconfiguring), DO(CONNECT) },
+	  M(InitWait, InitWait, Reconfiguring, false) },
+	{ "... connected while the frontend waits: Reconfigured, not "
+	  "Connected",
+	  M(InitWait, InitWait, Reconfiguring, false),
+	  { .ev = XB_EV_CONNECTED, ONLINE, UP },
+	  { WRITE(Reconfigured) },
+	  M(Connected, Reconfigured, Reconfiguring, false) },
+	{ "... hotplug-status empty: Reconfigured waits as Connected would",
+	  M(InitWait, InitWait, Reconfiguring, false),
+	  { .ev = XB_EV_CONNECTED, .hotplug = XB_HOTPLUG_WAITING, ONLINE, UP },
+	  { DO(WAIT_HOTPLUG) },
+	  M(Connected, InitWait, Reconfiguring, false) },
+	{ "... hotplug-status connected: Reconfigured is written",
+	  M(Connected, InitWait, Reconfiguring, false),
+	  { .ev = XB_EV_HOTPLUG, .hotplug = XB_HOTPLUG_CONNECTED, ONLINE, UP },
+	  { DO(NOTE_HOTPLUG_OK), WRITE(Reconfigured) },
+	  M(Connected, Reconfigured, Reconfiguring, false) },
+	{ "Reconfiguring on a failed vif: no connect, no answer",
+	  M(Closing, Closing, Connected, true),
+	  { .ev = XB_EV_FRONTEND, .fe = S(Reconfiguring), ONLINE },
+	  { NOTE_FE(Reconfiguring), DO(DISCONNECT), WRITE(Closed) },
+	  M(Closed, Closed, Reconfiguring, true) },
+	{ "Reconfiguring then Closing: close as ever",
+	  M(Connected, Reconfigured, Reconfiguring, false),
+	  { .ev = XB_EV_FRONTEND, .fe = S(Closing), ONLINE, UP },
+	  { NOTE_FE(Closing), DO(DISCONNECT), WRITE(Closing) },
+	  M(Closing, Closing, Closing, false) },
 	{ "frontend Reconfigured (a backend's state): broken frontend",
 	  M(Connected, Connected, Reconfiguring, false),
 	  { .ev = XB_EV_FRONTEND, .fe = S(Reconfigured), ONLINE, UP },
@@ -466,6 +552,12 @@ check_one(const struct xenbus_fsm *m, const struct xenbus_fsm_in *in)
 			    out.next.state != XenbusStateInitWait)
 				violation(m, in, "CONNECT not last, or failed");
 			break;
+		case XB_ACT_RECONFIGURE:
+			if (!last || !in->connected || out.next.failed ||
+			    out.next.state != XenbusStateConnected)
+				violation(m, in, "RECONFIGURE not last, or on "
+				    "a vif that is not up");
+			break;
 		case XB_ACT_ADVERTISE:
 			if (!last || in->ev != XB_EV_START)
 				violation(m, in, "ADVERTISE out of START");
@@ -479,12 +571,18 @@ check_one(const struct xenbus_fsm *m, const struct xenbus_fsm_in *in)
 		case XB_ACT_WRITE:
 			if ((unsigned int)a->state > XenbusStateReconfigured)
 				violation(m, in, "WRITE of no state");
-			if (a->state == XenbusStateConnected &&
-			    in->hotplug == XB_HOTPLUG_WAITING &&
-			    !(in->ev == XB_EV_FRONTEND &&
-			    in->fe == XenbusStateReconfiguring))
-				violation(m, in, "Connected written while "
-				    "hotplug-status waits");
+			if ((a->state == XenbusStateConnected ||
+			    a->state == XenbusStateReconfigured) &&
+			    in->hotplug == XB_HOTPLUG_WAITING)
+				violation(m, in, "Connected or Reconfigured "
+				    "written while hotplug-status waits");
+			/* Reconfigured is only ever shown to a frontend
+			 * that waits for it, on a machine that is up. */
+			if (a->state == XenbusStateReconfigured &&
+			    (out.next.fe != XenbusStateReconfiguring ||
+			    out.next.state != XenbusStateConnected))
+				violation(m, in, "Reconfigured written to no "
+				    "Reconfiguring frontend");
 			last_write = i;
 			break;
 		case XB_ACT_DISCONNECT:
@@ -561,6 +659,10 @@ test_init(void)
 	xenbus_fsm_init(&m, XenbusStateConnected);
 	CU_ASSERT_EQUAL(m.state, XenbusStateConnected);
 	CU_ASSERT_EQUAL(m.written, XenbusStateConnected);
+	/* Left at Reconfigured: a Connected machine showing it. */
+	xenbus_fsm_init(&m, XenbusStateReconfigured);
+	CU_ASSERT_EQUAL(m.state, XenbusStateConnected);
+	CU_ASSERT_EQUAL(m.written, XenbusStateReconfigured);
 	xenbus_fsm_init(&m, 9);		/* no state: as Initialising */
 	CU_ASSERT_EQUAL(m.state, XenbusStateInitialising);
 }
@@ -579,6 +681,8 @@ test_state_names(void)
 	CU_ASSERT_STRING_EQUAL(xenbus_state_str(9, "invalid"), "invalid");
 	CU_ASSERT_STRING_EQUAL(xenbus_state_str(-1, "absent"), "absent");
 	CU_ASSERT_STRING_EQUAL(xenbus_fsm_op_str(XB_ACT_CONNECT), "CONNECT");
+	CU_ASSERT_STRING_EQUAL(xenbus_fsm_op_str(XB_ACT_RECONFIGURE),
+	    "RECONFIGURE");
 	CU_ASSERT_STRING_EQUAL(xenbus_fsm_op_str((enum xenbus_fsm_op)99), "?");
 }
 

@@ -28,6 +28,7 @@ enum evil_kind {
 	EVIL_KEYS,	/* spoiled frontend keys, backend state reported */
 	EVIL_FLOOD,	/* xenstore or event channel flood */
 	EVIL_CTRL,	/* control-ring requests (evil_ctrl.c) */
+	EVIL_XDP,	/* netfront's XDP handshake, bent */
 };
 
 struct evil_attack {
@@ -87,6 +88,17 @@ static const struct evil_attack evil_attacks[] = {
 	{ "keys-ref-nan", EVIL_KEYS, "tx-ring-ref = \"nan\"" },
 	{ "keys-no-evtchn", EVIL_KEYS, "ring refs without event channels" },
 	{ "keys-no-rx-copy", EVIL_KEYS, "no request-rx-copy" },
+	{ "xdp-reconf-early", EVIL_XDP, "Reconfiguring (headroom 256) instead "
+	    "of Connected, right after publishing the rings" },
+	{ "xdp-reconf-twice", EVIL_XDP, "Reconfiguring twice in a row, the "
+	    "headroom changed in between" },
+	{ "xdp-reconf-close", EVIL_XDP, "Reconfiguring, then Closing instead "
+	    "of Connected" },
+	{ "xdp-headroom-big", EVIL_XDP, "xdp-headroom 32768 (over "
+	    "XEN_NETIF_MAX_XDP_HEADROOM)" },
+	{ "xdp-headroom-page", EVIL_XDP, "xdp-headroom 4096 (no room left for "
+	    "data)" },
+	{ "xdp-headroom-nan", EVIL_XDP, "xdp-headroom \"256B\"" },
 };
 
 #define EVIL_NATTACKS	(sizeof(evil_attacks) / sizeof(evil_attacks[0]))
@@ -145,6 +157,11 @@ evil_pre_connect(struct vg *vg)
 	/* The ctrl-* attacks need a control ring. */
 	if (strncmp(vg->o.attack, "ctrl-", 5) == 0)
 		vg->o.rss = true;
+	if (evil_is(vg, "xdp-reconf-early") && vg->bf.xdp_headroom) {
+		/* The rings go out with headroom 256 and Reconfiguring. */
+		vg->xdp_headroom = 256;
+		vg->connect_state = XenbusStateReconfiguring;
+	}
 }
 
 /* The domain an entry is granted to when it must be "someone else":
@@ -826,8 +843,10 @@ evil_flood(struct evil_run *r, const char *name)
 	q->recording = false;
 }
 
+/* The backend's verdict, after --wait: its state, the states it went
+ * through, its error node. */
 static void
-evil_keys(struct evil_run *r)
+evil_verdict(struct evil_run *r)
 {
 	struct vg *vg = r->vg;
 	uint64_t until = loop_now_ns() + (uint64_t)(vg->o.wait_s * 1e9);
@@ -835,7 +854,6 @@ evil_keys(struct evil_run *r)
 	char *err;
 	char path[600];
 
-	/* The backend's verdict is its state (and maybe an error node). */
 	while (loop_now_ns() < until && !vg->sig_term && !vg->fe_gone) {
 		gbus_poll(vg, 20);
 		evil_note_state(r);
@@ -858,6 +876,127 @@ evil_keys(struct evil_run *r)
 	}
 	printf("result: backend error: %s\n", err != NULL ? err : "(none)");
 	free(err);
+}
+
+/* Spoiled keys: the verdict is all there is to see. */
+static void
+evil_keys(struct evil_run *r)
+{
+	evil_verdict(r);
+}
+
+/* Waits up to --timeout for the backend's state to be in `mask`, the
+ * queue's rings kept moving; the state then, or -ETIMEDOUT. */
+static int
+evil_wait_be(struct evil_run *r, unsigned int mask)
+{
+	struct vg *vg = r->vg;
+	uint64_t until = loop_now_ns() + (uint64_t)vg->o.timeout_s *
+	    1000000000u;
+
+	for (;;) {
+		evil_note_state(r);
+		if (vg->be_state >= 0 && (mask & (1u << vg->be_state)))
+			return vg->be_state;
+		if (vg->sig_term || vg->fe_gone || loop_now_ns() >= until)
+			return -ETIMEDOUT;
+		gq_evtchn_drain(r->q);
+		gq_rx_poll(r->q);
+		gbus_poll(vg, 20);
+	}
+}
+
+/* Our state node, rewritten even if it holds that value already (a
+ * watch fires anyway). */
+static void
+evil_state(struct evil_run *r, int state)
+{
+	char path[128], val[8];
+
+	snprintf(path, sizeof(path), "%s/state", r->vg->fe);
+	snprintf(val, sizeof(val), "%d", state);
+	if (r->vg->ops->xs_write(r->vg->xs, XEN_TXN_NULL, path, val,
+	    (unsigned int)strlen(val)) != 0)
+		log_warn("evil: writing %s", path);
+	r->vg->fe_state = state;
+}
+
+/* netfront's xennet_xdp_set, bent by the attack `name`. */
+static void
+evil_xdp(struct evil_run *r, const char *name)
+{
+	static const struct {
+		const char *name, *headroom;
+	} bad[] = {
+		{ "xdp-headroom-big", "32768" },
+		{ "xdp-headroom-page", "4096" },
+		{ "xdp-headroom-nan", "256B" },
+		{ "xdp-reconf-twice", "256" },
+		{ "xdp-reconf-close", "256" },
+	};
+	const unsigned int answer = (1u << XenbusStateReconfigured) |
+	    (1u << XenbusStateClosing) | (1u << XenbusStateClosed);
+	struct vg *vg = r->vg;
+	const char *h = NULL;
+	size_t i;
+	int rc;
+
+	if (!vg->bf.xdp_headroom) {
+		printf("result: feature-xdp-headroom not offered\n");
+		evil_verdict(r);
+		return;
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (strcmp(name, bad[i].name) == 0)
+			h = bad[i].headroom;
+	if (h != NULL) {
+		rc = evil_wait_be(r, 1u << XenbusStateConnected);
+		if (rc < 0) {
+			printf("result: backend state: %s (never Connected)\n",
+			    gbus_state_str(vg->be_state));
+			return;
+		}
+		/* netfront's order: the state first, then the key. */
+		evil_state(r, XenbusStateReconfiguring);
+		if (gbus_write(vg, XEN_TXN_NULL, "xdp-headroom", h) != 0)
+			log_warnx("evil: writing xdp-headroom");
+	}
+	/* xdp-reconf-early: Reconfiguring is what connecting wrote. */
+	rc = evil_wait_be(r, answer);
+	printf("result: answer to Reconfiguring: %s\n", rc < 0 ?
+	    "none" : gbus_state_str(rc));
+	if (strcmp(name, "xdp-reconf-twice") == 0 &&
+	    rc == XenbusStateReconfigured) {
+		evil_state(r, XenbusStateReconfiguring);
+		if (gbus_write(vg, XEN_TXN_NULL, "xdp-headroom", "0") != 0)
+			log_warnx("evil: writing xdp-headroom");
+		evil_wait(r, loop_now_ns() + 500000000u, 0);
+		printf("result: after Reconfiguring again: %s\n",
+		    gbus_state_str(vg->be_state));
+	}
+	if (strcmp(name, "xdp-reconf-close") == 0) {
+		evil_state(r, XenbusStateClosing);
+		rc = evil_wait_be(r, (1u << XenbusStateClosing) |
+		    (1u << XenbusStateClosed));
+		printf("result: after Closing: %s\n", rc < 0 ? "no answer" :
+		    gbus_state_str(rc));
+		evil_verdict(r);
+		return;
+	}
+	if (rc == XenbusStateReconfigured) {
+		/* netfront: the program is in place; back to Connected. */
+		evil_state(r, XenbusStateConnected);
+		rc = evil_wait_be(r, 1u << XenbusStateConnected);
+		printf("result: after Connected: %s\n", rc < 0 ? "no answer" :
+		    gbus_state_str(rc));
+	}
+	evil_verdict(r);
+	if (vg->be_state == XenbusStateConnected) {
+		r->q->recording = true;
+		r->q->nrec = 0;
+		evil_probe(r);
+		r->q->recording = false;
+	}
 }
 
 void
@@ -907,6 +1046,9 @@ evil_run(struct vg *vg)
 		break;
 	case EVIL_CTRL:
 		evil_ctrl(vg, a->name);
+		break;
+	case EVIL_XDP:
+		evil_xdp(r, a->name);
 		break;
 	}
 out:

@@ -670,10 +670,16 @@ gbus_connect(struct vg *vg)
 		    "feature-sg", vg->mtu);
 		vg->mtu = 1500;
 	}
+	if (o->mode == GMODE_EVIL)
+		evil_pre_connect(vg);
 	if (vg->bf.xdp_headroom) {
-		/* talk_to_netback_xdp: announce "no XDP" (headroom 0). */
-		if ((rc = gbus_write(vg, XEN_TXN_NULL, "xdp-headroom", "0")))
+		/* talk_to_netback_xdp: the headroom of the program attached
+		 * now (none: 0). */
+		if ((rc = gbus_writef(vg, XEN_TXN_NULL, "xdp-headroom",
+		    vg->xdp_headroom)))
 			log_warnx("writing xdp-headroom: %s", strerror(-rc));
+	} else {
+		vg->xdp_headroom = 0;	/* nothing to attach to */
 	}
 
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -694,8 +700,6 @@ gbus_connect(struct vg *vg)
 		for (i = 0; i < vg->nq; i++)
 			vg->q[i].tapfd = vg->tapfds[i % vg->ntapfds];
 	}
-	if (o->mode == GMODE_EVIL)
-		evil_pre_connect(vg);
 	if (o->mcast_file != NULL && (rc = gbus_mcast_load(vg, true)) != 0)
 		goto fail;
 	if (o->rss && !vg->bf.ctrl_ring)
@@ -720,9 +724,14 @@ gbus_connect(struct vg *vg)
 			vg->ops->evtchn_notify(q->evh, q->rx_port);
 		gq_rx_refill(q);
 	}
-	if ((rc = gbus_switch_state(vg, XenbusStateConnected)) != 0)
+	/* Connected; evil's xdp-reconf-early: Reconfiguring, this once. */
+	rc = gbus_switch_state(vg, vg->connect_state != 0 ?
+	    vg->connect_state : XenbusStateConnected);
+	vg->connect_state = XenbusStateConnected;
+	if (rc != 0)
 		goto fail;
 	vg->connected = true;
+	vg->xdp_next_ns = loop_now_ns() + (uint64_t)(o->xdp_interval * 1e9);
 	return 0;
 
 fail:

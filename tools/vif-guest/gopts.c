@@ -40,6 +40,11 @@ const char gopts_usage[] =
 "  evil: --attack NAME [--wait S] [--seconds S]   (--attack list: names)\n"
 "  --per-queue          print a result line per queue too\n"
 "  --rx-bufs N          RX buffers kept posted per queue (default 256)\n"
+"  --xdp-cycles N       once connected, N times: attach then remove an XDP\n"
+"                       program as netfront does (Reconfiguring, xdp-headroom,\n"
+"                       wait for Reconfigured within --timeout, Connected)\n"
+"  --xdp-headroom H     the headroom an attach asks for (default 256)\n"
+"  --xdp-interval S     seconds before each attach and remove (default 1)\n"
 "  --mcast FILE         multicast control (tap, sink): 'control on|off' and\n"
 "                       the addresses to filter for, one a line; read at\n"
 "                       connect and again on USR2 (sent as MCAST_ADD/DEL)\n"
@@ -126,7 +131,7 @@ static const char *const gopts_with_value[] = {
 	"--mode", "--timeout", "--seconds", "--count", "--frame",
 	"--src-ip", "--dst-ip", "--dst-mac", "--tap", "--netns", "--mtu",
 	"--attack", "--wait", "--rx-bufs", "--mem-base", "--ref-base",
-	"--mcast", NULL
+	"--mcast", "--xdp-headroom", "--xdp-cycles", "--xdp-interval", NULL
 };
 
 static bool
@@ -157,6 +162,8 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 	o->timeout_s = GOPTS_DEFAULT_TIMEOUT;
 	o->wait_s = 3;
 	o->rx_bufs = GOPTS_RX_BUFS;
+	o->xdp_headroom = GOPTS_XDP_HEADROOM;
+	o->xdp_interval = 1;
 	o->tap = "eth0";
 	o->verbosity = 1;
 	memcpy(o->src_ip, def_src, 4);
@@ -340,6 +347,22 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 			o->mcast_file = val;
 		} else if (strcmp(name, "--rss") == 0) {
 			o->rss = true;
+		} else if (strcmp(name, "--xdp-headroom") == 0) {
+			/* What leaves room for data in a page (vifd refuses
+			 * more; evil mode tries it). */
+			if (strparse_range(val, 1, 4095, &v) != 0)
+				return strparse_fail(err, errlen, "--xdp-headroom="
+				    "'%.64s': expected 1..4095 bytes", val);
+			o->xdp_headroom = (unsigned int)v;
+		} else if (strcmp(name, "--xdp-cycles") == 0) {
+			if (strparse_range(val, 1, 100000, &v) != 0)
+				return strparse_fail(err, errlen, "--xdp-cycles="
+				    "'%.64s': expected 1..100000", val);
+			o->xdp_cycles = (unsigned int)v;
+		} else if (strcmp(name, "--xdp-interval") == 0) {
+			if (gopts_seconds(val, &o->xdp_interval) != 0)
+				return strparse_fail(err, errlen, "--xdp-interval="
+				    "'%.64s': expected a number of seconds", val);
 		} else if (strcmp(name, "--exit-on-close") == 0) {
 			o->exit_on_close = true;
 		} else if (strcmp(name, "--abandon") == 0) {
@@ -396,5 +419,9 @@ gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
 		    "sink");
 	if (o->mode != GMODE_EVIL && o->attack != NULL)
 		return strparse_fail(err, errlen, "--attack is for --mode evil");
+	/* evil's xdp-* attacks do their own handshakes. */
+	if (o->mode == GMODE_EVIL && o->xdp_cycles != 0)
+		return strparse_fail(err, errlen, "--xdp-cycles is not for "
+		    "--mode evil");
 	return 0;
 }

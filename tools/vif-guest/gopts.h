@@ -18,6 +18,9 @@ enum gmode { GMODE_TAP, GMODE_GEN, GMODE_SINK, GMODE_EVIL };
 #define GOPTS_MAX_QUEUES	8u
 /* Default bound on every wait for the backend (seconds). */
 #define GOPTS_DEFAULT_TIMEOUT	30u
+/* --xdp-headroom's default: Linux's XDP_PACKET_HEADROOM, what netfront
+ * asks for when an XDP program is attached. */
+#define GOPTS_XDP_HEADROOM	256u
 /* RX buffers a queue keeps posted: the whole ring, as netfront does. */
 #define GOPTS_RX_BUFS		256u
 
@@ -51,6 +54,9 @@ struct gopts {
 	bool rss;			/* --rss: Windows-like control ring */
 	bool exit_on_close;		/* backend Closing: exit, no reconnect */
 	bool abandon;			/* exit without closing */
+	unsigned int xdp_headroom;	/* --xdp-headroom: what an attach asks */
+	unsigned int xdp_cycles;	/* attach + detach handshakes; 0: none */
+	double xdp_interval;		/* seconds before each step */
 	int64_t mem_base, ref_base;	/* -1: by devid */
 	int verbosity;
 };
@@ -60,7 +66,7 @@ struct gopts {
  * (usage is the caller's to print), -EINVAL with a one-line reason in err
  * otherwise. Checks each value's syntax and range and the combinations
  * (gen needs --frame and --count or --seconds, sink --seconds, evil
- * --attack, --netns only with tap).
+ * --attack, --netns only with tap, the --xdp-* ones not in evil).
  */
 int gopts_parse(int argc, char *const argv[], struct gopts *o, char *err,
     size_t errlen);

@@ -727,6 +727,11 @@ gq_rx_count(struct gq *q, const struct rxasm_frame *f)
 			q->win_bytes += f->len;
 		}
 	}
+	/* Where the data is: the XDP extra's headroom, or 0 (rxasm.c). */
+	GQ_ADD(q, rx_xdp_frames, f->has_xdp ? 1 : 0);
+	GQ_ADD(q, rx_no_xdp_frames, f->has_xdp ? 0 : 1);
+	if (f->bad_offset)
+		GQ_ADD(q, rx_bad_offset, 1);
 	if (f->has_gso) {
 		GQ_ADD(q, rx_gso_frames, 1);
 		if (o->no_gso || o->no_sg)

@@ -23,5 +23,6 @@ tools_vif_guest_vif_guest_SOURCES = \
 	tools/vif-guest/evil.c \
 	tools/vif-guest/grss.c \
 	tools/vif-guest/evil_ctrl.c \
+	tools/vif-guest/gxdp.c \
 	$(VIFD_ENV_SRC)
 tools_vif_guest_vif_guest_LDADD = tools/vif-guest/libvifguest.a $(VIFD_LDADD)

@@ -141,14 +141,28 @@ main_connected(struct vg *vg)
 			main_finish(vg);
 			return MAIN_EXIT;
 		}
+		if (o->xdp_cycles != 0) {
+			int ms = gxdp_tick(vg, loop_now_ns());
+
+			if (ms < -1) {
+				/* Not answered (reported), or stopped. */
+				main_finish(vg);
+				return MAIN_EXIT;
+			}
+			if (ms >= 0)
+				timeout = ms;
+		}
 		if (deadline != 0) {
 			uint64_t now = loop_now_ns();
+			int left;
 
 			if (now >= deadline) {
 				main_finish(vg);
 				return MAIN_EXIT;
 			}
-			timeout = (int)((deadline - now) / 1000000) + 1;
+			left = (int)((deadline - now) / 1000000) + 1;
+			if (timeout < 0 || left < timeout)
+				timeout = left;
 		}
 		pfd[0].fd = vg->ops->xs_fileno(vg->xs);
 		pfd[0].events = POLLIN;
@@ -268,6 +282,7 @@ main(int argc, char **argv)
 	log_init("vif-guest", LOG_TO_STDERR, vg->o.verbosity);
 	vg->be_state = -1;
 	vg->fe_state = -1;
+	vg->connect_state = XenbusStateConnected;
 
 	if (main_signals(vg) != 0) {
 		log_warn("signals");
@@ -311,6 +326,8 @@ main(int argc, char **argv)
 	log_info("domain %u vif %u (%s mode)", vg->o.domid, vg->o.devid,
 	    gopts_mode_str(vg->o.mode));
 	ret = main_run(vg);
+	if (ret == 0 && vg->xdp_failed)
+		ret = 1;	/* a handshake went unanswered (printed) */
 
 out:
 	if (vg->q != NULL) {

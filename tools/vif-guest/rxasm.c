@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "rxasm.h"
+#include "core/netif_xdp.h"
 
 static const char *const rxasm_err_names[RXASM_ERR_MAX] = {
 	[RXASM_OK] = "ok",
@@ -56,6 +57,7 @@ rxasm_next(const netif_rx_front_ring_t *ring, RING_IDX cons, RING_IDX prod,
 	netif_rx_response_t rsp;
 	RING_IDX i = cons;
 	unsigned int max;
+	uint16_t offset;
 
 	memset(f, 0, sizeof(*f));
 	if (cons == prod)
@@ -81,8 +83,9 @@ rxasm_next(const netif_rx_front_ring_t *ring, RING_IDX cons, RING_IDX prod,
 			raw = rxasm_copy(ring, ++i);
 			/* The extra overlays the 8-byte response slot. */
 			memcpy(&ex, &raw, sizeof(ex));
+			/* Linux's MAX is one past XDP. */
 			if (ex.type == XEN_NETIF_EXTRA_TYPE_NONE ||
-			    ex.type >= XEN_NETIF_EXTRA_TYPE_MAX) {
+			    ex.type > XEN_NETIF_EXTRA_TYPE_XDP) {
 				rxasm_fail(f, RXASM_ERR_EXTRA_TYPE);
 			} else if (ex.type == XEN_NETIF_EXTRA_TYPE_GSO) {
 				f->has_gso = true;
@@ -90,6 +93,10 @@ rxasm_next(const netif_rx_front_ring_t *ring, RING_IDX cons, RING_IDX prod,
 			} else if (ex.type == XEN_NETIF_EXTRA_TYPE_HASH) {
 				f->has_hash = true;
 				f->hash = ex;
+			} else if (ex.type == XEN_NETIF_EXTRA_TYPE_XDP) {
+				f->has_xdp = true;
+				f->xdp_headroom =
+				    netif_extra_xdp_headroom(&ex);
 			}
 		} while (ex.flags & XEN_NETIF_EXTRA_FLAG_MORE);
 	}
@@ -97,11 +104,18 @@ rxasm_next(const netif_rx_front_ring_t *ring, RING_IDX cons, RING_IDX prod,
 	/* Data slots: the first response, then one per more_data. */
 	for (;;) {
 		f->data_slots++;
+		/* netfront: rx->offset = xdp->u.xdp.headroom. */
+		offset = rsp.offset;
+		if (f->data_slots == 1 && f->has_xdp)
+			offset = f->xdp_headroom;
+		if (rsp.offset != (f->data_slots == 1 && f->has_xdp ?
+		    f->xdp_headroom : 0))
+			f->bad_offset = true;
 		if (rsp.status < 0) {
 			if (f->bad_status == 0)
 				f->bad_status = rsp.status;
 			rxasm_fail(f, RXASM_ERR_STATUS);
-		} else if ((uint32_t)rsp.offset + (uint32_t)rsp.status >
+		} else if ((uint32_t)offset + (uint32_t)rsp.status >
 		    VIFD_PAGE_SIZE) {
 			rxasm_fail(f, RXASM_ERR_BOUNDS);
 		} else if (f->nfrags < RXASM_MAX_FRAGS) {
@@ -110,7 +124,7 @@ rxasm_next(const netif_rx_front_ring_t *ring, RING_IDX cons, RING_IDX prod,
 			/* The first data slot is the first response, the
 			 * later ones follow the extras. */
 			fr->idx = (f->data_slots == 1) ? cons : i;
-			fr->offset = rsp.offset;
+			fr->offset = offset;
 			fr->len = (uint16_t)rsp.status;
 			f->len += fr->len;
 		}

@@ -6,8 +6,11 @@
  *   - a response is written in the ring slot of the request it consumes,
  *     so data is found by ring index, never by the response's id;
  *   - NETRXF_extra_info on the first response: extras follow it, chained
- *     by XEN_NETIF_EXTRA_FLAG_MORE; a missing one, type 0 or type >= MAX
- *     is an error;
+ *     by XEN_NETIF_EXTRA_FLAG_MORE; a missing one, type 0 or type >=
+ *     Linux's MAX (6: XEN_NETIF_EXTRA_TYPE_XDP included, see
+ *     core/netif_xdp.h) is an error;
+ *   - an XDP extra gives the first data slot's offset (its headroom), as
+ *     netfront takes it (the response's own offset is not used for it);
  *   - NETRXF_more_data: the next response holds more of the frame; one
  *     that is not published yet is an error ("Need more slots");
  *   - status < 0, or offset + status > 4096: an error;
@@ -17,7 +20,10 @@
  *   - a GSO extra with size 0 or a type other than TCPV4/TCPV6 is an
  *     error.
  * On an error the frame is dropped but every slot it used is consumed, as
- * Linux does. Pure: reads the ring it is given, nothing else.
+ * Linux does. Beyond netfront, the walk notes offsets a correct backend
+ * never gives (bad_offset): a first response whose offset is not the
+ * XDP headroom (0 without the extra), or a later one not at 0.
+ * Pure: reads the ring it is given, nothing else.
  */
 #ifndef VIFD_RXASM_H
 #define VIFD_RXASM_H
@@ -59,6 +65,9 @@ struct rxasm_frame {
 	struct netif_extra_info gso;	/* valid when has_gso */
 	bool has_hash;
 	struct netif_extra_info hash;	/* valid when has_hash */
+	bool has_xdp;			/* an XDP extra came ... */
+	uint16_t xdp_headroom;		/* ... with this headroom */
+	bool bad_offset;		/* see above; not a drop */
 	uint32_t len;		/* sum of the data slots kept */
 	unsigned int nfrags;	/* data slots kept in frags[] */
 	struct rxasm_frag frags[RXASM_MAX_FRAGS];

@@ -87,6 +87,9 @@
 	X(rx_frames)		/* frames received and accepted */	\
 	X(rx_bytes)							\
 	X(rx_gso_frames)						\
+	X(rx_xdp_frames)	/* accepted frames with an XDP extra */	\
+	X(rx_no_xdp_frames)	/* ... without one */			\
+	X(rx_bad_offset)	/* data not where the extra (or 0) says */ \
 	X(rx_csum_blank)						\
 	X(rx_csum_checked)	/* tap: complete TCP/UDP checksums checked */ \
 	X(rx_csum_bad)		/* ... and found wrong */		\
@@ -279,6 +282,14 @@ struct vg {
 	struct gq *q;			/* nq of them, while set up */
 	bool connected;			/* keys written, state Connected */
 	enum gkeys_evil keys_evil;	/* applied to the next key write */
+	int connect_state;		/* what connecting ends with: Connected,
+					 * or evil's early Reconfiguring */
+
+	/* --xdp-cycles: netfront's XDP handshake (gxdp.c) */
+	unsigned int xdp_headroom;	/* what our xdp-headroom key says */
+	unsigned int xdp_steps;		/* attaches and removes done */
+	uint64_t xdp_next_ns;		/* when the next one is due */
+	bool xdp_failed;		/* a step was not answered: exit 1 */
 	bool evil_done;			/* the attack has run */
 
 	/* tap mode: the TAP, created at the first connect */
@@ -336,8 +347,8 @@ const char *gbus_state_str(int state);
 /* Reads `path` (relative to the frontend dir if not absolute): malloc'd
  * value or NULL. */
 char *gbus_read(struct vg *vg, const char *path);
-/* Writes `path` (relative to the frontend dir) in transaction t. 0 or
- * -errno. */
+/* Writes `val` at `path` (relative to the frontend dir if not
+ * absolute). 0 or -errno. */
 int gbus_write(struct vg *vg, xen_txn_t t, const char *path,
     const char *val);
 /* Writes our state node and logs the change. */
@@ -366,6 +377,19 @@ void gbus_backend_closed(struct vg *vg);
  * the ADD/DEL requests that bring the backend's list to the file's to
  * queue 0. Returns 0 or -errno (message logged, nothing changed). */
 int gbus_mcast_load(struct vg *vg, bool connecting);
+
+/* ---- gxdp.c: the XDP headroom handshake ------------------------------------ */
+
+/* Netfront's xennet_xdp_set, once: Reconfiguring, xdp-headroom = `h`,
+ * wait for the backend's Reconfigured (bounded by --timeout: netfront
+ * has no bound, so a miss is reported as the hang it would be),
+ * Connected, wait for the backend's Connected. Prints one line.
+ * Returns 0, -ETIMEDOUT (reported), -EINTR, -ENOENT or -errno. */
+int gxdp_handshake(struct vg *vg, unsigned int h, const char *what);
+/* --xdp-cycles: does the next attach or remove if it is due (`now`);
+ * returns the milliseconds until the one after (-1: none left), or
+ * -errno if a step failed (vg->xdp_failed is set then). */
+int gxdp_tick(struct vg *vg, uint64_t now);
 
 /* ---- gq.c: queues and the data path --------------------------------------- */
 

@@ -60,6 +60,8 @@ static const struct {
 	{ "rx_packets", "Frames to the guest placed on its RX ring." },
 	{ "rx_bytes", "Bytes of frames to the guest placed on its RX ring." },
 	{ "rx_gso_frames", "Frames to the guest carrying a GSO extra." },
+	{ "rx_xdp_frames", "Frames to the guest carrying an XDP extra (data "
+	  "at the frontend's xdp-headroom)." },
 	{ "rx_drop_hdr", "Frames to the guest dropped for bad offload "
 	  "metadata." },
 	{ "rx_drop_copy", "Frames to the guest dropped because a grant copy "
