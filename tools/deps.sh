@@ -2,13 +2,22 @@
 # deps.sh - installs the Debian 12 packages vifd needs to build, test and run
 # its demo, if any is missing. Idempotent; needs root for apt-get.
 #   tools/deps.sh            build + tests + demo
-#   tools/deps.sh --lab      also what the real-Xen lab needs
+#   tools/deps.sh --deb      also what building the Debian package needs
+#                            (tools/deb.sh; debian/control's Build-Depends)
+#   tools/deps.sh --lab      also what the real-Xen lab needs (and --deb's:
+#                            the lab installs vifd from its package)
 set -eu
 pkgs="autoconf automake make gcc pkg-config libxen-dev libcunit1-dev libmnl-dev libxml2-dev
+libsystemd-dev systemd python3
 xen-utils-4.17 xenstore-utils iproute2 iputils-ping iperf3 ethtool nftables
 iptables prometheus openvswitch-switch
 cppcheck procps psmisc kmod util-linux"
-[ "${1:-}" = --lab ] && pkgs="$pkgs debootstrap cpio qemu-system-x86 busybox-static perl clang llvm"
+# dpkg-buildpackage (dpkg-dev), dh and dh_autoreconf (debhelper), lintian.
+debpkgs="dpkg-dev debhelper fakeroot lintian"
+case "${1:-}" in
+--deb)	pkgs="$pkgs $debpkgs" ;;
+--lab)	pkgs="$pkgs $debpkgs debootstrap cpio qemu-system-x86 busybox-static perl clang llvm" ;;
+esac
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

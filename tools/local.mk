@@ -5,7 +5,7 @@ include tools/bench/local.mk
 
 # The rig and the scripts around the build (the lead's).
 dist_bin_SCRIPTS = tools/vif-rig
-EXTRA_DIST += tools/deps.sh tools/build.sh tools/test.sh tools/run.sh
+EXTRA_DIST += tools/deps.sh tools/build.sh tools/test.sh tools/run.sh tools/deb.sh
 
 # libvirt's libxl hook (vifctl libvirt-hook), with vifctl's installed path.
 libvirthookdir = $(pkgdatadir)/libvirt

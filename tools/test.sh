@@ -5,6 +5,8 @@
 #   2. rig tests: the real binaries on the simulated Xen in namespaces
 #   3. the unit tests again, built with ASan+UBSan
 #   4. cppcheck on src/ and tools/
+#   5. systemd-analyze verify on the systemd units
+#   6. the Debian package from a fresh clone of HEAD (tools/deb.sh), lintian
 # Ends with one line "N passed, N failed" over every test case it ran
 # (skipped tests count as failed: in CI everything must run).
 set -u
@@ -57,6 +59,40 @@ if cppcheck --enable=warning,portability,performance --error-exitcode=1 \
 	echo "cppcheck: clean"; extra_pass=$((extra_pass + 1))
 else
 	echo "cppcheck: findings above"; extra_fail=$((extra_fail + 1))
+fi
+
+note "systemd units (systemd-analyze verify)"
+# vifd.service as built (its ExecStart pointed at this build's vifd: verify
+# checks that the command exists) and the package's xendriverdomain.service.
+# --man=no: the man pages are not installed here.
+u=$(mktemp -d)
+sed "s|^ExecStart=[^ ]*/vifd |ExecStart=$B/src/vifd |" "$B/systemd/vifd.service" >"$u/vifd.service" 2>/dev/null
+cp debian/vifd.xendriverdomain.service "$u/xendriverdomain.service"
+if [ -s "$u/vifd.service" ] && out=$(systemd-analyze verify --man=no "$u/vifd.service" \
+    "$u/xendriverdomain.service" 2>&1) && [ -z "$out" ]; then
+	echo "systemd-analyze verify: clean"; extra_pass=$((extra_pass + 1))
+else
+	printf '%s\n' "$out"; echo "systemd-analyze verify: findings above"
+	extra_fail=$((extra_fail + 1))
+fi
+rm -rf "$u"
+
+note "Debian package (tools/deb.sh: fresh clone of HEAD, nocheck, lintian)"
+# The package's own unit-test run is skipped (nocheck): the same tests ran
+# above. What is checked: it builds, lintian finds no error, and the .deb
+# holds what an admin installs and not the simulated Xen.
+if DEB_BUILD_OPTIONS="nocheck parallel=2" nice -n 19 tools/deb.sh "$top/_deb" >"$top/_deb.log" 2>&1 &&
+    c=$(dpkg-deb -c "$top"/_deb/vifd_*.deb) &&
+    for f in ./usr/sbin/vifd ./usr/bin/vifctl ./usr/libexec/vifd/vif-bridge \
+        ./lib/systemd/system/vifd.service ./lib/systemd/system/xendriverdomain.service \
+        ./etc/default/vifd ./etc/modprobe.d/vifd.conf ./usr/share/man/man8/vifd.8.gz; do
+	printf '%s\n' "$c" | grep -q " $f\$" || { echo "the package lacks $f"; false; } || break
+    done && ! printf '%s\n' "$c" | grep -q 'xensim\|vif-guest\|vif-rig'; then
+	grep '^deb.sh: built' "$top/_deb.log"
+	echo "Debian package: built, lintian clean of errors"; extra_pass=$((extra_pass + 1))
+else
+	tail -20 "$top/_deb.log"; echo "Debian package: FAILED ($top/_deb.log)"
+	extra_fail=$((extra_fail + 1))
 fi
 
 # Count every TAP result of both builds; show what failed.

@@ -18,6 +18,7 @@
 
 #include "ctrl/backend.h"
 #include "ctrl/daemon.h"
+#include "ctrl/netback.h"
 #include "util/log.h"
 #include "util/loop.h"
 #include "ctrl/vifd.h"
@@ -31,6 +32,9 @@ vifd_dev_added(void *arg, uint32_t domid, uint32_t devid)
 	struct vifd *v = arg;
 
 	log_info("vif%u.%u: backend directory appeared", domid, devid);
+	/* Never race the kernel's netback for a device (netback.c). */
+	if (netback_claims(v->cfg.sysfs_root, domid, devid))
+		return;
 	(void)backend_add(v, domid, devid);
 }
 

@@ -12,9 +12,12 @@ src_libvifd_a_SOURCES += \
 	src/ctrl/ovsport.c src/ctrl/ovsport.h \
 	src/ctrl/hotplug.h src/ctrl/hotplug_int.h \
 	src/ctrl/hotplug_cmd.c src/ctrl/hotplug_run.c \
-	src/ctrl/ctl.c src/ctrl/ctl.h
+	src/ctrl/ctl.c src/ctrl/ctl.h \
+	src/ctrl/netback.c src/ctrl/netback.h
 
 sbin_PROGRAMS += src/vifd
-src_vifd_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tools/xensim
-src_vifd_SOURCES = src/ctrl/main.c $(VIFD_ENV_SRC)
-src_vifd_LDADD = $(VIFD_LDADD)
+src_vifd_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tools/xensim $(SYSTEMD_CFLAGS)
+# ready.c (sd_notify) is vifd's alone: only vifd links libsystemd.
+src_vifd_SOURCES = src/ctrl/main.c src/ctrl/ready.c src/ctrl/ready.h \
+	$(VIFD_ENV_SRC)
+src_vifd_LDADD = $(VIFD_LDADD) $(SYSTEMD_LIBS)

@@ -25,12 +25,15 @@
 #include "ctrl/daemon.h"
 #include "core/frontend.h"
 #include "ctrl/hotplug.h"
+#include "ctrl/netback.h"
+#include "ctrl/ready.h"
 #include "util/log.h"
 #include "util/loop.h"
 #include "core/strparse.h"
 #include "ctrl/vifd.h"
 #include "seam/xen_ops.h"
 #include "ctrl/xswatch.h"
+#include "util/watchdog.h"
 
 static void
 usage(FILE *f)
@@ -53,6 +56,10 @@ usage(FILE *f)
 	    "  --hotplug-timeout=SECS   kill a hotplug script after SECS (default %u)\n"
 	    "  --ctl-socket=PATH        control socket (default %s, or\n"
 	    "                           DIR/vifd-<domid>.sock on a simulated machine)\n"
+	    "  --start-timeout=SECS     exit 1 if xenstore has not answered and been\n"
+	    "                           watched within SECS (default %u)\n"
+	    "  --sysfs=DIR              where sysfs is mounted, to see the kernel's\n"
+	    "                           xen-netback (default %s)\n"
 	    "  -f, --foreground         stay in the foreground, log to stderr\n"
 	    "  -v, --verbose            more messages (repeat for debug)\n"
 	    "  -d, --debug              foreground with debug messages\n"
@@ -60,7 +67,35 @@ usage(FILE *f)
 	    "  -V, --version            the version\n",
 	    xen_env_syntax(), FRONTEND_MAX_QUEUES, VIFD_MAX_QUEUES_CAP,
 	    VIFD_HOTPLUG_DIR,
-	    VIFD_HOTPLUG_TIMEOUT_S, CTL_DEFAULT_PATH);
+	    VIFD_HOTPLUG_TIMEOUT_S, CTL_DEFAULT_PATH, VIFD_START_TIMEOUT_S,
+	    NETBACK_SYSFS_DEFAULT);
+}
+
+/* True if ARG, the value of --OPT, is an absolute path; else says so. */
+static bool
+opt_abs_path(const char *opt, const char *arg)
+{
+	if (arg[0] == '/')
+		return true;
+	fprintf(stderr, "vifd: --%s: '%s' is not an absolute path\n", opt,
+	    arg);
+	return false;
+}
+
+/* True if ARG, the value of --OPT, is a number of seconds (1..3600,
+ * hotplug_parse_timeout's syntax), then in *secs; else says so. */
+static bool
+opt_secs(const char *opt, const char *arg, unsigned int *secs)
+{
+	unsigned int ms;
+
+	if (hotplug_parse_timeout(arg, &ms) < 0) {
+		fprintf(stderr, "vifd: --%s: '%s' is not a number of seconds "
+		    "(1..3600)\n", opt, arg);
+		return false;
+	}
+	*secs = ms / 1000u;
+	return true;
 }
 
 /* Returns 0, or the exit code to leave with (after printing why). */
@@ -68,7 +103,7 @@ static int
 parse_opts(int argc, char **argv, struct vifd_config *c)
 {
 	enum { O_XEN = 256, O_DOMID, O_MAXQ, O_NOSPLIT, O_TSHP, O_SDIR,
-	    O_HPTO, O_CTL, O_HP };
+	    O_HPTO, O_CTL, O_HP, O_STO, O_SYSFS };
 	static const struct option longopts[] = {
 		{ "xen", required_argument, NULL, O_XEN },
 		{ "domid", required_argument, NULL, O_DOMID },
@@ -79,6 +114,8 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 		{ "script-dir", required_argument, NULL, O_SDIR },
 		{ "hotplug-timeout", required_argument, NULL, O_HPTO },
 		{ "ctl-socket", required_argument, NULL, O_CTL },
+		{ "start-timeout", required_argument, NULL, O_STO },
+		{ "sysfs", required_argument, NULL, O_SYSFS },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "debug", no_argument, NULL, 'd' },
@@ -86,7 +123,6 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned int ms;
 	uint64_t v;
 	long ncpu;
 	int ch;
@@ -102,6 +138,8 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 	c->hotplug = VIFD_HOTPLUG_AUTO;
 	c->script_dir = VIFD_HOTPLUG_DIR;
 	c->hotplug_timeout_s = VIFD_HOTPLUG_TIMEOUT_S;
+	c->start_timeout_s = VIFD_START_TIMEOUT_S;
+	c->sysfs_root = NETBACK_SYSFS_DEFAULT;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":fvdhV", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -146,24 +184,27 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 			}
 			break;
 		case O_SDIR:
-			if (optarg[0] != '/') {
-				fprintf(stderr, "vifd: --script-dir: '%s' is "
-				    "not an absolute path\n", optarg);
+			if (!opt_abs_path("script-dir", optarg))
 				return 2;
-			}
 			c->script_dir = optarg;
 			break;
 		case O_HPTO:
-			if (hotplug_parse_timeout(optarg, &ms) < 0) {
-				fprintf(stderr, "vifd: --hotplug-timeout: '%s' "
-				    "is not a number of seconds (1..3600)\n",
-				    optarg);
+			if (!opt_secs("hotplug-timeout", optarg,
+			    &c->hotplug_timeout_s))
 				return 2;
-			}
-			c->hotplug_timeout_s = ms / 1000u;
 			break;
 		case O_CTL:
 			c->ctl_path = optarg;
+			break;
+		case O_STO:
+			if (!opt_secs("start-timeout", optarg,
+			    &c->start_timeout_s))
+				return 2;
+			break;
+		case O_SYSFS:
+			if (!opt_abs_path("sysfs", optarg))
+				return 2;
+			c->sysfs_root = optarg;
 			break;
 		case 'f':
 			c->foreground = true;
@@ -267,6 +308,7 @@ main(int argc, char **argv)
 	struct vifd v;
 	const char *xsp;
 	char err[256], ctlpath[256];
+	unsigned int left;
 	int r;
 
 	memset(&v, 0, sizeof(v));
@@ -282,10 +324,23 @@ main(int argc, char **argv)
 		fprintf(stderr, "vifd: %s\n", err);
 		return 1;
 	}
+	/* libxenstore waits forever for a xenstored that is not there
+	 * (dom0's /dev/xen/xenbus without xenstored): a deadline. */
+	xsp = getenv("XENSTORED_PATH");
+	if (watchdog_arm(v.cfg.start_timeout_s, "vifd: xenstore did not "
+	    "answer within %u s (%s%s): is xenstored running, and is this "
+	    "a Xen domain? (--start-timeout)", v.cfg.start_timeout_s,
+	    xsp ? "xenstored at " : "xenstored or /dev/xen/xenbus",
+	    xsp ? xsp : "") < 0) {
+		perror("vifd: sigaction");
+		r = 1;
+		goto out_env;
+	}
 	v.xs = v.env->ops->xs_open(v.env);
 	if (v.xs == NULL) {
 		xsp = getenv("XENSTORED_PATH");
-		fprintf(stderr, "vifd: cannot connect to xenstored%s%s: %s\n",
+		fprintf(stderr, "vifd: cannot connect to xenstored%s%s: %s "
+		    "(is xenstored running, and vifd root?)\n",
 		    xsp ? " at " : "", xsp ? xsp : "", strerror(errno));
 		r = 1;
 		goto out_env;
@@ -296,6 +351,7 @@ main(int argc, char **argv)
 	}
 	v.env->domid = v.domid;
 	v.env->domid_known = true;
+	ready_clear_stale(&v);
 	/* Hotplug scripts reach the simulated machine's xenstored through
 	 * XENSTORED_PATH, the one variable of ours they inherit. */
 	xsp = getenv("XENSTORED_PATH");
@@ -313,11 +369,14 @@ main(int argc, char **argv)
 		v.cfg.ctl_path = ctlpath;
 	}
 
+	left = watchdog_pause();
 	if (!v.cfg.foreground && daemon(0, 0) < 0) {
 		log_warn("daemon");
 		r = 1;
 		goto out_xs;
 	}
+	watchdog_resume(left);
+	netback_report_start(v.cfg.sysfs_root);
 	r = vifd_control_init(&v);
 	if (r < 0) {
 		errno = -r;
@@ -345,6 +404,8 @@ main(int argc, char **argv)
 	    v.cfg.hotplug == VIFD_HOTPLUG_VIFD ? "run by vifd" :
 	    v.cfg.hotplug == VIFD_HOTPLUG_TOOLSTACK ? "left to the toolstack" :
 	    "run by vifd unless the toolstack does");
+	watchdog_disarm();
+	ready_announce(&v);
 
 	r = loop_run(&v.loop);
 	if (r < 0) {
@@ -353,6 +414,7 @@ main(int argc, char **argv)
 		v.exit_code = 1;
 	}
 	r = v.exit_code;
+	ready_withdraw(&v);
 	ctl_close(v.ctl);
 out_control:
 	if (v.sigfd >= 0)

@@ -18,6 +18,9 @@
 #define VIFD_MAX_QUEUES_CAP	8u	/* Linux: min(8, online CPUs) */
 #define VIFD_HOTPLUG_TIMEOUT_S	40u	/* libxl LIBXL_HOTPLUG_TIMEOUT */
 #define VIFD_DEFAULT_SCRIPT	"vif-bridge"	/* libxl's default script */
+/* Start-up deadline: xenstored answers in milliseconds; this is well
+ * inside libxl's 10 s InitWait window and systemd's start timeout. */
+#define VIFD_START_TIMEOUT_S	10u
 /* XSA-349: a frontend that rewrites its state faster than this (events
  * per second) has its watch suspended for a second; a legitimate
  * handshake writes it a handful of times. */
@@ -41,6 +44,8 @@ struct vifd_config {
 	const char *script_dir;		/* relative `script` names live here */
 	unsigned int hotplug_timeout_s;
 	const char *ctl_path;		/* control socket; NULL: default */
+	const char *sysfs_root;		/* where sysfs is (--sysfs); NULL: /sys */
+	unsigned int start_timeout_s;	/* xenstore must answer by then */
 };
 
 TAILQ_HEAD(backend_list, backend);

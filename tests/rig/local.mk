@@ -4,6 +4,7 @@
 # side by hand and need no vifd.
 RIG_TEST_FILES = \
 	tests/rig/vifd-cli.sh \
+	tests/rig/service.sh \
 	tests/rig/control-handshake.sh \
 	tests/rig/control-lifecycle.sh \
 	tests/rig/data-traffic.sh \

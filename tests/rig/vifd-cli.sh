@@ -27,6 +27,8 @@ check "--max-queues=0: exit 2" fails 2 "'0' is not a number of queues" --max-que
 check "--hotplug=bogus: exit 2" fails 2 "'bogus' is not auto, vifd or toolstack" --hotplug=bogus
 check "--hotplug-timeout=0: exit 2" fails 2 "hotplug-timeout" --hotplug-timeout=0
 check "--script-dir=relative: exit 2" fails 2 "not an absolute path" --script-dir=hotplug
+check "--sysfs=relative: exit 2" fails 2 "--sysfs: 'sys' is not an absolute path" --sysfs=sys
+check "--start-timeout=0: exit 2" fails 2 "--start-timeout: '0' is not a number of seconds" --start-timeout=0
 check "a stray argument: exit 2" fails 2 "unexpected argument 'x'" x
 check "--xen=foo: exit 1, named" fails 1 "unknown --xen value 'foo'" --xen=foo
 check "--xen=sim: without a directory" fails 1 "needs a directory" --xen=sim:

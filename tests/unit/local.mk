@@ -143,6 +143,11 @@ tests_unit_test_loop_SOURCES = tests/unit/test_loop.c
 tests_unit_test_loop_LDADD = $(UNIT_LDADD)
 
 # ---- the simulated Xen (tools/xensim) -------------------------------------------
+# (These need xen-utils' xenstored, test_backend and test_tap root: the
+# Debian package's build runs every other unit test, `make check-noroot`.)
+UNIT_TESTS_PRIV = tests/unit/test_backend tests/unit/test_tap \
+	tests/unit/test_xensim_gnttab tests/unit/test_xensim_evtchn \
+	tests/unit/test_xensim_xs
 # Grant tables, event channels, xenstore and the machine, each on a machine
 # of its own in a fresh temporary directory.
 XENSIM_TEST_CPPFLAGS = $(AM_CPPFLAGS) \
