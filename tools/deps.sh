@@ -7,7 +7,7 @@ set -eu
 pkgs="autoconf automake make gcc pkg-config libxen-dev libcunit1-dev libmnl-dev libxml2-dev
 xen-utils-4.17 xenstore-utils iproute2 iputils-ping iperf3 ethtool nftables
 iptables prometheus openvswitch-switch
-cppcheck procps psmisc kmod util-linux"
+cppcheck procps psmisc kmod util-linux clang libbpf-dev"
 [ "${1:-}" = --lab ] && pkgs="$pkgs debootstrap cpio qemu-system-x86 busybox-static perl clang llvm"
 missing=
 for p in $pkgs; do

@@ -29,6 +29,7 @@
 #include "util/loop.h"
 #include "core/strparse.h"
 #include "ctrl/vifd.h"
+#include "data/tap_steer.h"
 #include "seam/xen_ops.h"
 #include "ctrl/xswatch.h"
 
@@ -51,6 +52,10 @@ usage(FILE *f)
 	    "  --script-dir=DIR         where relative 'script' names live\n"
 	    "                           (default %s)\n"
 	    "  --hotplug-timeout=SECS   kill a hotplug script after SECS (default %u)\n"
+	    "  --steering=auto|software  who steers frames to the guest's RSS\n"
+	    "                           queues: the kernel, by a BPF program on\n"
+	    "                           the TAP, where it can (auto, default), or\n"
+	    "                           vifd's queue workers alone (software)\n"
 	    "  --ctl-socket=PATH        control socket (default %s, or\n"
 	    "                           DIR/vifd-<domid>.sock on a simulated machine)\n"
 	    "  -f, --foreground         stay in the foreground, log to stderr\n"
@@ -68,7 +73,7 @@ static int
 parse_opts(int argc, char **argv, struct vifd_config *c)
 {
 	enum { O_XEN = 256, O_DOMID, O_MAXQ, O_NOSPLIT, O_TSHP, O_SDIR,
-	    O_HPTO, O_CTL, O_HP };
+	    O_HPTO, O_CTL, O_HP, O_STEER };
 	static const struct option longopts[] = {
 		{ "xen", required_argument, NULL, O_XEN },
 		{ "domid", required_argument, NULL, O_DOMID },
@@ -79,6 +84,7 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 		{ "script-dir", required_argument, NULL, O_SDIR },
 		{ "hotplug-timeout", required_argument, NULL, O_HPTO },
 		{ "ctl-socket", required_argument, NULL, O_CTL },
+		{ "steering", required_argument, NULL, O_STEER },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "debug", no_argument, NULL, 'd' },
@@ -164,6 +170,17 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 			break;
 		case O_CTL:
 			c->ctl_path = optarg;
+			break;
+		case O_STEER:
+			if (strcmp(optarg, "auto") == 0)
+				c->software_steering = false;
+			else if (strcmp(optarg, "software") == 0)
+				c->software_steering = true;
+			else {
+				fprintf(stderr, "vifd: --steering: '%s' is not "
+				    "auto or software\n", optarg);
+				return 2;
+			}
 			break;
 		case 'f':
 			c->foreground = true;
@@ -274,6 +291,7 @@ main(int argc, char **argv)
 	if (r != 0)
 		return r;
 	v.sigfd = -1;
+	tap_steer_force_software(v.cfg.software_steering);
 	log_init("vifd", v.cfg.foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG,
 	    v.cfg.verbosity);
 
