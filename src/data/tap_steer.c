@@ -4,7 +4,7 @@
  *
  * Owns the libbpf object (program and map, loaded from the array the
  * build embedded, bpf/steer_obj.c), the TUNSETSTEERINGEBPF attach and
- * detach, and the translation of struct ctrl_hash into the map's
+ * detach (attached while the frontend hashes), and the translation of struct ctrl_hash into the map's
  * struct steer_conf (netif.h's hash type bits into STEER_*). What the
  * program computes is bpf/steer.bpf.c's; which path a vif reports is
  * vif.c's.
@@ -33,8 +33,17 @@ _Static_assert(STEER_MAPPING_MAX == HASH_MAPPING_MAX, "mapping sizes differ");
 struct tap_steer {
 	struct bpf_object *obj;
 	int prog_fd, map_fd;
+	int tapfd;		/* a queue of the TAP (not ours to close) */
+	bool attached;
 	unsigned int nq;
 };
+
+/* TUNSETSTEERINGEBPF: the program, or none (fd -1). 0 or -errno. */
+static int
+tap_steer_set(int tapfd, int prog_fd)
+{
+	return ioctl(tapfd, TUNSETSTEERINGEBPF, &prog_fd) < 0 ? -errno : 0;
+}
 
 static bool tap_steer_software;
 
@@ -61,7 +70,7 @@ tap_steer_libbpf_print(enum libbpf_print_level level, const char *fmt,
 }
 
 int
-tap_steer_attach(int tapfd, unsigned int nq, struct tap_steer **out,
+tap_steer_open(int tapfd, unsigned int nq, struct tap_steer **out,
     char *err, size_t errlen)
 {
 	struct tap_steer *s;
@@ -81,6 +90,7 @@ tap_steer_attach(int tapfd, unsigned int nq, struct tap_steer **out,
 		return -ENOMEM;
 	}
 	s->nq = nq;
+	s->tapfd = tapfd;
 	libbpf_set_print(tap_steer_libbpf_print);
 	s->obj = bpf_object__open_mem(steer_obj, steer_obj_len, NULL);
 	if (s->obj == NULL) {
@@ -111,8 +121,12 @@ tap_steer_attach(int tapfd, unsigned int nq, struct tap_steer **out,
 		snprintf(err, errlen, "writing the BPF map: %s", strerror(-r));
 		goto fail;
 	}
-	if (ioctl(tapfd, TUNSETSTEERINGEBPF, &s->prog_fd) < 0) {
-		r = -errno;
+	/* Does the kernel take it on this TAP? Learn it now, once, rather
+	 * than when the frontend turns hashing on. */
+	r = tap_steer_set(tapfd, s->prog_fd);
+	if (r == 0)
+		r = tap_steer_set(tapfd, -1);
+	if (r < 0) {
 		snprintf(err, errlen, "TUNSETSTEERINGEBPF: %s", strerror(-r));
 		goto fail;
 	}
@@ -129,6 +143,7 @@ tap_steer_update(struct tap_steer *s, const struct ctrl_hash *h)
 {
 	struct steer_conf c;
 	uint32_t zero = 0;
+	int r;
 
 	memset(&c, 0, sizeof(c));
 	c.active = ctrl_hash_active(h);
@@ -146,19 +161,33 @@ tap_steer_update(struct tap_steer *s, const struct ctrl_hash *h)
 	memcpy(c.mapping, h->mapping, sizeof(c.mapping));
 	if (bpf_map_update_elem(s->map_fd, &zero, &c, BPF_ANY) < 0)
 		return -errno;
+	/* The map first: once attached, the program steers by the new
+	 * settings from its first frame. */
+	if ((bool)c.active != s->attached) {
+		r = tap_steer_set(s->tapfd, c.active ? s->prog_fd : -1);
+		if (r < 0)
+			return r;
+		s->attached = c.active;
+	}
 	return 0;
 }
 
-void
-tap_steer_detach(struct tap_steer *s, int tapfd)
+bool
+tap_steer_attached(const struct tap_steer *s)
 {
-	int none = -1;
+	return s->attached;
+}
+
+void
+tap_steer_close(struct tap_steer *s)
+{
+	int r;
 
 	if (s == NULL)
 		return;
-	if (tapfd >= 0 && ioctl(tapfd, TUNSETSTEERINGEBPF, &none) < 0)
+	if (s->attached && (r = tap_steer_set(s->tapfd, -1)) < 0)
 		log_warnx("TAP steering: detaching the BPF program: %s",
-		    strerror(errno));
+		    strerror(-r));
 	bpf_object__close(s->obj);
 	free(s);
 }

@@ -163,14 +163,14 @@ vif_steer_attach(struct vif *vif)
 	char why[128];
 	int r;
 
-	r = tap_steer_attach(vif->q[0].tapfd, vif->nq, &s, why, sizeof(why));
+	r = tap_steer_open(vif->q[0].tapfd, vif->nq, &s, why, sizeof(why));
 	if (r < 0) {
 		log_info("%s: software steering only: %s", vif->name, why);
 		return;
 	}
 	(void)vif_rss_set_steer(&vif->rss, s);
 	log_info("%s: the kernel steers the TAP to the frontend's queues "
-	    "(BPF program on %s)", vif->name, vif->ifname);
+	    "while it hashes (BPF program for %s)", vif->name, vif->ifname);
 }
 
 int
@@ -303,8 +303,7 @@ vif_disconnect(struct vif *vif)
 	for (i = 0; i < vif->nopen; i++)
 		queue_stop(&vif->q[i]);
 	if (vif->has_rss)
-		tap_steer_detach(vif_rss_set_steer(&vif->rss, NULL),
-		    vif->nopen > 0 ? vif->q[0].tapfd : -1);
+		tap_steer_close(vif_rss_set_steer(&vif->rss, NULL));
 	for (i = 0; i < vif->nopen; i++)
 		queue_close(&vif->q[i]);
 	if (vif->has_rss)

@@ -73,8 +73,9 @@ vif_rss_set(struct vif_rss *r, const struct ctrl_hash *h)
 	r->h = *h;
 	__atomic_add_fetch(&r->gen, 1, __ATOMIC_RELEASE);
 	/* A failed write (the map is ours and sized for any value: only
-	 * memory pressure) leaves the kernel on the old settings; frames
-	 * it puts on the wrong queue are handed over like any other. */
+	 * memory pressure) leaves the kernel on the old settings, a failed
+	 * attach leaves it off (vif_rss_kernel_steers says so); frames
+	 * that land on the wrong queue are handed over like any other. */
 	if (r->steer != NULL)
 		(void)tap_steer_update(r->steer, h);
 	pthread_mutex_unlock(&r->lock);
@@ -100,7 +101,7 @@ vif_rss_kernel_steers(struct vif_rss *r)
 	bool on;
 
 	pthread_mutex_lock(&r->lock);
-	on = r->steer != NULL && ctrl_hash_active(&r->h);
+	on = r->steer != NULL && tap_steer_attached(r->steer);
 	pthread_mutex_unlock(&r->lock);
 	return on;
 }

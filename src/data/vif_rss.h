@@ -72,7 +72,7 @@ void vif_rss_set(struct vif_rss *r, const struct ctrl_hash *h);
  * detach. Any thread.
  */
 struct tap_steer *vif_rss_set_steer(struct vif_rss *r, struct tap_steer *s);
-/* Does the kernel steer (a program attached and hashing on)? */
+/* Does the kernel steer (the program attached: hashing on)? */
 bool vif_rss_kernel_steers(struct vif_rss *r);
 /* The generation now; a queue copies the settings when it moved. */
 int vif_rss_gen(const struct vif_rss *r);
