@@ -31,6 +31,7 @@
 #include "util/loop.h"
 #include "core/strparse.h"
 #include "ctrl/vifd.h"
+#include "data/tap_steer.h"
 #include "seam/xen_ops.h"
 #include "ctrl/xswatch.h"
 #include "util/watchdog.h"
@@ -54,6 +55,10 @@ usage(FILE *f)
 	    "  --script-dir=DIR         where relative 'script' names live\n"
 	    "                           (default %s)\n"
 	    "  --hotplug-timeout=SECS   kill a hotplug script after SECS (default %u)\n"
+	    "  --steering=auto|software  who steers frames to the guest's RSS\n"
+	    "                           queues: the kernel, by a BPF program on\n"
+	    "                           the TAP, where it can (auto, default), or\n"
+	    "                           vifd's queue workers alone (software)\n"
 	    "  --ctl-socket=PATH        control socket (default %s, or\n"
 	    "                           DIR/vifd-<domid>.sock on a simulated machine)\n"
 	    "  --start-timeout=SECS     exit 1 if xenstore has not answered and been\n"
@@ -103,7 +108,7 @@ static int
 parse_opts(int argc, char **argv, struct vifd_config *c)
 {
 	enum { O_XEN = 256, O_DOMID, O_MAXQ, O_NOSPLIT, O_TSHP, O_SDIR,
-	    O_HPTO, O_CTL, O_HP, O_STO, O_SYSFS };
+	    O_HPTO, O_CTL, O_HP, O_STO, O_SYSFS, O_STEER };
 	static const struct option longopts[] = {
 		{ "xen", required_argument, NULL, O_XEN },
 		{ "domid", required_argument, NULL, O_DOMID },
@@ -116,6 +121,7 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 		{ "ctl-socket", required_argument, NULL, O_CTL },
 		{ "start-timeout", required_argument, NULL, O_STO },
 		{ "sysfs", required_argument, NULL, O_SYSFS },
+		{ "steering", required_argument, NULL, O_STEER },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "debug", no_argument, NULL, 'd' },
@@ -205,6 +211,17 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 			if (!opt_abs_path("sysfs", optarg))
 				return 2;
 			c->sysfs_root = optarg;
+			break;
+		case O_STEER:
+			if (strcmp(optarg, "auto") == 0)
+				c->software_steering = false;
+			else if (strcmp(optarg, "software") == 0)
+				c->software_steering = true;
+			else {
+				fprintf(stderr, "vifd: --steering: '%s' is not "
+				    "auto or software\n", optarg);
+				return 2;
+			}
 			break;
 		case 'f':
 			c->foreground = true;
@@ -316,6 +333,7 @@ main(int argc, char **argv)
 	if (r != 0)
 		return r;
 	v.sigfd = -1;
+	tap_steer_force_software(v.cfg.software_steering);
 	log_init("vifd", v.cfg.foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG,
 	    v.cfg.verbosity);
 

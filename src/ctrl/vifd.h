@@ -36,6 +36,7 @@ struct vifd_config {
 	int verbosity;
 	unsigned int max_queues;	/* multi-queue-max-queues we offer */
 	bool split_evtchn;		/* feature-split-event-channels */
+	bool software_steering;		/* --steering=software: no BPF */
 	enum vifd_hotplug_mode {
 		VIFD_HOTPLUG_AUTO,	/* vifd unless a toolstack does */
 		VIFD_HOTPLUG_VIFD,	/* vifd runs every script */

@@ -11,7 +11,8 @@
  * come up here: a fatal frontend error (kept, and signalled through an
  * eventfd to the control loop) and a stalled RX ring (the TAP's carrier).
  * With a control ring it also owns the ring's worker (ctrlring.c) and the
- * receive-side scaling state its queues share (vif_rss.c).
+ * receive-side scaling state its queues share (vif_rss.c), with the
+ * kernel's steering of the TAP when the kernel takes it (tap_steer.c).
  */
 #include "config.h"
 
@@ -30,6 +31,7 @@
 #include "data/vif.h"
 #include "data/vif_mcast.h"
 #include "data/vif_rss.h"
+#include "data/tap_steer.h"
 #include "data/ctrlring.h"
 #include "core/featmask.h"
 
@@ -150,6 +152,28 @@ vif_queue_params(struct vif *vif, const struct vif_params *p,
 	qp->up_arg = vif;
 }
 
+/*
+ * The kernel steers this vif's TAP if it takes our BPF program; else the
+ * software path alone does (said once, at info level: a sandbox or a
+ * kernel without BPF is not an error).
+ */
+static void
+vif_steer_attach(struct vif *vif)
+{
+	struct tap_steer *s;
+	char why[128];
+	int r;
+
+	r = tap_steer_open(vif->q[0].tapfd, vif->nq, &s, why, sizeof(why));
+	if (r < 0) {
+		log_info("%s: software steering only: %s", vif->name, why);
+		return;
+	}
+	(void)vif_rss_set_steer(&vif->rss, s);
+	log_info("%s: the kernel steers the TAP to the frontend's queues "
+	    "while it hashes (BPF program for %s)", vif->name, vif->ifname);
+}
+
 int
 vif_connect(struct xen_env *env, const struct vif_params *p,
     struct vif **out, char *err, size_t errlen)
@@ -233,6 +257,7 @@ vif_connect(struct xen_env *env, const struct vif_params *p,
 		r = ctrlring_open(&cp, &vif->ctrl, err, errlen);
 		if (r < 0)
 			goto fail;
+		vif_steer_attach(vif);
 	}
 	/* The carrier as this connection starts: an earlier one may have
 	 * left it off (a stall, the link down), so it is told either way. */
@@ -278,6 +303,8 @@ vif_disconnect(struct vif *vif)
 	ctrlring_close(vif->ctrl);
 	for (i = 0; i < vif->nopen; i++)
 		queue_stop(&vif->q[i]);
+	if (vif->has_rss)
+		tap_steer_close(vif_rss_set_steer(&vif->rss, NULL));
 	for (i = 0; i < vif->nopen; i++)
 		queue_close(&vif->q[i]);
 	if (vif->has_rss)
@@ -357,6 +384,8 @@ vif_steering(struct vif *vif)
 
 	if (!vif->has_rss)
 		return "none";
+	if (vif_rss_kernel_steers(&vif->rss))
+		return "ebpf";
 	(void)vif_rss_get(&vif->rss, &h);
 	return ctrl_hash_active(&h) ? "software" : "none";
 }

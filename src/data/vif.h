@@ -97,8 +97,10 @@ bool vif_has_fatal(const struct vif *vif);
 bool vif_take_fatal(struct vif *vif, char *reason, size_t len);
 
 /* How frames towards the guest are steered to the queue the frontend's
- * hash mapping names: "none" (no control ring, or hashing off) or
- * "software" (the worker that read a frame hands it to that queue). */
+ * hash mapping names: "none" (no control ring, or hashing off), "ebpf"
+ * (the kernel puts each on its TAP queue, tap_steer.h; the workers hand
+ * over what still lands elsewhere) or "software" (the worker that read
+ * a frame hands it to that queue). */
 const char *vif_steering(struct vif *vif);
 
 /* The number of queues, and the counters of queue `q` of them. */

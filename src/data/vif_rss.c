@@ -5,7 +5,8 @@
  * Owns the lock and generation around struct ctrl_hash, and each queue's
  * inbox: its slots, their memory and the eventfd that wakes the queue's
  * worker. Which queue a frame belongs to is core/hash.c's arithmetic,
- * done by the queue workers; the settings come from ctrlring.c.
+ * done by the queue workers; the settings come from ctrlring.c and go
+ * on to the kernel's steering map (tap_steer.c) when there is one.
  */
 #include "config.h"
 
@@ -71,7 +72,38 @@ vif_rss_set(struct vif_rss *r, const struct ctrl_hash *h)
 	pthread_mutex_lock(&r->lock);
 	r->h = *h;
 	__atomic_add_fetch(&r->gen, 1, __ATOMIC_RELEASE);
+	/* A failed write (the map is ours and sized for any value: only
+	 * memory pressure) leaves the kernel on the old settings, a failed
+	 * attach leaves it off (vif_rss_kernel_steers says so); frames
+	 * that land on the wrong queue are handed over like any other. */
+	if (r->steer != NULL)
+		(void)tap_steer_update(r->steer, h);
 	pthread_mutex_unlock(&r->lock);
+}
+
+struct tap_steer *
+vif_rss_set_steer(struct vif_rss *r, struct tap_steer *s)
+{
+	struct tap_steer *old;
+
+	pthread_mutex_lock(&r->lock);
+	old = r->steer;
+	r->steer = s;
+	if (s != NULL)
+		(void)tap_steer_update(s, &r->h);
+	pthread_mutex_unlock(&r->lock);
+	return old;
+}
+
+bool
+vif_rss_kernel_steers(struct vif_rss *r)
+{
+	bool on;
+
+	pthread_mutex_lock(&r->lock);
+	on = r->steer != NULL && tap_steer_attached(r->steer);
+	pthread_mutex_unlock(&r->lock);
+	return on;
 }
 
 int

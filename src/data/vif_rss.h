@@ -16,6 +16,11 @@
  * which delivers it as if its TAP queue had given it. An inbox holds at
  * most VIF_RSS_INBOX frames: a full one drops (counted), so memory stays
  * bounded (VIF_RSS_INBOX x 64 KiB a queue) whatever the traffic.
+ *
+ * When the kernel steers (tap_steer.h: a BPF program on the TAP), the
+ * settings are also written into its map, by vif_rss_set under the same
+ * lock, so the kernel and the workers follow the same changes; the
+ * hand-off stays for what the kernel still puts elsewhere.
  */
 #ifndef VIFD_VIF_RSS_H
 #define VIFD_VIF_RSS_H
@@ -26,6 +31,7 @@
 #include <stdint.h>
 
 #include "core/ctrl.h"
+#include "data/tap_steer.h"
 
 /* Frames an inbox holds. */
 #define VIF_RSS_INBOX	64u
@@ -49,6 +55,7 @@ struct vif_rss {
 	int gen;			/* [atomic] bumped on each change */
 	unsigned int nq;
 	struct vif_rss_inbox *inbox;	/* nq of them */
+	struct tap_steer *steer;	/* [lock] the kernel steers, or NULL */
 };
 
 /* Hashing off, nq empty inboxes. 0 or -errno (nothing to destroy). */
@@ -56,8 +63,17 @@ int vif_rss_init(struct vif_rss *r, unsigned int nq);
 /* Frees every frame still held. No worker may run. */
 void vif_rss_destroy(struct vif_rss *r);
 
-/* Publishes new settings (the control-ring worker). Any thread. */
+/* Publishes new settings (the control-ring worker), to the kernel's
+ * steering map too when there is one. Any thread. */
 void vif_rss_set(struct vif_rss *r, const struct ctrl_hash *h);
+/*
+ * Hands the kernel's steering to r (NULL: none) and writes the current
+ * settings into its map; returns the steering r had, for the caller to
+ * detach. Any thread.
+ */
+struct tap_steer *vif_rss_set_steer(struct vif_rss *r, struct tap_steer *s);
+/* Does the kernel steer (the program attached: hashing on)? */
+bool vif_rss_kernel_steers(struct vif_rss *r);
 /* The generation now; a queue copies the settings when it moved. */
 int vif_rss_gen(const struct vif_rss *r);
 /* Copies the settings and returns their generation. Any thread. */

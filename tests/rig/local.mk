@@ -11,6 +11,7 @@ RIG_TEST_FILES = \
 	tests/rig/data-features.sh \
 	tests/rig/mcast.sh \
 	tests/rig/rss.sh \
+	tests/rig/rss-software.sh \
 	tests/rig/feature-mask.sh \
 	tests/rig/xdp.sh \
 	tests/rig/badinput.sh \

@@ -25,6 +25,7 @@ check "a flag without its value: exit 2" fails 2 "needs a value" --xen
 check "--domid=abc: exit 2" fails 2 "'abc' is not a domain id" --domid=abc
 check "--max-queues=0: exit 2" fails 2 "'0' is not a number of queues" --max-queues=0
 check "--hotplug=bogus: exit 2" fails 2 "'bogus' is not auto, vifd or toolstack" --hotplug=bogus
+check "--steering=bogus: exit 2" fails 2 "'bogus' is not auto or software" --steering=bogus
 check "--hotplug-timeout=0: exit 2" fails 2 "hotplug-timeout" --hotplug-timeout=0
 check "--script-dir=relative: exit 2" fails 2 "not an absolute path" --script-dir=hotplug
 check "--sysfs=relative: exit 2" fails 2 "--sysfs: 'sys' is not an absolute path" --sysfs=sys

@@ -113,7 +113,8 @@ tests_unit_test_strparse_SOURCES = tests/unit/test_strparse.c
 tests_unit_test_strparse_LDADD = $(UNIT_LDADD)
 
 # ---- the data plane (src/data) ------------------------------------------------
-UNIT_TESTS += tests/unit/test_queue tests/unit/test_tap
+UNIT_TESTS += tests/unit/test_queue tests/unit/test_tap \
+	tests/unit/test_tap_steer
 check_PROGRAMS += tests/unit/test_queue tests/unit/test_tap
 
 tests_unit_test_queue_CFLAGS = $(UNIT_CFLAGS)
@@ -123,6 +124,12 @@ tests_unit_test_queue_LDADD = $(UNIT_LDADD)
 tests_unit_test_tap_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tap_SOURCES = tests/unit/test_tap.c
 tests_unit_test_tap_LDADD = $(UNIT_LDADD)
+
+# The kernel's TAP steering (BPF) against core/hash.c, frame by frame.
+check_PROGRAMS += tests/unit/test_tap_steer
+tests_unit_test_tap_steer_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_tap_steer_SOURCES = tests/unit/test_tap_steer.c $(FRAMES_SRC)
+tests_unit_test_tap_steer_LDADD = $(UNIT_LDADD)
 
 # ---- the control plane (src/ctrl) and the loop (src/util) ----------------------
 UNIT_TESTS += tests/unit/test_backend tests/unit/test_hotplug \

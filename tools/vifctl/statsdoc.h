@@ -43,7 +43,7 @@ struct statsdoc_vif {
 	bool link_down;			/* the admin's vifd-link */
 	bool isolated;			/* the admin's vifd-isolated */
 	char vlan[64];			/* the admin's vifd-vlan, "" if none */
-	char steering[16];		/* RX steering: "none", "software" */
+	char steering[16];		/* RX steering: "none", "ebpf", "software" */
 	struct ratelimit_rate rate_out, rate_in;	/* usec 0: none */
 	uint64_t shape_out[3], shape_in[3];	/* average, peak, burst;
 						 * average 0: none */

@@ -1,0 +1,193 @@
+/*
+ * tap_steer.c - loads vifd's TAP steering program, attaches it to a
+ * vif's TAP and keeps its map in step with the frontend's settings.
+ *
+ * Owns the libbpf object (program and map, loaded from the array the
+ * build embedded, bpf/steer_obj.c), the TUNSETSTEERINGEBPF attach and
+ * detach (attached while the frontend hashes), and the translation of struct ctrl_hash into the map's
+ * struct steer_conf (netif.h's hash type bits into STEER_*). What the
+ * program computes is bpf/steer.bpf.c's; which path a vif reports is
+ * vif.c's.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <linux/if_tun.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf/steer.h"
+#include "bpf/steer_obj.h"
+#include "core/hash.h"
+#include "data/tap_steer.h"
+#include "util/log.h"
+
+_Static_assert(STEER_KEY_LEN == HASH_KEY_MAX, "key sizes differ");
+_Static_assert(STEER_MAPPING_MAX == HASH_MAPPING_MAX, "mapping sizes differ");
+
+struct tap_steer {
+	struct bpf_object *obj;
+	int prog_fd, map_fd;
+	int tapfd;		/* a queue of the TAP (not ours to close) */
+	bool attached;
+	unsigned int nq;
+};
+
+/* TUNSETSTEERINGEBPF: the program, or none (fd -1). 0 or -errno. */
+static int
+tap_steer_set(int tapfd, int prog_fd)
+{
+	return ioctl(tapfd, TUNSETSTEERINGEBPF, &prog_fd) < 0 ? -errno : 0;
+}
+
+static bool tap_steer_software;
+
+void
+tap_steer_force_software(bool on)
+{
+	tap_steer_software = on;
+}
+
+/* libbpf's own messages: only in debug logs (a refused load is reported
+ * once by the caller, with the reason). */
+static int
+tap_steer_libbpf_print(enum libbpf_print_level level, const char *fmt,
+    va_list ap)
+{
+	char line[512];
+
+	if (level == LIBBPF_DEBUG)
+		return 0;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	line[strcspn(line, "\n")] = '\0';
+	log_debug("libbpf: %s", line);
+	return 0;
+}
+
+int
+tap_steer_open(int tapfd, unsigned int nq, struct tap_steer **out,
+    char *err, size_t errlen)
+{
+	struct tap_steer *s;
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	struct ctrl_hash off;
+	int r;
+
+	*out = NULL;
+	if (tap_steer_software) {
+		snprintf(err, errlen, "software steering forced");
+		return -ENOTSUP;
+	}
+	s = calloc(1, sizeof(*s));
+	if (s == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	s->nq = nq;
+	s->tapfd = tapfd;
+	libbpf_set_print(tap_steer_libbpf_print);
+	s->obj = bpf_object__open_mem(steer_obj, steer_obj_len, NULL);
+	if (s->obj == NULL) {
+		r = -errno;
+		snprintf(err, errlen, "opening the BPF object: %s",
+		    strerror(-r));
+		goto fail;
+	}
+	r = bpf_object__load(s->obj);
+	if (r < 0) {
+		snprintf(err, errlen, "loading the BPF program: %s",
+		    strerror(-r));
+		goto fail;
+	}
+	prog = bpf_object__find_program_by_name(s->obj, "vifd_steer");
+	map = bpf_object__find_map_by_name(s->obj, "steer_conf");
+	if (prog == NULL || map == NULL) {
+		r = -ENOENT;
+		snprintf(err, errlen, "the BPF object lacks its program or map");
+		goto fail;
+	}
+	s->prog_fd = bpf_program__fd(prog);
+	s->map_fd = bpf_map__fd(map);
+	/* Hashing off until the frontend says otherwise. */
+	ctrl_hash_init(&off);
+	r = tap_steer_update(s, &off);
+	if (r < 0) {
+		snprintf(err, errlen, "writing the BPF map: %s", strerror(-r));
+		goto fail;
+	}
+	/* Does the kernel take it on this TAP? Learn it now, once, rather
+	 * than when the frontend turns hashing on. */
+	r = tap_steer_set(tapfd, s->prog_fd);
+	if (r == 0)
+		r = tap_steer_set(tapfd, -1);
+	if (r < 0) {
+		snprintf(err, errlen, "TUNSETSTEERINGEBPF: %s", strerror(-r));
+		goto fail;
+	}
+	*out = s;
+	return 0;
+fail:
+	bpf_object__close(s->obj);
+	free(s);
+	return r;
+}
+
+int
+tap_steer_update(struct tap_steer *s, const struct ctrl_hash *h)
+{
+	struct steer_conf c;
+	uint32_t zero = 0;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	c.active = ctrl_hash_active(h);
+	c.nq = s->nq;
+	if (h->flags & XEN_NETIF_CTRL_HASH_TYPE_IPV4)
+		c.flags |= STEER_IPV4;
+	if (h->flags & XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP)
+		c.flags |= STEER_IPV4_TCP;
+	if (h->flags & XEN_NETIF_CTRL_HASH_TYPE_IPV6)
+		c.flags |= STEER_IPV6;
+	if (h->flags & XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP)
+		c.flags |= STEER_IPV6_TCP;
+	memcpy(c.key, h->key, sizeof(c.key));
+	c.size = h->size <= STEER_MAPPING_MAX ? h->size : 0;
+	memcpy(c.mapping, h->mapping, sizeof(c.mapping));
+	if (bpf_map_update_elem(s->map_fd, &zero, &c, BPF_ANY) < 0)
+		return -errno;
+	/* The map first: once attached, the program steers by the new
+	 * settings from its first frame. */
+	if ((bool)c.active != s->attached) {
+		r = tap_steer_set(s->tapfd, c.active ? s->prog_fd : -1);
+		if (r < 0)
+			return r;
+		s->attached = c.active;
+	}
+	return 0;
+}
+
+bool
+tap_steer_attached(const struct tap_steer *s)
+{
+	return s->attached;
+}
+
+void
+tap_steer_close(struct tap_steer *s)
+{
+	int r;
+
+	if (s == NULL)
+		return;
+	if (s->attached && (r = tap_steer_set(s->tapfd, -1)) < 0)
+		log_warnx("TAP steering: detaching the BPF program: %s",
+		    strerror(-r));
+	bpf_object__close(s->obj);
+	free(s);
+}
