@@ -16,10 +16,10 @@
 #   VIFD_HOTPLUGDIR    where dom0 gets our hotplug scripts (make: hotplugdir)
 #   VIFD_LAB_CACHE     images, packages and logs (default /var/cache/vifd-lab)
 #   BACKEND or VIFD_LAB_BACKEND   vifd | kernel
-#   VIFD_LAB_SCENARIOS scenario numbers to run (default "0 1 2 3 4 5 6 7 8 9 10 11";
+#   VIFD_LAB_SCENARIOS scenario numbers to run (default "0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16";
 #                      the process-fault check "env" always runs)
 #   VIFD_LAB_STRESS    seconds of scenario 0's memory stress (default 30)
-#   VIFD_LAB_TIMEOUT   hard limit for QEMU in seconds (default 1200)
+#   VIFD_LAB_TIMEOUT   hard limit for QEMU in seconds (default 2400)
 #   VIFD_LAB_KEEP_GOING=1  run scenarios 2-8 even when scenario 1 failed
 #   VIFD_LAB_VIFD_ARGS extra vifd arguments (e.g. -v)
 #   VIFD_LAB_REBUILD=1 rebuild the images; VIFD_LAB_NO_INSTALL=1 never
@@ -35,8 +35,8 @@ VIFD_SRCDIR=${VIFD_SRCDIR:-$(cd "$LAB_SRC/../.." && pwd)}
 VIFD_BUILDDIR=${VIFD_BUILDDIR:-$PWD}
 LAB_CACHE=${VIFD_LAB_CACHE:-/var/cache/vifd-lab}
 LAB_BACKEND=${VIFD_LAB_BACKEND:-${BACKEND:-vifd}}
-LAB_SCENARIOS=${VIFD_LAB_SCENARIOS-0 1 2 3 4 5 6 7 8 9 10 11}
-LAB_TIMEOUT=${VIFD_LAB_TIMEOUT:-1200}
+LAB_SCENARIOS=${VIFD_LAB_SCENARIOS-0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16}
+LAB_TIMEOUT=${VIFD_LAB_TIMEOUT:-2400}
 LAB_HOTPLUGDIR=${VIFD_HOTPLUGDIR:-/usr/local/libexec/vifd}
 # kernel uptime at dom0's /init on a quiet 2-core reference host (seconds);
 # the scenario timeouts scale with the ratio to it
@@ -119,7 +119,7 @@ if [ -n "${VIFD_LAB_EXTRA:-}" ]; then
 	cp "$VIFD_LAB_EXTRA" "$O/usr/lib/vifd-lab/extra.sh" || lab_die "VIFD_LAB_EXTRA=$VIFD_LAB_EXTRA: no such file"
 fi
 cp "$LAB_SRC/dom0-init" "$O/init"
-cp "$LAB_SRC/dom0-lib.sh" "$LAB_SRC/run-scenarios" "$LAB_SRC"/scenario-*.sh "$O/usr/lib/vifd-lab/"
+cp "$LAB_SRC/dom0-lib.sh" "$LAB_SRC/move-lib.sh" "$LAB_SRC/run-scenarios" "$LAB_SRC"/scenario-*.sh "$O/usr/lib/vifd-lab/"
 chmod 755 "$O/init" "$O/usr/lib/vifd-lab/run-scenarios"
 {
 	printf 'LAB_BACKEND=%q\n' "$LAB_BACKEND"

@@ -31,6 +31,8 @@ say() { echo "LAB[$(up)] $*"; }
 calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
 # since T0: seconds elapsed since uptime T0, one decimal.
 since() { calc "$(up) - $1" 1; }
+# ratio A B: A / B to two places, or "none" if either is missing or B is 0
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "none"; else printf "%.2f\n", a / b }'; }
 # scaled N: N seconds stretched by how slow this machine booted (>= N).
 scaled() { awk -v n="$1" -v s="$LAB_SCALE" 'BEGIN { v = n * s; printf "%d", (v == int(v)) ? v : int(v) + 1 }'; }
 
@@ -182,6 +184,14 @@ vifctl_stat_each() {
 	    END { print (q != "" ? q : p) }'
 }
 
+# vifctl_nonzero DOMID DEVID REGEX: the vif's totals whose names match REGEX
+# and are not 0, as "name=value,..." ("none" if there is none)
+vifctl_nonzero() {
+	"$VIFCTL" stats "$1" "$2" 2>/dev/null | awk -v re="$3" '
+	    NF == 4 && $2 == "total" && $3 ~ re && $4 + 0 > 0 { printf "%s%s=%s", sep, $3, $4; sep = "," }
+	    END { print (sep == "" ? "none" : "") }'
+}
+
 # ---- guests ---------------------------------------------------------------
 guest_ip() { echo "192.0.2.$1"; }
 guest_mac() { printf '00:16:3e:00:00:%02x' "$1"; }
@@ -192,13 +202,15 @@ guest_exists() { [ -n "$(guest_domid "$1")" ]; }
 guest_log() { tr -d '\r' < "/var/log/xen/console/guest-$1.log" 2>/dev/null; }
 
 # guest_create NAME IDX VCPUS [VIF_EXTRA]: writes /etc/xen/NAME.cfg and runs
-# xl create. Sets CREATE_T0 (uptime at the start) and CREATE_S (how long xl
-# create took). Returns xl's status; its output is in $LAB_RUN/xl.NAME.log.
+# xl create: a PV guest, or of type GUEST_TYPE (pvh: the same kernel and
+# initramfs), with GUEST_CFG's lines added. Sets CREATE_T0 (uptime at the
+# start) and CREATE_S (how long xl create took). Returns xl's status; its
+# output is in $LAB_RUN/xl.NAME.log.
 guest_create() {
 	local name=$1 idx=$2 vcpus=$3 extra=${4:-} rc
 	cat > "/etc/xen/$name.cfg" <<EOC
 name = "$name"
-type = "pv"
+type = "${GUEST_TYPE:-pv}"
 kernel = "/var/lib/vifd-lab/vmlinux.gz"
 ramdisk = "/var/lib/vifd-lab/domu-initrd.cpio"
 extra = "console=hvc0 quiet vifdlab.name=$name"
@@ -206,6 +218,7 @@ memory = 128
 vcpus = $vcpus
 vif = [ '$(vif_spec "$idx" "$extra")' ]
 on_crash = "destroy"
+${GUEST_CFG:-}
 EOC
 	rm -f "/var/log/xen/console/guest-$name.log"
 	CREATE_T0=$(up)
@@ -241,7 +254,8 @@ guest_cmd() {
 }
 
 # guest_up NAME IDX VCPUS [VIF_EXTRA]: creates the guest and waits for its
-# agent, for vif 0 to be Connected on both ends and for dom0 -> guest ping.
+# agent (GUEST_BOOT_S seconds, default 120), for vif 0 to be Connected on
+# both ends and for dom0 -> guest ping.
 # Sets the timings (seconds since xl create started): CREATE_S, READY_S,
 # CONNECTED_S, PING_S. Returns 1 (after saying why) on the first failure.
 guest_up() {
@@ -249,7 +263,7 @@ guest_up() {
 	guest_exists "$name" && timeout -k 2 "$(scaled 60)" xl destroy "$name" 2>/dev/null
 	guest_create "$@" || { fail "xl create $name failed after $CREATE_S s: $(grep -i 'error' "$LAB_RUN/xl.$name.log" | head -n 2 | sed 's/^libxl: error: //' | tr '\n' ' ')"; return 1; }
 	d=$(guest_domid "$name")
-	wait_for "$(scaled 120)" guest_ready "$name" ||
+	wait_for "$(scaled "${GUEST_BOOT_S:-120}")" guest_ready "$name" ||
 	    { fail "guest $name: its agent did not start (console: $(guest_log "$name" | tail -n 3 | tr '\n' '|'))"; return 1; }
 	READY_S=$(since "$CREATE_T0")
 	wait_for "$(scaled 30)" vif_connected "$d" 0 ||
@@ -295,6 +309,40 @@ guests_destroy_all() {
 	for n in $(guests_running); do
 		timeout -k 2 "$(scaled 60)" xl destroy "$n" 2>/dev/null || say "xl destroy $n failed"
 	done
+}
+
+# guest_listen PORT REDIR: the guest command that starts a one-shot nc on
+# PORT in the background and returns once it listens (state 0A in
+# /proc/net/tcp or, dual-stack, tcp6), so that dom0's connect is never
+# refused by a listener still starting (seen: 2 in 60 with a fixed sleep).
+guest_listen() {
+	printf 'nc -l -p %s %s & i=0; while ! grep -qs ":%04X 0*:0000 0A" /proc/net/tcp /proc/net/tcp6 && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done' "$1" "$2" "$1"
+}
+
+# guest_sum NAME FILE: prints the guest's sha256 of FILE, taken from the
+# line that names FILE. Anything else the guest printed is logged: under
+# TCG a busybox tool in the domU has been seen to die with "Segmentation
+# fault" (4 in ~340 such commands behind vifd, 1 in 130 behind the kernel's
+# netback; the data always intact); that message must not pass for part of
+# a checksum.
+guest_sum() {
+	local out
+	out=$(guest_cmd "$1" "$(scaled 30)" "sha256sum $2")
+	printf '%s\n' "$out" | awk -v f="$2" '$2 != f' | sed "s/^/LAB guest $1 also printed: /" >&2
+	printf '%s\n' "$out" | awk -v f="$2" '$2 == f { print $1 }'
+}
+
+# fe_sig DOMID: vif 0's connection identity: the frontend's state, ring refs
+# and event channels (top level or queue-0's, whichever it wrote). A
+# netfront that reconnected has new ones.
+fe_sig() {
+	local p k s
+	p=$(fe_path "$1" 0)
+	s=$(xsr "$p/state")
+	for k in tx-ring-ref rx-ring-ref event-channel event-channel-tx event-channel-rx; do
+		s="$s $k=$(xsr "$p/$k")$(xsr "$p/queue-0/$k")"
+	done
+	echo "$s"
 }
 
 # ---- measurements -----------------------------------------------------------

@@ -14,7 +14,10 @@ EXTRA_DIST += tests/xen/README.md tests/xen/images.sh tests/xen/dom0-lib.sh \
 	tests/xen/scenario-5-detach-attach.sh tests/xen/scenario-6-reconnect.sh \
 	tests/xen/scenario-7-vifd-restart.sh tests/xen/scenario-8-destroy.sh \
 	tests/xen/scenario-9-side-by-side.sh tests/xen/scenario-10-vlan.sh \
-	tests/xen/scenario-11-xdp.sh tests/xen/xdp-icmp-drop.c
+	tests/xen/scenario-11-xdp.sh tests/xen/xdp-icmp-drop.c \
+	tests/xen/move-lib.sh tests/xen/scenario-12-pause.sh \
+	tests/xen/scenario-13-save-restore.sh tests/xen/scenario-14-migrate.sh \
+	tests/xen/scenario-15-checkpoint.sh tests/xen/scenario-16-move-side-by-side.sh
 # memstress counts the emulation's memory faults in dom0 and the guests; one
 # source built static (it runs in the guest's busybox initramfs) and
 # dynamic (the dynamic loader's and libc's start-up are part of what it

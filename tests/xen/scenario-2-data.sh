@@ -4,27 +4,6 @@
 # on its vif netdev), and a 4 MiB file each way arriving intact (sha256).
 BUDGET=200
 
-# guest_listen PORT REDIR: the guest command that starts a one-shot nc on
-# PORT in the background and returns once it listens (state 0A in
-# /proc/net/tcp or, dual-stack, tcp6), so that dom0's connect is never
-# refused by a listener still starting (seen: 2 in 60 with a fixed sleep).
-guest_listen() {
-	printf 'nc -l -p %s %s & i=0; while ! grep -qs ":%04X 0*:0000 0A" /proc/net/tcp /proc/net/tcp6 && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done' "$1" "$2" "$1"
-}
-
-# guest_sum NAME FILE: prints the guest's sha256 of FILE, taken from the
-# line that names FILE. Anything else the guest printed is logged: under
-# TCG a busybox tool in the domU has been seen to die with "Segmentation
-# fault" (4 in ~340 such commands behind vifd, 1 in 130 behind the kernel's
-# netback; the data always intact); that message must not pass for part of
-# a checksum.
-guest_sum() {
-	local out
-	out=$(guest_cmd "$1" "$(scaled 30)" "sha256sum $2")
-	printf '%s\n' "$out" | awk -v f="$2" '$2 != f' | sed "s/^/LAB guest $1 also printed: /" >&2
-	printf '%s\n' "$out" | awk -v f="$2" '$2 == f { print $1 }'
-}
-
 # xfer_check NAME IDX: sends a random file each way, compares checksums.
 xfer_check() {
 	local ip sum_g sum_h

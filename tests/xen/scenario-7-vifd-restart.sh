@@ -5,8 +5,6 @@
 BUDGET=200
 BACKENDS="vifd"
 
-# fe_sig DOMID: the frontend's connection identity (state and ring refs)
-fe_sig() { local p; p=$(fe_path "$1" 0); echo "$(xsr "$p/state") $(xsr "$p/tx-ring-ref")$(xsr "$p/queue-0/tx-ring-ref") $(xsr "$p/event-channel")$(xsr "$p/event-channel-tx")$(xsr "$p/queue-0/event-channel-tx")"; }
 # last_reply FILE: epoch time of the last ping reply in FILE (0 if none)
 last_reply() { awk -F'[][]' '/bytes from/ { t = $2 } END { print t + 0 }' "$1"; }
 

@@ -5,7 +5,6 @@
 # figures are the ones scenarios 1 and 2 kept in this boot.
 BUDGET=300
 
-ratio() { if [ -n "$1" ] && [ -n "$2" ]; then calc "$1 / $2" 2; else echo none; fi; }
 
 scenario_main() {
 	local vr vt vx
