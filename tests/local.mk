@@ -6,3 +6,4 @@ include tests/golden/local.mk
 include tests/rig/local.mk
 include tests/lib/local.mk
 include tests/xen/local.mk
+include tests/fuzz/local.mk

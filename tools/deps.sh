@@ -11,7 +11,8 @@ pkgs="autoconf automake make gcc pkg-config libxen-dev libcunit1-dev libmnl-dev 
 libsystemd-dev systemd python3
 xen-utils-4.17 xenstore-utils iproute2 iputils-ping iperf3 ethtool nftables
 iptables prometheus openvswitch-switch
-cppcheck procps psmisc kmod util-linux clang libbpf-dev"
+cppcheck procps psmisc kmod util-linux clang libbpf-dev libclang-rt-14-dev"
+# libclang-rt-14-dev: libFuzzer's runtime, for tests/fuzz (make fuzz).
 # dpkg-buildpackage (dpkg-dev), dh and dh_autoreconf (debhelper), lintian.
 debpkgs="dpkg-dev debhelper fakeroot lintian"
 case "${1:-}" in

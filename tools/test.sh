@@ -4,9 +4,10 @@
 #   1. build with -Werror; unit tests (CUnit, TAP output)
 #   2. rig tests: the real binaries on the simulated Xen in namespaces
 #   3. the unit tests again, built with ASan+UBSan
-#   4. cppcheck on src/ and tools/
-#   5. systemd-analyze verify on the systemd units
-#   6. the Debian package from a fresh clone of HEAD (tools/deb.sh), lintian
+#   4. the libFuzzer targets of tests/fuzz, a short pass each (make fuzz-ci)
+#   5. cppcheck on src/ and tools/
+#   6. systemd-analyze verify on the systemd units
+#   7. the Debian package from a fresh clone of HEAD (tools/deb.sh), lintian
 # Ends with one line "N passed, N failed" over every test case it ran
 # (skipped tests count as failed: in CI everything must run).
 set -u
@@ -50,6 +51,12 @@ if tools/build.sh "$A" --enable-werror --enable-sanitizers=address,undefined; th
 else
 	echo "sanitizer build FAILED"; extra_fail=$((extra_fail + 1))
 fi
+
+note "fuzzing (tests/fuzz: each target ${FUZZ_CI_SECONDS:-25} s, clang, ASan+UBSan)"
+# One result per target, counted below with the unit tests; a crash or a
+# broken invariant fails it and the input is kept (and shown here).
+nice -n 19 make -C "$B" -s fuzz-ci FUZZ_CI_SECONDS="${FUZZ_CI_SECONDS:-25}" 2>&1 |
+	grep -v '^make'
 
 note "cppcheck"
 if cppcheck --enable=warning,portability,performance --error-exitcode=1 \

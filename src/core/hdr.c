@@ -43,7 +43,9 @@ parse_l4(const uint8_t *frame, uint32_t end, struct hdr_info *info)
 		if (end < TCP_MIN_HLEN || off > end - TCP_MIN_HLEN)
 			return -EPROTO;
 		hlen = (uint32_t)(frame[off + 12] >> 4) * 4;
-		if (hlen < TCP_MIN_HLEN || off > end - hlen)
+		/* end < hlen first: end - hlen must not wrap (a short
+		 * datagram with a long data offset; found by fuzz_hdr). */
+		if (hlen < TCP_MIN_HLEN || end < hlen || off > end - hlen)
 			return -EPROTO;
 		info->l4_hdr_len = hlen;
 		return 0;

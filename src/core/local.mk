@@ -19,4 +19,5 @@ src_libvifd_a_SOURCES += \
 	src/core/vifspec.c src/core/vifspec.h \
 	src/core/vifspec_rate.c src/core/vifspec_nodes.c \
 	src/core/vlanspec.c src/core/vlanspec.h \
-	src/core/strparse.c src/core/strparse.h
+	src/core/strparse.c src/core/strparse.h \
+	src/core/ctl_cmd.c src/core/ctl_cmd.h

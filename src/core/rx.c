@@ -95,8 +95,16 @@ rx_requests_available(const netif_rx_back_ring_t *ring, RING_IDX req_prod)
 	 */
 	if (RING_REQUEST_PROD_OVERFLOW(ring, req_prod))
 		return -EPROTO;
-	/* Our own indices: req_cons never runs ahead of req_prod we saw,
-	 * so this cannot wrap given the check above. */
+	/*
+	 * A producer behind req_cons is impossible too: the frontend moved
+	 * req_prod backwards over requests we consumed and have not
+	 * answered yet (between our reads of it, e.g. in
+	 * rx_ring_wait_slots). The check above lets that through (it
+	 * measures from rsp_prod_pvt), and the difference would wrap to a
+	 * negative count (found by tests/fuzz/fuzz_rx).
+	 */
+	if (req_prod - ring->req_cons > RING_SIZE(ring))
+		return -EPROTO;
 	return (int)(req_prod - ring->req_cons);
 }
 

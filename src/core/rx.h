@@ -125,7 +125,8 @@ unsigned int rx_slots_needed(const struct rx_frame *f);
  * ring with ring_load_index (which orders the request reads after it). Returns
  * 0..RING_SIZE, or -EPROTO if req_prod is impossible: more requests than
  * the ring has room for beside the responses we still owe
- * (RING_REQUEST_PROD_OVERFLOW), which is fatal for the vif.
+ * (RING_REQUEST_PROD_OVERFLOW), or behind req_cons (a producer moved
+ * backwards), which is fatal for the vif.
  */
 int rx_requests_available(const netif_rx_back_ring_t *ring,
     RING_IDX req_prod);

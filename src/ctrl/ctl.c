@@ -27,6 +27,7 @@
 #include "data/queue_stats.h"
 #include "data/vif.h"
 #include "ctrl/vifd.h"
+#include "core/ctl_cmd.h"
 #include "core/xenbus_state.h"
 
 struct ctl {
@@ -150,17 +151,22 @@ ctl_stats_one(struct ctl_out *o, struct backend *be)
 }
 
 size_t
-ctl_answer(struct vifd *vd, const char *cmd, char *buf, size_t len)
+ctl_answer(struct vifd *vd, const char *line, char *buf, size_t len)
 {
 	struct ctl_out o = { buf, len, 0, 0 };
 	struct backend *be;
-	unsigned int domid, devid, v;
-	int n = 0;
+	struct ctl_cmd cmd;
+	char err[160];
 
 	if (len == 0)
 		return 0;
 	buf[0] = '\0';
-	if (strcmp(cmd, "list") == 0) {
+	if (ctl_cmd_parse(line, &cmd, err, sizeof(err)) != 0) {
+		ctl_printf(&o, "error: %s\n", err);
+		return o.need;
+	}
+	switch (cmd.kind) {
+	case CTL_CMD_LIST:
 		for (be = TAILQ_FIRST(&vd->backends); be != NULL; be = TAILQ_NEXT(be, link))
 			ctl_printf(&o, "%s %s backend=%s frontend=%s "
 			    "queues=%u%s\n", be->name, be->ifname,
@@ -168,23 +174,24 @@ ctl_answer(struct vifd *vd, const char *cmd, char *buf, size_t len)
 			    xenbus_state_str((int)be->fsm.fe, "invalid"),
 			    be->vif ? vif_nqueues(be->vif) : 0,
 			    be->fsm.failed ? " failed" : "");
-	} else if (strcmp(cmd, "stats") == 0) {
+		break;
+	case CTL_CMD_STATS_ALL:
 		for (be = TAILQ_FIRST(&vd->backends); be != NULL; be = TAILQ_NEXT(be, link))
 			ctl_stats_one(&o, be);
-	} else if (sscanf(cmd, "stats %u %u%n", &domid, &devid, &n) == 2 &&
-	    cmd[n] == '\0') {
-		be = backend_find(vd, domid, devid);
+		break;
+	case CTL_CMD_STATS_ONE:
+		be = backend_find(vd, cmd.domid, cmd.devid);
 		if (be == NULL)
-			ctl_printf(&o, "error: no vif%u.%u\n", domid, devid);
+			ctl_printf(&o, "error: no vif%u.%u\n", cmd.domid,
+			    cmd.devid);
 		else
 			ctl_stats_one(&o, be);
-	} else if (sscanf(cmd, "verbose %u%n", &v, &n) == 1 &&
-	    cmd[n] == '\0' && v <= 3) {
-		log_setverbose((int)v);
-		ctl_printf(&o, "verbose %u\n", v);
-	} else
-		ctl_printf(&o, "error: unknown command '%.64s' (list, stats "
-		    "[DOMID DEVID], verbose N)\n", cmd);
+		break;
+	case CTL_CMD_VERBOSE:
+		log_setverbose((int)cmd.verbose);
+		ctl_printf(&o, "verbose %u\n", cmd.verbose);
+		break;
+	}
 	return o.need;
 }
 
@@ -211,7 +218,7 @@ static void
 ctl_serve(struct ctl *c, int fd)
 {
 	struct timeval tv = { .tv_sec = 1 };
-	char cmd[128], *out = NULL, *p;
+	char cmd[CTL_CMD_MAX + 1], *out = NULL, *p;
 	size_t n = 0, outlen = 4096, off = 0;
 	ssize_t r;
 
@@ -226,7 +233,6 @@ ctl_serve(struct ctl *c, int fd)
 			break;
 	}
 	cmd[n] = '\0';
-	cmd[strcspn(cmd, "\r\n")] = '\0';
 	/* Grow until the whole answer fits: a cut answer would be read as
 	 * fewer vifs or counters than there are. */
 	for (;;) {

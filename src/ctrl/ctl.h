@@ -40,10 +40,10 @@ int ctl_socket_path(const struct xen_env *env, uint32_t domid, char *buf,
 int ctl_open(struct vifd *vd, const char *path, struct ctl **out);
 void ctl_close(struct ctl *c);
 
-/* Answers one command into buf (pure formatting over the daemon's
- * state; used by the socket and by tests). Returns the length the whole
+/* Answers one request line (parsed by ctl_cmd_parse) into buf (pure
+ * formatting over the daemon's state; used by the socket and by tests). Returns the length the whole
  * answer takes, as snprintf: if that is len or more, buf holds only the
  * whole lines that fitted (NUL-terminated) and a larger buf is needed. */
-size_t ctl_answer(struct vifd *vd, const char *cmd, char *buf, size_t len);
+size_t ctl_answer(struct vifd *vd, const char *line, char *buf, size_t len);
 
 #endif

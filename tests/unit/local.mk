@@ -21,7 +21,7 @@ UNIT_TESTS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_shape \
 	tests/unit/test_frontend tests/unit/test_xenbus_fsm \
 	tests/unit/test_vifspec tests/unit/test_strparse \
-	tests/unit/test_featmask
+	tests/unit/test_featmask tests/unit/test_ctl_cmd
 check_PROGRAMS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_hash tests/unit/test_ctrl \
 	tests/unit/test_hdr \
@@ -29,7 +29,7 @@ check_PROGRAMS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_shape \
 	tests/unit/test_frontend tests/unit/test_xenbus_fsm \
 	tests/unit/test_vifspec tests/unit/test_strparse \
-	tests/unit/test_featmask
+	tests/unit/test_featmask tests/unit/test_ctl_cmd
 
 tests_unit_test_tx_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tx_SOURCES = tests/unit/test_tx.c
@@ -111,6 +111,10 @@ tests_unit_test_statsdoc_LDADD = $(UNIT_LDADD)
 tests_unit_test_strparse_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_strparse_SOURCES = tests/unit/test_strparse.c
 tests_unit_test_strparse_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_ctl_cmd_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ctl_cmd_SOURCES = tests/unit/test_ctl_cmd.c
+tests_unit_test_ctl_cmd_LDADD = $(UNIT_LDADD)
 
 # ---- the data plane (src/data) ------------------------------------------------
 UNIT_TESTS += tests/unit/test_queue tests/unit/test_tap \

@@ -286,6 +286,23 @@ test_truncation(void)
 		truncate_all(&specs[i]);
 }
 
+/* Writes each IP length from..to-1 into the 16-bit field at buf[field]
+ * of the frame built as `lo`: every one refused; then `to`: accepted. */
+static void
+refuse_ip_lengths(const struct frame_layout *lo, size_t field,
+    unsigned int from, unsigned int to)
+{
+	struct hdr_info hi;
+	unsigned int t;
+
+	for (t = from; t <= to; t++) {
+		buf[field] = (uint8_t)(t >> 8);
+		buf[field + 1] = (uint8_t)t;
+		CU_ASSERT_EQUAL(parse_exact(buf, lo->len, &hi),
+		    t < to ? -EPROTO : 0);
+	}
+}
+
 /* The frame is long enough but the IP length fields end the datagram
  * inside a header: refused at every such length. */
 static void
@@ -293,28 +310,33 @@ test_short_datagram(void)
 {
 	struct frame_spec s = { .ip = 4, .l4 = IPPROTO_TCP, .tcp_opt = 4 };
 	struct frame_layout lo = frame_build(buf, sizeof(buf), &s);
-	struct hdr_info hi;
-	unsigned int t;
 
-	for (t = 0; t < 20 + 24; t++) {
-		buf[16] = (uint8_t)(t >> 8);
-		buf[17] = (uint8_t)t;
-		CU_ASSERT_EQUAL(parse_exact(buf, lo.len, &hi), -EPROTO);
-	}
-	buf[17] = 44;
-	CU_ASSERT_EQUAL(parse_exact(buf, lo.len, &hi), 0);
-
+	refuse_ip_lengths(&lo, 16, 0, 20 + 24);
 	s.ip = 6;
 	s.v6_ext = 2;
 	s.tcp_opt = 0;
 	lo = frame_build(buf, sizeof(buf), &s);
-	for (t = 0; t < 16 + 20; t++) {
-		buf[18] = (uint8_t)(t >> 8);
-		buf[19] = (uint8_t)t;
-		CU_ASSERT_EQUAL(parse_exact(buf, lo.len, &hi), -EPROTO);
-	}
-	buf[19] = 36;
+	refuse_ip_lengths(&lo, 18, 0, 16 + 20);
+}
+
+/*
+ * A TCP data offset past the end of a datagram that ends early in the
+ * frame, where the datagram is shorter than that data offset (found by
+ * tests/fuzz/fuzz_hdr: the bound wrapped and a 60-byte header was taken
+ * from a 41-byte datagram).
+ */
+static void
+test_tcp_hdr_past_datagram(void)
+{
+	struct frame_spec s = { .ip = 4, .l4 = IPPROTO_TCP, .tcp_opt = 40 };
+	struct frame_layout lo = frame_build(buf, sizeof(buf), &s);
+	struct hdr_info hi;
+
+	/* IP total length 20 + 20 .. 20 + 59: the datagram ends inside the
+	 * 60-byte TCP header; the frame itself is long enough. */
+	refuse_ip_lengths(&lo, 16, 40, 20 + 60);
 	CU_ASSERT_EQUAL(parse_exact(buf, lo.len, &hi), 0);
+	CU_ASSERT_EQUAL(hi.l4_hdr_len, 60);
 }
 
 static void
@@ -424,6 +446,7 @@ static CU_TestInfo hdr_tests[] = {
 	{ "IPv4 and IPv6 fragments", test_fragments },
 	{ "truncated at every byte", test_truncation },
 	{ "IP length ends inside a header", test_short_datagram },
+	{ "TCP header longer than a short datagram", test_tcp_hdr_past_datagram },
 	{ "malformed fields", test_malformed },
 	{ "seeded fuzz", test_fuzz },
 	CU_TEST_INFO_NULL,

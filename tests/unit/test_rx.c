@@ -504,6 +504,38 @@ test_available_and_overflow(void)
 	CU_ASSERT_EQUAL(fx.back.req_cons, 0x7ffffff0u + 1);
 }
 
+/*
+ * A frontend that moves req_prod backwards, behind requests we consumed
+ * and have not answered yet, between two of our reads (found by
+ * tests/fuzz/fuzz_rx: the count went negative instead of -EPROTO).
+ */
+static void
+test_req_prod_backwards(void)
+{
+	const RING_IDX s = 0xfffffffcu;
+	struct rx_pending pend;
+	RING_IDX rp;
+
+	fx_init(s);
+	post(4, 1, 1);
+	fill_frame(3 * RX_PAGE_SIZE, 1);
+	CU_ASSERT_EQUAL(plan(3 * RX_PAGE_SIZE, 0, false, &pend), 3);
+	/* Three consumed, unanswered; req_prod goes back to s + 1, which
+	 * is not past the responses we owe. */
+	fx.sring->req_prod = s + 1;
+	CU_ASSERT_EQUAL(rx_requests_available(&fx.back, fx.sring->req_prod),
+	    -EPROTO);
+	CU_ASSERT_EQUAL(rx_ring_ready(&fx.back, fx.sring->req_prod, 1),
+	    -EPROTO);
+	CU_ASSERT_EQUAL(rx_ring_wait_slots(&fx.back, 2, &rp), -EPROTO);
+	CU_ASSERT_EQUAL(plan(100, 0, false, &pend), -EPROTO);
+	CU_ASSERT_EQUAL(fx.back.req_cons, s + 3);
+	/* Exactly at req_cons is fine: nothing more posted. */
+	fx.sring->req_prod = s + 3;
+	CU_ASSERT_EQUAL(rx_requests_available(&fx.back, fx.sring->req_prod),
+	    0);
+}
+
 /* The frontend posts n requests and pushes them the way netfront does:
  * returns whether it would notify us. */
 static int
@@ -848,6 +880,7 @@ static CU_TestInfo rx_tests[] = {
 	{ "ring wrap at 256 and 2^32", test_wrap },
 	{ "available requests and overflow", test_available_and_overflow },
 	{ "req_event re-arm", test_req_event },
+	{ "req_prod moved backwards: fatal", test_req_prod_backwards },
 	{ "stall test uses the head frame's needs", test_stall_head_needs },
 	{ "XDP headroom: layout, offsets, extras", test_xdp_layout },
 	{ "XDP headroom: size limits and stall test", test_xdp_limits },
