@@ -7,6 +7,7 @@ src_libvifd_a_SOURCES += \
 	src/core/hash.c src/core/hash.h \
 	src/core/ctrl.c src/core/ctrl.h \
 	src/core/rx.c src/core/rx.h \
+	src/core/rxstall.c src/core/rxstall.h \
 	src/core/hdr.c src/core/hdr.h \
 	src/core/csum.c src/core/csum.h \
 	src/core/vnet_hdr.c src/core/vnet_hdr.h \

@@ -92,22 +92,17 @@ static void queue_unmask(struct queue *q);
 static void
 queue_rearm_timer(struct queue *q)
 {
-	uint64_t now = loop_now_ns(), next = UINT64_MAX;
+	uint64_t now = loop_now_ns(), next = UINT64_MAX, t;
 
 	if (q->txl.blocked && q->txl.wake_ns < next)
 		next = q->txl.wake_ns;
 	if (q->rxl.blocked && q->rxl.wake_ns < next)
 		next = q->rxl.wake_ns;
-	if (q->rx_waiting) {
-		uint64_t t = q->rx_head_since + QUEUE_RX_DRAIN_NS;
-
-		if (t < next)
-			next = t;
-		if (!q->stalled && q->rx_head_since + QUEUE_RX_STALL_NS < next)
-			next = q->rx_head_since + QUEUE_RX_STALL_NS;
-		if (!q->rx_notify && now + QUEUE_RX_POLL_NS < next)
-			next = now + QUEUE_RX_POLL_NS;
-	}
+	t = queue_rx_deadline(q, now);
+	if (t < next)
+		next = t;
+	if (q->rx_waiting && !q->rx_notify && now + QUEUE_RX_POLL_NS < next)
+		next = now + QUEUE_RX_POLL_NS;
 	if (q->unmask_at != 0 && q->unmask_at < next)
 		next = q->unmask_at;
 	if (next == UINT64_MAX)
@@ -130,24 +125,13 @@ queue_on_timer(struct loop_watch *w, uint32_t events)
 	if (queue_limit_due(&q->txl, now) && queue_tx_work(q))
 		loop_event_signal(q->ctlfd);
 	(void)queue_limit_due(&q->rxl, now);
-	if (q->rx_waiting && q->rx_head) {
-		if (now - q->rx_head_since >= QUEUE_RX_DRAIN_NS) {
-			/* Linux's rx_drain_timeout: a frame the guest has not
-			 * taken in 10 s is dropped, so that a guest that
-			 * stops reading cannot pin host memory (XSA-392). */
-			QUEUE_STAT_ADD(q, rx_drop_drain, 1);
-			q->rx_head = false;
-			q->rx_waiting = false;
-		} else if (!q->stalled &&
-		    now - q->rx_head_since >= QUEUE_RX_STALL_NS) {
-			q->stalled = true;
-			QUEUE_STAT_ADD(q, rx_stalls, 1);
-			q->up->stalled(q->up_arg, q, true);
-			log_warnx("%s: guest RX stalled: %u slots needed",
-			    q->name, rx_slots_needed(&q->rx_head_frame));
-		}
-	}
+	/* As Linux's guest-RX thread: deliver what fits and judge the
+	 * stall (both in queue_rx_work), then drop an expired frame, then
+	 * go on with the next one (which also judges readiness again: with
+	 * no frame held the queue is ready). */
 	if (queue_rx_work(q))
+		loop_event_signal(q->ctlfd);
+	if (queue_rx_drain(q, loop_now_ns()) && queue_rx_work(q))
 		loop_event_signal(q->ctlfd);
 	queue_rearm_timer(q);
 }
@@ -422,6 +406,7 @@ queue_start(struct queue *q)
 		if ((r = loop_add(&q->loop, &q->w_steer)) < 0)
 			goto fail_loop;
 	}
+	q->rx_last = loop_now_ns();	/* the stall clock starts */
 	r = -pthread_create(&q->thread, NULL, queue_main, q);
 	if (r < 0)
 		goto fail_loop;

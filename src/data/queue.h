@@ -23,6 +23,7 @@
 #include "core/ring.h"
 #include "data/shaper.h"
 #include "core/rx.h"
+#include "core/rxstall.h"
 #include "core/frontend.h"
 #include "core/tx.h"
 #include "core/vnet_hdr.h"
@@ -60,7 +61,9 @@ struct vif_rss;
 #define QUEUE_RX_BUDGET	512u
 /* TX chunks per wakeup before yielding to the other direction. */
 #define QUEUE_BUDGET	32u
-/* Linux: rx_drain_timeout_msecs = 10000, rx_stall_timeout_msecs = 60000. */
+/* The defaults of a queue's RX drain and stall timeouts (queue_params
+ * may set others, a unit test does). Linux: rx_drain_timeout_msecs =
+ * 10000, rx_stall_timeout_msecs = 60000. */
 #define QUEUE_RX_DRAIN_NS	(10ull * 1000000000ull)
 #define QUEUE_RX_STALL_NS	(60ull * 1000000000ull)
 /* Without feature-rx-notify the frontend never tells us it posted RX
@@ -75,9 +78,11 @@ struct queue_upcalls {
 	/* The frontend broke the protocol in a way Linux treats as fatal;
 	 * the queue has stopped consuming. Once per queue. */
 	void (*fatal)(void *arg, const struct queue *q, const char *reason);
-	/* The guest RX ring stalled (true: the head frame waited
-	 * QUEUE_RX_STALL_NS for slots) or has room again (false); also
-	 * false when a stalled queue stops. */
+	/* The guest RX ring stalled (true: it has less room than the
+	 * head frame needs and the guest has taken nothing for the stall
+	 * timeout, drained frames notwithstanding) or is ready again
+	 * (false: room for the head frame, or no frame held); also false
+	 * when a stalled queue stops. See core/rxstall.h. */
 	void (*stalled)(void *arg, const struct queue *q, bool stalled);
 };
 
@@ -98,6 +103,9 @@ struct queue_params {
 	unsigned int max_rx_frame;	/* bytes the frontend can take */
 	uint16_t xdp_headroom;		/* the frontend's, at connect */
 	struct ratelimit_rate out, in;	/* guest -> host, host -> guest */
+	/* Guest RX drain and stall timeouts; 0: QUEUE_RX_DRAIN_NS,
+	 * QUEUE_RX_STALL_NS. */
+	uint64_t rx_drain_ns, rx_stall_ns;
 	/* The vif's multicast filter, shared with its other queues (TX
 	 * requests change it, RX frames are judged by it); NULL: none. */
 	struct vif_mcast *mcast;
@@ -142,6 +150,7 @@ struct queue {
 	uint32_t feat_off;		/* FEATMASK_* masked on this vif */
 	bool rx_notify;			/* feature-rx-notify */
 	unsigned int max_rx_frame;	/* bytes the frontend can take */
+	struct rxstall_cfg rx_times;	/* drain and stall timeouts */
 	struct vif_mcast *mcast;	/* shared, thread-safe; or NULL */
 	struct vif_rss *rss;		/* shared, thread-safe; or NULL */
 
@@ -171,7 +180,11 @@ struct queue {
 	bool rx_head;			/* a frame is held (rx_head_frame) */
 	bool rx_head_charged;		/* its inbound credit is paid */
 	struct rx_frame rx_head_frame;
-	uint64_t rx_head_since;		/* when it started waiting for slots */
+	uint64_t rx_head_since;		/* when it was paid for: its enqueue
+					 * time, the drain counts from it */
+	uint64_t rx_last;		/* last frame given to the guest, or
+					 * ready again, or the start: the
+					 * stall counts from it */
 	bool stalled;
 	bool fatal;
 	uint32_t masked[2];		/* ports of the last events, masked */

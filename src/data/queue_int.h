@@ -62,4 +62,12 @@ bool queue_tx_work(struct queue *q);
  * (see queue_rx.c). Returns true if work is left for a later turn. */
 bool queue_rx_work(struct queue *q);
 
+/* When the RX drain or stall rules next need the worker without an
+ * event (core/rxstall.h rxstall_next); UINT64_MAX: never. */
+uint64_t queue_rx_deadline(const struct queue *q, uint64_t now);
+
+/* Drops the held frame if it has waited for the guest longer than the
+ * drain timeout. Returns true if it did (the TAP may be read again). */
+bool queue_rx_drain(struct queue *q, uint64_t now);
+
 #endif

@@ -141,6 +141,10 @@ queue_open(struct queue *q, const struct queue_params *p, char *err,
 	q->feat_off = p->feat_off;
 	q->rx_notify = p->rx_notify;
 	q->max_rx_frame = p->max_rx_frame;
+	q->rx_times.drain_ns = p->rx_drain_ns != 0 ? p->rx_drain_ns :
+	    QUEUE_RX_DRAIN_NS;
+	q->rx_times.stall_ns = p->rx_stall_ns != 0 ? p->rx_stall_ns :
+	    QUEUE_RX_STALL_NS;
 	q->xdp_headroom = p->xdp_headroom;
 	q->mcast = p->mcast;
 	q->rss = p->rss;

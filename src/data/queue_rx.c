@@ -11,8 +11,10 @@
  * index read once for the pass, one grant copy per batch, responses in
  * the requests' own slots (rx_slots2rsp), push, notify. A frame the guest
  * has no room for yet is held, and the TAP left unread, until the guest
- * posts (or the worker's drain timer drops it); that wait is what the
- * stall detection in queue.c measures.
+ * posts (or the worker's drain timer drops it). After each pass it
+ * applies the stall rules (core/rxstall.h): the vif's carrier goes off
+ * when the guest has taken nothing for the stall timeout while a frame
+ * waits for room, and back on once the head frame fits or none is held.
  */
 #include "config.h"
 
@@ -213,15 +215,83 @@ queue_rx_flush(struct queue *q, unsigned int npend, unsigned int nsegs)
 	QUEUE_STAT_ADD(q, rx_batches, 1);
 }
 
+/* The stall rules' view of this queue at `now`. */
 static void
-queue_rx_unstall(struct queue *q)
+queue_rx_state(const struct queue *q, uint64_t now, struct rxstall_in *in)
 {
-	q->rx_waiting = false;
-	if (q->stalled) {
+	int avail = rx_requests_available(&q->rx,
+	    ring_load_index(&q->rx.sring->req_prod));
+
+	in->now = now;
+	in->last_rx = q->rx_last;
+	in->stalled = q->stalled;
+	in->needed = q->rx_head ? rx_slots_needed(&q->rx_head_frame) : 0;
+	/* An impossible producer is fatal at the next placement; until
+	 * then it counts as no room. */
+	in->posted = avail > 0 ? (unsigned int)avail : 0;
+	in->queued = q->rx_head && q->rx_head_charged;
+	in->queued_at = q->rx_head_since;
+}
+
+/*
+ * Declares the queue stalled or ready again (Linux xenvif_queue_carrier_off
+ * and xenvif_queue_carrier_on, through the owner's upcall) as the rules
+ * say after a pass. Being ready again restarts the stall clock.
+ */
+static void
+queue_rx_watch(struct queue *q, uint64_t now)
+{
+	struct rxstall_in in;
+
+	queue_rx_state(q, now, &in);
+	switch (rxstall_check(&q->rx_times, &in)) {
+	case RXSTALL_STALL:
+		q->stalled = true;
+		QUEUE_STAT_ADD(q, rx_stalls, 1);
+		q->up->stalled(q->up_arg, q, true);
+		log_warnx("%s: guest RX stalled: %u slots needed, %u posted, "
+		    "nothing taken for %llu ms", q->name, in.needed, in.posted,
+		    (unsigned long long)((now - q->rx_last) / 1000000u));
+		break;
+	case RXSTALL_READY:
 		q->stalled = false;
+		q->rx_last = now;
 		q->up->stalled(q->up_arg, q, false);
-		log_info("%s: guest RX ring has room again", q->name);
+		log_info("%s: guest RX ready again", q->name);
+		break;
+	case RXSTALL_KEEP:
+		break;
 	}
+}
+
+uint64_t
+queue_rx_deadline(const struct queue *q, uint64_t now)
+{
+	struct rxstall_in in;
+
+	if (q->fatal)
+		return UINT64_MAX;
+	queue_rx_state(q, now, &in);
+	return rxstall_next(&q->rx_times, &in);
+}
+
+bool
+queue_rx_drain(struct queue *q, uint64_t now)
+{
+	struct rxstall_in in;
+
+	if (q->fatal)
+		return false;
+	queue_rx_state(q, now, &in);
+	if (!rxstall_expired(&q->rx_times, &in))
+		return false;
+	/* Linux's rx_drain_timeout: a frame the guest has not taken in
+	 * time is dropped, so that a guest that stops reading cannot pin
+	 * host memory (XSA-392). The stall clock goes on. */
+	QUEUE_STAT_ADD(q, rx_drop_drain, 1);
+	q->rx_head = false;
+	q->rx_waiting = false;
+	return true;
 }
 
 /*
@@ -236,7 +306,7 @@ bool
 queue_rx_work(struct queue *q)
 {
 	struct rx_frame *f = &q->rx_head_frame;
-	unsigned int npend = 0, nsegs = 0, frames = 0;
+	unsigned int npend = 0, nsegs = 0, frames = 0, placed = 0;
 	uint32_t bufoff;
 	bool more = false;
 	RING_IDX rp;
@@ -274,10 +344,16 @@ queue_rx_work(struct queue *q)
 			q->rx_head_charged = false;
 			bufoff += f->len;
 		}
-		if (!q->rx_head_charged &&
-		    queue_limit_consume(&q->rxl, f->len, loop_now_ns()) < 0)
-			break;
-		q->rx_head_charged = true;
+		if (!q->rx_head_charged) {
+			uint64_t now = loop_now_ns();
+
+			if (queue_limit_consume(&q->rxl, f->len, now) < 0)
+				break;
+			/* Paid for: from now only the guest's ring holds
+			 * it back, and its drain clock runs. */
+			q->rx_head_charged = true;
+			q->rx_head_since = now;
+		}
 
 		r = rx_frame2slots(f, &q->rx, rp, q->domid, q->rx_segs, &nsegs,
 		    QUEUE_RX_SEGS, &q->rx_pend[npend]);
@@ -300,11 +376,8 @@ queue_rx_work(struct queue *q)
 				break;
 			}
 			/* req_event is armed: the frontend notifies when it
-			 * posts. Stall detection counts from now. */
-			if (!q->rx_waiting) {
-				q->rx_waiting = true;
-				q->rx_head_since = loop_now_ns();
-			}
+			 * posts. */
+			q->rx_waiting = true;
 			break;
 		}
 		if (r == -EPROTO) {
@@ -326,10 +399,19 @@ queue_rx_work(struct queue *q)
 			QUEUE_STAT_ADD(q, rx_gso_frames, 1);
 		if (f->xdp_headroom != 0)
 			QUEUE_STAT_ADD(q, rx_xdp_frames, 1);
-		if (q->rx_waiting)
-			queue_rx_unstall(q);
+		q->rx_waiting = false;
+		placed++;
 	}
 	queue_rx_flush(q, npend, nsegs);
+	if (!q->fatal) {
+		uint64_t now = loop_now_ns();
+
+		/* Progress (Linux sets last_rx_time per frame given to the
+		 * guest; once per pass is the same to a 60 s clock). */
+		if (placed > 0)
+			q->rx_last = now;
+		queue_rx_watch(q, now);
+	}
 	if (q->rx_head && f->data != q->rx_buf) {
 		/* The batch is done with the buffer: keep the held frame at
 		 * its start. */

@@ -21,7 +21,7 @@ UNIT_TESTS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_shape \
 	tests/unit/test_frontend tests/unit/test_xenbus_fsm \
 	tests/unit/test_vifspec tests/unit/test_strparse \
-	tests/unit/test_featmask tests/unit/test_ctl_cmd
+	tests/unit/test_featmask tests/unit/test_ctl_cmd tests/unit/test_rxstall
 check_PROGRAMS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_hash tests/unit/test_ctrl \
 	tests/unit/test_hdr \
@@ -29,7 +29,7 @@ check_PROGRAMS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_shape \
 	tests/unit/test_frontend tests/unit/test_xenbus_fsm \
 	tests/unit/test_vifspec tests/unit/test_strparse \
-	tests/unit/test_featmask tests/unit/test_ctl_cmd
+	tests/unit/test_featmask tests/unit/test_ctl_cmd tests/unit/test_rxstall
 
 tests_unit_test_tx_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tx_SOURCES = tests/unit/test_tx.c
@@ -50,6 +50,10 @@ tests_unit_test_ctrl_LDADD = $(UNIT_LDADD)
 tests_unit_test_rx_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_rx_SOURCES = tests/unit/test_rx.c $(FRAMES_SRC)
 tests_unit_test_rx_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_rxstall_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_rxstall_SOURCES = tests/unit/test_rxstall.c
+tests_unit_test_rxstall_LDADD = $(UNIT_LDADD)
 
 tests_unit_test_hdr_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_hdr_SOURCES = tests/unit/test_hdr.c $(FRAMES_SRC)

@@ -25,6 +25,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cu_tap.h"
@@ -251,7 +252,19 @@ static struct {
 	int fatal_calls;
 	char fatal_reason[160];
 	int stalled_calls;
+	int stalls, readies;		/* stalled(true), stalled(false) */
+	uint64_t stall_at;		/* mono_ns() of the last stalled(true) */
+	uint64_t drain_ns, stall_ns;	/* the queue's timeouts; 0: default */
 } F;
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static void
 up_fatal(void *arg, const struct queue *q, const char *reason)
@@ -265,9 +278,16 @@ up_fatal(void *arg, const struct queue *q, const char *reason)
 static void
 up_stalled(void *arg, const struct queue *q, bool stalled)
 {
+	/* Only recorded: the worker may call it after a failed test has
+	 * left, where an assertion has no test to belong to. */
 	(void)arg;
 	(void)q;
-	(void)stalled;
+	if (stalled) {
+		__atomic_store_n(&F.stall_at, mono_ns(), __ATOMIC_RELAXED);
+		__atomic_add_fetch(&F.stalls, 1, __ATOMIC_RELEASE);
+	} else {
+		__atomic_add_fetch(&F.readies, 1, __ATOMIC_RELEASE);
+	}
 	__atomic_add_fetch(&F.stalled_calls, 1, __ATOMIC_RELEASE);
 }
 
@@ -321,6 +341,8 @@ params(struct queue_params *p, int tapfd, bool split)
 	p->fe.sg = true;
 	p->rx_notify = true;
 	p->max_rx_frame = RX_MAX_FRAME_LEN;
+	p->rx_drain_ns = F.drain_ns;
+	p->rx_stall_ns = F.stall_ns;
 	p->up = &upcalls;
 	p->up_arg = &F;
 }
@@ -335,6 +357,8 @@ fx_up(bool split)
 
 	h_reset();
 	F.fatal_calls = F.stalled_calls = 0;
+	F.stalls = F.readies = 0;
+	F.stall_at = 0;
 	F.fatal_reason[0] = '\0';
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
@@ -364,6 +388,7 @@ fx_down(void)
 	if (F.sock >= 0)
 		close(F.sock);
 	F.sock = -1;
+	F.drain_ns = F.stall_ns = 0;
 }
 
 /* ---- the frontend's side ---------------------------------------------- */
@@ -392,18 +417,44 @@ tx_publish(void)
 		fe_notify(FE_PORT_TX);
 }
 
+/* Posts n RX buffers, all on page `gref`, ids from id0, with one push. */
 static void
-rx_post(uint32_t gref, uint16_t id, uint32_t fe_port)
+rx_post_many(uint32_t gref, uint16_t id0, unsigned int n, uint32_t fe_port)
 {
-	netif_rx_request_t *r = RING_GET_REQUEST(&F.rx, F.rx.req_prod_pvt);
+	unsigned int i;
 	int notify;
 
-	r->gref = gref;
-	r->id = id;
-	F.rx.req_prod_pvt++;
+	for (i = 0; i < n; i++) {
+		netif_rx_request_t *r = RING_GET_REQUEST(&F.rx,
+		    F.rx.req_prod_pvt);
+
+		r->gref = gref;
+		r->id = (uint16_t)(id0 + i);
+		F.rx.req_prod_pvt++;
+	}
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&F.rx, notify);
 	if (notify)
 		fe_notify(fe_port);
+}
+
+static void
+rx_post(uint32_t gref, uint16_t id, uint32_t fe_port)
+{
+	rx_post_many(gref, id, 1, fe_port);
+}
+
+/* Waits until *n reaches want (a counter the worker's upcalls bump). */
+static bool
+wait_count(const int *n, int want)
+{
+	unsigned int ms;
+
+	for (ms = 0; ms < WAIT_MS; ms++) {
+		if (__atomic_load_n(n, __ATOMIC_ACQUIRE) >= want)
+			return true;
+		usleep(1000);
+	}
+	return __atomic_load_n(n, __ATOMIC_ACQUIRE) >= want;
 }
 
 /* Waits until the backend has produced `n` responses on a ring. */
@@ -680,6 +731,108 @@ test_rx_waits_for_buffers(void)
 	fx_down();
 }
 
+/* Short timeouts for the stall tests, in the ratio of Linux's 10 s / 60 s
+ * (drain shorter than stall). */
+#define T_DRAIN_NS	(50ull * 1000000u)
+#define T_STALL_NS	(300ull * 1000000u)
+
+/*
+ * A queue with short timeouts whose guest takes one frame and then posts
+ * no more buffers, while a frame arrives on the TAP every period_ms:
+ * returns true once the queue declared itself stalled, false if it did
+ * not within 3 s (the queue is up either way: the caller takes it down).
+ * Checks that the drain kept dropping frames and that the stall still
+ * came a stall timeout after the last frame the guest took, not after
+ * the arrival of the frame that waits now (which the drain keeps
+ * renewing).
+ */
+static bool
+stall_under_traffic(unsigned int period_ms)
+{
+	uint8_t frame[300];
+	struct queue_stats st;
+	uint64_t t0;
+
+	F.drain_ns = T_DRAIN_NS;
+	F.stall_ns = T_STALL_NS;
+	if (fx_up(false) != 0) {
+		CU_FAIL("fx_up");
+		return false;
+	}
+	frame_fill(frame, sizeof(frame), 8);
+	rx_post(REF_DATA + 3, 1, FE_PORT_TX);
+	CU_ASSERT_EQUAL(tap_write(frame, sizeof(frame)), 0);
+	if (!wait_rsp(&F.rxs->rsp_prod, 1)) {
+		CU_FAIL("the guest's one frame was not delivered");
+		return false;
+	}
+	t0 = mono_ns();
+	while (__atomic_load_n(&F.stalls, __ATOMIC_ACQUIRE) == 0 &&
+	    mono_ns() - t0 < 3000000000ull) {
+		CU_ASSERT_EQUAL(tap_write(frame, sizeof(frame)), 0);
+		usleep(period_ms * 1000u);
+	}
+	CU_ASSERT_EQUAL(F.stalls, 1);
+	CU_ASSERT_EQUAL(F.readies, 0);
+	if (F.stalls != 1)
+		return false;
+	st = stats();
+	CU_ASSERT_EQUAL(st.rx_stalls, 1);
+	CU_ASSERT_EQUAL(st.rx_packets, 1);
+	/* Drains every 50 ms did not hold the stall off... */
+	if (st.rx_drop_drain < 3)
+		printf("# only %llu drains before the stall\n",
+		    (unsigned long long)st.rx_drop_drain);
+	CU_ASSERT(st.rx_drop_drain >= 3);
+	/* ... and it was counted from the guest's last frame (the old
+	 * clock, a frame's arrival, restarted with every drain). */
+	CU_ASSERT(F.stall_at - t0 >= T_STALL_NS - 50000000u);
+	return true;
+}
+
+/* Steady traffic to a guest that posts no RX buffers stalls the queue
+ * (carrier off) although the drain keeps dropping its frames; it stays
+ * stalled while frames keep coming, and is ready again (carrier on) once
+ * the guest posts buffers, which then take the backlog. */
+static void
+test_rx_stall_under_drain(void)
+{
+	uint8_t frame[300];
+	unsigned int i;
+
+	if (!stall_under_traffic(10))
+		goto out;
+	frame_fill(frame, sizeof(frame), 9);
+	for (i = 0; i < 20; i++) {
+		CU_ASSERT_EQUAL(tap_write(frame, sizeof(frame)), 0);
+		usleep(10000);
+	}
+	CU_ASSERT_EQUAL(F.readies, 0);
+	CU_ASSERT_EQUAL(F.stalls, 1);
+	rx_post_many(REF_DATA + 4, 100, 200, FE_PORT_TX);
+	CU_ASSERT(wait_count(&F.readies, 1));
+	CU_ASSERT_EQUAL(F.stalls, 1);
+	CU_ASSERT(stats().rx_packets > 1);
+	CU_ASSERT_EQUAL(stats().rx_stalls, 1);
+out:
+	fx_down();
+}
+
+/* As Linux: a stalled queue with no frame left to deliver is ready again
+ * (nothing needs room), here once the drain has emptied the backlog and
+ * the traffic stopped; the guest still took nothing. */
+static void
+test_rx_stall_ready_when_empty(void)
+{
+	if (stall_under_traffic(25)) {
+		CU_ASSERT(wait_count(&F.readies, 1));
+		CU_ASSERT_EQUAL(F.stalls, 1);
+		CU_ASSERT_EQUAL(stats().rx_packets, 1);
+		CU_ASSERT(stats().rx_drop_drain >= 3);
+	}
+	fx_down();
+}
+
 /* Opens a queue expecting `want` with `msg` in the reason, and checks
  * that nothing is left open, not even the fd it was handed. */
 static void
@@ -777,6 +930,10 @@ static CU_TestInfo queue_tests[] = {
 	    test_rx_to_guest },
 	{ "guest RX: a frame waits for enough buffers",
 	    test_rx_waits_for_buffers },
+	{ "guest RX: steady traffic, no buffers: stalled despite the drain, "
+	    "ready when buffers come", test_rx_stall_under_drain },
+	{ "guest RX: a stalled queue with nothing left to deliver is ready",
+	    test_rx_stall_ready_when_empty },
 	{ "open: refused rings and channels leave nothing open",
 	    test_open_failures },
 	CU_TEST_INFO_NULL,
