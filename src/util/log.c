@@ -19,14 +19,20 @@
 
 static const char *log_ident = "vifd";
 static enum log_target log_target = LOG_TO_STDERR;
-static volatile int log_verbosity = LOG_LEVEL_INFO;
+/*
+ * [atomic] The control thread changes it at run time (the control
+ * socket's "verbose" command) while queue workers read it in every
+ * log call; volatile alone left that a data race. Relaxed: a message
+ * only needs some recent value, it orders nothing else.
+ */
+static int log_verbosity = LOG_LEVEL_INFO;
 
 void
 log_init(const char *ident, enum log_target target, int verbosity)
 {
 	log_ident = ident;
 	log_target = target;
-	log_verbosity = verbosity;
+	__atomic_store_n(&log_verbosity, verbosity, __ATOMIC_RELAXED);
 	if (target == LOG_TO_SYSLOG)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -34,13 +40,13 @@ log_init(const char *ident, enum log_target target, int verbosity)
 void
 log_setverbose(int verbosity)
 {
-	log_verbosity = verbosity;
+	__atomic_store_n(&log_verbosity, verbosity, __ATOMIC_RELAXED);
 }
 
 int
 log_getverbose(void)
 {
-	return log_verbosity;
+	return __atomic_load_n(&log_verbosity, __ATOMIC_RELAXED);
 }
 
 static void
@@ -49,7 +55,7 @@ log_emit(enum log_level level, const char *suffix, const char *fmt, va_list ap)
 	char msg[1024];
 	int n;
 
-	if ((int)level > log_verbosity)
+	if ((int)level > __atomic_load_n(&log_verbosity, __ATOMIC_RELAXED))
 		return;
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (n < 0)

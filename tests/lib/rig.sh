@@ -242,16 +242,17 @@ cleanup() {
 }
 
 # With sanitized binaries (tools/test.sh runs some rig tests on the
-# ASan+UBSan build), any report in a log is a failure: one more result,
-# before done_testing's plan.
+# ASan+UBSan build and some on the TSan one), any report in a log is a
+# failure: one more result, before done_testing's plan. TSan's reports are
+# WARNINGs (a race, a lock-order inversion...) or, when it cannot run at
+# all, a FATAL; it goes on after a warning, so a log holds every one.
+SAN_REPORT='ERROR: (Address|Leak)Sanitizer|runtime error:|(WARNING|FATAL): ThreadSanitizer'
 t_before_done() {
 	[ -n "${VIFD_SANITIZED:-}" ] || return 0
 	vifd_stop
-	if grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
-	    "$M".*.log >"$M.san" 2>/dev/null; then
+	if grep -lE "$SAN_REPORT" "$M".*.log >"$M.san" 2>/dev/null; then
 		nok "no sanitizer reports ($(tr '\n' ' ' <"$M.san"))"
-		grep -hE -A12 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
-		    "$M".*.log | head -60 | sed 's/^/# /'
+		grep -hE -A12 "$SAN_REPORT" "$M".*.log | head -60 | sed 's/^/# /'
 	else
 		ok "no sanitizer reports in vifd, vif-guest or xensim"
 	fi

@@ -7,6 +7,7 @@ RIG_TEST_FILES = \
 	tests/rig/service.sh \
 	tests/rig/control-handshake.sh \
 	tests/rig/control-lifecycle.sh \
+	tests/rig/concurrency.sh \
 	tests/rig/data-traffic.sh \
 	tests/rig/data-features.sh \
 	tests/rig/mcast.sh \
