@@ -2,7 +2,8 @@
 # test.sh - the whole vifd test suite: what the README's test command and CI
 # run. Needs root (network namespaces, TAP devices, the simulated Xen).
 #   1. build with -Werror; unit tests (CUnit, TAP output)
-#   2. rig tests: the real binaries on the simulated Xen in namespaces
+#   2. rig tests: the real binaries on the simulated Xen in namespaces;
+#      then the soak's CI run: 64 vifs on one vifd for 60 s (make soak-ci)
 #   3. the unit tests again, built with ASan+UBSan, and two rig tests
 #   4. rig tests of multi-queue traffic and the lifecycle, built with TSan
 #   5. the libFuzzer targets of tests/fuzz, a short pass each (make fuzz-ci)
@@ -35,6 +36,9 @@ if tools/build.sh "$B" --enable-werror; then
 	make -C "$B" -s -j2 check-unit >/dev/null 2>&1
 	note "rig tests (root, namespaces, simulated Xen)"
 	make -C "$B" -s check-rig >/dev/null 2>&1
+	note "soak (tests/soak: 64 vifs on one vifd, ${SOAK_CI_SECONDS:-60} s)"
+	# Its results are counted below with the rig tests' (soak.trs).
+	make -C "$B" -s soak-ci SOAK_CI_SECONDS="${SOAK_CI_SECONDS:-60}" >/dev/null 2>&1
 else
 	echo "build FAILED"; extra_fail=$((extra_fail + 1))
 fi

@@ -62,15 +62,48 @@ backend_report(struct backend *be, const char *fmt, ...)
 	(void)xsu_write_key(vd->env, vd->xs, XEN_TXN_NULL, dir, "error", msg);
 }
 
+/*
+ * Removes the device's error directory, and its domain's (error/backend/
+ * vif/<domid>) once nothing else is in it: left there, one directory per
+ * guest that ever failed would add up for as long as vifd runs, and a
+ * driver domain's xenstore quota counts every node (libxl prunes the
+ * backend's <domid> directory for the same reason). In a transaction,
+ * as another backend of the same domain (ours or the kernel's) may be
+ * writing its own error meanwhile; a conflict leaves the empty directory
+ * for the next removal to take. Best effort: nothing to report.
+ */
 void
 backend_clear_error(struct backend *be)
 {
 	struct vifd *vd = be->vd;
+	const struct xen_ops *o = vd->env->ops;
 	char dir[160];
+	unsigned int n;
+	xen_txn_t t;
+	char **ents;
+	int tries;
 
 	snprintf(dir, sizeof(dir), "/local/domain/%u/error/backend/vif/%u/%u",
 	    vd->domid, be->domid, be->devid);
-	(void)vd->env->ops->xs_rm(vd->xs, XEN_TXN_NULL, dir);
+	(void)o->xs_rm(vd->xs, XEN_TXN_NULL, dir);
+	*strrchr(dir, '/') = '\0';
+	for (tries = 0; tries < 4; tries++) {
+		if (o->xs_txn_start(vd->xs, &t) < 0)
+			return;
+		ents = o->xs_directory(vd->xs, t, dir, &n);
+		if (ents == NULL || n != 0) {
+			free(ents);
+			(void)o->xs_txn_end(vd->xs, t, true);
+			return;
+		}
+		free(ents);
+		if (o->xs_rm(vd->xs, t, dir) < 0) {
+			(void)o->xs_txn_end(vd->xs, t, true);
+			return;
+		}
+		if (o->xs_txn_end(vd->xs, t, false) != -EAGAIN)
+			return;
+	}
 }
 
 /*

@@ -110,6 +110,14 @@ for ak in keys-nq0:multi-queue-num-queues keys-nq-big:multi-queue-num-queues \
 	e=$(errnode)
 	check "$a: error node names $key ($e)" grep -q -- "$key" <<<"$e"
 done
+# Removing a failed vif removes its error node, and its domain's error
+# directory with it once empty: one left per guest that ever failed would
+# pile up in a long-lived driver domain's xenstore quota.
+check "$a: the failed vif detached" vifctl detach "$D" 0
+eventually 10 "$a: its error node went with it (once the TAP did)" sh -c \
+    "! $XENSIM exec $M -- xenstore-exists /local/domain/0/error/backend/vif/$D/0"
+check "$a: so did domain $D's error directory" sh -c \
+    "! $XENSIM exec $M -- xenstore-exists /local/domain/0/error/backend/vif/$D"
 
 # Netfront's XDP handshake (Reconfiguring) at odd moments: answered, and
 # the vif goes on; a headroom over the limit, of a page or no number: the

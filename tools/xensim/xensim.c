@@ -92,9 +92,9 @@ xensim_cmd_status(const char *dir)
 	uint32_t ids[256];
 	struct sim_machine *m;
 	struct sim_dom *d;
-	unsigned int unbound, inter;
+	unsigned int unbound, inter, mapped;
 	int n, i, rc, pid;
-	uint32_t p;
+	uint32_t p, r;
 
 	rc = sim_dir_resolve(dir, abs, err, sizeof(err));
 	if (rc == 0)
@@ -142,9 +142,18 @@ xensim_cmd_status(const char *dir)
 			unbound += k == SIM_PORT_UNBOUND;
 			inter += k == SIM_PORT_INTERDOMAIN;
 		}
+		/* Entries some domain has mapped (pinned): what a backend
+		 * still holds of this guest; 0 once it let go of it all. */
+		mapped = 0;
+		for (r = 0; r < d->hdr->nr_grants; r++) {
+			uint64_t act = atomic_load(&d->active[r]);
+
+			mapped += (SIM_ACT_RPINS(act) | SIM_ACT_WPINS(act)) != 0;
+		}
 		printf("domain %u: %u pages, %u unbound and %u interdomain "
-		    "event channel ports%s\n", ids[i], d->npages, unbound,
-		    inter, atomic_load(&d->hdr->dying) ? ", dying" : "");
+		    "event channel ports, %u grants mapped%s\n", ids[i],
+		    d->npages, unbound, inter, mapped,
+		    atomic_load(&d->hdr->dying) ? ", dying" : "");
 		sim_dom_unmap(d);
 	}
 	return pid > 0 ? 0 : XENSIM_EXIT_FAIL;
