@@ -1,7 +1,7 @@
 #!/bin/sh
 # test.sh - the whole vifd test suite: what the README's test command and CI
 # run. Needs root (network namespaces, TAP devices, the simulated Xen).
-#   1. build with -Werror; unit tests (CUnit, TAP output)
+#   1. build with -Werror and the rig's test hooks; unit tests (CUnit, TAP output)
 #   2. rig tests: the real binaries on the simulated Xen in namespaces;
 #      then the soak's CI run: 64 vifs on one vifd for 60 s (make soak-ci)
 #   3. the unit tests again, built with ASan+UBSan, and two rig tests
@@ -30,7 +30,7 @@ clean_results() {
 }
 
 note "build (-Werror)"
-if tools/build.sh "$B" --enable-werror; then
+if tools/build.sh "$B" --enable-werror --enable-test-hooks; then
 	clean_results "$B"
 	note "unit tests"
 	make -C "$B" -s -j2 check-unit >/dev/null 2>&1

@@ -28,6 +28,7 @@
 #include "ctrl/netback.h"
 #include "ctrl/ready.h"
 #include "util/log.h"
+#include "util/sandbox.h"
 #include "util/loop.h"
 #include "core/strparse.h"
 #include "ctrl/vifd.h"
@@ -65,6 +66,9 @@ usage(FILE *f)
 	    "                           watched within SECS (default %u)\n"
 	    "  --sysfs=DIR              where sysfs is mounted, to see the kernel's\n"
 	    "                           xen-netback (default %s)\n"
+	    "  --sandbox=kill|log|off   the data plane's seccomp allowlist: a\n"
+	    "                           call outside it kills vifd, is logged\n"
+	    "                           by the kernel, or no filter (default %s)\n"
 	    "  -f, --foreground         stay in the foreground, log to stderr\n"
 	    "  -v, --verbose            more messages (repeat for debug)\n"
 	    "  -d, --debug              foreground with debug messages\n"
@@ -73,7 +77,7 @@ usage(FILE *f)
 	    xen_env_syntax(), FRONTEND_MAX_QUEUES, VIFD_MAX_QUEUES_CAP,
 	    VIFD_HOTPLUG_DIR,
 	    VIFD_HOTPLUG_TIMEOUT_S, CTL_DEFAULT_PATH, VIFD_START_TIMEOUT_S,
-	    NETBACK_SYSFS_DEFAULT);
+	    NETBACK_SYSFS_DEFAULT, sandbox_mode_name(sandbox_default_mode()));
 }
 
 /* True if ARG, the value of --OPT, is an absolute path; else says so. */
@@ -108,7 +112,7 @@ static int
 parse_opts(int argc, char **argv, struct vifd_config *c)
 {
 	enum { O_XEN = 256, O_DOMID, O_MAXQ, O_NOSPLIT, O_TSHP, O_SDIR,
-	    O_HPTO, O_CTL, O_HP, O_STO, O_SYSFS, O_STEER };
+	    O_HPTO, O_CTL, O_HP, O_STO, O_SYSFS, O_STEER, O_SANDBOX };
 	static const struct option longopts[] = {
 		{ "xen", required_argument, NULL, O_XEN },
 		{ "domid", required_argument, NULL, O_DOMID },
@@ -122,6 +126,7 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 		{ "start-timeout", required_argument, NULL, O_STO },
 		{ "sysfs", required_argument, NULL, O_SYSFS },
 		{ "steering", required_argument, NULL, O_STEER },
+		{ "sandbox", required_argument, NULL, O_SANDBOX },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "debug", no_argument, NULL, 'd' },
@@ -129,6 +134,7 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	enum sandbox_mode sm;
 	uint64_t v;
 	long ncpu;
 	int ch;
@@ -146,6 +152,7 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 	c->hotplug_timeout_s = VIFD_HOTPLUG_TIMEOUT_S;
 	c->start_timeout_s = VIFD_START_TIMEOUT_S;
 	c->sysfs_root = NETBACK_SYSFS_DEFAULT;
+	c->sandbox = (int)sandbox_default_mode();
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":fvdhV", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -222,6 +229,14 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 				    "auto or software\n", optarg);
 				return 2;
 			}
+			break;
+		case O_SANDBOX:
+			if (sandbox_mode_parse(optarg, &sm) < 0) {
+				fprintf(stderr, "vifd: --sandbox: '%s' is not "
+				    "kill, log or off\n", optarg);
+				return 2;
+			}
+			c->sandbox = (int)sm;
 			break;
 		case 'f':
 			c->foreground = true;
@@ -394,6 +409,13 @@ main(int argc, char **argv)
 		goto out_xs;
 	}
 	watchdog_resume(left);
+	/* Before the first worker starts: each loads the filter built here. */
+	r = sandbox_init((enum sandbox_mode)v.cfg.sandbox, err, sizeof(err));
+	if (r < 0) {
+		log_warnx("sandbox: %s", err);
+		r = 1;
+		goto out_xs;
+	}
 	netback_report_start(v.cfg.sysfs_root);
 	r = vifd_control_init(&v);
 	if (r < 0) {
@@ -417,11 +439,12 @@ main(int argc, char **argv)
 		goto out_control;
 	}
 	log_info("vifd %s: domain %u, watching %s (%s Xen), %u queues max, "
-	    "hotplug scripts %s", PACKAGE_VERSION, v.domid, v.root,
-	    v.env->ops->name, v.cfg.max_queues,
+	    "hotplug scripts %s, data plane sandbox %s", PACKAGE_VERSION,
+	    v.domid, v.root, v.env->ops->name, v.cfg.max_queues,
 	    v.cfg.hotplug == VIFD_HOTPLUG_VIFD ? "run by vifd" :
 	    v.cfg.hotplug == VIFD_HOTPLUG_TOOLSTACK ? "left to the toolstack" :
-	    "run by vifd unless the toolstack does");
+	    "run by vifd unless the toolstack does",
+	    sandbox_mode_name(sandbox_mode()));
 	watchdog_disarm();
 	ready_announce(&v);
 
@@ -439,6 +462,7 @@ out_control:
 		close(v.sigfd);
 	vifd_control_fini(&v);
 out_xs:
+	sandbox_fini();
 	v.env->ops->xs_close(v.xs);
 out_env:
 	xen_env_close(v.env);

@@ -47,6 +47,7 @@ struct vifd_config {
 	const char *ctl_path;		/* control socket; NULL: default */
 	const char *sysfs_root;		/* where sysfs is (--sysfs); NULL: /sys */
 	unsigned int start_timeout_s;	/* xenstore must answer by then */
+	int sandbox;			/* --sandbox (enum sandbox_mode) */
 };
 
 TAILQ_HEAD(backend_list, backend);

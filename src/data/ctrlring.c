@@ -25,6 +25,7 @@
 #include "data/vif_rss.h"
 #include "util/log.h"
 #include "util/loop.h"
+#include "util/sandbox.h"
 
 struct ctrlring {
 	char name[32];
@@ -127,7 +128,20 @@ static void *
 ctrlring_main(void *arg)
 {
 	struct ctrlring *c = arg;
+	char comm[16];
+	int r;
 
+	snprintf(comm, sizeof(comm), "%.10s-ctrl", c->name);
+	(void)pthread_setname_np(pthread_self(), comm);
+	r = sandbox_enter_data(c->name, SANDBOX_KEEP_BPF);
+	if (r < 0) {
+		/* Never serve a guest unfiltered: the vif closes. */
+		c->dead = true;
+		log_warnx("%s: control ring: cannot enter the sandbox: %s",
+		    c->name, strerror(-r));
+		c->fatal(c->arg, "control ring: no sandbox");
+		return NULL;
+	}
 	/* Requests sent before we listened are answered now. */
 	ctrlring_on_evtchn(&c->w_evtchn, EPOLLIN);
 	(void)loop_run(&c->loop);

@@ -67,6 +67,7 @@ VIFD_PID=
 VIFD_WRAP=()
 vifd_start() {
 	"${VIFD_WRAP[@]}" ip netns exec "$HOSTNS" "$VIFD" --xen="sim:$M" -f -v \
+	    ${VIFD_RIG_SANDBOX:+--sandbox="$VIFD_RIG_SANDBOX"} \
 	    --script-dir="$HOTPLUG" "$@" >>"$M.vifd.log" 2>&1 &
 	VIFD_PID=$!
 	PIDS+=("$VIFD_PID")
