@@ -81,6 +81,10 @@ static const char *const sandbox_data_calls[] = {
 	"futex", "sched_yield",
 	/* malloc, and the thread's end (its stack is given back) */
 	"brk", "munmap", "madvise", "mremap",
+	/* glibc's syslog(3), when its socket broke (the log daemon
+	 * restarted), closes it before it tries to connect again (see the
+	 * socket rule below) */
+	"close",
 	/* signals: the masks glibc sets around some calls, the return
 	 * from the SIGSYS reporter, and its ids */
 	"rt_sigprocmask", "rt_sigreturn", "getpid", "gettid",
@@ -222,6 +226,15 @@ sandbox_data_rules(scmp_filter_ctx ctx)
 	 * the steering program's map (tap_steer.c); no other bpf(2). */
 	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(bpf), 1,
 	    SCMP_A0(SCMP_CMP_EQ, BPF_MAP_UPDATE_ELEM))) < 0)
+		return r;
+	/* A worker's log line in syslog mode reconnects to the log daemon
+	 * when it restarted: refused with an error, not a kill, so that the
+	 * line is lost, not vifd; the control thread's next line reconnects
+	 * the process's socket. Nothing else may open a socket. */
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+	    SCMP_SYS(socket), 0)) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES),
+	    SCMP_SYS(connect), 0)) < 0)
 		return r;
 	/* The reporter's own SIGSYS, and no other signal to anyone. */
 	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,

@@ -122,8 +122,13 @@ tests_unit_test_ctl_cmd_LDADD = $(UNIT_LDADD)
 
 # ---- the data plane (src/data) ------------------------------------------------
 UNIT_TESTS += tests/unit/test_queue tests/unit/test_tap \
-	tests/unit/test_tap_steer
-check_PROGRAMS += tests/unit/test_queue tests/unit/test_tap
+	tests/unit/test_tap_steer tests/unit/test_sandbox
+check_PROGRAMS += tests/unit/test_queue tests/unit/test_tap \
+	tests/unit/test_sandbox
+
+tests_unit_test_sandbox_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c
+tests_unit_test_sandbox_LDADD = $(UNIT_LDADD)
 
 tests_unit_test_queue_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_queue_SOURCES = tests/unit/test_queue.c
