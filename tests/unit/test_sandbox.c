@@ -94,7 +94,7 @@ test_modes(void)
 
 /* Kill: a call outside the list ends the process by SIGSYS, after one
  * line naming the thread and the call; a listed call goes through. */
-static void
+static void __attribute__((unused))
 test_kill(void)
 {
 	char out[256];
@@ -111,7 +111,7 @@ test_kill(void)
 
 /* socket(2) is refused with EACCES, not a kill: glibc's syslog tries it
  * when the log daemon restarted. */
-static void
+static void __attribute__((unused))
 test_socket_refused(void)
 {
 	char out[256];
@@ -137,8 +137,13 @@ test_log_and_off(void)
 
 static CU_TestInfo sandbox_tests[] = {
 	{ "modes: parse, names, default", test_modes },
+#ifndef VIFD_SANITIZED_BUILD
+	/* Not with sanitizers: their runtimes make calls of their own (the
+	 * leak check at exit starts a tracer), which is why such a build
+	 * runs the log mode (sandbox.h); the plain build runs these. */
 	{ "kill: SIGSYS after a line naming the call", test_kill },
 	{ "socket(2) refused with EACCES, not killed", test_socket_refused },
+#endif
 	{ "log and off let the call through", test_log_and_off },
 	CU_TEST_INFO_NULL,
 };
