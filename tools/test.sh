@@ -43,11 +43,13 @@ if tools/build.sh "$A" --enable-werror --enable-sanitizers=address,undefined; th
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	UBSAN_OPTIONS=print_stacktrace=1 \
 		make -C "$A" -s -j2 check-unit >/dev/null 2>&1
-	note "rig tests of the control plane and hostile frontends under ASan+UBSan"
-	# The daemon itself, sanitized, through the lifecycle and the attacks.
+	note "rig tests of the control plane, hostile frontends and faults under ASan+UBSan"
+	# The daemon itself, sanitized, through the lifecycle, the attacks
+	# and the faults (a deleted TAP or bridge, bad scripts, failed
+	# copies, restarts, the control socket's abuse).
 	VIFD_SANITIZED=1 ASAN_OPTIONS=detect_leaks=1 \
 	UBSAN_OPTIONS=print_stacktrace=1 \
-		make -C "$A" -s check TESTS="tests/rig/control-lifecycle.sh tests/rig/badinput.sh" >/dev/null 2>&1
+		make -C "$A" -s check TESTS="tests/rig/control-lifecycle.sh tests/rig/badinput.sh tests/rig/faults.sh" >/dev/null 2>&1
 else
 	echo "sanitizer build FAILED"; extra_fail=$((extra_fail + 1))
 fi

@@ -15,6 +15,7 @@ RIG_TEST_FILES = \
 	tests/rig/feature-mask.sh \
 	tests/rig/xdp.sh \
 	tests/rig/badinput.sh \
+	tests/rig/faults.sh \
 	tests/rig/rate.sh \
 	tests/rig/shape.sh \
 	tests/rig/stats.sh \
