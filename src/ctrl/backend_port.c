@@ -223,6 +223,28 @@ backend_port_apply(struct backend *be)
 	}
 }
 
+/* The Linux bridge `ifname` is a port of, into `bridge` (sysfs: its
+ * master link, and that master a bridge). 0, or -EOPNOTSUPP if none. Not
+ * brport_bridge_of: that one needs the kernel's VLAN filtering too. */
+static int
+backend_port_master(const char *ifname, char *bridge, size_t len)
+{
+	char path[64 + IFNAMSIZ], target[256];
+	const char *slash;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/master", ifname);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -EOPNOTSUPP;
+	target[n] = '\0';
+	slash = strrchr(target, '/');
+	snprintf(bridge, len, "%.*s", IFNAMSIZ - 1, slash != NULL ?
+	    slash + 1 : target);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", bridge);
+	return access(path, F_OK) == 0 ? 0 : -EOPNOTSUPP;
+}
+
 /* The Linux bridge `name` exists (its ifindex), or 0. */
 static unsigned int
 backend_port_bridge_index(const char *name)
@@ -248,16 +270,13 @@ void
 backend_port_check(struct backend *be)
 {
 	char bridge[IFNAMSIZ];
-	uint16_t dflt;
-	bool filtering;
 	unsigned int br;
 	int r;
 
 	if (!be->hotplug_ok || be->ifindex == 0 ||
 	    be->fsm.state != XenbusStateConnected)
 		return;
-	r = brport_bridge_of(be->ifname, bridge, sizeof(bridge), &filtering,
-	    &dflt);
+	r = backend_port_master(be->ifname, bridge, sizeof(bridge));
 	if (r == 0) {
 		if (be->port_orphan)
 			log_info("%s: %s is a port of %s again", be->name,
