@@ -5,7 +5,8 @@
  * Owns the listening socket and the text protocol described in ctl.h.
  * A client's request line is read on the control thread's loop, without
  * blocking: up to CTL_CONN_MAX clients may be sending theirs at once, each
- * closed if it has not within a second, more are refused. The answer is
+ * closed if it has not within a second; a newcomer beyond that closes
+ * the oldest. The answer is
  * then written at once, given two seconds at most (a client that does not
  * read it). So no client, nor hundreds of them, holds up the control
  * thread (the vifs' handshakes, hotplug, xenstore) for longer than that,
@@ -212,8 +213,8 @@ ctl_socket_path(const struct xen_env *env, uint32_t domid, char *buf,
  * 4 KiB, less than one 2-queue vif's stats, so that every rig test that
  * reads stats also goes through the growing. */
 #define CTL_ANSWER_MAX (64u << 20)
-/* Clients whose request line is still coming in, at once: more are
- * refused (closed at once). vifctl sends its line as it connects. */
+/* Clients whose request line is still coming in, at once: a newcomer
+ * beyond that closes the oldest. vifctl sends its line as it connects. */
 #define CTL_CONN_MAX 32u
 /* A client has this long to send its line, and to take its answer. */
 #define CTL_CLIENT_NS 1000000000ull
@@ -398,18 +399,25 @@ ctl_on_accept(struct loop_watch *w, uint32_t events)
 {
 	struct ctl *c = w->arg;
 	struct ctl_conn *k;
-	unsigned int i, refused = 0;
+	unsigned int i, j, evicted = 0;
 	int fd;
 
 	(void)events;
 	while ((fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC |
 	    SOCK_NONBLOCK)) >= 0) {
-		for (i = 0; i < CTL_CONN_MAX && c->conns[i].fd >= 0; i++)
-			;
+		for (i = 0, j = 0; i < CTL_CONN_MAX && c->conns[i].fd >= 0;
+		    i++)
+			if (c->conns[i].deadline_ns < c->conns[j].deadline_ns)
+				j = i;
 		if (i == CTL_CONN_MAX) {
-			close(fd);
-			refused++;
-			continue;
+			/* Every slot holds a client that has not sent its
+			 * line: the one that had the longest makes room, so
+			 * that a flood of silent clients cannot lock vifctl
+			 * out (vifctl's line comes with its connect, and is
+			 * read below before the next accept). */
+			ctl_conn_close(&c->conns[j]);
+			evicted++;
+			i = j;
 		}
 		k = &c->conns[i];
 		k->fd = fd;
@@ -427,9 +435,9 @@ ctl_on_accept(struct loop_watch *w, uint32_t events)
 		/* Its line is often there already. */
 		ctl_on_conn(&k->watch, EPOLLIN);
 	}
-	if (refused > 0)
-		ctl_logx(c, "%u clients at once have not sent their request; "
-		    "refused %u more", CTL_CONN_MAX, refused);
+	if (evicted > 0)
+		ctl_logx(c, "%u clients at once had not sent their request; "
+		    "closed the %u oldest to make room", CTL_CONN_MAX, evicted);
 }
 
 int

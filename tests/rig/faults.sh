@@ -133,14 +133,17 @@ for round in 1 2 3; do
 	done
 	for d in $((D - 2)) $((D - 1)) $D; do
 		eventually 10 "round $round: vif$d.0 disabled (error node)" has_err "$d" 0 hotplug
-		vifctl detach "$d" 0 >/dev/null 2>&1
+		# No frontend to answer the close: do not wait for one.
+		vifctl detach --timeout=1 "$d" 0 >/dev/null 2>&1
 		"$XENSIM" domain "$M" destroy "$d" >/dev/null
 	done
 done
 check "bad scripts: vifd says why (killed after the timeout)" vifd_log_has "hang online: killed after the 3000 ms timeout"
 check "bad scripts: ... (the failing script's words)" vifd_log_has "refusing on purpose"
 check "bad scripts: ... (the missing script named)" vifd_log_has "$SD/nosuch"
-check "bad scripts: no hung script left running" sh -c "! pgrep -f '^/bin/sh $SD/hang' >/dev/null"
+# (the last detach's offline run of the hung script is killed at its
+# timeout, 3 s)
+eventually 6 "bad scripts: no hung script left running" sh -c "! pgrep -f '^/bin/sh $SD/hang' >/dev/null"
 check "bad scripts: the bystander still pings" bystander_ok
 fds_back "9 bad scripts" "$fd0"
 rss1=$(rss_kb)
@@ -207,7 +210,7 @@ fds_back "vif4.0 detached" "$fd0"
 # ---- a connected guest unbinds its event channels / rewrites its ring refs ----
 # evil ATTACK DOMID: vif-guest --mode evil on vif<DOMID>.0, output in $OUT.
 evil() {
-	OUT=$(timeout 60 "$GUEST" --xen="sim:$M" --domid "$2" --mode evil \
+	OUT=$(timeout 10 "$GUEST" --xen="sim:$M" --domid "$2" --mode evil \
 	    --attack "$1" --wait 2 --queues 1 2>>"$M.evil$2.log")
 	echo "$OUT" >"$M.evil$2.out"
 }
@@ -311,7 +314,7 @@ check "300 idle clients: vifctl stats answered within 1 s ($ms ms)" [ "$ms" -lt 
 check "300 idle clients: ... naming the latest vif" grep -q "vif$D.0" <<<"$out"
 check "300 idle clients: the bystander still pings" bystander_ok
 wait "$HOLD"
-check "300 idle clients: vifd says it refused some" vifd_log_has "control socket: 32 clients at once have not sent their request; refused"
+check "300 idle clients: vifd says it made room" vifd_log_has "control socket: 32 clients at once had not sent their request; closed the [0-9]* oldest to make room"
 check "300 idle clients: ... and closed the silent ones" vifd_log_has "control socket: closed [0-9]* clients that sent no request within 1 s"
 # 300 requests one after the other: all answered.
 out=$(ctl "
