@@ -76,6 +76,14 @@ backend_connect(struct backend *be)
 		backend_fail(be, "frontend %s: %s", be->fe_path, err);
 		return r;
 	}
+	/* A TAP deleted under us (the queues disabled the vif for it)
+	 * must not come back as the bare, bridgeless TAP that opening a
+	 * queue of a missing name would create. */
+	if (be->ifindex != 0 && if_nametoindex(be->ifname) != be->ifindex) {
+		backend_fail(be, "its TAP %s is gone; detach and attach the "
+		    "vif again", be->ifname);
+		return -ENODEV;
+	}
 	memset(&p, 0, sizeof(p));
 	p.name = be->name;
 	p.ifname = be->ifname;

@@ -96,6 +96,10 @@ struct backend {
 	struct vlanspec vlan;		/* ... this, */
 	char vlan_str[VLANSPEC_STR_MAX];	/* ... as written */
 	bool vlan_set;			/* the port has it */
+	/* The Linux bridge the TAP was last seen a port of ("": none),
+	 * and whether that bridge vanished under it (backend_port_check). */
+	char port_bridge[16];
+	bool port_orphan;
 	struct shape_conf shape_out, shape_in;	/* average 0: none */
 	struct vif *vif;		/* data plane, while connected */
 	char features[160];		/* ... and what it negotiated

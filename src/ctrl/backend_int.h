@@ -62,6 +62,10 @@ void backend_port_read(struct backend *be);
 /* Applies them: the link to the vif if connected, the isolation to the
  * TAP's bridge port once the hotplug script has put it on one. */
 void backend_port_apply(struct backend *be);
+/* Once a second while connected: notices (and logs) the TAP leaving its
+ * Linux bridge, and puts it back if the bridge was deleted and is made
+ * again (backend_port.c). */
+void backend_port_check(struct backend *be);
 
 /* Reads the limit keys: `rate`, vifd-inbound-rate ("bytes,usec") and
  * the shapes vifd-outbound-shape, vifd-inbound-shape; an absent or

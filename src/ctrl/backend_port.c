@@ -9,7 +9,9 @@
  * the hotplug script has put the TAP on its bridge, after a vifd restart,
  * and live when a key changes. A malformed value is logged with the value
  * and changes nothing: the setting in force stays. A removed vifd-vlan
- * gives the port back the bridge's default VLAN.
+ * gives the port back the bridge's default VLAN. Also the TAP's Linux
+ * bridge itself, watched once a second: deleted by the admin, said; made
+ * again, the TAP rejoins it.
  */
 #include "config.h"
 
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctrl/backend.h"
 #include "ctrl/backend_int.h"
@@ -218,4 +221,105 @@ backend_port_apply(struct backend *be)
 		backend_port_isolate(be);
 		backend_port_vlan(be);
 	}
+}
+
+/* The Linux bridge `ifname` is a port of, into `bridge` (sysfs: its
+ * master link, and that master a bridge). 0, or -EOPNOTSUPP if none. Not
+ * brport_bridge_of: that one needs the kernel's VLAN filtering too. */
+static int
+backend_port_master(const char *ifname, char *bridge, size_t len)
+{
+	char path[64 + IFNAMSIZ], target[256];
+	const char *slash;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/master", ifname);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -EOPNOTSUPP;
+	target[n] = '\0';
+	slash = strrchr(target, '/');
+	snprintf(bridge, len, "%.*s", IFNAMSIZ - 1, slash != NULL ?
+	    slash + 1 : target);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", bridge);
+	return access(path, F_OK) == 0 ? 0 : -EOPNOTSUPP;
+}
+
+/* The Linux bridge `name` exists (its ifindex), or 0. */
+static unsigned int
+backend_port_bridge_index(const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", name);
+	if (access(path, F_OK) != 0)
+		return 0;
+	return if_nametoindex(name);
+}
+
+/*
+ * The admin deleting the TAP's bridge (`ip link del xenbr0`) leaves the
+ * vif connected and its traffic going nowhere, and nothing tells vifd: so
+ * the tick looks (sysfs, a few syscalls a vif). A TAP taken off a bridge
+ * that still exists was moved on purpose: said, and left alone. A bridge
+ * that vanished: said, and when a bridge of that name is made again the
+ * TAP is put back on it, isolation and VLANs too (the script is not run
+ * again: it did its work on the TAP, which is still there).
+ */
+void
+backend_port_check(struct backend *be)
+{
+	char bridge[IFNAMSIZ];
+	unsigned int br;
+	int r;
+
+	if (!be->hotplug_ok || be->ifindex == 0 ||
+	    be->fsm.state != XenbusStateConnected)
+		return;
+	r = backend_port_master(be->ifname, bridge, sizeof(bridge));
+	if (r == 0) {
+		if (be->port_orphan)
+			log_info("%s: %s is a port of %s again", be->name,
+			    be->ifname, bridge);
+		be->port_orphan = false;
+		snprintf(be->port_bridge, sizeof(be->port_bridge), "%s",
+		    bridge);
+		return;
+	}
+	if (r != -EOPNOTSUPP || be->port_bridge[0] == '\0')
+		return;		/* never on a Linux bridge (OVS, routed) */
+	if (if_nametoindex(be->ifname) != be->ifindex)
+		return;		/* the TAP itself is gone: the queues say so */
+	br = backend_port_bridge_index(be->port_bridge);
+	if (!be->port_orphan) {
+		if (br != 0) {
+			log_info("%s: %s was taken off %s; vifd leaves it so",
+			    be->name, be->ifname, be->port_bridge);
+			be->port_bridge[0] = '\0';
+			return;
+		}
+		log_warnx("%s: its TAP %s is no longer a port of %s: the "
+		    "bridge is gone; its traffic goes nowhere until a bridge "
+		    "%s is made again", be->name, be->ifname, be->port_bridge,
+		    be->port_bridge);
+		be->port_orphan = true;
+		return;
+	}
+	if (br == 0)
+		return;
+	r = brport_set_master(be->ifindex, br);
+	if (r < 0) {
+		errno = -r;
+		log_warn("%s: %s is back but %s cannot join it", be->name,
+		    be->port_bridge, be->ifname);
+		be->port_orphan = false;
+		be->port_bridge[0] = '\0';
+		return;
+	}
+	log_info("%s: %s is back: %s is its port again", be->name,
+	    be->port_bridge, be->ifname);
+	be->port_orphan = false;
+	be->isolation_set = false;
+	be->vlan_set = false;
+	backend_port_apply(be);
 }

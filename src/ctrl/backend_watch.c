@@ -161,6 +161,8 @@ backend_tick(struct vifd *vd)
 			    !(be->feat_off & FEATMASK_XDP_HEADROOM))
 				backend_xdp_watch(be, true);
 		}
+		if (be->life == BE_LIVE)
+			backend_port_check(be);
 	}
 }
 

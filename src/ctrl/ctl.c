@@ -3,9 +3,16 @@
  * their queues.
  *
  * Owns the listening socket and the text protocol described in ctl.h.
- * Connections are served one at a time on the control thread with short
- * timeouts, so a stuck client costs at most a second; only root can
- * connect (the socket is 0600 in a 0700 directory when we create one).
+ * A client's request line is read on the control thread's loop, without
+ * blocking: up to CTL_CONN_MAX clients may be sending theirs at once, each
+ * closed if it has not within a second; a newcomer beyond that closes
+ * the oldest. The answer is
+ * then written at once, given two seconds at most (a client that does not
+ * read it). So no client, nor hundreds of them, holds up the control
+ * thread (the vifs' handshakes, hotplug, xenstore) for longer than that,
+ * and only while it answers one.
+ * Only root can connect (the socket is 0600 in a 0700 directory when we
+ * create one); what it gets wrong is said in the log, rate-limited.
  */
 #include "config.h"
 
@@ -29,13 +36,6 @@
 #include "ctrl/vifd.h"
 #include "core/ctl_cmd.h"
 #include "core/xenbus_state.h"
-
-struct ctl {
-	struct vifd *vd;
-	int fd;
-	char path[108];
-	struct loop_watch watch;
-};
 
 struct ctl_out {
 	char *buf;
@@ -213,26 +213,81 @@ ctl_socket_path(const struct xen_env *env, uint32_t domid, char *buf,
  * 4 KiB, less than one 2-queue vif's stats, so that every rig test that
  * reads stats also goes through the growing. */
 #define CTL_ANSWER_MAX (64u << 20)
+/* Clients whose request line is still coming in, at once: a newcomer
+ * beyond that closes the oldest. vifctl sends its line as it connects. */
+#define CTL_CONN_MAX 32u
+/* A client has this long to send its line, and to take its answer. */
+#define CTL_CLIENT_NS 1000000000ull
+
+/* A client whose request line is still coming in: on the loop, with a
+ * deadline, so that a client that sends nothing (or one byte a second)
+ * costs a slot, never the control thread's time. */
+struct ctl_conn {
+	struct ctl *c;
+	int fd;				/* -1: the slot is free */
+	struct loop_watch watch;
+	uint64_t deadline_ns;
+	size_t n;
+	char cmd[CTL_CMD_MAX + 2];	/* the line, its newline, a NUL */
+};
+
+struct ctl {
+	struct vifd *vd;
+	int fd;
+	char path[108];
+	struct loop_watch watch;
+	int timerfd;			/* the clients' deadlines */
+	struct loop_watch timer;
+	bool timer_on;
+	struct ctl_conn conns[CTL_CONN_MAX];
+	/* Local root's mistakes, said in the log but not a flood of it. */
+	struct log_ratelimit rl;
+};
 
 static void
-ctl_serve(struct ctl *c, int fd)
+ctl_logx(struct ctl *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+ctl_logx(struct ctl *c, const char *fmt, ...)
 {
-	struct timeval tv = { .tv_sec = 1 };
-	char cmd[CTL_CMD_MAX + 1], *out = NULL, *p;
-	size_t n = 0, outlen = 4096, off = 0;
+	char msg[200];
+	va_list ap;
+
+	if (!log_ratelimit_ok(&c->rl))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warnx("control socket: %s", msg);
+}
+
+/* Writes the whole of buf to the client (blocking, each write bounded by
+ * SO_SNDTIMEO), starting no write after the deadline: a client that does
+ * not read its answer costs at most the deadline plus one timeout. */
+static void
+ctl_write_all(int fd, const char *buf, size_t n, uint64_t deadline_ns)
+{
+	size_t off = 0;
 	ssize_t r;
 
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	while (n < sizeof(cmd) - 1) {
-		r = read(fd, cmd + n, sizeof(cmd) - 1 - n);
+	while (off < n && loop_now_ns() < deadline_ns) {
+		r = write(fd, buf + off, n - off);
 		if (r <= 0)
 			break;
-		n += (size_t)r;
-		if (memchr(cmd, '\n', n) != NULL)
-			break;
+		off += (size_t)r;
 	}
-	cmd[n] = '\0';
+}
+
+/* Answers the request line in cmd (NUL-terminated) on fd. */
+static void
+ctl_serve(struct ctl *c, int fd, const char *cmd)
+{
+	struct timeval tv = { .tv_sec = 1 };
+	char *out = NULL, *p;
+	size_t n, outlen = 4096;
+	int fl;
+
 	/* Grow until the whole answer fits: a cut answer would be read as
 	 * fewer vifs or counters than there are. */
 	for (;;) {
@@ -252,27 +307,137 @@ ctl_serve(struct ctl *c, int fd)
 		if (outlen > CTL_ANSWER_MAX)
 			outlen = CTL_ANSWER_MAX;
 	}
-	while (off < n) {
-		r = write(fd, out + off, n - off);
-		if (r <= 0)
-			break;
-		off += (size_t)r;
-	}
+	if (strncmp(out, "error: ", 7) == 0)
+		ctl_logx(c, "refused a request: %.*s", (int)strcspn(out + 7,
+		    "\n"), out + 7);
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	ctl_write_all(fd, out, n, loop_now_ns() + CTL_CLIENT_NS);
 out:
 	free(out);
+}
+
+static void
+ctl_conn_close(struct ctl_conn *k)
+{
+	loop_del(&k->c->vd->loop, &k->watch);
+	close(k->fd);
+	k->fd = -1;
+}
+
+static void
+ctl_on_conn(struct loop_watch *w, uint32_t events)
+{
+	struct ctl_conn *k = w->arg;
+	char msg[80];
+	ssize_t r;
+	int len;
+
+	(void)events;
+	r = read(k->fd, k->cmd + k->n, sizeof(k->cmd) - 1 - k->n);
+	if (r < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (r < 0) {
+		ctl_conn_close(k);
+		return;
+	}
+	k->n += (size_t)r;
+	k->cmd[k->n] = '\0';
+	if (r > 0 && memchr(k->cmd, '\n', k->n) == NULL) {
+		if (k->n < sizeof(k->cmd) - 1)
+			return;		/* more to come */
+		/* No newline within CTL_CMD_MAX + 1 bytes: what came is
+		 * not a request of ours, whatever follows. */
+		len = snprintf(msg, sizeof(msg), "error: the request is "
+		    "longer than %u bytes\n", CTL_CMD_MAX);
+		ctl_logx(k->c, "refused a request longer than %u bytes",
+		    CTL_CMD_MAX);
+		ctl_write_all(k->fd, msg, (size_t)len, loop_now_ns() +
+		    CTL_CLIENT_NS);
+		ctl_conn_close(k);
+		return;
+	}
+	/* A line, or what came before EOF: answer it. */
+	if (k->n > 0)
+		ctl_serve(k->c, k->fd, k->cmd);
+	ctl_conn_close(k);
+}
+
+/* Closes the clients whose time is up; re-arms for the next deadline. */
+static void
+ctl_on_timer(struct loop_watch *w, uint32_t events)
+{
+	struct ctl *c = w->arg;
+	uint64_t now = loop_now_ns(), next = 0;
+	unsigned int i, late = 0;
+
+	(void)events;
+	loop_timer_ack(c->timerfd);
+	for (i = 0; i < CTL_CONN_MAX; i++) {
+		struct ctl_conn *k = &c->conns[i];
+
+		if (k->fd < 0)
+			continue;
+		if (k->deadline_ns <= now) {
+			ctl_conn_close(k);
+			late++;
+		} else if (next == 0 || k->deadline_ns < next) {
+			next = k->deadline_ns;
+		}
+	}
+	if (late > 0)
+		ctl_logx(c, "closed %u client%s that sent no request within "
+		    "1 s", late, late == 1 ? "" : "s");
+	c->timer_on = next != 0;
+	(void)loop_timer_arm(c->timerfd, next == 0 ? 0 : next - now);
 }
 
 static void
 ctl_on_accept(struct loop_watch *w, uint32_t events)
 {
 	struct ctl *c = w->arg;
+	struct ctl_conn *k;
+	unsigned int i, j, evicted = 0;
 	int fd;
 
 	(void)events;
-	while ((fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
-		ctl_serve(c, fd);
-		close(fd);
+	while ((fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC |
+	    SOCK_NONBLOCK)) >= 0) {
+		for (i = 0, j = 0; i < CTL_CONN_MAX && c->conns[i].fd >= 0;
+		    i++)
+			if (c->conns[i].deadline_ns < c->conns[j].deadline_ns)
+				j = i;
+		if (i == CTL_CONN_MAX) {
+			/* Every slot holds a client that has not sent its
+			 * line: the one that had the longest makes room, so
+			 * that a flood of silent clients cannot lock vifctl
+			 * out (vifctl's line comes with its connect, and is
+			 * read below before the next accept). */
+			ctl_conn_close(&c->conns[j]);
+			evicted++;
+			i = j;
+		}
+		k = &c->conns[i];
+		k->fd = fd;
+		k->n = 0;
+		k->deadline_ns = loop_now_ns() + CTL_CLIENT_NS;
+		loop_watch_init(&k->watch, fd, EPOLLIN, ctl_on_conn, k);
+		if (loop_add(&c->vd->loop, &k->watch) < 0) {
+			close(fd);
+			k->fd = -1;
+			continue;
+		}
+		if (!c->timer_on &&
+		    loop_timer_arm(c->timerfd, CTL_CLIENT_NS) == 0)
+			c->timer_on = true;
+		/* Its line is often there already. */
+		ctl_on_conn(&k->watch, EPOLLIN);
 	}
+	if (evicted > 0)
+		ctl_logx(c, "%u clients at once had not sent their request; "
+		    "closed the %u oldest to make room", CTL_CONN_MAX, evicted);
 }
 
 int
@@ -281,6 +446,7 @@ ctl_open(struct vifd *vd, const char *path, struct ctl **out)
 	struct sockaddr_un sun;
 	struct ctl *c;
 	char dir[108], *slash;
+	unsigned int i;
 	int r;
 
 	if (strlen(path) >= sizeof(sun.sun_path))
@@ -289,6 +455,12 @@ ctl_open(struct vifd *vd, const char *path, struct ctl **out)
 	if (c == NULL)
 		return -ENOMEM;
 	c->vd = vd;
+	c->fd = -1;
+	c->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(1000, 5);
+	for (i = 0; i < CTL_CONN_MAX; i++) {
+		c->conns[i].c = c;
+		c->conns[i].fd = -1;
+	}
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
@@ -296,11 +468,15 @@ ctl_open(struct vifd *vd, const char *path, struct ctl **out)
 		*slash = '\0';
 		(void)mkdir(dir, 0700);	/* e.g. /run/vifd */
 	}
+	c->timerfd = loop_timer_new();
+	if (c->timerfd < 0) {
+		r = c->timerfd;
+		goto fail;
+	}
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
 		r = -errno;
-		free(c);
-		return r;
+		goto fail;
 	}
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -309,29 +485,42 @@ ctl_open(struct vifd *vd, const char *path, struct ctl **out)
 	if (bind(c->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
 	    chmod(path, 0600) < 0 || listen(c->fd, 16) < 0) {
 		r = -errno;
-		close(c->fd);
-		free(c);
-		return r;
+		goto fail;
 	}
+	loop_watch_init(&c->timer, c->timerfd, EPOLLIN, ctl_on_timer, c);
 	loop_watch_init(&c->watch, c->fd, EPOLLIN, ctl_on_accept, c);
-	r = loop_add(&vd->loop, &c->watch);
-	if (r < 0) {
-		close(c->fd);
-		(void)unlink(path);
-		free(c);
-		return r;
-	}
+	if ((r = loop_add(&vd->loop, &c->timer)) < 0 ||
+	    (r = loop_add(&vd->loop, &c->watch)) < 0)
+		goto fail_unlink;
 	*out = c;
 	return 0;
+
+fail_unlink:
+	loop_del(&vd->loop, &c->timer);
+	(void)unlink(path);
+fail:
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->timerfd >= 0)
+		close(c->timerfd);
+	free(c);
+	return r;
 }
 
 void
 ctl_close(struct ctl *c)
 {
+	unsigned int i;
+
 	if (c == NULL)
 		return;
+	for (i = 0; i < CTL_CONN_MAX; i++)
+		if (c->conns[i].fd >= 0)
+			ctl_conn_close(&c->conns[i]);
 	loop_del(&c->vd->loop, &c->watch);
+	loop_del(&c->vd->loop, &c->timer);
 	close(c->fd);
+	close(c->timerfd);
 	(void)unlink(c->path);
 	free(c);
 }

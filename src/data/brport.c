@@ -150,6 +150,20 @@ brport_set_isolated(unsigned int ifindex, bool on)
 	return r;
 }
 
+int
+brport_set_master(unsigned int ifindex, unsigned int master)
+{
+	char buf[BRPORT_BUF];
+	struct nlmsghdr *nlh;
+
+	/* Not an AF_BRIDGE message: the master is a link attribute. */
+	nlh = brport_msg(buf, RTM_SETLINK, ifindex);
+	((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_family =
+	    AF_UNSPEC;
+	mnl_attr_put_u32(nlh, IFLA_MASTER, master);
+	return brport_talk(nlh);
+}
+
 /* A small sysfs number, or -errno. */
 static long
 brport_sysfs_num(const char *path)

@@ -21,6 +21,12 @@
  */
 int brport_set_isolated(unsigned int ifindex, bool on);
 
+/*
+ * Makes interface `ifindex` a port of the bridge `master` (an ifindex),
+ * as `ip link set dev X master BR`. Returns 0 or -errno from the kernel.
+ */
+int brport_set_master(unsigned int ifindex, unsigned int master);
+
 struct vlanspec;
 
 /*

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/log.h"
 #include "util/loop.h"
 #include "data/queue_stats.h"
 #include "core/ratelimit.h"
@@ -137,6 +138,7 @@ struct queue {
 	/* [const after open] */
 	unsigned int id;
 	char name[48];			/* "vif1.0 q0" */
+	char ifname[16];		/* its TAP's name (IFNAMSIZ), for logs */
 	struct xen_env *env;
 	uint16_t domid;			/* the frontend's */
 	const struct queue_upcalls *up;
@@ -161,6 +163,7 @@ struct queue {
 	int timerfd;
 	int ctlfd;			/* control thread -> worker */
 	struct loop_watch w_evtchn, w_tap, w_timer, w_ctl, w_steer;
+	struct log_ratelimit copy_rl;	/* "grant copy failed" lines */
 	struct ctrl_hash rss_h;		/* our copy of rss's settings */
 	int rss_gen;			/* ... as of this generation */
 	netif_tx_back_ring_t tx;

@@ -26,6 +26,15 @@ void queue_fatal(struct queue *q, const char *fmt, ...)
 void queue_grant_copy(struct queue *q, struct xen_copy_seg *segs,
     unsigned int n);
 
+/*
+ * A read or write on the TAP failed with `err` (an errno). EBADFD means
+ * the TAP is gone under us (an admin's `ip link del`): the fd stays
+ * readable (EPOLLERR) forever, so the queue stops with queue_fatal and
+ * the vif is disabled with a line saying so. Anything else is a lost
+ * frame, counted by the caller. Returns true if the queue stopped.
+ */
+bool queue_tap_error(struct queue *q, int err);
+
 /* Notifies the frontend on `port` (a failure is logged, rate-limited). */
 void queue_notify(struct queue *q, uint32_t port);
 

@@ -133,6 +133,9 @@ queue_open(struct queue *q, const struct queue_params *p, char *err,
 	memset(q, 0, sizeof(*q));
 	q->id = p->id;
 	snprintf(q->name, sizeof(q->name), "%s", p->name);
+	snprintf(q->ifname, sizeof(q->ifname), "%s", p->ifname != NULL ?
+	    p->ifname : "?");
+	q->copy_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(1000, 3);
 	q->env = p->env;
 	q->domid = p->domid;
 	q->up = p->up;

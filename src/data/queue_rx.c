@@ -129,6 +129,8 @@ queue_rx_read(struct queue *q, uint32_t off, struct rx_frame *f)
 	n = queue_rx_next(q, &vh, buf, QUEUE_RX_BUF - off, &steered);
 	if (n == -2)
 		return -1;	/* a steered frame dropped */
+	if (n < 0 && queue_tap_error(q, errno))
+		return 0;	/* the TAP is gone: the queue stopped */
 	if (n <= 0)
 		return 0;	/* EAGAIN; errors: retry on the next event */
 	if ((size_t)n < sizeof(vh) + 14) {

@@ -97,7 +97,9 @@ queue_tx_send(struct queue *q, const struct tx_pkt *pkt, uint8_t *buf)
 	iov[1].iov_len = pkt->len;
 	if (writev(q->tapfd, iov, 2) < 0) {
 		/* EIO while the TAP is down, ENOBUFS under pressure: the
-		 * packet is lost, as it would be on a full netdev queue. */
+		 * packet is lost, as it would be on a full netdev queue;
+		 * EBADFD: the TAP was deleted, the queue stops. */
+		(void)queue_tap_error(q, errno);
 		QUEUE_STAT_ADD(q, tx_drop_tap, 1);
 		return false;
 	}

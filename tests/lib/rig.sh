@@ -147,6 +147,13 @@ one_guest_up() {
 	eventually 10 "guest pings the host" in_guest 1 ping -c 1 -W 1 10.77.0.1
 }
 
+# ping_tally FILE: SENT and GOT, the summary of the ping whose output is
+# FILE (ended with SIGINT); empty if it printed none.
+ping_tally() {
+	SENT=$(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1/p' "$1")
+	GOT=$(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\2/p' "$1")
+}
+
 # listening NS PORT: a TCP socket listens on PORT in NS.
 listening() { ip netns exec "$1" ss -Hltn "sport = :$2" 2>/dev/null | grep -q .; }
 not_listening() { ! listening "$@"; }

@@ -195,11 +195,10 @@ diag "vifd RSS: ${rss0} kB before the attacks, ${rss1} kB after"
 check "vifd memory bounded through the attacks (< +64 MiB)" [ $((rss1 - rss0)) -lt 65536 ]
 check "vifd alive after every attack" kill -0 "$VIFD_PID"
 kill -INT "$PING_PID" 2>/dev/null; wait "$PING_PID" 2>/dev/null
-sent=$(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\1/p' "$M.bystander.ping")
-got=$(sed -n 's/^\([0-9]*\) packets transmitted, \([0-9]*\) received.*/\2/p' "$M.bystander.ping")
-diag "bystander: $got of $sent pings answered during the attacks"
+ping_tally "$M.bystander.ping"
+diag "bystander: $GOT of $SENT pings answered during the attacks"
 check "bystander kept moving packets (>= 95% of pings)" \
-    [ -n "$sent" ] && [ "$sent" -gt 50 ] && [ $((got * 100)) -ge $((sent * 95)) ]
+    [ -n "$SENT" ] && [ "$SENT" -gt 50 ] && [ $((GOT * 100)) -ge $((SENT * 95)) ]
 check "bystander still Connected" be_state_is 1 0 4
 # A new, well-behaved guest still gets served after all that.
 guest_add 99

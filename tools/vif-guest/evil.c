@@ -29,6 +29,7 @@ enum evil_kind {
 	EVIL_FLOOD,	/* xenstore or event channel flood */
 	EVIL_CTRL,	/* control-ring requests (evil_ctrl.c) */
 	EVIL_XDP,	/* netfront's XDP handshake, bent */
+	EVIL_LIVE,	/* a connected frontend undoes its own connection */
 };
 
 struct evil_attack {
@@ -99,6 +100,10 @@ static const struct evil_attack evil_attacks[] = {
 	{ "xdp-headroom-page", EVIL_XDP, "xdp-headroom 4096 (no room left for "
 	    "data)" },
 	{ "xdp-headroom-nan", EVIL_XDP, "xdp-headroom \"256B\"" },
+	{ "ring-ref-rewrite", EVIL_LIVE, "once connected, tx-ring-ref and "
+	    "rx-ring-ref rewritten to an ungranted ref" },
+	{ "evtchn-unbind", EVIL_LIVE, "once connected, the event channels "
+	    "unbound" },
 };
 
 #define EVIL_NATTACKS	(sizeof(evil_attacks) / sizeof(evil_attacks[0]))
@@ -678,6 +683,24 @@ evil_probe(struct evil_run *r)
 	    "no response" : sum);
 }
 
+/* After an attack: the rings kept moving for `wait_ns`, then the
+ * backend's state, the states it went through, and a probe. */
+static void
+evil_judge(struct evil_run *r, uint64_t wait_ns)
+{
+	struct gq *q = r->q;
+
+	evil_wait(r, loop_now_ns() + wait_ns, 0);
+	printf("result: backend state: %s\n",
+	    gbus_state_str(r->vg->be_state));
+	printf("result: backend states seen: %s\n",
+	    r->seen[0] ? r->seen : "(no change)");
+	q->recording = true;
+	q->nrec = 0;
+	evil_probe(r);
+	q->recording = false;
+}
+
 static void
 evil_tx(struct evil_run *r, const char *name)
 {
@@ -833,14 +856,45 @@ evil_flood(struct evil_run *r, const char *name)
 	    "state writes" : "notifications", vg->o.wait_s,
 	    (unsigned long long)errs);
 	/* Let the backend catch up before judging it. */
-	evil_wait(r, loop_now_ns() + 500000000u, 0);
-	printf("result: backend state: %s\n", gbus_state_str(vg->be_state));
-	printf("result: backend states seen: %s\n",
-	    r->seen[0] ? r->seen : "(no change)");
-	q->recording = true;
-	q->nrec = 0;
-	evil_probe(r);
-	q->recording = false;
+	evil_judge(r, 500000000u);
+}
+
+/*
+ * A connected frontend undoes its own connection (issue 15's faults):
+ * rewrites queue 0's ring refs to a ref it never granted, or unbinds
+ * queue 0's event channels. Linux's netback reads the refs and binds the
+ * ports only at connect, so neither is seen at once; what is reported is
+ * the backend's state after --wait and whether TX is still answered.
+ */
+static void
+evil_live(struct evil_run *r, const char *name)
+{
+	struct vg *vg = r->vg;
+	struct gq *q = r->q;
+	const char *pre = vg->nq > 1 ? "queue-0/" : "";
+	char path[64], val[16];
+	int rc = 0;
+
+	if (strcmp(name, "ring-ref-rewrite") == 0) {
+		uint32_t bad = evil_make_ref(vg, UINT32_MAX, 0, false);
+
+		snprintf(val, sizeof(val), "%u", bad);
+		snprintf(path, sizeof(path), "%stx-ring-ref", pre);
+		rc = gbus_write(vg, XEN_TXN_NULL, path, val);
+		snprintf(path, sizeof(path), "%srx-ring-ref", pre);
+		if (rc == 0)
+			rc = gbus_write(vg, XEN_TXN_NULL, path, val);
+		printf("result: ring refs rewritten to %u: %s\n", bad,
+		    rc == 0 ? "done" : strerror(-rc));
+	} else {
+		rc = vg->ops->evtchn_unbind(q->evh, q->tx_port);
+		if (rc == 0 && q->rx_port != q->tx_port)
+			rc = vg->ops->evtchn_unbind(q->evh, q->rx_port);
+		printf("result: event channels unbound: %s\n",
+		    rc == 0 ? "done" : strerror(-rc));
+	}
+	fflush(stdout);
+	evil_judge(r, (uint64_t)(vg->o.wait_s * 1e9));
 }
 
 /* The backend's verdict, after --wait: its state, the states it went
@@ -1020,7 +1074,7 @@ evil_run(struct vg *vg)
 	fflush(stdout);
 
 	if (a->kind == EVIL_TX || a->kind == EVIL_FLOOD ||
-	    a->kind == EVIL_CTRL) {
+	    a->kind == EVIL_CTRL || a->kind == EVIL_LIVE) {
 		/* Requests only get answers from a connected backend. */
 		rc = gbus_wait_be(vg, 1u << XenbusStateConnected,
 		    (int)vg->o.timeout_s * 1000, true);
@@ -1049,6 +1103,9 @@ evil_run(struct vg *vg)
 		break;
 	case EVIL_XDP:
 		evil_xdp(r, a->name);
+		break;
+	case EVIL_LIVE:
+		evil_live(r, a->name);
 		break;
 	}
 out:
