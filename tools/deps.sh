@@ -11,8 +11,12 @@ pkgs="autoconf automake make gcc pkg-config libxen-dev libcunit1-dev libmnl-dev 
 libsystemd-dev systemd python3
 xen-utils-4.17 xenstore-utils iproute2 iputils-ping iperf3 ethtool nftables
 iptables prometheus openvswitch-switch
-cppcheck procps psmisc kmod util-linux clang libbpf-dev libclang-rt-14-dev"
+cppcheck procps psmisc kmod util-linux clang libbpf-dev libclang-rt-14-dev
+linux-perf"
 # libclang-rt-14-dev: libFuzzer's runtime, for tests/fuzz (make fuzz).
+# linux-perf: make bench counts system calls per frame with perf stat on
+# the raw_syscalls:sys_enter tracepoint (a kernel-side count; strace would
+# stop vifd at every call), and bench.sh --perf profiles with it.
 # dpkg-buildpackage (dpkg-dev), dh and dh_autoreconf (debhelper), lintian.
 debpkgs="dpkg-dev debhelper fakeroot lintian"
 case "${1:-}" in

@@ -92,7 +92,7 @@ tcp guest2 guest1 10.77.0.2 "guest2 -> guest1"
 
 say "vifd's counters for vif1.0 (over all queues)"
 "$VIFD_BUILDDIR/tools/vifctl/vifctl" --xen=sim:/run/vif-rig/xen stats 1 0 |
-    awk '$2 == "total" && $4 != 0 && $3 ~ /^(tx|rx)_(packets|bytes|gso_frames|copy_segs|sweeps|batches)$/ { printf "  %-16s %s\n", $3, $4 }'
+    awk '$2 == "total" && $4 != 0 && $3 ~ /^(tx|rx)_(packets|bytes|gso_frames|copy_calls|copy_segs|sweeps|batches)$/ { printf "  %-16s %s\n", $3, $4 }'
 
 say "result"
 if [ "$fail" = 0 ]; then

@@ -199,6 +199,7 @@ queue_rx_flush(struct queue *q, unsigned int npend, unsigned int nsegs)
 		return;
 	if (nsegs > 0) {
 		queue_grant_copy(q, q->rx_segs, nsegs);
+		QUEUE_STAT_ADD(q, rx_copy_calls, 1);
 		QUEUE_STAT_ADD(q, rx_copy_segs, nsegs);
 		for (i = 0; i < nsegs; i++)
 			if (q->rx_segs[i].status != GNTST_okay) {

@@ -125,6 +125,7 @@ queue_tx_flush(struct queue *q, unsigned int npkts, unsigned int nsegs,
 
 	if (nsegs > 0) {
 		queue_grant_copy(q, q->tx_segs, nsegs);
+		QUEUE_STAT_ADD(q, tx_copy_calls, 1);
 		QUEUE_STAT_ADD(q, tx_copy_segs, nsegs);
 	}
 	for (i = 0; i < npkts; i++) {

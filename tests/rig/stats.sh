@@ -76,6 +76,11 @@ assert v1["failed"] is False
 assert {"rx-copy", "sg", "gso-tcpv4", "multi-queue"} <= set(v1["features"]), v1["features"]
 assert v1["counters"]["rx_packets"] >= 20 and v1["counters"]["tx_packets"] >= 20
 assert sum(q["counters"]["rx_packets"] for q in v1["queues"]) == v1["counters"]["rx_packets"]
+# Grant copies: at least one call each way, each carrying one segment or
+# more. (Not bounded by _packets: a frame the TAP refused was copied.)
+for d in ("tx", "rx"):
+    c = v1["counters"]
+    assert 0 < c[d + "_copy_calls"] <= c[d + "_copy_segs"], (d, c)
 assert v1["rate"]["outbound"] == {"limited": False, "bytes": 0, "usec": 0}, v1["rate"]
 v2 = vifs["vif2.0"]
 assert v2["state"] == "InitWait" and v2["num_queues"] == 0 and v2["features"] == []

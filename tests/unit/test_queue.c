@@ -575,6 +575,8 @@ test_tx_to_tap(void)
 	CU_ASSERT_EQUAL(st.tx_packets, 2);
 	CU_ASSERT_EQUAL(st.tx_bytes, 1060);
 	CU_ASSERT_EQUAL(st.tx_copy_segs, 3);
+	/* One publish, one chunk: the three segments in one call. */
+	CU_ASSERT_EQUAL(st.tx_copy_calls, 1);
 	CU_ASSERT_EQUAL(F.fatal_calls, 0);
 	fx_down();
 }
@@ -691,6 +693,8 @@ test_rx_to_guest(void)
 	st = stats();
 	CU_ASSERT_EQUAL(st.rx_packets, 1);
 	CU_ASSERT_EQUAL(st.rx_bytes, sizeof(frame));
+	CU_ASSERT_EQUAL(st.rx_copy_calls, 1);
+	CU_ASSERT_EQUAL(st.rx_copy_segs, 1);
 	fx_down();
 }
 

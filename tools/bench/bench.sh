@@ -16,8 +16,12 @@
 #            of vifd's kind fed by the same injector;
 # and prints a table of medians over --runs runs with the ratio
 # vifd / baseline, a table of CPU time per frame (vifd's, all threads, and
-# the baseline loop's: on a shared machine the steadier figure), then
-# every run with its cross-checks and CPU use. With two or more CPUs,
+# the baseline loop's: on a shared machine the steadier figure), a table
+# of what each frame costs in system calls (vifd's, the baseline loop's),
+# event-channel notifications to the guest, grant-copy calls and their
+# segments (vifd's counters notifies, tx_/rx_copy_calls, tx_/rx_copy_segs)
+# and CPU nanoseconds (vifd's), then every run with its cross-checks and
+# CPU use. With two or more CPUs,
 # vifd (one queue) and the baseline loops run on the first CPU and the
 # injectors on the last (see --no-pin).
 #
@@ -30,9 +34,28 @@
 # B), which makes the TAP syscall itself the bound. Needs root. Not a
 # test: it asserts nothing about speed.
 #
+# System calls are counted in the kernel, by perf stat on the tracepoint
+# raw_syscalls:sys_enter (every system call entry; Debian: linux-perf),
+# not by strace, which stops the target at every call. vifd: perf stat -p
+# on all its threads, and on the threads they create (a guest's queue
+# threads are born when it connects), counting switched on and off through
+# perf's control fifo around the same window as vifd's CPU time. The
+# baseline: perf stat -i runs vifd-bench and counts that process alone,
+# not the injector child tapread forks, over its whole life (set-up and
+# exit add a few hundred calls to millions). While a perf counts, every
+# system call on the machine takes the kernel's slower traced path (on
+# the 2-CPU machine it cost the bare TAP write loop 8 to 27% of its
+# frames/s, vifd up to 7%), so the
+# counting has a run of its own, run S, after the --runs runs: the other
+# tables leave it out, the system-call columns come from it alone, and the
+# table shows its frames/s over the uncounted median (what counting
+# cost); --no-syscalls skips it. On the simulated
+# machine a grant copy is a memcpy in vifd (no system call) where on Xen it
+# is one ioctl per call: there, add gntcopy_calls/frame to syscalls/frame.
+#
 # usage: bench.sh [--builddir DIR] [--seconds S] [--runs N]
 #                 [--queues N] [--frames "udp64 f1514 gso64k"] [--keep DIR]
-#                 [--backoff-us N] [--no-pin] [--perf DIR]
+#                 [--backoff-us N] [--no-pin] [--perf DIR] [--no-syscalls]
 #        (make bench BENCH_ARGS='...' runs it from the build directory)
 
 set -u
@@ -59,9 +82,14 @@ usage: bench.sh [options]
                    during every vifd measurement of run 1 into
                    DIR/vifd.KIND.DIR.data (the profiler slows run 1 down
                    a little); see vifd's part with perf report --pid
+  --no-syscalls    no extra run S counting system calls (perf stat on
+                   raw_syscalls:sys_enter, which slows every system call,
+                   hence a run of its own)
   -h, --help       this text
 Prints a table: frame dir vifd_frames/s vifd_Gbit/s tap_frames/s
-tap_Gbit/s ratio (vifd / baseline), medians over the runs.
+tap_Gbit/s ratio (vifd / baseline), medians over the runs; then CPU per
+frame, and per frame: system calls (vifd, baseline; run S),
+notifications to the guest, grant-copy calls and segments, vifd's CPU ns.
 EOF
 }
 
@@ -79,6 +107,8 @@ KEEP=
 PERF_DIR=
 PERF_PID=
 PIN=1
+SYSC=1		# 1: run S counts system calls
+COUNT=		# set during run S: count system calls
 while [ $# -gt 0 ]; do
 	case $1 in
 	--builddir) BUILDDIR=${2:?}; shift ;;
@@ -90,6 +120,7 @@ while [ $# -gt 0 ]; do
 	--keep) KEEP=${2:?}; shift ;;
 	--perf) PERF_DIR=${2:?}; shift ;;
 	--no-pin) PIN= ;;
+	--no-syscalls) SYSC= ;;
 	-h|--help) usage; exit 0 ;;
 	*) usage >&2; exit 2 ;;
 	esac
@@ -127,6 +158,14 @@ if [ -n "$PERF_DIR" ]; then
 	mkdir -p "$PERF_DIR" || die "--perf: cannot create $PERF_DIR"
 	PERF_DIR=$(cd "$PERF_DIR" && pwd)
 fi
+# System calls are counted with perf (see the top); without it, or
+# without the tracepoint, the columns show "-".
+SYSC_WHY=
+if [ -n "$SYSC" ] && ! perf stat -e raw_syscalls:sys_enter -x, -o /dev/null \
+    -- true >/dev/null 2>&1; then
+	SYSC=
+	SYSC_WHY="no perf, or no raw_syscalls:sys_enter (Debian: linux-perf)"
+fi
 
 # ---- CPUs ---------------------------------------------------------------------
 # The CPUs we may use (Cpus_allowed_list, e.g. "0-1" or "0,2-3").
@@ -155,12 +194,13 @@ M=/tmp/vb$ID		# short: unix socket paths under it must fit
 NS=vb$ID-h
 VIFD_PID=
 SINK_PID=
+SYSC_PID=
 NS_MADE=
 
 cleanup() {
 	local p
-	for p in $PERF_PID $SINK_PID $VIFD_PID; do kill "$p" 2>/dev/null; done
-	for p in $PERF_PID $SINK_PID $VIFD_PID; do
+	for p in $PERF_PID $SYSC_PID $SINK_PID $VIFD_PID; do kill "$p" 2>/dev/null; done
+	for p in $PERF_PID $SYSC_PID $SINK_PID $VIFD_PID; do
 		for _ in 1 2 3 4 5 6 7 8 9 10; do
 			kill -0 "$p" 2>/dev/null || break
 			sleep 0.1
@@ -171,6 +211,7 @@ cleanup() {
 	[ -d "$M" ] && "$XENSIM" destroy "$M" >/dev/null 2>&1
 	# The netns goes with the persistent vif TAP and any baseline TAP.
 	[ -n "$NS_MADE" ] && ip netns del "$NS" 2>/dev/null
+	rm -f "$M.sc.ctl" "$M.sc.ack"	# fifos: cp would block on them
 	if [ -n "$KEEP" ]; then
 		mkdir -p "$KEEP" && cp "$M".* "$KEEP"/ 2>/dev/null
 	fi
@@ -288,6 +329,67 @@ perf_stop() {
 	PERF_PID=
 }
 
+# ---- system calls (see the top) -------------------------------------------
+# sysc_start PID: a perf stat on PID's threads, counting off. sysc_on,
+# sysc_off: counting on and off (each waits for perf's ack, so the window
+# is exact). sysc_stop: ends it and sets SYSC_RES to " syscalls=N", or
+# to nothing if counting is off or perf failed (the run's line then lacks
+# the key and the table shows "-").
+SYSC_CTL=
+SYSC_ACK=
+SYSC_RES=
+sysc_start() {
+	[ -n "$COUNT" ] || return 0
+	rm -f "$M.sc.ctl" "$M.sc.ack" "$M.sc.out"
+	mkfifo "$M.sc.ctl" "$M.sc.ack" || return 0
+	perf stat -D -1 --control "fifo:$M.sc.ctl,$M.sc.ack" \
+	    -e raw_syscalls:sys_enter -x, -o "$M.sc.out" -p "$1" \
+	    >>"$M.log" 2>&1 &
+	SYSC_PID=$!
+	# Read-write opens never block, so a perf that died cannot hang us:
+	# the reads below time out instead.
+	exec {SYSC_CTL}<>"$M.sc.ctl" {SYSC_ACK}<>"$M.sc.ack"
+}
+sysc_cmd() { # sysc_cmd enable|disable
+	local a=
+	[ -n "$SYSC_PID" ] || return 0
+	echo "$1" >&"$SYSC_CTL"
+	read -r -t 10 -u "$SYSC_ACK" a
+	[ "$a" = ack ] && return 0
+	log "perf stat: no ack to $1"
+	kill "$SYSC_PID" 2>/dev/null
+	wait "$SYSC_PID" 2>/dev/null
+	SYSC_PID=
+}
+sysc_on() { sysc_cmd enable; }
+sysc_off() { sysc_cmd disable; }
+sysc_stop() {
+	local p=$SYSC_PID
+	SYSC_RES=
+	if [ -n "$p" ]; then
+		kill -INT "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+		SYSC_PID=
+		SYSC_RES=$(sysc_read)
+	fi
+	[ -n "$SYSC_CTL" ] && exec {SYSC_CTL}>&- {SYSC_ACK}>&-
+	SYSC_CTL=
+	SYSC_ACK=
+	# No fifo left behind: --keep's cp would block reading one.
+	rm -f "$M.sc.ctl" "$M.sc.ack"
+}
+# The baseline: perf stat runs vifd-bench and counts it alone (-i: not
+# the injector it forks) into $M.sc.out; sysc_base prints " syscalls=N".
+SYSC_WRAP=(perf stat -i -e raw_syscalls:sys_enter -x, -o "$M.sc.out" --)
+sysc_base() { [ -z "$COUNT" ] || sysc_read; }
+# sysc_read: perf's count in $M.sc.out as " syscalls=N" ("<not counted>",
+# no call at all, is 0); nothing if perf wrote none.
+sysc_read() {
+	awk -F, '$3 == "raw_syscalls:sys_enter" {
+		printf " syscalls=%d", ($1 ~ /^[0-9]+$/ ? $1 : 0) }' \
+	    "$M.sc.out" 2>/dev/null
+}
+
 # record KIND DIR SIDE RUN FRAMES/S GBIT/S US/FRAME NOTES...: one raw line.
 record() { echo "$*" >>"$M.raw"; }
 failed() { record "$1 $2 $3 $4 0 0 0 failed"; }
@@ -304,15 +406,19 @@ busy_pct() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, " "); split(b, y, " ")
 
 measure_vifd_tx() {	# KIND RUN
 	local k=$1 run=$2 out res c0 c1 b0 b1 fr vcpu
+	sysc_start "$VIFD_PID"
 	vsnap "$M.s0"
+	sysc_on
 	c0=$(cputicks "$VIFD_PID"); b0=$(busyticks)
 	perf_start "$k" TX "$run"
 	out=$(/usr/bin/time -f "gcpu %U %S" -o "$M.time" \
 	    "$GUEST" "${GUESTQ[@]}" --mode gen --frame "$k" --seconds "$SECS" \
 	    --dst-mac "$OTHER_MAC" 2>>"$M.guest.log")
 	c1=$(cputicks "$VIFD_PID"); b1=$(busyticks)
+	sysc_off
 	perf_stop
 	vsnap "$M.s1"
+	sysc_stop
 	res=$(echo "$out" | result_line)
 	if [ -z "$res" ]; then
 		log "vifd TX $k: no result from vif-guest gen"
@@ -324,7 +430,8 @@ measure_vifd_tx() {	# KIND RUN
 	record "$k TX vifd $run $(echo "$res" | field frames_per_s)" \
 	    "$(echo "$res" | field gbit_per_s) $(us_per_frame "$vcpu" "$fr")" \
 	    "okay=$fr $(vdiff "$M.s0" "$M.s1" tx_packets tx_drop_tap \
-		tx_sweeps evtchn_events notifies)" \
+		tx_sweeps evtchn_events notifies tx_copy_calls \
+		tx_copy_segs)$SYSC_RES" \
 	    "vifd_cpu=$(cpu_pct "$c0" "$c1" "$(echo "$res" | field seconds)")" \
 	    "guest_cpu_s=$(awk '/^gcpu/ { print $2 + $3 }' "$M.time")" \
 	    "machine_busy=$(busy_pct "$b0" "$b1")$(echo "$out" | per_queue)"
@@ -342,14 +449,18 @@ measure_vifd_rx() {	# KIND RUN
 		failed "$k" RX vifd "$run"
 		return
 	fi
+	sysc_start "$VIFD_PID"
 	vsnap "$M.s0"; x0=$(ifstat "$TAPIF" tx_dropped)
+	sysc_on
 	c0=$(cputicks "$VIFD_PID"); g0=$(cputicks "$SINK_PID"); b0=$(busyticks)
 	perf_start "$k" RX "$run"
 	inj=$(ip netns exec "$NS" "$VBENCH" inject --ifname "$TAPIF" \
 	    --frame "$k" --seconds "$SECS" --flows "$FLOWS" \
 	    --backoff-us "$BACKOFF" "${INJ_PIN[@]}" 2>>"$M.log")
 	c1=$(cputicks "$VIFD_PID"); g1=$(cputicks "$SINK_PID"); b1=$(busyticks)
+	sysc_off
 	perf_stop
+	sysc_stop
 	# Let vifd pass on what is still queued, then stop the sink: its
 	# window ends at the last frame it got.
 	sleep 0.1
@@ -369,7 +480,7 @@ measure_vifd_rx() {	# KIND RUN
 	    "$(echo "$res" | field gbit_per_s) $(us_per_frame "$vcpu" "$fr")" \
 	    "sink=$fr injected=$(echo "$inj" | field inject_frames)" \
 	    "$(vdiff "$M.s0" "$M.s1" rx_packets rx_batches evtchn_events \
-		notifies) tap_tx_dropped=$((x1 - x0))" \
+		notifies rx_copy_calls rx_copy_segs) tap_tx_dropped=$((x1 - x0))$SYSC_RES" \
 	    "vifd_cpu=$(cpu_pct "$c0" "$c1" "$(echo "$res" | field seconds)")" \
 	    "guest_cpu_s=$(ticks2s "$g0" "$g1")" \
 	    "machine_busy=$(busy_pct "$b0" "$b1")$(per_queue <"$M.sink.out")"
@@ -379,8 +490,12 @@ measure_tap() {		# KIND DIR RUN
 	local k=$1 dir=$2 run=$3 mode out res b0 b1 fr pin=("${BASE_PIN[@]}")
 	[ "$dir" = TX ] && mode=tapwrite || { mode=tapread; pin+=("${BASE_INJ_PIN[@]}"); }
 	b0=$(busyticks)
-	out=$(ip netns exec "$NS" "$VBENCH" "$mode" --frame "$k" \
-	    --seconds "$SECS" --backoff-us "$BACKOFF" "${pin[@]}" 2>>"$M.log")
+	rm -f "$M.sc.out"
+	local wrap=()
+	[ -n "$COUNT" ] && wrap=("${SYSC_WRAP[@]}")
+	out=$(ip netns exec "$NS" "${wrap[@]}" "$VBENCH" "$mode" \
+	    --frame "$k" --seconds "$SECS" --backoff-us "$BACKOFF" "${pin[@]}" \
+	    2>>"$M.log")
 	b1=$(busyticks)
 	res=$(echo "$out" | result_line)
 	if [ -z "$res" ]; then
@@ -393,13 +508,13 @@ measure_tap() {		# KIND DIR RUN
 		record "$k TX tap $run $(echo "$res" | field frames_per_s)" \
 		    "$(echo "$res" | field gbit_per_s)" \
 		    "$(us_per_frame "$(echo "$out" | field cpu_s)" "$fr")" \
-		    "written=$fr errors=$(echo "$out" | field errors)" \
+		    "written=$fr errors=$(echo "$out" | field errors)$(sysc_base)" \
 		    "machine_busy=$(busy_pct "$b0" "$b1")"
 	else
 		record "$k RX tap $run $(echo "$res" | field frames_per_s)" \
 		    "$(echo "$res" | field gbit_per_s)" \
 		    "$(us_per_frame "$(echo "$out" | field cpu_s)" "$fr")" \
-		    "read=$fr injected=$(echo "$out" | field inject_frames)" \
+		    "read=$fr injected=$(echo "$out" | field inject_frames)$(sysc_base)" \
 		    "refused_batches=$(echo "$out" | field inject_refused)" \
 		    "machine_busy=$(busy_pct "$b0" "$b1")"
 	fi
@@ -408,7 +523,7 @@ measure_tap() {		# KIND DIR RUN
 # ---- run -------------------------------------------------------------------
 
 NK=$(wc -w <<<"$FRAMES")
-EST=$(awk -v s="$SECS" -v r="$RUNS" -v k="$NK" 'BEGIN { printf "%.0f", r * k * (4 * s + 1) + 2 }')
+EST=$(awk -v s="$SECS" -v r="$((RUNS + (SYSC ? 1 : 0)))" -v k="$NK" 'BEGIN { printf "%.0f", r * k * (4 * s + 1) + 2 }')
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 BUSY0=$(busyticks)
@@ -424,6 +539,11 @@ else
 	echo "CPUs: nothing pinned"
 fi
 echo "runs: $RUNS x ${SECS}s per measurement, medians shown; about ${EST}s in all"
+if [ -n "$SYSC" ]; then
+	echo "system calls: counted by perf stat on raw_syscalls:sys_enter in an extra run S (off: --no-syscalls)"
+else
+	echo "system calls: not counted (${SYSC_WHY:---no-syscalls})"
+fi
 echo
 
 : >"$M.raw"
@@ -435,6 +555,16 @@ for run in $(seq "$RUNS"); do
 		measure_tap "$k" RX "$run"
 	done
 done
+if [ -n "$SYSC" ]; then
+	COUNT=1
+	for k in $FRAMES; do
+		measure_vifd_tx "$k" S
+		measure_tap "$k" TX S
+		measure_vifd_rx "$k" S
+		measure_tap "$k" RX S
+	done
+	COUNT=
+fi
 kill -0 "$VIFD_PID" 2>/dev/null || echo "WARNING: vifd died during the run (see its log)"
 # Cross-checks: every frame gen saw answered OKAY went out of the TAP
 # (vifd's tx_packets; in-flight frames at the end make it a little
@@ -458,9 +588,11 @@ fi
 median() { sort -g | awk '{ a[NR] = $1 } END {
 	if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2];
 	else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-col() {	# col KIND DIR SIDE FIELD (5 frames/s, 6 Gbit/s, 7 us/frame)
-	awk -v k="$1" -v d="$2" -v s="$3" -v f="$4" \
-	    '$1 == k && $2 == d && $3 == s && $8 != "failed" { print $f }' "$M.raw"
+col() {	# col KIND DIR SIDE FIELD (5 frames/s, 6 Gbit/s, 7 us/frame) [S]
+	# Without S the measuring runs, with S run S (system calls counted).
+	awk -v k="$1" -v d="$2" -v s="$3" -v f="$4" -v r="${5:-}" \
+	    '$1 == k && $2 == d && $3 == s && $8 != "failed" &&
+	    (r == "S") == ($4 == "S") { print $f }' "$M.raw"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a > 0 && b > 0) printf "%.2f", a / b; else print "-" }'; }
 
@@ -487,8 +619,51 @@ for k in $FRAMES; do
 	done
 done
 echo
+# perframe KIND DIR SIDE KEY [S] -> the median over the measuring runs
+# (with S: run S) of the run's KEY per frame it moved, or "-" if no run
+# has KEY.
+perframe() {
+	local v
+	v=$(awk -v k="$1" -v d="$2" -v s="$3" -v key="$4" -v r="${5:-}" '
+	    $1 == k && $2 == d && $3 == s && $8 != "failed" &&
+	    (r == "S") == ($4 == "S") {
+		delete v
+		for (i = 8; i <= NF; i++) if (split($i, kv, "=") == 2) v[kv[1]] = kv[2]
+		if (d == "TX") n = s == "vifd" ? v["okay"] : v["written"]
+		else n = s == "vifd" ? v["sink"] : v["read"]
+		if ((key in v) && n > 0) print v[key] / n }' "$M.raw")
+	if [ -z "$v" ]; then echo -; else printf '%.4f\n' "$(median <<<"$v")"; fi
+}
+echo "per frame: system calls (run S; vifd: all its threads; tap: the loop's"
+echo "process), then medians of the other runs: vifd's notifications to the"
+echo "guest, grant-copy calls and segments, vifd's CPU ns (as us/frame above);"
+echo "S/med = run S's frames/s over the median, what counting cost$([ -n "$SYSC" ] ||
+    echo "; syscalls not counted: ${SYSC_WHY:---no-syscalls}"):"
+printf '%-7s %-4s %9s %9s %10s %10s %10s %13s %13s %12s\n' frame dir sys_vifd \
+    sys_tap S/med_vifd S/med_tap notifies gntcopy_calls gntcopy_segs \
+    vifd_cpu_ns
+for k in $FRAMES; do
+	for d in TX RX; do
+		p=tx; [ "$d" = RX ] && p=rx
+		vu=$(col "$k" "$d" vifd 7 | median)
+		printf '%-7s %-4s %9s %9s %10s %10s %10s %13s %13s %12.0f\n' \
+		    "$k" "$d" \
+		    "$(perframe "$k" "$d" vifd syscalls S)" \
+		    "$(perframe "$k" "$d" tap syscalls S)" \
+		    "$(ratio "$(col "$k" "$d" vifd 5 S | median)" \
+			"$(col "$k" "$d" vifd 5 | median)")" \
+		    "$(ratio "$(col "$k" "$d" tap 5 S | median)" \
+			"$(col "$k" "$d" tap 5 | median)")" \
+		    "$(perframe "$k" "$d" vifd notifies)" \
+		    "$(perframe "$k" "$d" vifd "${p}_copy_calls")" \
+		    "$(perframe "$k" "$d" vifd "${p}_copy_segs")" \
+		    "$(awk -v u="$vu" 'BEGIN { print u * 1000 }')"
+	done
+done
+echo
 echo "every run (frames/s Gbit/s us/frame, cross-checks; vifd_cpu = % of one"
-echo "CPU; machine_busy = all CPUs, other users included):"
+echo "CPU; machine_busy = all CPUs, other users included; runS: system calls"
+echo "counted):"
 awk '{ printf "  %-6s %s %-4s run%s %10.0f %8.3f %7.3f ", $1, $2, $3, $4, $5, $6, $7;
 	for (i = 8; i <= NF; i++) printf " %s", $i; printf "\n" }' "$M.raw"
 echo

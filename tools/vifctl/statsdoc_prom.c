@@ -50,6 +50,8 @@ static const struct {
 	{ "tx_csum_fixup", "Frames from the guest whose checksum metadata "
 	  "vifd fixed." },
 	{ "tx_sweeps", "Passes over the TX ring." },
+	{ "tx_copy_calls", "Grant copy calls (hypercalls through gntdev) for "
+	  "frames from the guest." },
 	{ "tx_copy_segs", "Grant copy segments for frames from the guest." },
 	{ "tx_rate_delayed", "Frames from the guest that waited for rate "
 	  "credit." },
@@ -83,6 +85,8 @@ static const struct {
 	{ "rx_csum_fixup", "Frames to the guest whose checksum vifd filled "
 	  "in." },
 	{ "rx_stalls", "Times the guest stopped posting RX buffers for 60 s." },
+	{ "rx_copy_calls", "Grant copy calls (hypercalls through gntdev) for "
+	  "frames to the guest." },
 	{ "rx_copy_segs", "Grant copy segments for frames to the guest." },
 	{ "rx_batches", "Batches of frames to the guest." },
 	{ "rx_rate_delayed", "Frames to the guest that waited for rate "
