@@ -223,6 +223,18 @@ backend_port_apply(struct backend *be)
 	}
 }
 
+/* The Linux bridge `name` exists (its ifindex), or 0. */
+static unsigned int
+backend_port_bridge_index(const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", name);
+	if (access(path, F_OK) != 0)
+		return 0;
+	return if_nametoindex(name);
+}
+
 /* The Linux bridge `ifname` is a port of, into `bridge` (sysfs: its
  * master link, and that master a bridge). 0, or -EOPNOTSUPP if none. Not
  * brport_bridge_of: that one needs the kernel's VLAN filtering too. */
@@ -241,20 +253,7 @@ backend_port_master(const char *ifname, char *bridge, size_t len)
 	slash = strrchr(target, '/');
 	snprintf(bridge, len, "%.*s", IFNAMSIZ - 1, slash != NULL ?
 	    slash + 1 : target);
-	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", bridge);
-	return access(path, F_OK) == 0 ? 0 : -EOPNOTSUPP;
-}
-
-/* The Linux bridge `name` exists (its ifindex), or 0. */
-static unsigned int
-backend_port_bridge_index(const char *name)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", name);
-	if (access(path, F_OK) != 0)
-		return 0;
-	return if_nametoindex(name);
+	return backend_port_bridge_index(bridge) != 0 ? 0 : -EOPNOTSUPP;
 }
 
 /*

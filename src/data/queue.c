@@ -92,9 +92,7 @@ queue_notify(struct queue *q, uint32_t port)
 	int r = q->env->ops->evtchn_notify(q->evtchn, port);
 
 	if (r < 0) {
-		static struct log_ratelimit rl = LOG_RATELIMIT_INIT(1000, 3);
-
-		if (log_ratelimit_ok(&rl))
+		if (log_ratelimit_ok(&q->notify_rl))
 			log_warnx("%s: notify port %u: %s", q->name, port,
 			    strerror(-r));
 	}

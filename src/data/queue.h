@@ -164,6 +164,8 @@ struct queue {
 	int ctlfd;			/* control thread -> worker */
 	struct loop_watch w_evtchn, w_tap, w_timer, w_ctl, w_steer;
 	struct log_ratelimit copy_rl;	/* "grant copy failed" lines */
+	struct log_ratelimit notify_rl;	/* "notify port" lines (a limiter
+					 * is one thread's, log.h) */
 	struct ctrl_hash rss_h;		/* our copy of rss's settings */
 	int rss_gen;			/* ... as of this generation */
 	netif_tx_back_ring_t tx;
