@@ -6,9 +6,8 @@
  * A client's request line is read on the control thread's loop, without
  * blocking: up to CTL_CONN_MAX clients may be sending theirs at once, each
  * closed if it has not within a second; a newcomer beyond that closes
- * the oldest. The answer is
- * then written at once, given two seconds at most (a client that does not
- * read it). So no client, nor hundreds of them, holds up the control
+ * the oldest. The answer is then written at once, given two seconds at
+ * most (a client that does not read it). So no client, nor hundreds of them, holds up the control
  * thread (the vifs' handshakes, hotplug, xenstore) for longer than that,
  * and only while it answers one.
  * Only root can connect (the socket is 0600 in a 0700 directory when we
