@@ -8,6 +8,7 @@ src_libvifd_a_SOURCES += \
 	src/core/ctrl.c src/core/ctrl.h \
 	src/core/rx.c src/core/rx.h \
 	src/core/rxstall.c src/core/rxstall.h \
+	src/core/privpolicy.c src/core/privpolicy.h \
 	src/core/hdr.c src/core/hdr.h \
 	src/core/csum.c src/core/csum.h \
 	src/core/vnet_hdr.c src/core/vnet_hdr.h \

@@ -227,12 +227,7 @@ backend_port_apply(struct backend *be)
 static unsigned int
 backend_port_bridge_index(const char *name)
 {
-	char path[64];
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", name);
-	if (access(path, F_OK) != 0)
-		return 0;
-	return if_nametoindex(name);
+	return brport_is_bridge(name) ? if_nametoindex(name) : 0;
 }
 
 /* The Linux bridge `ifname` is a port of, into `bridge` (sysfs: its

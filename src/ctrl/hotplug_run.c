@@ -32,6 +32,7 @@
 #include "ctrl/hotplug_int.h"
 #include "util/log.h"
 #include "util/loop.h"
+#include "util/privsep.h"
 #include "util/spawn.h"
 
 /* Bytes read from a script's pipe per wakeup, so that one chatty script
@@ -299,7 +300,7 @@ hotplug_pid_cb(struct loop_watch *w, uint32_t events)
 
 	(void)events;
 	do
-		r = waitpid(run->pid, &wstatus, WNOHANG);
+		r = spawn_wait(run->pid, &wstatus, WNOHANG);
 	while (r < 0 && errno == EINTR);
 	if (r == 0)
 		return;		/* not yet (spurious wakeup) */
@@ -325,6 +326,7 @@ static void
 hotplug_timer_cb(struct loop_watch *w, uint32_t events)
 {
 	struct hotplug_run *run = w->arg;
+	int r;
 
 	(void)events;
 	loop_timer_ack(run->timerfd);
@@ -339,8 +341,10 @@ hotplug_timer_cb(struct loop_watch *w, uint32_t events)
 	    run->timeout_ms);
 	run->timed_out = true;
 	/* The group: the script and whatever it started (pgid == pid). */
-	if (killpg(run->pid, SIGKILL) < 0 && errno != ESRCH)
-		log_warn("%s: hotplug: killpg %d", run->vif, (int)run->pid);
+	r = spawn_kill(run->pid, SIGKILL);
+	if (r < 0 && r != -ESRCH)
+		log_warnx("%s: hotplug: killing %d: %s", run->vif,
+		    (int)run->pid, strerror(-r));
 	loop_del(run->loop, &run->timer_w);
 }
 
@@ -385,6 +389,31 @@ hotplug_check_file(struct hotplug_run *run)
 	return 0;
 }
 
+/* Why the script did not start, from spawn_clean's -errno (the
+ * privileged part answers -ENOENT, -EISDIR and -EACCES for what
+ * hotplug_check_file finds). */
+static void
+hotplug_spawn_failed(struct hotplug_run *run, int r)
+{
+	const char *act = hotplug_action_name(run->action);
+
+	if (r == -ENOEXEC)
+		hotplug_reason(run, "%s %s: not an executable the kernel can "
+		    "run (no #! line?)", run->path, act);
+	else if (r == -ENOENT)
+		hotplug_reason(run, "%s %s: the script does not exist",
+		    run->path, act);
+	else if (r == -EISDIR)
+		hotplug_reason(run, "%s %s: the script is not a regular file",
+		    run->path, act);
+	else if (r == -EACCES)
+		hotplug_reason(run, "%s %s: the script is not executable",
+		    run->path, act);
+	else
+		hotplug_reason(run, "%s %s: cannot execute: %s", run->path,
+		    act, strerror(-r));
+}
+
 /* Starts the script (spawn_clean: stdout and stderr the pipe's write
  * end `wfd`, a new session). Returns 0 or -errno. */
 static int
@@ -403,8 +432,8 @@ hotplug_pidfd_open(pid_t pid)
 static void
 hotplug_kill_now(pid_t pid)
 {
-	killpg(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+	(void)spawn_kill(pid, SIGKILL);
+	while (spawn_wait(pid, NULL, 0) < 0 && errno == EINTR)
 		;
 }
 
@@ -471,7 +500,10 @@ hotplug_run(struct loop *loop, const struct hotplug_req *req,
 		goto not_run;
 	}
 	snprintf(run->path, sizeof(run->path), "%s", cmd->path);
-	r = hotplug_check_file(run);
+	/* With a privileged part, vifd proper may not see the script
+	 * (its /tmp is not the host's): the part checks, and says the same
+	 * by its errno (hotplug_spawn_failed). */
+	r = privsep_active() ? 0 : hotplug_check_file(run);
 	if (r < 0)
 		goto not_run;
 
@@ -485,14 +517,7 @@ hotplug_run(struct loop *loop, const struct hotplug_req *req,
 	pfd[1] = -1;
 	if (r < 0) {
 		run->pid = -1;
-		if (r == -ENOEXEC)
-			hotplug_reason(run, "%s %s: not "
-			    "an executable the kernel can run (no #! line?)",
-			    run->path, act);
-		else
-			hotplug_reason(run, "%s %s: "
-			    "cannot execute: %s", run->path, act,
-			    strerror(-r));
+		hotplug_spawn_failed(run, r);
 		goto not_run;
 	}
 	run->outfd = pfd[0];
@@ -558,11 +583,11 @@ hotplug_cancel(struct hotplug_run *run)
 	log_debug("%s: hotplug %s: cancelled, killing pid %d", run->vif,
 	    hotplug_action_name(run->action), (int)run->pid);
 	/* Before the leader is reaped, its pid is also the group's id. */
-	killpg(run->pid, SIGKILL);
+	(void)spawn_kill(run->pid, SIGKILL);
 	hotplug_close(run, &run->out_w, &run->outfd);
 	hotplug_close(run, &run->timer_w, &run->timerfd);
 	do
-		r = waitpid(run->pid, &wstatus, WNOHANG);
+		r = spawn_wait(run->pid, &wstatus, WNOHANG);
 	while (r < 0 && errno == EINTR);
 	if (r != 0) {
 		hotplug_free(run);

@@ -13,7 +13,8 @@ src_libvifd_a_SOURCES += \
 	src/ctrl/hotplug.h src/ctrl/hotplug_int.h \
 	src/ctrl/hotplug_cmd.c src/ctrl/hotplug_run.c \
 	src/ctrl/ctl.c src/ctrl/ctl.h \
-	src/ctrl/netback.c src/ctrl/netback.h
+	src/ctrl/netback.c src/ctrl/netback.h \
+	src/ctrl/privpart.c src/ctrl/privpart.h
 
 sbin_PROGRAMS += src/vifd
 src_vifd_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/tools/xensim $(SYSTEMD_CFLAGS)

@@ -13,11 +13,17 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <linux/rtnetlink.h>
 #include <unistd.h>
 
 #include "ctrl/backend.h"
@@ -26,13 +32,18 @@
 #include "core/frontend.h"
 #include "ctrl/hotplug.h"
 #include "ctrl/netback.h"
+#include "ctrl/privpart.h"
 #include "ctrl/ready.h"
 #include "util/log.h"
+#include "util/privdrop.h"
+#include "util/privsep.h"
 #include "util/sandbox.h"
 #include "util/loop.h"
 #include "core/strparse.h"
 #include "ctrl/vifd.h"
+#include "data/tap.h"
 #include "data/tap_steer.h"
+#include "util/spawn.h"
 #include "seam/xen_ops.h"
 #include "ctrl/xswatch.h"
 #include "util/watchdog.h"
@@ -66,9 +77,15 @@ usage(FILE *f)
 	    "                           watched within SECS (default %u)\n"
 	    "  --sysfs=DIR              where sysfs is mounted, to see the kernel's\n"
 	    "                           xen-netback (default %s)\n"
-	    "  --sandbox=kill|log|off   the data plane's seccomp allowlist: a\n"
-	    "                           call outside it kills vifd, is logged\n"
+	    "  --sandbox=kill|log|off   the seccomp allowlists (the data plane's;\n"
+	    "                           with --privsep, the control thread's): a\n"
+	    "                           call outside them kills vifd, is logged\n"
 	    "                           by the kernel, or no filter (default %s)\n"
+	    "  --privsep=on|off         fork a privileged part that keeps root's\n"
+	    "                           capabilities for TAPs, bridge ports and\n"
+	    "                           hotplug scripts while vifd drops them\n"
+	    "                           and sees a read-only file system (on,\n"
+	    "                           default), or keep them in vifd (off)\n"
 	    "  -f, --foreground         stay in the foreground, log to stderr\n"
 	    "  -v, --verbose            more messages (repeat for debug)\n"
 	    "  -d, --debug              foreground with debug messages\n"
@@ -112,7 +129,8 @@ static int
 parse_opts(int argc, char **argv, struct vifd_config *c)
 {
 	enum { O_XEN = 256, O_DOMID, O_MAXQ, O_NOSPLIT, O_TSHP, O_SDIR,
-	    O_HPTO, O_CTL, O_HP, O_STO, O_SYSFS, O_STEER, O_SANDBOX };
+	    O_HPTO, O_CTL, O_HP, O_STO, O_SYSFS, O_STEER, O_SANDBOX,
+	    O_PRIVSEP };
 	static const struct option longopts[] = {
 		{ "xen", required_argument, NULL, O_XEN },
 		{ "domid", required_argument, NULL, O_DOMID },
@@ -127,6 +145,7 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 		{ "sysfs", required_argument, NULL, O_SYSFS },
 		{ "steering", required_argument, NULL, O_STEER },
 		{ "sandbox", required_argument, NULL, O_SANDBOX },
+		{ "privsep", required_argument, NULL, O_PRIVSEP },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "debug", no_argument, NULL, 'd' },
@@ -153,6 +172,7 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 	c->start_timeout_s = VIFD_START_TIMEOUT_S;
 	c->sysfs_root = NETBACK_SYSFS_DEFAULT;
 	c->sandbox = (int)sandbox_default_mode();
+	c->privsep = true;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":fvdhV", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -237,6 +257,17 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 				return 2;
 			}
 			c->sandbox = (int)sm;
+			break;
+		case O_PRIVSEP:
+			if (strcmp(optarg, "on") == 0)
+				c->privsep = true;
+			else if (strcmp(optarg, "off") == 0)
+				c->privsep = false;
+			else {
+				fprintf(stderr, "vifd: --privsep: '%s' is not "
+				    "on or off\n", optarg);
+				return 2;
+			}
 			break;
 		case 'f':
 			c->foreground = true;
@@ -334,12 +365,168 @@ vifd_setup_signals(struct vifd *v)
 	return loop_add(&v->loop, &v->sig_watch);
 }
 
+/* The privileged part has hung up: it died, or was killed. Without it
+ * no TAP, script or bridge port can be set up: stop, and let systemd
+ * start a new pair, which adopts the live vifs. */
+static void
+vifd_priv_gone(struct loop_watch *w, uint32_t events)
+{
+	struct vifd *v = w->arg;
+
+	(void)events;
+	log_warnx("the privileged part (pid %d) has gone: stopping",
+	    (int)privsep_client_pid());
+	loop_del(&v->loop, &v->priv_watch);
+	v->exit_code = 1;
+	loop_stop(&v->loop);
+}
+
+/* Directories the control socket may not live in directly with a
+ * privileged part: vifd proper could write all of them. */
+static const char *const vifd_shared_dirs[] = { "/", "/run", "/tmp",
+    "/var", "/var/tmp", "/etc", "/dev", "/usr" };
+
+/* realpath of `path` into `out` (PATH_MAX), or "" if it has none. */
+static void
+vifd_canonical(const char *path, char *out)
+{
+	if (path == NULL || path[0] != '/' || realpath(path, out) == NULL)
+		out[0] = '\0';
+}
+
+/*
+ * Forks the privileged part and drops this process's privileges, before
+ * any thread exists. vifd proper goes on writing the control socket's
+ * directory (which must be its own) and, on a simulated machine, the
+ * machine's directory (its event channels are sockets bound there); it
+ * keeps reaching xenstored's socket and systemd's notify socket, and
+ * reading --sysfs. 0, or
+ * -errno after saying why.
+ */
+static int
+vifd_privsep(struct vifd *v, char rw[2][PATH_MAX])
+{
+	static char keep[4][PATH_MAX];
+	const char *rwp[2], *keepp[4];
+	char dir[PATH_MAX], err[256], *slash;
+	size_t nrw = 0, nkeep = 0, i;
+	const char *ns;
+	int r;
+
+	snprintf(dir, sizeof(dir), "%s", v->cfg.ctl_path);
+	slash = strrchr(dir, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	if (slash == NULL || (mkdir(dir, 0700) < 0 && errno != EEXIST) ||
+	    realpath(dir, rw[0]) == NULL) {
+		log_warnx("the control socket %s has no directory of its own: "
+		    "use --ctl-socket=DIR/NAME (or --privsep=off)",
+		    v->cfg.ctl_path);
+		return -EINVAL;
+	}
+	for (i = 0; i < sizeof(vifd_shared_dirs) / sizeof(*vifd_shared_dirs);
+	    i++)
+		if (strcmp(rw[0], vifd_shared_dirs[i]) == 0) {
+			log_warnx("the control socket's directory %s is shared "
+			    "with others; vifd would write all of it: use a "
+			    "directory of its own, such as /run/vifd "
+			    "(--ctl-socket), or --privsep=off", rw[0]);
+			return -EINVAL;
+		}
+	rwp[nrw++] = rw[0];
+	vifd_canonical(v->env->run_dir, rw[1]);
+	if (rw[1][0] != '\0' && strcmp(rw[1], rw[0]) != 0)
+		rwp[nrw++] = rw[1];
+	vifd_canonical(getenv("XENSTORED_PATH"), keep[0]);
+	vifd_canonical("/var/run/xenstored/socket", keep[1]);
+	ns = getenv("NOTIFY_SOCKET");
+	vifd_canonical(ns, keep[2]);
+	/* --sysfs (where vifd looks for the kernel's netback) */
+	vifd_canonical(v->cfg.sysfs_root, keep[3]);
+	for (i = 0; i < 4; i++)
+		if (keep[i][0] != '\0')
+			keepp[nkeep++] = keep[i];
+	r = privpart_start(rwp, nrw, err, sizeof(err));
+	if (r < 0) {
+		log_warnx("cannot start the privileged part: %s", err);
+		return r;
+	}
+	r = privdrop_apply(rwp, nrw, keepp, nkeep, err, sizeof(err));
+	if (r < 0) {
+		log_warnx("cannot drop privileges: %s (--privsep=off keeps "
+		    "them)", err);
+		return r;
+	}
+	/* Before any thread, so that every thread (libxenstore's reader,
+	 * the workers) has it beneath its own. */
+	r = sandbox_enter_control(err, sizeof(err));
+	if (r < 0)
+		log_warnx("sandbox: %s", err);
+	return r;
+}
+
+#ifdef VIFD_TEST_HOOKS
+/* The rig's hook (VIFD_TEST_PRIVSEP_ASK set): vifd proper, as if taken
+ * over, asks the privileged part for what it must refuse, and logs each
+ * answer; privsep.sh checks both sides' lines. */
+static void
+vifd_test_privsep_ask(const char *rundir)
+{
+	char *const sh_c[] = { (char *)"/bin/sh", (char *)"-c",
+	    (char *)"touch /tmp/vifd-pwned", NULL };
+	char *const sh_on[] = { (char *)"/bin/sh", (char *)"online",
+	    (char *)"type_if=vif", NULL };
+	char *const env[] = { (char *)"LD_PRELOAD=/tmp/x.so", NULL };
+	char evil[PATH_MAX + 8];
+	char *const evil_on[] = { evil, (char *)"online",
+	    (char *)"type_if=vif", NULL };
+	struct {
+		struct nlmsghdr h;
+		struct ifinfomsg i;
+	} del;
+	struct ifreq ifr;
+	int out[2], r;
+	pid_t pid;
+
+	if (getenv("VIFD_TEST_PRIVSEP_ASK") == NULL || !privsep_active())
+		return;
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_mtu = 1000;
+	r = tap_ifreq("lo", SIOCSIFMTU, &ifr);
+	log_info("test hook: mtu of lo: %s", strerror(-r));
+	r = privsep_tap_open("lo", NULL);
+	log_info("test hook: a queue of lo: %s", strerror(-r));
+	r = privsep_tap_destroy("lo");
+	log_info("test hook: destroying lo: %s", strerror(-r));
+	memset(&del, 0, sizeof(del));
+	del.h.nlmsg_len = sizeof(del);
+	del.h.nlmsg_type = RTM_DELLINK;
+	del.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	del.i.ifi_index = (int)if_nametoindex("lo");
+	r = privsep_netlink(&del, sizeof(del));
+	log_info("test hook: deleting lo: %s", strerror(-r));
+	if (pipe2(out, O_CLOEXEC) < 0)
+		return;
+	r = spawn_clean(&pid, "sh", 1, sh_c, NULL, out[1]);
+	log_info("test hook: sh from PATH: %s", strerror(-r));
+	r = spawn_clean(&pid, "/bin/sh", 0, sh_c, env, out[1]);
+	log_info("test hook: /bin/sh -c: %s", strerror(-r));
+	r = spawn_clean(&pid, "/bin/sh", 0, sh_on, env, out[1]);
+	log_info("test hook: /bin/sh with LD_PRELOAD: %s", strerror(-r));
+	snprintf(evil, sizeof(evil), "%s/evil", rundir);
+	r = spawn_clean(&pid, evil, 0, evil_on, NULL, out[1]);
+	log_info("test hook: a script of vifd's own: %s", strerror(-r));
+	close(out[0]);
+	close(out[1]);
+}
+#endif
+
 int
 main(int argc, char **argv)
 {
 	struct vifd v;
 	const char *xsp;
-	char err[256], ctlpath[256];
+	char err[256], ctlpath[256], rwdirs[2][PATH_MAX];
 	unsigned int left;
 	int r;
 
@@ -416,6 +603,13 @@ main(int argc, char **argv)
 		r = 1;
 		goto out_xs;
 	}
+	if (v.cfg.privsep && vifd_privsep(&v, rwdirs) < 0) {
+		r = 1;
+		goto out_xs;
+	}
+#ifdef VIFD_TEST_HOOKS
+	vifd_test_privsep_ask(rwdirs[0]);
+#endif
 	netback_report_start(v.cfg.sysfs_root);
 	r = vifd_control_init(&v);
 	if (r < 0) {
@@ -431,6 +625,17 @@ main(int argc, char **argv)
 		r = 1;
 		goto out_control;
 	}
+	if (privsep_active()) {
+		loop_watch_init(&v.priv_watch, privsep_client_fd(),
+		    EPOLLRDHUP, vifd_priv_gone, &v);
+		r = loop_add(&v.loop, &v.priv_watch);
+		if (r < 0) {
+			errno = -r;
+			log_warn("cannot watch the privileged part");
+			r = 1;
+			goto out_control;
+		}
+	}
 	r = ctl_open(&v, v.cfg.ctl_path, &v.ctl);
 	if (r < 0) {
 		errno = -r;
@@ -439,12 +644,13 @@ main(int argc, char **argv)
 		goto out_control;
 	}
 	log_info("vifd %s: domain %u, watching %s (%s Xen), %u queues max, "
-	    "hotplug scripts %s, data plane sandbox %s", PACKAGE_VERSION,
+	    "hotplug scripts %s, data plane sandbox %s, %s", PACKAGE_VERSION,
 	    v.domid, v.root, v.env->ops->name, v.cfg.max_queues,
 	    v.cfg.hotplug == VIFD_HOTPLUG_VIFD ? "run by vifd" :
 	    v.cfg.hotplug == VIFD_HOTPLUG_TOOLSTACK ? "left to the toolstack" :
 	    "run by vifd unless the toolstack does",
-	    sandbox_mode_name(sandbox_mode()));
+	    sandbox_mode_name(sandbox_mode()), privsep_active() ?
+	    "privileged part separate" : "no privilege separation");
 	watchdog_disarm();
 	ready_announce(&v);
 

@@ -55,7 +55,7 @@ ovsport_run(char *const argv[], char *err, size_t errlen)
 	}
 	close(fds[0]);
 	buf[used] = '\0';
-	while (waitpid(pid, &st, 0) < 0)
+	while (spawn_wait(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return -errno;
 	if (err != NULL && errlen > 0)

@@ -48,6 +48,7 @@ struct vifd_config {
 	const char *sysfs_root;		/* where sysfs is (--sysfs); NULL: /sys */
 	unsigned int start_timeout_s;	/* xenstore must answer by then */
 	int sandbox;			/* --sandbox (enum sandbox_mode) */
+	bool privsep;			/* --privsep: a privileged part */
 };
 
 TAILQ_HEAD(backend_list, backend);
@@ -74,6 +75,8 @@ struct vifd {
 	struct loop_watch tick_watch;
 	bool release_pending;		/* @releaseDomain fired */
 	struct ctl *ctl;
+	/* The privileged part's end of the channel hanging up. */
+	struct loop_watch priv_watch;
 	int exit_code;
 };
 

@@ -19,21 +19,22 @@
 #include <libmnl/libmnl.h>
 #include <stdint.h>
 #include <string.h>
+#include <net/if.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/vlanspec.h"
 #include "data/brport.h"
+#include "util/privsep.h"
 
 /* libmnl's MNL_SOCKET_BUFFER_SIZE is min(page size, 8192) computed at run
  * time (a variable-length array here); 8192 bytes hold any request and
  * ack of ours. */
 #define BRPORT_BUF 8192
 
-/* Sends `nlh` and waits for the kernel's ack. 0 or -errno. */
-static int
-brport_talk(struct nlmsghdr *nlh)
+int
+brport_request(struct nlmsghdr *nlh)
 {
 	char buf[BRPORT_BUF];
 	struct mnl_socket *nl;
@@ -41,6 +42,8 @@ brport_talk(struct nlmsghdr *nlh)
 	ssize_t n;
 	int r;
 
+	if (privsep_active())
+		return privsep_netlink(nlh, nlh->nlmsg_len);
 	nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (nl == NULL)
 		return -errno;
@@ -112,7 +115,7 @@ brport_set_vlans(unsigned int ifindex, const struct vlanspec *vs,
 	brport_put_vid(nlh, BRIDGE_VLAN_INFO_RANGE_BEGIN, 1);
 	brport_put_vid(nlh, BRIDGE_VLAN_INFO_RANGE_END, VLANSPEC_VID_MAX);
 	mnl_attr_nest_end(nlh, nest);
-	if ((r = brport_talk(nlh)) < 0)
+	if ((r = brport_request(nlh)) < 0)
 		return r;
 	if (vs == NULL && default_pvid == 0)
 		return 0;
@@ -129,7 +132,7 @@ brport_set_vlans(unsigned int ifindex, const struct vlanspec *vs,
 		}
 	}
 	mnl_attr_nest_end(nlh, nest);
-	return brport_talk(nlh);
+	return brport_request(nlh);
 }
 
 int
@@ -146,7 +149,7 @@ brport_set_isolated(unsigned int ifindex, bool on)
 	nest = mnl_attr_nest_start(nlh, IFLA_PROTINFO);
 	mnl_attr_put_u8(nlh, IFLA_BRPORT_ISOLATED, on ? 1 : 0);
 	mnl_attr_nest_end(nlh, nest);
-	r = brport_talk(nlh);
+	r = brport_request(nlh);
 	return r;
 }
 
@@ -161,7 +164,7 @@ brport_set_master(unsigned int ifindex, unsigned int master)
 	((struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_family =
 	    AF_UNSPEC;
 	mnl_attr_put_u32(nlh, IFLA_MASTER, master);
-	return brport_talk(nlh);
+	return brport_request(nlh);
 }
 
 /* A small sysfs number, or -errno. */
@@ -210,4 +213,15 @@ brport_bridge_of(const char *ifname, char *bridge, size_t len,
 	v = brport_sysfs_num(path);
 	*default_pvid = v > 0 && v <= 4094 ? (uint16_t)v : 0;
 	return 0;
+}
+
+bool
+brport_is_bridge(const char *name)
+{
+	char path[64];
+
+	if (strchr(name, '/') != NULL || strlen(name) >= IFNAMSIZ)
+		return false;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", name);
+	return access(path, F_OK) == 0;
 }

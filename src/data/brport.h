@@ -28,6 +28,14 @@ int brport_set_isolated(unsigned int ifindex, bool on);
 int brport_set_master(unsigned int ifindex, unsigned int master);
 
 struct vlanspec;
+struct nlmsghdr;
+
+/*
+ * Sends the rtnetlink request `nlh` (what the functions here build) and
+ * waits for the kernel's ack, through the privileged part when there is
+ * one (privsep.h), which carries it out with this same call. 0 or -errno.
+ */
+int brport_request(struct nlmsghdr *nlh);
 
 /*
  * Makes the VLANs of bridge port `ifindex` exactly `vs` (see vlanspec.h),
@@ -48,5 +56,8 @@ int brport_set_vlans(unsigned int ifindex, const struct vlanspec *vs,
  */
 int brport_bridge_of(const char *ifname, char *bridge, size_t len,
     bool *filtering, uint16_t *default_pvid);
+
+/* True if `name` is a Linux bridge (its sysfs "bridge" directory). */
+bool brport_is_bridge(const char *name);
 
 #endif

@@ -72,6 +72,20 @@ int tap_set_offload(int fd, const struct vnet_features *f);
 /* TUNSETCARRIER where the kernel has it (-ENOTTY otherwise). */
 int tap_set_carrier(int fd, bool on);
 
+/*
+ * One interface ioctl `req` on `name` with `ifr` (its name filled in
+ * here): what tap_set_mtu and the rest are made of, and what the
+ * privileged part carries out for them (privsep.h). 0 or -errno.
+ */
+struct ifreq;
+int tap_ifreq(const char *name, unsigned long req, struct ifreq *ifr);
+
+/* True if `name` is a TAP of vifd's kind (persistent, multi-queue,
+ * virtio-net headers, no packet information), from its sysfs tun_flags:
+ * the privileged part acts on no other interface. QEMU's TAPs have the
+ * same flags but are not persistent. */
+bool tap_is_ours(const char *name);
+
 /* Sets the MTU of `name`. 0 or -errno. */
 int tap_set_mtu(const char *name, unsigned int mtu);
 /* The MTU of `name`, or -errno. */

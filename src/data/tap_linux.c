@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -23,6 +24,7 @@
 
 #include "data/tap.h"
 #include "core/vnet_hdr.h"
+#include "util/privsep.h"
 
 #define TAP_FLAGS (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_MULTI_QUEUE)
 
@@ -58,6 +60,8 @@ tap_open_queue(const char *name, char *actual)
 	struct ifreq ifr;
 	int fd, hdrlen = TAP_VNET_HDR_LEN;
 
+	if (privsep_active())
+		return privsep_tap_open(name, actual);
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -82,11 +86,14 @@ tap_open_queue(const char *name, char *actual)
 	return fd;
 }
 
-static int
+int
 tap_ifreq(const char *name, unsigned long req, struct ifreq *ifr)
 {
 	int s, r = 0;
 
+	/* Reading needs no privilege; setting does. */
+	if (privsep_active() && req != SIOCGIFFLAGS && req != SIOCGIFMTU)
+		return privsep_ifreq(name, req, ifr);
 	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return -errno;
@@ -178,6 +185,8 @@ tap_create(const char *name, unsigned int mtu, bool *created)
 
 	if (tap_name_valid(name) < 0)
 		return -EINVAL;
+	if (privsep_active())
+		return privsep_tap_create(name, mtu, created);
 	*created = !tap_exists(name);
 	fd = tap_open_queue(name, NULL);
 	if (fd < 0)
@@ -245,6 +254,8 @@ tap_destroy(const char *name)
 
 	if (!tap_exists(name))
 		return 0;
+	if (privsep_active())
+		return privsep_tap_destroy(name);
 	fd = tap_open_queue(name, NULL);
 	if (fd < 0)
 		return fd;
@@ -256,4 +267,27 @@ tap_destroy(const char *name)
 	}
 	close(fd);
 	return 0;
+}
+
+bool
+tap_is_ours(const char *name)
+{
+	char path[64], buf[32];
+	unsigned long fl;
+	ssize_t n;
+	int fd;
+
+	if (tap_name_valid(name) < 0)
+		return false;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/tun_flags", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	fl = strtoul(buf, NULL, 16);
+	return (fl & (TAP_FLAGS | IFF_PERSIST)) == (TAP_FLAGS | IFF_PERSIST);
 }

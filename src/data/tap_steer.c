@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -26,13 +28,13 @@
 #include "core/hash.h"
 #include "data/tap_steer.h"
 #include "util/log.h"
+#include "util/privsep.h"
 
 _Static_assert(STEER_KEY_LEN == HASH_KEY_MAX, "key sizes differ");
 _Static_assert(STEER_MAPPING_MAX == HASH_MAPPING_MAX, "mapping sizes differ");
 
 struct tap_steer {
-	struct bpf_object *obj;
-	int prog_fd, map_fd;
+	int prog_fd, map_fd;	/* ours */
 	int tapfd;		/* a queue of the TAP (not ours to close) */
 	bool attached;
 	unsigned int nq;
@@ -69,13 +71,70 @@ tap_steer_libbpf_print(enum libbpf_print_level level, const char *fmt,
 	return 0;
 }
 
+/* The fds and the struct. */
+static void
+tap_steer_free(struct tap_steer *s)
+{
+	if (s->prog_fd >= 0)
+		close(s->prog_fd);
+	if (s->map_fd >= 0)
+		close(s->map_fd);
+	free(s);
+}
+
+int
+tap_steer_load(int *prog_fd, int *map_fd, char *err, size_t errlen)
+{
+	struct bpf_object *obj;
+	struct bpf_program *prog;
+	struct bpf_map *map;
+	int r;
+
+	*prog_fd = *map_fd = -1;
+	libbpf_set_print(tap_steer_libbpf_print);
+	obj = bpf_object__open_mem(steer_obj, steer_obj_len, NULL);
+	if (obj == NULL) {
+		r = -errno;
+		snprintf(err, errlen, "opening the BPF object: %s",
+		    strerror(-r));
+		return r;
+	}
+	r = bpf_object__load(obj);
+	if (r < 0) {
+		snprintf(err, errlen, "loading the BPF program: %s",
+		    strerror(-r));
+		goto out;
+	}
+	prog = bpf_object__find_program_by_name(obj, "vifd_steer");
+	map = bpf_object__find_map_by_name(obj, "steer_conf");
+	if (prog == NULL || map == NULL) {
+		r = -ENOENT;
+		snprintf(err, errlen, "the BPF object lacks its program or map");
+		goto out;
+	}
+	/* Our own fds: the object's go with it, and the program and map
+	 * live as long as a fd holds them. */
+	*prog_fd = fcntl(bpf_program__fd(prog), F_DUPFD_CLOEXEC, 3);
+	*map_fd = fcntl(bpf_map__fd(map), F_DUPFD_CLOEXEC, 3);
+	if (*prog_fd < 0 || *map_fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "dup: %s", strerror(-r));
+		if (*prog_fd >= 0)
+			close(*prog_fd);
+		if (*map_fd >= 0)
+			close(*map_fd);
+		*prog_fd = *map_fd = -1;
+	}
+out:
+	bpf_object__close(obj);
+	return r;
+}
+
 int
 tap_steer_open(int tapfd, unsigned int nq, struct tap_steer **out,
     char *err, size_t errlen)
 {
 	struct tap_steer *s;
-	struct bpf_program *prog;
-	struct bpf_map *map;
 	struct ctrl_hash off;
 	int r;
 
@@ -91,29 +150,20 @@ tap_steer_open(int tapfd, unsigned int nq, struct tap_steer **out,
 	}
 	s->nq = nq;
 	s->tapfd = tapfd;
-	libbpf_set_print(tap_steer_libbpf_print);
-	s->obj = bpf_object__open_mem(steer_obj, steer_obj_len, NULL);
-	if (s->obj == NULL) {
-		r = -errno;
-		snprintf(err, errlen, "opening the BPF object: %s",
-		    strerror(-r));
-		goto fail;
+	s->prog_fd = s->map_fd = -1;
+	if (privsep_active()) {
+		/* Loading wants CAP_PERFMON too (the verifier's Spectre
+		 * rules refuse the program's map-value arithmetic without
+		 * it): the privileged part loads, vifd keeps the fds. */
+		r = privsep_steer_load(&s->prog_fd, &s->map_fd);
+		if (r < 0)
+			snprintf(err, errlen, "loading the BPF program (by the "
+			    "privileged part): %s", strerror(-r));
+	} else {
+		r = tap_steer_load(&s->prog_fd, &s->map_fd, err, errlen);
 	}
-	r = bpf_object__load(s->obj);
-	if (r < 0) {
-		snprintf(err, errlen, "loading the BPF program: %s",
-		    strerror(-r));
+	if (r < 0)
 		goto fail;
-	}
-	prog = bpf_object__find_program_by_name(s->obj, "vifd_steer");
-	map = bpf_object__find_map_by_name(s->obj, "steer_conf");
-	if (prog == NULL || map == NULL) {
-		r = -ENOENT;
-		snprintf(err, errlen, "the BPF object lacks its program or map");
-		goto fail;
-	}
-	s->prog_fd = bpf_program__fd(prog);
-	s->map_fd = bpf_map__fd(map);
 	/* Hashing off until the frontend says otherwise. */
 	ctrl_hash_init(&off);
 	r = tap_steer_update(s, &off);
@@ -133,8 +183,7 @@ tap_steer_open(int tapfd, unsigned int nq, struct tap_steer **out,
 	*out = s;
 	return 0;
 fail:
-	bpf_object__close(s->obj);
-	free(s);
+	tap_steer_free(s);
 	return r;
 }
 
@@ -188,6 +237,5 @@ tap_steer_close(struct tap_steer *s)
 	if (s->attached && (r = tap_steer_set(s->tapfd, -1)) < 0)
 		log_warnx("TAP steering: detaching the BPF program: %s",
 		    strerror(-r));
-	bpf_object__close(s->obj);
-	free(s);
+	tap_steer_free(s);
 }

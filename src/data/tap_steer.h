@@ -42,6 +42,13 @@ int tap_steer_open(int tapfd, unsigned int nq, struct tap_steer **out,
     char *err, size_t errlen);
 
 /*
+ * Loads vifd's steering program and its map, as fds of the caller's
+ * (close-on-exec): what tap_steer_open does itself, or asks the
+ * privileged part for (privsep.h). 0, or -errno with the step in `err`.
+ */
+int tap_steer_load(int *prog_fd, int *map_fd, char *err, size_t errlen);
+
+/*
  * Writes the frontend's settings into the program's map, then attaches
  * the program if hashing is on and detaches it if off. 0 or -errno (a
  * failed write leaves the old settings, a failed attach the program

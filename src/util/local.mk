@@ -5,5 +5,7 @@ src_libvifd_a_SOURCES += \
 	src/util/log.c src/util/log.h \
 	src/util/loop.c src/util/loop.h \
 	src/util/sandbox.c src/util/sandbox.h \
+	src/util/privsep.h src/util/privsep_client.c \
+	src/util/privdrop.c src/util/privdrop.h \
 	src/util/spawn.c src/util/spawn.h \
 	src/util/watchdog.c src/util/watchdog.h

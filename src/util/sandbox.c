@@ -31,9 +31,11 @@
  */
 #include "config.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -59,6 +61,9 @@ static enum sandbox_mode sandbox_cur = SANDBOX_OFF;
 static scmp_filter_ctx sandbox_data;
 static pthread_mutex_t sandbox_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread char sandbox_who[32];
+#ifdef VIFD_TEST_HOOKS
+static void sandbox_test_violate(const char *who);
+#endif
 
 /* What the workers call, by name (libseccomp maps each to this
  * architecture's number, and skips one this architecture lacks). */
@@ -99,6 +104,46 @@ static const unsigned long sandbox_data_ioctls[] = {
 	IOCTL_EVTCHN_NOTIFY,
 	TUNSETCARRIER,
 	TUNSETSTEERINGEBPF,
+};
+
+/*
+ * The control thread's wider list, once the privileged part does what
+ * needs privilege (privsep.h): besides the workers' calls, files (its
+ * view is read-only), sockets (xenstore, the control socket, sd_notify,
+ * the part's channel), new threads, dropping a worker's capabilities and
+ * loading its filter, any ioctl (grant maps, event channels, the TAP),
+ * the steering map's updates. Not in it: execve, fork, ptrace, signals
+ * to others (kill only probes, with signal 0: the privileged part
+ * signals the scripts), mount and namespaces, modules, keyrings, perf,
+ * io_uring (nothing of vifd uses it), clocks and reboot.
+ */
+static const char *const sandbox_control_calls[] = {
+	"open", "openat", "lseek", "pread64", "pwrite64",
+	"fstat", "newfstatat", "stat", "lstat", "statx", "statfs", "fstatfs",
+	"access", "faccessat", "faccessat2", "readlink", "readlinkat",
+	"getdents64", "getcwd", "fcntl", "dup", "dup2", "dup3", "pipe",
+	"pipe2", "unlink", "unlinkat", "fsync", "fdatasync",
+	/* the control socket's directory and mode, at start-up */
+	"mkdir", "mkdirat", "chmod", "fchmod", "fchmodat",
+	/* the simulated machine's lock (xensim) */
+	"flock",
+	"socket", "socketpair", "connect", "bind", "listen", "accept",
+	"accept4", "getsockname", "getpeername", "getsockopt", "setsockopt",
+	"shutdown", "sendmmsg", "recvmmsg",
+	"epoll_create", "epoll_create1", "poll", "ppoll", "select",
+	"pselect6", "timerfd_create", "eventfd", "eventfd2", "signalfd",
+	"signalfd4", "clock_getres",
+	/* the start-up deadline (watchdog.c) */
+	"alarm", "setitimer", "getitimer",
+	"sched_getaffinity", "set_robust_list", "get_robust_list", "rseq",
+	"set_tid_address", "rt_sigaction", "sigaltstack", "rt_sigtimedwait",
+	"getppid", "getuid", "geteuid", "getgid", "getegid", "getresuid",
+	"getresgid", "getgroups",
+	"pidfd_open",
+	/* a worker's start: its capabilities and its filter */
+	"prctl", "seccomp", "capget", "capset",
+	"ioctl",
+	"uname", "sysinfo", "getrandom", "prlimit64", "getrlimit",
 };
 
 enum sandbox_mode
@@ -193,22 +238,51 @@ sandbox_on_sigsys(int sig, siginfo_t *si, void *uc)
 	(void)syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGSYS);
 }
 
+/* Allows each of the `n` calls by name (libseccomp maps each to this
+ * architecture's number, and skips one this architecture lacks). */
+static int
+sandbox_allow_names(scmp_filter_ctx ctx, const char *const names[], size_t n)
+{
+	size_t i;
+	int r, nr;
+
+	for (i = 0; i < n; i++) {
+		nr = seccomp_syscall_resolve_name(names[i]);
+		if (nr == __NR_SCMP_ERROR)
+			continue;
+		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* Memory, never executable: nothing of vifd loads code once started
+ * (libgcc_s, which glibc loads for a thread's cancellation, is loaded
+ * before the control thread's filter). */
+static int
+sandbox_allow_memory(scmp_filter_ctx ctx)
+{
+	int r;
+
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0)
+		return r;
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+}
+
 /* Adds the allowlist to ctx. Returns 0, or a negative libseccomp code. */
 static int
 sandbox_data_rules(scmp_filter_ctx ctx)
 {
 	size_t i;
-	int r, nr;
+	int r;
 
-	for (i = 0; i < sizeof(sandbox_data_calls) /
-	    sizeof(sandbox_data_calls[0]); i++) {
-		nr = seccomp_syscall_resolve_name(sandbox_data_calls[i]);
-		if (nr == __NR_SCMP_ERROR)
-			continue;	/* not on this architecture */
-		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 0);
-		if (r < 0)
-			return r;
-	}
+	r = sandbox_allow_names(ctx, sandbox_data_calls,
+	    sizeof(sandbox_data_calls) / sizeof(*sandbox_data_calls));
+	if (r < 0)
+		return r;
 	for (i = 0; i < sizeof(sandbox_data_ioctls) /
 	    sizeof(sandbox_data_ioctls[0]); i++) {
 		r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
@@ -216,11 +290,7 @@ sandbox_data_rules(scmp_filter_ctx ctx)
 		if (r < 0)
 			return r;
 	}
-	/* Memory, never executable: a worker has no code to load. */
-	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0 ||
-	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0)
+	if ((r = sandbox_allow_memory(ctx)) < 0)
 		return r;
 	/* The control-ring worker writes the guest's hash settings into
 	 * the steering program's map (tap_steer.c); no other bpf(2). */
@@ -239,6 +309,81 @@ sandbox_data_rules(scmp_filter_ctx ctx)
 	/* The reporter's own SIGSYS, and no other signal to anyone. */
 	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
 	    SCMP_A2(SCMP_CMP_EQ, SIGSYS));
+}
+
+/* Adds the control thread's list to ctx: its own calls, and the
+ * workers' (a worker started later inherits this filter under its own).
+ * Returns 0, or a negative libseccomp code. */
+static int
+sandbox_control_rules(scmp_filter_ctx ctx)
+{
+	int r;
+
+	if ((r = sandbox_allow_names(ctx, sandbox_control_calls,
+	    sizeof(sandbox_control_calls) / sizeof(*sandbox_control_calls))) < 0 ||
+	    (r = sandbox_allow_names(ctx, sandbox_data_calls,
+	    sizeof(sandbox_data_calls) / sizeof(*sandbox_data_calls))) < 0 ||
+	    (r = sandbox_allow_memory(ctx)) < 0)
+		return r;
+	/* Signals: its own threads only (the SIGSYS reporter, raise), and
+	 * kill(2) as a probe (signal 0: is xl devd alive?). */
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
+	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()))) < 0 ||
+	    (r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(kill), 1,
+	    SCMP_A1(SCMP_CMP_EQ, 0))) < 0)
+		return r;
+	/* The steering map's updates; the privileged part loads the
+	 * program. */
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(bpf), 1,
+	    SCMP_A0(SCMP_CMP_EQ, BPF_MAP_UPDATE_ELEM))) < 0)
+		return r;
+	/* Threads, not processes: clone with CLONE_THREAD. clone3 passes
+	 * its flags in memory a filter cannot read, so it says ENOSYS and
+	 * glibc's pthread_create falls back to clone. */
+	if ((r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD))) < 0)
+		return r;
+	return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3),
+	    0);
+}
+
+int
+sandbox_enter_control(char *err, size_t errlen)
+{
+	scmp_filter_ctx ctx;
+	int r;
+
+	snprintf(sandbox_who, sizeof(sandbox_who), "the control thread");
+	if (sandbox_cur == SANDBOX_OFF)
+		return 0;
+	/* glibc loads libgcc_s (mmap with PROT_EXEC) the first time a
+	 * thread is cancelled: libxenstore cancels its reader thread in
+	 * xs_close. Loaded now, and never unloaded, that is a no-op. */
+	(void)dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_NODELETE);
+	ctx = seccomp_init(sandbox_cur == SANDBOX_KILL ? SCMP_ACT_TRAP :
+	    SCMP_ACT_LOG);
+	if (ctx == NULL) {
+		snprintf(err, errlen, "libseccomp cannot make a filter");
+		return -ENOMEM;
+	}
+	r = sandbox_control_rules(ctx);
+	if (r < 0) {
+		snprintf(err, errlen, "libseccomp refused the control thread's "
+		    "allowlist: %s", strerror(-r));
+		goto out;
+	}
+	pthread_mutex_lock(&sandbox_lock);
+	r = seccomp_load(ctx);
+	pthread_mutex_unlock(&sandbox_lock);
+	if (r < 0)
+		snprintf(err, errlen, "seccomp_load: %s", strerror(-r));
+#ifdef VIFD_TEST_HOOKS
+	if (r == 0)
+		sandbox_test_violate("control");
+#endif
+out:
+	seccomp_release(ctx);
+	return r;
 }
 
 int
@@ -292,8 +437,10 @@ fail:
 /*
  * The test hook of a --enable-test-hooks build: a worker whose name
  * starts with $VIFD_TEST_SANDBOX_VIOLATE opens a file once its filter
- * is on, as a compromised worker would. tests/rig/sandbox.sh sees vifd
- * stopped (kill) or the call logged (log).
+ * is on, as a compromised worker would; the control thread ("control"),
+ * whose list has open, tries mount(2) instead (with no arguments: it
+ * fails anyway where the log mode lets it through). tests/rig/sandbox.sh
+ * sees vifd stopped (kill) or the call logged (log).
  */
 static void
 sandbox_test_violate(const char *who)
@@ -304,6 +451,10 @@ sandbox_test_violate(const char *who)
 	if (want == NULL || *want == '\0' ||
 	    strncmp(who, want, strlen(want)) != 0)
 		return;
+	if (strcmp(who, "control") == 0) {
+		(void)syscall(SYS_mount, NULL, NULL, NULL, 0UL, NULL);
+		return;
+	}
 	fd = open("/etc/hostname", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0)
 		close(fd);
@@ -319,43 +470,48 @@ sandbox_cap_held(cap_t cur, cap_value_t v)
 	return cap_get_flag(cur, v, CAP_PERMITTED, &on) == 0 && on == CAP_SET;
 }
 
+int
+sandbox_bpf_cap(void)
+{
+	cap_t cur = cap_get_proc();
+	int v = -1;
+
+	if (cur == NULL)
+		return -1;
+	if (sandbox_cap_held(cur, CAP_BPF))
+		v = CAP_BPF;
+	else if (sandbox_cap_held(cur, CAP_SYS_ADMIN))
+		v = CAP_SYS_ADMIN;
+	cap_free(cur);
+	return v;
+}
+
 /*
  * Drops the calling thread's capabilities (they are per thread): all of
  * them, effective, permitted and inheritable alike, so that nothing can
- * raise them again, but for SANDBOX_KEEP_BPF the one bpf(2) accepts:
- * CAP_BPF, or CAP_SYS_ADMIN where the process lacks CAP_BPF (kernels
- * before 5.8, a bounding set without it). The bounding set is the
- * process's and stays: the control thread's hotplug scripts need root's.
+ * raise them again, but for SANDBOX_KEEP_BPF the one bpf(2) accepts
+ * (sandbox_bpf_cap). The bounding set is the process's: privdrop.c has
+ * already cut it to that one capability, or with --privsep=off it stays
+ * root's for the control thread's hotplug scripts.
  */
 static int
 sandbox_drop_caps(unsigned int keep)
 {
 	cap_value_t v;
-	cap_t cur, c;
+	cap_t c;
 	int r = 0;
 
-	cur = cap_get_proc();
 	c = cap_init();
-	if (cur == NULL || c == NULL) {
+	if (c == NULL)
+		return -errno;
+	v = (keep & SANDBOX_KEEP_BPF) ? sandbox_bpf_cap() : -1;
+	if (v >= 0 &&
+	    (cap_set_flag(c, CAP_EFFECTIVE, 1, &v, CAP_SET) < 0 ||
+	    cap_set_flag(c, CAP_PERMITTED, 1, &v, CAP_SET) < 0))
 		r = -errno;
-		goto out;
-	}
-	if (keep & SANDBOX_KEEP_BPF) {
-		v = sandbox_cap_held(cur, CAP_BPF) ? CAP_BPF : CAP_SYS_ADMIN;
-		if (sandbox_cap_held(cur, v) &&
-		    (cap_set_flag(c, CAP_EFFECTIVE, 1, &v, CAP_SET) < 0 ||
-		    cap_set_flag(c, CAP_PERMITTED, 1, &v, CAP_SET) < 0)) {
-			r = -errno;
-			goto out;
-		}
-	}
-	if (cap_set_proc(c) < 0)
+	else if (cap_set_proc(c) < 0)
 		r = -errno;
-out:
-	if (c != NULL)
-		cap_free(c);
-	if (cur != NULL)
-		cap_free(cur);
+	cap_free(c);
 	return r;
 }
 

@@ -40,6 +40,10 @@ int sandbox_init(enum sandbox_mode mode, char *err, size_t errlen);
 /* The mode sandbox_init was given (SANDBOX_OFF before it). */
 enum sandbox_mode sandbox_mode(void);
 
+/* The capability bpf(2) accepts that this thread holds: CAP_BPF, else
+ * CAP_SYS_ADMIN (kernels before 5.8), else -1. */
+int sandbox_bpf_cap(void);
+
 /* What a worker keeps of root's capabilities: nothing, or CAP_BPF (the
  * control-ring worker updates the steering map; bpf(2) wants it where
  * unprivileged BPF is off, Debian's default). */
@@ -54,6 +58,15 @@ enum sandbox_mode sandbox_mode(void);
  * call it at the top of the thread. Returns 0, or -errno.
  */
 int sandbox_enter_data(const char *who, unsigned int keep);
+
+/*
+ * Puts the calling thread, the control thread, under its own wider
+ * allowlist (nothing in SANDBOX_OFF): for a vifd whose privileged part
+ * runs the hotplug scripts and makes the TAPs (privsep.h), so that it
+ * needs no execve, fork or mount. Threads it starts later inherit the
+ * filter beneath their own. Returns 0, or -errno with why in `err`.
+ */
+int sandbox_enter_control(char *err, size_t errlen);
 
 /* Frees what sandbox_init built (the loaded filters stay). */
 void sandbox_fini(void);

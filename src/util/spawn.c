@@ -8,8 +8,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/privsep.h"
 #include "util/spawn.h"
 
 extern char **environ;
@@ -23,6 +25,8 @@ spawn_clean(pid_t *pid, const char *path, int search, char *const argv[],
 	sigset_t none, all;
 	int r;
 
+	if (privsep_active())
+		return privsep_spawn(pid, path, search, argv, envp, outfd);
 	r = posix_spawn_file_actions_init(&fa);
 	if (r != 0)
 		return -r;
@@ -53,4 +57,20 @@ out:
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	return -r;
+}
+
+pid_t
+spawn_wait(pid_t pid, int *status, int flags)
+{
+	if (privsep_active())
+		return privsep_wait(pid, status, flags);
+	return waitpid(pid, status, flags);
+}
+
+int
+spawn_kill(pid_t pid, int sig)
+{
+	if (privsep_active())
+		return privsep_kill(pid, sig);
+	return killpg(pid, sig) < 0 ? -errno : 0;
 }

@@ -17,6 +17,7 @@ RIG_TEST_FILES = \
 	tests/rig/xdp.sh \
 	tests/rig/badinput.sh \
 	tests/rig/sandbox.sh \
+	tests/rig/privsep.sh \
 	tests/rig/faults.sh \
 	tests/rig/rate.sh \
 	tests/rig/shape.sh \

@@ -1,8 +1,9 @@
 #!/bin/bash
 # sandbox.sh - the data plane's seccomp filter, on the real vifd: every
 # queue and control-ring worker runs under it (their Seccomp: and
-# NoNewPrivs: lines in /proc), the control thread does not (it starts the
-# hotplug scripts), traffic and hotplug work under it; a worker that makes
+# NoNewPrivs: lines in /proc), the control thread under its own wider
+# list (its privileged part starts the hotplug scripts; with
+# --privsep=off it does, unfiltered), traffic and hotplug work under it; a worker that makes
 # a call outside its list (the --enable-test-hooks hook opens a file)
 # stops vifd with a line naming the thread and the call, and the guest
 # carries on once vifd is started again (restart adoption); in the log
@@ -68,14 +69,14 @@ check "the hotplug script ran (vif1.0 on xenbr0)" sh -c \
     "ip -n $HOSTNS link show vif1.0 | grep -q 'master xenbr0'"
 WANT=3
 check "2 queue workers and the control-ring worker: Seccomp 2, NoNewPrivs 1" all_workers_filtered
-check "the control thread is not filtered (it starts the scripts)" \
-    [ "$(status_of "$VIFD_PID" Seccomp)" = 0 ]
+check "the control thread has its own filter (its part starts the scripts)" \
+    [ "$(status_of "$VIFD_PID" Seccomp)" = 2 ]
 CAPS=0000000000000000
 check "the queue workers hold no capability" caps_are '^vif1\.0-q[0-9]+$' 2
 CAPS=0000008000000000
 check "the control-ring worker holds CAP_BPF alone" caps_are '^vif1\.0-ctrl$' 1
-check "the control thread keeps root's (TAPs, BPF, scripts)" \
-    [ "$(status_of "$VIFD_PID" CapEff)" != 0000000000000000 ]
+check "the control thread keeps CAP_BPF alone (privsep.sh: its part the rest)" \
+    [ "$(status_of "$VIFD_PID" CapEff)" = 0000008000000000 ]
 iperf_measure "$(guest_ns 1)" "$HOSTNS" 10.77.0.1 2
 check "TCP guest -> host under the filter" [ -n "$IPERF_BPS" ]
 iperf_measure "$HOSTNS" "$(guest_ns 1)" 10.77.0.2 2
@@ -97,6 +98,19 @@ if grep -q '^#define VIFD_TEST_HOOKS 1' "$VIFD_BUILDDIR/config.h"; then
 	check "the guest's vif was left connected" be_state_is 1 0 4
 	vifd_start
 	eventually 15 "vifd started again adopts vif1.0: the guest pings" pings
+	vifd_stop
+
+	# The control thread's wider list: mount(2) is not in it.
+	case $(uname -m) in x86_64) mnr=165 ;; aarch64) mnr=40 ;; *) mnr=unknown ;; esac
+	VIFD_TEST_SANDBOX_VIOLATE=control vifd_start
+	waitfor 15 sh -c "! kill -0 $VIFD_PID"
+	wait "$VIFD_PID" 2>/dev/null; rc=$?
+	VIFD_PID=
+	check "the control thread's mount(2) killed vifd by SIGSYS (exit $rc)" [ "$rc" = $((128 + 31)) ]
+	check "the line names the control thread and the call (mount, $mnr)" \
+	    grep -q "vifd: sandbox: the control thread made system call $mnr, outside its allowlist" "$M.vifd.log"
+	vifd_start
+	eventually 15 "vifd started again adopts vif1.0 once more" pings
 	vifd_stop
 
 	# The log mode (sanitizer builds): the call is allowed and logged.
@@ -125,6 +139,13 @@ vifd_start --sandbox=off
 eventually 15 "--sandbox=off: the guest pings" pings
 check "--sandbox=off: no worker filtered" sh -c \
     "! grep -l '^Seccomp:.*2' /proc/$VIFD_PID/task/*/status"
+vifd_stop
+vifd_start --privsep=off
+eventually 15 "--privsep=off: the guest pings" pings
+check "--privsep=off: the control thread is not filtered (it starts the scripts)" \
+    [ "$(status_of "$VIFD_PID" Seccomp)" = 0 ]
+WANT=3
+check "--privsep=off: the workers are filtered all the same" all_workers_filtered
 vifd_stop
 
 done_testing

@@ -21,7 +21,8 @@ UNIT_TESTS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_shape \
 	tests/unit/test_frontend tests/unit/test_xenbus_fsm \
 	tests/unit/test_vifspec tests/unit/test_strparse \
-	tests/unit/test_featmask tests/unit/test_ctl_cmd tests/unit/test_rxstall
+	tests/unit/test_featmask tests/unit/test_ctl_cmd tests/unit/test_rxstall \
+	tests/unit/test_privpolicy
 check_PROGRAMS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_hash tests/unit/test_ctrl \
 	tests/unit/test_hdr \
@@ -29,7 +30,12 @@ check_PROGRAMS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_shape \
 	tests/unit/test_frontend tests/unit/test_xenbus_fsm \
 	tests/unit/test_vifspec tests/unit/test_strparse \
-	tests/unit/test_featmask tests/unit/test_ctl_cmd tests/unit/test_rxstall
+	tests/unit/test_featmask tests/unit/test_ctl_cmd tests/unit/test_rxstall \
+	tests/unit/test_privpolicy
+
+tests_unit_test_privpolicy_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_privpolicy_SOURCES = tests/unit/test_privpolicy.c
+tests_unit_test_privpolicy_LDADD = $(UNIT_LDADD)
 
 tests_unit_test_tx_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_tx_SOURCES = tests/unit/test_tx.c
@@ -122,9 +128,14 @@ tests_unit_test_ctl_cmd_LDADD = $(UNIT_LDADD)
 
 # ---- the data plane (src/data) ------------------------------------------------
 UNIT_TESTS += tests/unit/test_queue tests/unit/test_tap \
-	tests/unit/test_tap_steer tests/unit/test_sandbox
+	tests/unit/test_tap_steer tests/unit/test_sandbox \
+	tests/unit/test_privdrop
 check_PROGRAMS += tests/unit/test_queue tests/unit/test_tap \
-	tests/unit/test_sandbox
+	tests/unit/test_sandbox tests/unit/test_privdrop
+
+tests_unit_test_privdrop_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_privdrop_SOURCES = tests/unit/test_privdrop.c
+tests_unit_test_privdrop_LDADD = $(UNIT_LDADD)
 
 tests_unit_test_sandbox_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_sandbox_SOURCES = tests/unit/test_sandbox.c

@@ -352,6 +352,21 @@ sim_env_dom_slow(struct sim_env *se, uint32_t domid)
 }
 
 struct sim_dom *
+sim_env_dom_live(struct sim_env *se, uint32_t domid)
+{
+	struct sim_dom *d;
+
+	if (domid >= DOMID_FIRST_RESERVED)
+		return NULL;
+	d = atomic_load_explicit(&se->doms[domid], memory_order_acquire);
+	if (d == NULL)
+		return sim_env_dom_slow(se, domid);	/* first use: map */
+	if (!atomic_load_explicit(&d->hdr->dying, memory_order_acquire))
+		return d;
+	return NULL;
+}
+
+struct sim_dom *
 sim_env_dom(struct sim_env *se, uint32_t domid)
 {
 	struct sim_dom *d;
