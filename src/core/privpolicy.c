@@ -48,6 +48,31 @@ privpolicy_ifreq(unsigned long req, char *why, size_t whylen)
 }
 
 /*
+ * The attribute at buf[*off] of a region of `len` bytes, checked to lie
+ * within it; *off moves past it. 1 with *a set, 0 at the end, or -EINVAL
+ * with the reason in `why`.
+ */
+static int
+privpolicy_attr(const void *buf, size_t len, size_t *off,
+    const struct nlattr **a, char *why, size_t whylen)
+{
+	size_t alen;
+
+	if (*off >= len)
+		return 0;
+	if (len - *off < NLA_HDRLEN)
+		return privpolicy_no(-EINVAL, why, whylen, "a cut netlink "
+		    "attribute");
+	*a = (const struct nlattr *)((const char *)buf + *off);
+	alen = (*a)->nla_len;
+	if (alen < NLA_HDRLEN || alen > len - *off)
+		return privpolicy_no(-EINVAL, why, whylen, "a netlink "
+		    "attribute of length %zu", alen);
+	*off += NLA_ALIGN(alen);
+	return 1;
+}
+
+/*
  * The attributes nested in `a` (IFLA_PROTINFO or IFLA_AF_SPEC), as
  * brport.c sends them: IFLA_BRPORT_ISOLATED (a u8) alone in the one;
  * VLAN entries of the port itself in the other (PVID, untagged, ranges;
@@ -60,20 +85,15 @@ privpolicy_nested(const struct nlattr *a, char *why, size_t whylen)
 	    BRIDGE_VLAN_INFO_UNTAGGED | BRIDGE_VLAN_INFO_RANGE_BEGIN |
 	    BRIDGE_VLAN_INFO_RANGE_END;
 	const bool protinfo = (a->nla_type & NLA_TYPE_MASK) == IFLA_PROTINFO;
-	size_t off, alen, len = a->nla_len;
+	size_t off = NLA_HDRLEN, alen;
 	struct bridge_vlan_info vi;
 	const struct nlattr *n;
 	uint16_t type;
+	int r;
 
-	for (off = NLA_HDRLEN; off < len; off += NLA_ALIGN(alen)) {
-		if (len - off < NLA_HDRLEN)
-			return privpolicy_no(-EINVAL, why, whylen, "a cut "
-			    "nested netlink attribute");
-		n = (const struct nlattr *)((const char *)a + off);
+	while ((r = privpolicy_attr(a, a->nla_len, &off, &n, why,
+	    whylen)) > 0) {
 		alen = n->nla_len;
-		if (alen < NLA_HDRLEN || alen > len - off)
-			return privpolicy_no(-EINVAL, why, whylen, "a nested "
-			    "netlink attribute of length %zu", alen);
 		type = n->nla_type & NLA_TYPE_MASK;
 		if (protinfo && type == IFLA_BRPORT_ISOLATED &&
 		    alen == NLA_HDRLEN + 1)
@@ -90,7 +110,7 @@ privpolicy_nested(const struct nlattr *a, char *why, size_t whylen)
 		    "attribute %u in %s", type, protinfo ? "IFLA_PROTINFO" :
 		    "IFLA_AF_SPEC");
 	}
-	return 0;
+	return r;
 }
 
 int
@@ -103,6 +123,7 @@ privpolicy_netlink(const void *msg, size_t len, struct privpolicy_nl *nl,
 	size_t off, alen;
 	uint16_t type;
 	bool bridge;
+	int r;
 
 	memset(nl, 0, sizeof(*nl));
 	if (len < NLMSG_LENGTH(sizeof(*ifi)) || nlh->nlmsg_len != len)
@@ -130,16 +151,9 @@ privpolicy_netlink(const void *msg, size_t len, struct privpolicy_nl *nl,
 		    "interface");
 	nl->port = (unsigned int)ifi->ifi_index;
 	/* The attributes: each within the message, each one we send. */
-	for (off = NLMSG_LENGTH(sizeof(*ifi)); off < len;
-	    off += NLA_ALIGN(alen)) {
-		if (len - off < NLA_HDRLEN)
-			return privpolicy_no(-EINVAL, why, whylen, "a cut "
-			    "netlink attribute");
-		a = (const struct nlattr *)((const char *)msg + off);
+	off = NLMSG_LENGTH(sizeof(*ifi));
+	while ((r = privpolicy_attr(msg, len, &off, &a, why, whylen)) > 0) {
 		alen = a->nla_len;
-		if (alen < NLA_HDRLEN || alen > len - off)
-			return privpolicy_no(-EINVAL, why, whylen, "a netlink "
-			    "attribute of length %zu", alen);
 		type = a->nla_type & NLA_TYPE_MASK;
 		if (!bridge && type == IFLA_MASTER &&
 		    alen == NLA_HDRLEN + sizeof(uint32_t) && !nl->has_master) {
@@ -151,9 +165,7 @@ privpolicy_netlink(const void *msg, size_t len, struct privpolicy_nl *nl,
 		if (bridge && (type == IFLA_AF_SPEC ||
 		    (type == IFLA_PROTINFO &&
 		    nlh->nlmsg_type == RTM_SETLINK))) {
-			int r = privpolicy_nested(a, why, whylen);
-
-			if (r < 0)
+			if ((r = privpolicy_nested(a, why, whylen)) < 0)
 				return r;
 			continue;
 		}
@@ -161,6 +173,8 @@ privpolicy_netlink(const void *msg, size_t len, struct privpolicy_nl *nl,
 		    "%u in a %s %s request", type, bridge ? "bridge" : "link",
 		    nlh->nlmsg_type == RTM_SETLINK ? "set" : "delete");
 	}
+	if (r < 0)
+		return r;
 	if (!bridge && !nl->has_master)
 		return privpolicy_no(-EPERM, why, whylen, "a link request "
 		    "that sets no master");

@@ -1,13 +1,14 @@
 #!/bin/bash
-# sandbox.sh - the data plane's seccomp filter, on the real vifd: every
-# queue and control-ring worker runs under it (their Seccomp: and
+# sandbox.sh - vifd's seccomp filters, on the real vifd: every queue and
+# control-ring worker runs under the data plane's (their Seccomp: and
 # NoNewPrivs: lines in /proc), the control thread under its own wider
 # list (its privileged part starts the hotplug scripts; with
-# --privsep=off it does, unfiltered), traffic and hotplug work under it; a worker that makes
-# a call outside its list (the --enable-test-hooks hook opens a file)
-# stops vifd with a line naming the thread and the call, and the guest
-# carries on once vifd is started again (restart adoption); in the log
-# mode the same call is logged by the kernel and vifd goes on.
+# --privsep=off it does, unfiltered); traffic and hotplug work under
+# them; a worker or the control thread making a call outside its list
+# (the --enable-test-hooks hook: open, or mount) stops vifd with a line
+# naming the thread and the call, and the guest carries on once vifd is
+# started again (restart adoption); in the log mode the same call is
+# logged by the kernel and vifd goes on.
 . "$(dirname "$0")/../lib/rig.sh"
 need_root
 VB=$HOTPLUG/vif-bridge

@@ -18,6 +18,7 @@ scenario_main() {
 	keep rtt_h2g "$RTT_H2G"
 	keep rtt_g2h "$RTT_G2H"
 	[ "$(cur_backend)" = vifd ] && { sandboxed "$d" || return 1; }
+	[ "$(cur_backend)" = vifd ] && { separated || return 1; }
 	return 0
 }
 
@@ -36,4 +37,29 @@ sandboxed() {
 	fig "sandboxed_workers=$ok/$n"
 	[ "$n" -gt 0 ] && [ "$ok" = "$n" ] && vifd_alive ||
 	    fail "vifd's queue workers are not all sandboxed ($ok of $n)"
+}
+
+# separated: vifd runs as two parts on real Xen too (vifd(8), PRIVILEGE
+# SEPARATION): a vifd-priv child with root's capabilities, and vifd
+# itself with CAP_BPF at most, its control thread filtered, in a mount
+# namespace of its own without /dev/xen/privcmd.
+separated() {
+	local p v part st
+	v=$(vifd_pid)
+	part=$(for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = vifd-priv ] &&
+		    [ "$(awk '$1 == "PPid:" { print $2 }' "$p/status")" = "$v" ] &&
+		    echo "${p#/proc/}"
+	done | head -n 1)
+	st=$(cat "/proc/$v/status")
+	if [ -n "$part" ] &&
+	    echo "$st" | grep -qE '^CapEff:[[:space:]]*(0000008000000000|0000000000000000)$' &&
+	    echo "$st" | grep -q '^Seccomp:[[:space:]]*2$' &&
+	    [ "$(readlink "/proc/$v/ns/mnt")" != "$(readlink /proc/1/ns/mnt)" ] &&
+	    [ -e /dev/xen/privcmd ] && ! nsenter -t "$v" -m test -e /dev/xen/privcmd; then
+		fig "privsep=on"
+		return 0
+	fi
+	fig "privsep=off"
+	fail "vifd is not split into its two parts (part '${part}', $(echo "$st" | grep -E '^(CapEff|Seccomp):' | tr '\n\t' '  '))"
 }
