@@ -389,9 +389,10 @@ hotplug_check_file(struct hotplug_run *run)
 	return 0;
 }
 
-/* Why the script did not start, from spawn_clean's -errno (the
+/* Why the script did not start, from spawn_clean's -errno. The
  * privileged part answers -ENOENT, -EISDIR and -EACCES for what
- * hotplug_check_file finds). */
+ * hotplug_check_file finds, and -ELIBBAD where exec found no
+ * interpreter (an ENOENT of its own, once the script was there). */
 static void
 hotplug_spawn_failed(struct hotplug_run *run, int r)
 {
@@ -400,7 +401,10 @@ hotplug_spawn_failed(struct hotplug_run *run, int r)
 	if (r == -ENOEXEC)
 		hotplug_reason(run, "%s %s: not an executable the kernel can "
 		    "run (no #! line?)", run->path, act);
-	else if (r == -ENOENT)
+	else if (r == -ELIBBAD)
+		hotplug_reason(run, "%s %s: cannot execute: its #! "
+		    "interpreter does not exist", run->path, act);
+	else if (r == -ENOENT && privsep_active())
 		hotplug_reason(run, "%s %s: the script does not exist",
 		    run->path, act);
 	else if (r == -EISDIR)

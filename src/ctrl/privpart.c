@@ -274,6 +274,8 @@ privpart_spawn(struct privpart *p, const struct privsep_req *req,
 	}
 	r = spawn_clean(&pid, path, search, argv,
 	    (req->arg & 2) ? envp : NULL, outfd);
+	if (r == -ENOENT && !search)
+		r = -ELIBBAD;	/* the script is there: its interpreter */
 	if (r == 0) {
 		*slot = pid;
 		r = (int)pid;

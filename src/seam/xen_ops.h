@@ -59,6 +59,12 @@ struct xen_watch_event {
 struct xen_ops {
 	const char *name;	/* for messages only ("real", "sim") */
 
+	/* The calling thread is about to enter the data plane's sandbox,
+	 * which has no open(2): from now on it must not map anything new
+	 * (the simulated machine maps a domain's files lazily; Xen's
+	 * libraries need nothing). NULL: nothing to do. */
+	void (*thread_sandboxed)(struct xen_env *env);
+
 	/* ---- grant tables (libxengnttab) ---------------------------- */
 	struct xen_gnttab *(*gnttab_open)(struct xen_env *env);
 	void (*gnttab_close)(struct xen_gnttab *g);

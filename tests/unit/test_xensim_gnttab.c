@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <pthread.h>
+
 #include <sys/mman.h>
 
 #include "test_xensim_fix.h"
@@ -367,6 +369,60 @@ test_copy_domain_recreated(void)
 	CU_ASSERT_EQUAL(buf[0], 0x02);
 }
 
+/* A thread that said it is sandboxed (xen_ops.thread_sandboxed, as vifd's
+ * queue workers do) never maps a domain: it has no open(2). */
+struct sandboxed_copy {
+	int16_t before;
+};
+
+static void *
+sandboxed_copier(void *arg)
+{
+	struct sandboxed_copy *c = arg;
+	uint8_t buf[4];
+	struct xen_copy_seg seg = gt_from(GUEST, 31, 0, buf, 4);
+
+	o->thread_sandboxed(fx_env);
+	CU_ASSERT_EQUAL(o->gnttab_grant_copy(gt, 1, &seg), 0);
+	c->before = seg.status;
+	return NULL;
+}
+
+static void
+test_copy_sandboxed_thread(void)
+{
+	struct sandboxed_copy c = { 1 };
+	char err[256];
+	uint8_t buf[4];
+	pthread_t t;
+
+	GT_READY();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(o->thread_sandboxed);
+	gt_grant(31, 2, 0x03, false);
+	CU_ASSERT_EQUAL(gt_copy1(gt_from(GUEST, 31, 0, buf, 4)), GNTST_okay);
+	/* The guest destroyed and re-added: the cache holds the dying one. */
+	xensim_dom_close(guest);
+	guest = NULL;
+	CU_ASSERT_EQUAL_FATAL(xensim_domain_destroy(fx_dir, GUEST, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(xensim_domain_add(fx_dir, GUEST, 64, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(xensim_dom_open(fx_dir, GUEST, &guest), 0);
+	gt_grant(31, 2, 0x04, false);
+	/* The sandboxed thread: the domain is gone for it... */
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, sandboxed_copier, &c),
+	    0);
+	pthread_join(t, NULL);
+	CU_ASSERT_EQUAL(c.before, GNTST_bad_domain);
+	/* ...until a thread that may map (vifd's control thread) does. */
+	CU_ASSERT_EQUAL(gt_copy1(gt_from(GUEST, 31, 0, buf, 4)), GNTST_okay);
+	CU_ASSERT_EQUAL(buf[0], 0x04);
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, sandboxed_copier, &c),
+	    0);
+	pthread_join(t, NULL);
+	CU_ASSERT_EQUAL(c.before, GNTST_okay);
+}
+
 static void
 test_copy_fault_injection(void)
 {
@@ -623,6 +679,7 @@ static CU_TestInfo copy_tests[] = {
 	{ "statuses per segment", test_copy_statuses_per_segment },
 	{ "across processes (fork)", test_copy_across_processes },
 	{ "domain destroyed and re-added", test_copy_domain_recreated },
+	{ "a sandboxed thread never maps a domain", test_copy_sandboxed_thread },
 	{ "fault injection: nth segment", test_copy_fault_injection },
 	CU_TEST_INFO_NULL,
 };

@@ -27,6 +27,7 @@ sim_ops_init(void)
 	/* The xenstore half is the real one; the rest is ours. */
 	sim_ops = xen_real_ops;
 	sim_ops.name = "sim";
+	sim_ops.thread_sandboxed = sim_thread_sandboxed;
 	sim_ops.gnttab_open = sim_gnttab_open;
 	sim_ops.gnttab_close = sim_gnttab_close;
 	sim_ops.gnttab_map_refs = sim_gnttab_map_refs;

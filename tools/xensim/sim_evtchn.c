@@ -506,7 +506,7 @@ sim_evtchn_notify(struct xen_evtchn *e, uint32_t port)
 		return -EINVAL;
 	if (!sim_ev_own(e, port))
 		return -ENOTCONN;
-	d = sim_env_dom_live(e->se, e->domid);
+	d = sim_env_dom(e->se, e->domid);
 	if (d == NULL)
 		return 0;
 	p = &d->ports[port];
@@ -515,7 +515,7 @@ sim_evtchn_notify(struct xen_evtchn *e, uint32_t port)
 		return 0;	/* unbound: dropped, as Xen does */
 	rd = atomic_load_explicit(&p->remote_domid, memory_order_relaxed);
 	rport = atomic_load_explicit(&p->remote_port, memory_order_relaxed);
-	r = sim_env_dom_live(e->se, rd);
+	r = sim_env_dom(e->se, rd);
 	if (r == NULL || rport >= r->hdr->nr_ports)
 		return 0;
 	rp = &r->ports[rport];
@@ -576,7 +576,7 @@ sim_evtchn_pending(struct xen_evtchn *e)
 	ssize_t n;
 	int i;
 
-	d = sim_env_dom_live(e->se, e->domid);
+	d = sim_env_dom(e->se, e->domid);
 	for (i = 0; i < SIM_EV_RECV_MAX; i++) {
 		if (rescan && d != NULL &&
 		    atomic_load_explicit(&e->nown, memory_order_relaxed) != 0)
@@ -614,7 +614,7 @@ sim_evtchn_unmask(struct xen_evtchn *e, uint32_t port)
 
 	if (port >= XENSIM_EVTCHN_PORTS || !sim_ev_own(e, port))
 		return 0;	/* as Linux: not ours, ignored */
-	d = sim_env_dom_live(e->se, e->domid);
+	d = sim_env_dom(e->se, e->domid);
 	if (d == NULL)
 		return 0;
 	p = &d->ports[port];

@@ -120,15 +120,13 @@ sim_gt_copy_one(struct xen_gnttab *g, struct xen_copy_seg *seg)
 	/* gnttab_copy_lock_domains: both domains first. */
 	if (seg->flags & GNTCOPY_source_gref) {
 		domid = seg->source.foreign.domid;
-		sd = sim_env_dom_live(g->se,
-		    domid == DOMID_SELF ? g->domid : domid);
+		sd = sim_env_dom(g->se, domid == DOMID_SELF ? g->domid : domid);
 		if (sd == NULL)
 			return GNTST_bad_domain;
 	}
 	if (seg->flags & GNTCOPY_dest_gref) {
 		domid = seg->dest.foreign.domid;
-		dd = sim_env_dom_live(g->se,
-		    domid == DOMID_SELF ? g->domid : domid);
+		dd = sim_env_dom(g->se, domid == DOMID_SELF ? g->domid : domid);
 		if (dd == NULL)
 			return GNTST_bad_domain;
 	}

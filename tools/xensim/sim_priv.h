@@ -88,16 +88,12 @@ int sim_dom_list(const char *dir, uint32_t *ids, int max);
 struct sim_dom *sim_env_dom(struct sim_env *se, uint32_t domid);
 
 /*
- * As sim_env_dom, but a domain whose cached mapping is dying is gone:
- * NULL, never a new mapping of the same id. What the data path's calls
- * use (grant copy, notify, pending): vifd's queue workers run under a
- * seccomp filter that has no open(2), and in Xen a copy against a dying
- * domain fails (GNTST_bad_domain) rather than reaching a new domain of
- * the same id. A domain never mapped in this process is mapped (a
- * guest's first notify to its backend); vifd's control thread has mapped
- * its guests (ring maps, binds) before a worker runs.
+ * xen_ops.thread_sandboxed: from now on sim_env_dom, in this thread,
+ * never maps a domain (vifd's queue workers have no open(2)); a domain
+ * not mapped, or dying, is then gone for it (NULL), and the
+ * connection's control thread, which maps, sets things right.
  */
-struct sim_dom *sim_env_dom_live(struct sim_env *se, uint32_t domid);
+void sim_thread_sandboxed(struct xen_env *env);
 
 /* Is the process/handle that owns an event channel port alive? */
 bool sim_owner_alive(const char *dir, int32_t pid, uint32_t hid);

@@ -318,6 +318,16 @@ sim_dom_list(const char *dir, uint32_t *ids, int max)
 	return n;
 }
 
+/* Set in a thread that runs under vifd's data-plane sandbox. */
+static __thread bool sim_nomap;
+
+void
+sim_thread_sandboxed(struct xen_env *env)
+{
+	(void)env;
+	sim_nomap = true;
+}
+
 static struct sim_dom *
 sim_env_dom_slow(struct sim_env *se, uint32_t domid)
 {
@@ -338,7 +348,9 @@ sim_env_dom_slow(struct sim_env *se, uint32_t domid)
 		d->retired_next = se->retired;
 		se->retired = d;
 	}
-	if (sim_dom_map(se->dir, domid, &nd) == 0) {
+	/* A sandboxed thread cannot open the files: the domain is gone for
+	 * it, as a destroyed domain is (its control thread maps again). */
+	if (!sim_nomap && sim_dom_map(se->dir, domid, &nd) == 0) {
 		if (atomic_load_explicit(&nd->hdr->dying, memory_order_acquire)) {
 			sim_dom_unmap(nd);
 			nd = NULL;
@@ -349,21 +361,6 @@ sim_env_dom_slow(struct sim_env *se, uint32_t domid)
 	}
 	pthread_mutex_unlock(&se->lock);
 	return nd;
-}
-
-struct sim_dom *
-sim_env_dom_live(struct sim_env *se, uint32_t domid)
-{
-	struct sim_dom *d;
-
-	if (domid >= DOMID_FIRST_RESERVED)
-		return NULL;
-	d = atomic_load_explicit(&se->doms[domid], memory_order_acquire);
-	if (d == NULL)
-		return sim_env_dom_slow(se, domid);	/* first use: map */
-	if (!atomic_load_explicit(&d->hdr->dying, memory_order_acquire))
-		return d;
-	return NULL;
 }
 
 struct sim_dom *
