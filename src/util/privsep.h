@@ -7,7 +7,7 @@
  * that needs privilege is one request over a socketpair, answered by the
  * privileged part after its own checks (privpolicy.h):
  *  - open a queue of a TAP, create a persistent TAP, destroy one;
- *  - set a TAP's MTU, MAC, queue length or flags;
+ *  - set a TAP's MTU (its MAC, queue length and flags are set at creation);
  *  - one rtnetlink request on a TAP's bridge port (master, isolation,
  *    VLANs);
  *  - start a hotplug script (or ovs-vsctl) as root, signal its process
