@@ -115,11 +115,46 @@ if [ "$LAB_BACKEND" = vifd ] && [ -n "$MISSING" ]; then
 	lab_log "WARNING: with BACKEND=vifd these are needed and missing:$MISSING"
 fi
 
+# The driver domain netdd's overlay, appended in dom0 to its cached root
+# (netdd-base.cpio.zst): vifd's Debian package, netdd's /init, the lab's
+# units and the agent. The package is tools/deb.sh's from this tree's
+# HEAD: the one in $VIFD_SRCDIR/_deb if it was built from HEAD (tools/test.sh
+# builds it there), else built now (nocheck, about 20 s); VIFD_LAB_DEB
+# names another.
+lab_deb() {
+	local d=$VIFD_SRCDIR/_deb head
+	if [ -n "${VIFD_LAB_DEB:-}" ]; then echo "$VIFD_LAB_DEB"; return; fi
+	head=$(git -C "$VIFD_SRCDIR" rev-parse HEAD 2>/dev/null) || return 1
+	if [ "$(git -C "$d/vifd" rev-parse HEAD 2>/dev/null)" != "$head" ] || ! ls "$d"/vifd_*.deb > /dev/null 2>&1; then
+		d=$VIFD_BUILDDIR/tests/xen/deb
+		if [ "$(git -C "$d/vifd" rev-parse HEAD 2>/dev/null)" != "$head" ] || ! ls "$d"/vifd_*.deb > /dev/null 2>&1; then
+			DEB_BUILD_OPTIONS="nocheck parallel=2" "$VIFD_SRCDIR/tools/deb.sh" "$d" > "$RUN/deb.log" 2>&1 ||
+			    { tail -n 20 "$RUN/deb.log" >&2; return 1; }
+		fi
+	fi
+	ls "$d"/vifd_*_*.deb | head -n 1
+}
+N=$RUN/netdd
+mkdir -p "$N/usr/lib/vifd-lab" "$N/etc/systemd/system" "$N/var/lib/vifd-lab"
+if DEB=$(lab_deb) && [ -f "$DEB" ]; then
+	cp "$DEB" "$N/var/lib/vifd-lab/"
+	lab_log "  vifd package: $DEB ($(stat -c %s "$DEB") bytes) -> netdd"
+else
+	lab_log "  vifd package: MISSING (tools/deb.sh failed)"
+	MISSING="$MISSING vifd.deb"
+fi
+cp "$LAB_SRC/netdd/init" "$N/init"
+cp "$LAB_SRC/netdd/setup" "$N/usr/lib/vifd-lab/netdd-setup"
+cp "$LAB_SRC/lab-agent" "$N/usr/lib/vifd-lab/lab-agent"
+cp "$LAB_SRC"/netdd/*.service "$N/etc/systemd/system/"
+chmod 755 "$N/init" "$N/usr/lib/vifd-lab/netdd-setup" "$N/usr/lib/vifd-lab/lab-agent"
+(cd "$N" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$O/var/lib/vifd-lab/netdd-overlay.cpio"
+
 if [ -n "${VIFD_LAB_EXTRA:-}" ]; then
 	cp "$VIFD_LAB_EXTRA" "$O/usr/lib/vifd-lab/extra.sh" || lab_die "VIFD_LAB_EXTRA=$VIFD_LAB_EXTRA: no such file"
 fi
 cp "$LAB_SRC/dom0-init" "$O/init"
-cp "$LAB_SRC/dom0-lib.sh" "$LAB_SRC/move-lib.sh" "$LAB_SRC/run-scenarios" "$LAB_SRC"/scenario-*.sh "$O/usr/lib/vifd-lab/"
+cp "$LAB_SRC/dom0-lib.sh" "$LAB_SRC/move-lib.sh" "$LAB_SRC/dd-lib.sh" "$LAB_SRC/run-scenarios" "$LAB_SRC"/scenario-*.sh "$O/usr/lib/vifd-lab/"
 chmod 755 "$O/init" "$O/usr/lib/vifd-lab/run-scenarios"
 {
 	printf 'LAB_BACKEND=%q\n' "$LAB_BACKEND"
@@ -129,6 +164,7 @@ chmod 755 "$O/init" "$O/usr/lib/vifd-lab/run-scenarios"
 	printf 'LAB_VIFD_ARGS=%q\n' "${VIFD_LAB_VIFD_ARGS:-}"
 	printf 'LAB_VIF_SCRIPT=%q\n' "$LAB_VIF_SCRIPT"
 	printf 'LAB_MISSING=%q\n' "${MISSING# }"
+	printf 'LAB_DD_SCRIPT=%q\n' /usr/libexec/vifd/vif-bridge
 	printf 'LAB_BOOT_REF=%q\n' "$LAB_BOOT_REF"
 	printf 'LAB_STRESS=%q\n' "${VIFD_LAB_STRESS:-30}"
 	printf 'LAB_STRESS_TRAFFIC=%q\n' "${VIFD_LAB_STRESS_TRAFFIC:-0}"
@@ -140,6 +176,7 @@ mkdir -p "$RUN/domu"
 cp "$LAB_SRC/domu-init" "$RUN/domu/init"
 chmod 755 "$RUN/domu/init"
 mkdir -p "$RUN/domu/bin"
+cp "$LAB_SRC/lab-agent" "$RUN/domu/bin/lab-agent"
 [ -x "$O/usr/lib/vifd-lab/memstress" ] && cp "$O/usr/lib/vifd-lab/memstress" "$RUN/domu/bin/memstress"
 { cat "$LAB_IMG/domu-base.cpio"; (cd "$RUN/domu" && find . | LC_ALL=C sort | cpio -o -H newc --quiet); } \
     > "$O/var/lib/vifd-lab/domu-initrd.cpio"

@@ -72,7 +72,9 @@ xs() { timeout -k 2 "$XS_T" "$@"; }
 xsr() { xs xenstore-read "$1" 2>/dev/null; }
 xs_has() { xs xenstore-exists "$1" 2>/dev/null; }
 xs_alive() { xs xenstore-read /local/domain/0/domid > /dev/null 2>&1; }
-be_path() { echo "/local/domain/0/backend/vif/$1/$2"; }
+# BE_DOMID: the backend's domain (0; netdd's domid in the driver domain's
+# scenarios)
+be_path() { echo "/local/domain/${BE_DOMID:-0}/backend/vif/$1/$2"; }
 fe_path() { echo "/local/domain/$1/device/vif/$2"; }
 be_state() { xsr "$(be_path "$1" "$2")/state"; }
 fe_state() { xsr "$(fe_path "$1" "$2")/state"; }
@@ -203,7 +205,9 @@ guest_log() { tr -d '\r' < "/var/log/xen/console/guest-$1.log" 2>/dev/null; }
 
 # guest_create NAME IDX VCPUS [VIF_EXTRA]: writes /etc/xen/NAME.cfg and runs
 # xl create: a PV guest, or of type GUEST_TYPE (pvh: the same kernel and
-# initramfs), with GUEST_CFG's lines added. Sets CREATE_T0 (uptime at the
+# initramfs), with GUEST_CFG's lines added. GUEST_VIF replaces the vif
+# spec, GUEST_RAMDISK, GUEST_MEM and GUEST_ARGS (kernel arguments) are
+# for the driver domain. Sets CREATE_T0 (uptime at the
 # start) and CREATE_S (how long xl create took). Returns xl's status; its
 # output is in $LAB_RUN/xl.NAME.log.
 guest_create() {
@@ -212,11 +216,11 @@ guest_create() {
 name = "$name"
 type = "${GUEST_TYPE:-pv}"
 kernel = "/var/lib/vifd-lab/vmlinux.gz"
-ramdisk = "/var/lib/vifd-lab/domu-initrd.cpio"
-extra = "console=hvc0 quiet vifdlab.name=$name"
-memory = 128
+ramdisk = "${GUEST_RAMDISK:-/var/lib/vifd-lab/domu-initrd.cpio}"
+extra = "console=hvc0 quiet vifdlab.name=$name${GUEST_ARGS:+ $GUEST_ARGS}"
+memory = ${GUEST_MEM:-128}
 vcpus = $vcpus
-vif = [ '$(vif_spec "$idx" "$extra")' ]
+vif = [ '${GUEST_VIF:-$(vif_spec "$idx" "$extra")}' ]
 on_crash = "destroy"
 ${GUEST_CFG:-}
 EOC

@@ -23,11 +23,14 @@ LAB_SUITE=bookworm
 LAB_XENVER=4.17
 # dom0: the toolstack, the daemons and what the scenarios measure with.
 # tcpdump and strace are there for whoever debugs a scenario in the shell.
+# systemd is not dom0's init (dom0-init is): it is there for the driver
+# domain netdd, whose root is this same tree (netdd-base.cpio.zst below).
 LAB_DOM0_PKGS="xen-utils-$LAB_XENVER xenstore-utils iproute2 iputils-ping kmod
-procps busybox-static iperf3 ethtool tcpdump strace libxml2 libmnl0"
-# Modules dom0 loads (plus their dependencies, found with modprobe).
+procps busybox-static iperf3 ethtool tcpdump strace libxml2 libmnl0
+systemd systemd-sysv"
+# Modules dom0 and netdd load (plus their dependencies, found with modprobe).
 LAB_DOM0_MODS="xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd
-xen-netback bridge tun veth"
+xen-netback xen-netfront bridge tun veth"
 # What the domU initramfs takes from the dom0 tree (with its libraries).
 LAB_DOMU_BINS="/usr/bin/iperf3 /usr/sbin/ethtool /usr/bin/xenstore"
 
@@ -67,7 +70,7 @@ lab_host_mirrors() {
 lab_host_tools() {
 	local missing="" t
 	for t in qemu-system-x86_64:qemu-system-x86 debootstrap:debootstrap \
-	    cpio:cpio xz:xz-utils flock:util-linux timeout:coreutils perl:perl-base; do
+	    cpio:cpio xz:xz-utils zstd:zstd flock:util-linux timeout:coreutils perl:perl-base; do
 		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
 	done
 	[ -z "$missing" ] && return 0
@@ -248,20 +251,25 @@ lab_build_domu_base() {
 }
 
 # 4. The dom0 base initramfs: the dom0 tree minus documentation, apt's
-# state and all modules but the few dom0 loads, plus the domU kernel.
+# state and all modules but the few dom0 loads, plus the domU kernel and
+# the driver domain's root: the same tree and modules again, as one
+# zstd-compressed cpio (netdd-base.cpio.zst; libxc passes a zstd ramdisk
+# to the kernel as it is, where it would gunzip a gzip'd one in xl), to
+# which check-xen.sh's netdd overlay is appended in dom0.
 lab_build_dom0_base() {
-	local img=$1 r=$LAB_CACHE/dom0-root kv=${LAB_KPKG#linux-image-} o m ko
+	local img=$1 r=$LAB_CACHE/dom0-root kv=${LAB_KPKG#linux-image-} o mo m ko
 	o=$LAB_CACHE/dom0-extra
-	rm -rf "$o"
-	mkdir -p "$o/usr/lib/modules/$kv" "$o/var/lib/vifd-lab"
-	cp "$r/usr/lib/modules/$kv"/modules.* "$o/usr/lib/modules/$kv/"
+	mo=$LAB_CACHE/dom0-mods
+	rm -rf "$o" "$mo"
+	mkdir -p "$mo/usr/lib/modules/$kv" "$o/var/lib/vifd-lab"
+	cp "$r/usr/lib/modules/$kv"/modules.* "$mo/usr/lib/modules/$kv/"
 	for m in $LAB_DOM0_MODS; do
 		chroot "$r" modprobe -S "$kv" --show-depends "$m" ||
 		    lab_die "module $m is not in $LAB_KPKG"
 	done | awk '$1=="insmod"{print $2}' | sort -u | while read -r ko; do
 		ko=/usr${ko#/usr}
-		mkdir -p "$o$(dirname "$ko")"
-		cp "$r$ko" "$o$ko"
+		mkdir -p "$mo$(dirname "$ko")"
+		cp "$r$ko" "$mo$ko"
 	done
 	cp "$img/vmlinux-domu.gz" "$o/var/lib/vifd-lab/vmlinux.gz"
 	# minbase has no init system: reboot/poweroff are busybox's, immediate.
@@ -270,18 +278,22 @@ lab_build_dom0_base() {
 		printf '#!/bin/sh\nsync\nexec busybox %s -f\n' "$m" > "$o/usr/local/sbin/$m"
 		chmod 755 "$o/usr/local/sbin/$m"
 	done
+	(cd "$r" && find . \( -path ./usr/lib/modules -o -path ./usr/share/doc \
+	    -o -path ./usr/share/man -o -path ./usr/share/locale -o -path ./usr/share/info \
+	    -o -path ./usr/share/i18n -o -path ./usr/share/lintian -o -path ./var/lib/apt/lists \
+	    -o -path ./var/cache/apt -o -path ./var/cache/debconf -o -path ./boot \
+	    -o -path './usr/lib/python3*' -o -path './usr/lib/udev/hwdb*' -o -path ./etc/udev/hwdb.bin \
+	    -o -path ./usr/lib/x86_64-linux-gnu/gconv \) -prune -o -print |
+	    LC_ALL=C sort | cpio -o -H newc --quiet) > "$LAB_CACHE/tree.cpio"
+	(cd "$mo" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) > "$LAB_CACHE/mods.cpio"
+	cat "$LAB_CACHE/tree.cpio" "$LAB_CACHE/mods.cpio" | zstd -q -T0 -6 > "$o/var/lib/vifd-lab/netdd-base.cpio.zst" ||
+	    lab_die "compressing netdd's root failed"
 	{
-		(cd "$r" && find . \( -path ./usr/lib/modules -o -path ./usr/share/doc \
-		    -o -path ./usr/share/man -o -path ./usr/share/locale -o -path ./usr/share/info \
-		    -o -path ./usr/share/i18n -o -path ./usr/share/lintian -o -path ./var/lib/apt/lists \
-		    -o -path ./var/cache/apt -o -path ./var/cache/debconf -o -path ./boot \
-		    -o -path './usr/lib/python3*' -o -path './usr/lib/udev/hwdb*' -o -path ./etc/udev/hwdb.bin \
-		    -o -path ./usr/lib/x86_64-linux-gnu/gconv \) -prune -o -print |
-		    LC_ALL=C sort | cpio -o -H newc --quiet)
+		cat "$LAB_CACHE/tree.cpio" "$LAB_CACHE/mods.cpio"
 		(cd "$o" && find . | LC_ALL=C sort | cpio -o -H newc --quiet)
 	} > "$img/dom0-base.cpio.tmp"
 	mv "$img/dom0-base.cpio.tmp" "$img/dom0-base.cpio"
-	rm -rf "$o"
+	rm -rf "$o" "$mo" "$LAB_CACHE/tree.cpio" "$LAB_CACHE/mods.cpio"
 }
 
 # Builds whatever is missing or stale; sets LAB_IMG to the image directory.
