@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <net/if.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "data/tap.h"
 #include "data/vif.h"
 #include "ctrl/xsutil.h"
+#include "ctrl/xldevd.h"
 
 static void
 backend_hotplug_done(void *arg, const struct hotplug_result *res)
@@ -105,39 +105,18 @@ backend_refresh_ifname(struct backend *be)
 	snprintf(be->ifname, sizeof(be->ifname), "%s", name);
 }
 
-/* Is `xl devd` running here (its pidfile names a live process)? */
-static bool
-backend_xl_devd_running(void)
-{
-	static const char *const pidfiles[] = {
-		"/var/run/xldevd.pid", "/run/xldevd.pid",
-	};
-	unsigned int i;
-
-	for (i = 0; i < sizeof(pidfiles) / sizeof(pidfiles[0]); i++) {
-		FILE *f = fopen(pidfiles[i], "r");
-		long pid = 0;
-		int n;
-
-		if (f == NULL)
-			continue;
-		n = fscanf(f, "%ld", &pid);
-		fclose(f);
-		if (n == 1 && pid > 0 && kill((pid_t)pid, 0) == 0)
-			return true;
-	}
-	return false;
-}
-
 /*
  * Who runs this device's hotplug scripts? With --hotplug=auto: where a
  * toolstack may run them (real Xen: the environment says so), libxl runs
- * them for backends in its own domain (dom0) and xl devd in a driver
- * domain; both mark that with libxl/disable_udev = 1 under the domain
- * (libxl's DISABLE_UDEV_PATH). Running a script twice would race with
- * the toolstack's own run, so then we only wait for hotplug-status. With
- * nobody else (the simulated Xen, a driver domain without xl devd) we run
- * them, as xl devd would.
+ * them for backends in its own domain and xl devd in a driver domain.
+ * Since Xen 4.6 libxl always does (the libxl/disable_udev switch went with
+ * its udev rules; older ones wrote libxl/disable_udev = 1 under the domain
+ * when they did), so in dom0 the toolstack runs them; in a driver domain,
+ * only if xl devd runs there (xldevd.c). Running a script twice races with
+ * the toolstack's own run (the lab's dom0 did, before this knew about Xen
+ * 4.6), so then we only wait for hotplug-status. With nobody else (the
+ * simulated Xen, a driver domain without xl devd) we run them, as xl devd
+ * would.
  */
 bool
 backend_runs_scripts(struct backend *be)
@@ -159,11 +138,12 @@ backend_runs_scripts(struct backend *be)
 		return true;
 	snprintf(dir, sizeof(dir), "/local/domain/%u/libxl", vd->domid);
 	v = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, dir, "disable_udev");
-	toolstack = (v != NULL && strcmp(v, "1") == 0) ||
-	    backend_xl_devd_running();
+	toolstack = (v != NULL && strcmp(v, "1") == 0) || vd->domid == 0 ||
+	    xldevd_running(NULL);
 	free(v);
 	log_info("%s: hotplug scripts are run by %s", be->name,
-	    toolstack ? "the toolstack (libxl or xl devd)" : "vifd");
+	    toolstack ? (vd->domid == 0 ? "the toolstack (libxl)" :
+	    "the toolstack (xl devd)") : "vifd");
 	return !toolstack;
 }
 

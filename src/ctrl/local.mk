@@ -14,6 +14,7 @@ src_libvifd_a_SOURCES += \
 	src/ctrl/hotplug_cmd.c src/ctrl/hotplug_run.c \
 	src/ctrl/ctl.c src/ctrl/ctl.h \
 	src/ctrl/netback.c src/ctrl/netback.h \
+	src/ctrl/xldevd.c src/ctrl/xldevd.h \
 	src/ctrl/privpart.c src/ctrl/privpart.h
 
 sbin_PROGRAMS += src/vifd

@@ -21,6 +21,7 @@
 
 #include "cu_tap.h"
 #include "ctrl/hotplug.h"
+#include "ctrl/xldevd.h"
 #include "util/log.h"
 #include "util/loop.h"
 
@@ -1084,6 +1085,77 @@ static CU_TestInfo build_tests[] = {
 	CU_TEST_INFO_NULL,
 };
 
+/* ---- is xl devd running (xldevd.c) ------------------------------------ */
+
+#define XL_ARGV(s) (s), sizeof(s) - 1	/* a cmdline's bytes, NULs and all */
+
+static void
+test_xldevd_cmdline(void)
+{
+	CU_ASSERT_TRUE(xldevd_cmdline_match(XL_ARGV(
+	    "/usr/lib/xen-4.17/bin/xl\0devd\0--pidfile=/run/xldevd.pid\0")));
+	CU_ASSERT_TRUE(xldevd_cmdline_match(XL_ARGV("xl\0devd\0")));
+	/* xl's global options come before the command */
+	CU_ASSERT_TRUE(xldevd_cmdline_match(XL_ARGV("xl\0-v\0-f\0devd\0")));
+	CU_ASSERT_FALSE(xldevd_cmdline_match(XL_ARGV("xl\0create\0devd\0")));
+	CU_ASSERT_FALSE(xldevd_cmdline_match(XL_ARGV("xl\0devd.cfg\0")));
+	CU_ASSERT_FALSE(xldevd_cmdline_match(XL_ARGV("/bin/xld\0devd\0")));
+	CU_ASSERT_FALSE(xldevd_cmdline_match(XL_ARGV("bash\0xl\0devd\0")));
+	CU_ASSERT_FALSE(xldevd_cmdline_match(XL_ARGV("xl\0")));
+	/* cut off (no final NUL), empty, or no NUL at all */
+	CU_ASSERT_FALSE(xldevd_cmdline_match(XL_ARGV("xl\0devd")));
+	CU_ASSERT_FALSE(xldevd_cmdline_match("", 0));
+	CU_ASSERT_FALSE(xldevd_cmdline_match("xl", 2));
+}
+
+/* Writes LEN bytes of DATA to ROOT/REL, making its directory. */
+static void
+xldevd_put(const char *root, const char *dir, const char *rel,
+    const char *data, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, dir);
+	(void)mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%s/%s", root, dir, rel);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+static void
+test_xldevd_running(void)
+{
+	char root[] = "/tmp/test_xldevd.XXXXXX", pid[32], cmd[128];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(root));
+	(void)mkdir(strcat(strcpy(cmd, root), "/proc"), 0755);
+	/* nothing: no pidfile, no such process */
+	CU_ASSERT_FALSE(xldevd_running(root));
+	xldevd_put(root, "proc", "1", "", 0);	/* a file, not a process */
+	snprintf(cmd, sizeof(cmd), "proc/%d", 4321);
+	xldevd_put(root, cmd, "cmdline", XL_ARGV("/usr/sbin/xl\0list\0"));
+	CU_ASSERT_FALSE(xldevd_running(root));
+	/* a pidfile naming a process that does not exist */
+	xldevd_put(root, "run", "xldevd.pid", "2147483646\n", 11);
+	CU_ASSERT_FALSE(xldevd_running(root));
+	/* ... and one naming a live one (this test) */
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	xldevd_put(root, "run", "xldevd.pid", pid, strlen(pid));
+	CU_ASSERT_TRUE(xldevd_running(root));
+	/* no pidfile (vifd proper's /run), xl devd in /proc */
+	snprintf(cmd, sizeof(cmd), "%s/run/xldevd.pid", root);
+	CU_ASSERT_EQUAL(unlink(cmd), 0);
+	CU_ASSERT_FALSE(xldevd_running(root));
+	xldevd_put(root, "proc/4321", "cmdline",
+	    XL_ARGV("/usr/lib/xen-4.17/bin/xl\0devd\0"));
+	CU_ASSERT_TRUE(xldevd_running(root));
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 static CU_TestInfo run_tests[] = {
 	{ "exit codes and signals", test_exit_codes },
 	{ "output logged line by line", test_output_logged },
@@ -1098,6 +1170,8 @@ static CU_TestInfo run_tests[] = {
 	{ "cancel a running script", test_cancel_running },
 	{ "cancel before a failure is reported", test_cancel_not_run },
 	{ "many concurrent runs", test_many_concurrent },
+	{ "xl devd: its command line", test_xldevd_cmdline },
+	{ "xl devd: pidfile or /proc", test_xldevd_running },
 	CU_TEST_INFO_NULL,
 };
 

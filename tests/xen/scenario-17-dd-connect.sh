@@ -30,12 +30,12 @@ dd_check_pings() {
 
 scenario_main() {
 	. "$LAB_DIR/dd-lib.sh"
-	local be=vifd nd d r out
-	[ "$LAB_BACKEND" = kernel ] && be=kernel
+	local be nd d r out
+	be=$(dd_lab_backend)
 	dd_guests_destroy
 	netdd_up "$be" 1 || return 1
 	nd=$(netdd_domid)
-	fig "netdd_boot_s=${NETDD_BOOT_S:-reused} vifd_ready_s=${NETDD_READY_S:-none}"
+	fig "netdd_boot_s=${NETDD_BOOT_S:-reused} vifd_ready_s=${NETDD_READY_S:-none} netdd_systemd=${NETDD_STARTUP:-none}"
 	if [ "$be" = vifd ]; then
 		# the package's unit: Type=notify, active; privilege separation
 		out=$(dd_cmd 30 'systemctl show -p Type -p ActiveState -p NRestarts vifd; echo devd=$(systemctl is-active xendriverdomain); echo priv=$(pgrep -c -x vifd-priv)')
@@ -47,6 +47,7 @@ scenario_main() {
 	fi
 
 	dd_guest_up dd-a 10 || { netdd_diag; return 1; }
+	xs xenstore-ls -f "/local/domain/$nd/libxl" 2>&1 | sed 's/^/LAB netdd libxl: /'
 	d=$(guest_domid dd-a)
 	fig "create_s=$CREATE_S connected_s=$CONNECTED_S first_ping_s=$PING_S"
 	[ "$(xsr "/local/domain/$nd/backend/vif/$d/0/hotplug-status")" = connected ] ||
@@ -54,6 +55,8 @@ scenario_main() {
 	out=$(dd_cmd 30 "basename \$(readlink /sys/class/net/vif$d.0/master)")
 	[ "$out" = "$DD_BRIDGE" ] || { fail "netdd: vif$d.0 is not on $DD_BRIDGE ($out)"; return 1; }
 	dd_check_pings dd-a 10 "" || return 1
+	keep "dd_${be}_connected_s" "$CONNECTED_S"
+	keep "dd_${be}_rtt_h2g" "$RTT_H2G"
 
 	dd_guest_up dd-r 11 routed || { netdd_diag; return 1; }
 	r=$(guest_domid dd-r)
