@@ -380,6 +380,13 @@ backend_destroy_device_done(struct backend *be)
 		log_info("%s: %s removed", be->name, be->ifname);
 	backend_clear_error(be);
 	be->life = BE_GONE;
+	/* A driver domain where we run the scripts has no xl devd: its
+	 * other half, removing the closed device's directory, is ours too.
+	 * (Not when the directory went first, nor on the simulated Xen,
+	 * whose toolstack removes its own.) */
+	if (be->run_scripts && !be->dir_gone && be->vd->domid != 0 &&
+	    be->vd->env->toolstack_hotplug)
+		backend_remove_dir(be);
 }
 
 void

@@ -48,6 +48,9 @@ void backend_report(struct backend *be, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Removes that error node (the device goes). */
 void backend_clear_error(struct backend *be);
+/* Removes the backend directory and its domain's once empty (xl devd's
+ * job, when nobody runs xl devd here). */
+void backend_remove_dir(struct backend *be);
 /* Reads VIFD_FEATURES_OFF_KEY into feat_off. 0, or -EINVAL with the
  * key and the bad part in `err`. */
 int backend_read_featmask(struct backend *be, char *err, size_t errlen);

@@ -63,30 +63,20 @@ backend_report(struct backend *be, const char *fmt, ...)
 }
 
 /*
- * Removes the device's error directory, and its domain's (error/backend/
- * vif/<domid>) once nothing else is in it: left there, one directory per
- * guest that ever failed would add up for as long as vifd runs, and a
- * driver domain's xenstore quota counts every node (libxl prunes the
- * backend's <domid> directory for the same reason). In a transaction,
- * as another backend of the same domain (ours or the kernel's) may be
- * writing its own error meanwhile; a conflict leaves the empty directory
- * for the next removal to take. Best effort: nothing to report.
+ * Removes DIR if it is empty, in a transaction, as another backend of the
+ * same domain (ours or the kernel's) may be writing under it meanwhile; a
+ * conflict leaves the empty directory for the next removal to take. Best
+ * effort: nothing to report.
  */
-void
-backend_clear_error(struct backend *be)
+static void
+backend_prune_empty(struct vifd *vd, const char *dir)
 {
-	struct vifd *vd = be->vd;
 	const struct xen_ops *o = vd->env->ops;
-	char dir[160];
 	unsigned int n;
 	xen_txn_t t;
 	char **ents;
 	int tries;
 
-	snprintf(dir, sizeof(dir), "/local/domain/%u/error/backend/vif/%u/%u",
-	    vd->domid, be->domid, be->devid);
-	(void)o->xs_rm(vd->xs, XEN_TXN_NULL, dir);
-	*strrchr(dir, '/') = '\0';
 	for (tries = 0; tries < 4; tries++) {
 		if (o->xs_txn_start(vd->xs, &t) < 0)
 			return;
@@ -104,6 +94,49 @@ backend_clear_error(struct backend *be)
 		if (o->xs_txn_end(vd->xs, t, false) != -EAGAIN)
 			return;
 	}
+}
+
+/*
+ * Removes the device's error directory, and its domain's (error/backend/
+ * vif/<domid>) once nothing else is in it: left there, one directory per
+ * guest that ever failed would add up for as long as vifd runs, and a
+ * driver domain's xenstore quota counts every node (libxl prunes the
+ * backend's <domid> directory for the same reason).
+ */
+void
+backend_clear_error(struct backend *be)
+{
+	struct vifd *vd = be->vd;
+	char dir[160];
+
+	snprintf(dir, sizeof(dir), "/local/domain/%u/error/backend/vif/%u/%u",
+	    vd->domid, be->domid, be->devid);
+	(void)vd->env->ops->xs_rm(vd->xs, XEN_TXN_NULL, dir);
+	*strrchr(dir, '/') = '\0';
+	backend_prune_empty(vd, dir);
+}
+
+/*
+ * Removes the backend directory, and its domain's (backend/vif/<domid>)
+ * once empty: what xl devd does in a driver domain once a device it runs
+ * the scripts of is closed and offline (libxl__device_destroy). dom0's
+ * libxl waits for that (LIBXL_DESTROY_TIMEOUT, 10 s) and fails the
+ * detach without it.
+ */
+void
+backend_remove_dir(struct backend *be)
+{
+	struct vifd *vd = be->vd;
+	char dir[160];
+
+	if (vd->env->ops->xs_rm(vd->xs, XEN_TXN_NULL, be->path) < 0)
+		log_warn("%s: removing %s", be->name, be->path);
+	else
+		log_info("%s: removed %s, as xl devd would", be->name,
+		    be->path);
+	snprintf(dir, sizeof(dir), "/local/domain/%u/backend/vif/%u",
+	    vd->domid, be->domid);
+	backend_prune_empty(vd, dir);
 }
 
 /*

@@ -175,15 +175,18 @@ vif_script() {
 # "total" (the vif's), "q<N>" (queue N's), or anything else. vifd prints
 # "vif1.0 total KEY VALUE" and "vif1.0 q0 KEY VALUE"; plain "KEY VALUE"
 # lines (one per queue) work too.
-vifctl_stats() {	# DOMID DEVID: vifctl stats, where the backend is (BE_NAME)
+# DOMID DEVID [REGEX]: vifctl stats (the lines matching REGEX), where the
+# backend is: here, or in BE_NAME (filtered there: the agent returns 3000
+# bytes, less than all the counters)
+vifctl_stats() {
 	if [ -n "${BE_NAME:-}" ]; then
-		guest_cmd "$BE_NAME" "$(scaled 30)" "vifctl stats $1 $2"
+		guest_cmd "$BE_NAME" "$(scaled 30)" "vifctl stats $1 $2 | grep -E '${3:-.}'"
 	else
-		"$VIFCTL" stats "$1" "$2"
+		"$VIFCTL" stats "$1" "$2" | grep -E "${3:-.}"
 	fi
 }
 vifctl_values() {	# DOMID DEVID KEY: prints "total|qN|- VALUE" lines
-	vifctl_stats "$1" "$2" 2>/dev/null | awk -v k="$3" '{
+	vifctl_stats "$1" "$2" "$3" 2>/dev/null | awk -v k="$3" '{
 	    for (i = 1; i < NF; i++)
 		if ($i == k && $(i + 1) ~ /^[0-9]+$/) {
 			w = (i > 1 && ($(i - 1) == "total" || $(i - 1) ~ /^q[0-9]+$/)) ? $(i - 1) : "-"
@@ -204,7 +207,7 @@ vifctl_stat_each() {
 # vifctl_nonzero DOMID DEVID REGEX: the vif's totals whose names match REGEX
 # and are not 0, as "name=value,..." ("none" if there is none)
 vifctl_nonzero() {
-	vifctl_stats "$1" "$2" 2>/dev/null | awk -v re="$3" '
+	vifctl_stats "$1" "$2" "$3" 2>/dev/null | awk -v re="$3" '
 	    NF == 4 && $2 == "total" && $3 ~ re && $4 + 0 > 0 { printf "%s%s=%s", sep, $3, $4; sep = "," }
 	    END { print (sep == "" ? "none" : "") }'
 }

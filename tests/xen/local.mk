@@ -6,7 +6,8 @@
 #   make check-xen BACKEND=kernel   Linux xen-netback serves them
 # Images are cached in $VIFD_LAB_CACHE (default /var/cache/vifd-lab).
 dist_noinst_SCRIPTS += tests/xen/check-xen.sh tests/xen/run-scenarios \
-	tests/xen/dom0-init tests/xen/domu-init
+	tests/xen/dom0-init tests/xen/domu-init tests/xen/lab-agent \
+	tests/xen/netdd/init tests/xen/netdd/setup
 EXTRA_DIST += tests/xen/README.md tests/xen/images.sh tests/xen/dom0-lib.sh \
 	tests/xen/scenario-0-emulation.sh \
 	tests/xen/scenario-1-connect.sh tests/xen/scenario-2-data.sh \
@@ -17,7 +18,12 @@ EXTRA_DIST += tests/xen/README.md tests/xen/images.sh tests/xen/dom0-lib.sh \
 	tests/xen/scenario-11-xdp.sh tests/xen/xdp-icmp-drop.c \
 	tests/xen/move-lib.sh tests/xen/scenario-12-pause.sh \
 	tests/xen/scenario-13-save-restore.sh tests/xen/scenario-14-migrate.sh \
-	tests/xen/scenario-15-checkpoint.sh tests/xen/scenario-16-move-side-by-side.sh
+	tests/xen/scenario-15-checkpoint.sh tests/xen/scenario-16-move-side-by-side.sh \
+	tests/xen/dd-lib.sh tests/xen/netdd/vifd-lab-netdd.service \
+	tests/xen/netdd/vifd-lab-agent.service \
+	tests/xen/scenario-17-dd-connect.sh tests/xen/scenario-18-dd-data.sh \
+	tests/xen/scenario-19-dd-lifecycle.sh tests/xen/scenario-20-dd-restart.sh \
+	tests/xen/scenario-21-dd-side-by-side.sh
 # memstress counts the emulation's memory faults in dom0 and the guests; one
 # source built static (it runs in the guest's busybox initramfs) and
 # dynamic (the dynamic loader's and libc's start-up are part of what it

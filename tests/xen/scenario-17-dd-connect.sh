@@ -47,7 +47,6 @@ scenario_main() {
 	fi
 
 	dd_guest_up dd-a 10 || { netdd_diag; return 1; }
-	xs xenstore-ls -f "/local/domain/$nd/libxl" 2>&1 | sed 's/^/LAB netdd libxl: /'
 	d=$(guest_domid dd-a)
 	fig "create_s=$CREATE_S connected_s=$CONNECTED_S first_ping_s=$PING_S"
 	[ "$(xsr "/local/domain/$nd/backend/vif/$d/0/hotplug-status")" = connected ] ||

@@ -47,7 +47,7 @@ scenario_main() {
 		nr=$(dd_cmd 20 'systemctl show -p NRestarts --value vifd')
 		fig "kill_gap_s=$g nrestarts=$nr"
 		sig1=$(fe_sig "$d")
-		[ "$sig0" = "$sig1" ] || { fail "the guest's frontend changed across vifd's restart: '$sig0' -> '$sig1'"; return 1; }
+		[ "$sig0" = "$sig1" ] || { fail "the guest's frontend changed across vifd's restart: '$sig0' -> '$sig1'"; netdd_diag; return 1; }
 		fig "frontend_untouched=yes"
 		BE_NAME=$NETDD move_tcp_works "" after_kill dd-a 10 || return 1
 	fi
