@@ -146,10 +146,10 @@ dd_vif_connected() { BE_DOMID=$(netdd_domid) vif_connected "$1" "$2"; }
 # booted again under dd-a, pinged every 0.1 s from dom0 (move-lib.sh). The
 # guest's netfront keeps its dead vif: dom0 detaches it and attaches a new
 # one with backend=netdd, as a toolstack does, and the guest configures
-# its new interface. Figures: how long each step took, the outage (xl
-# destroy to the first reply; also in DD_OUTAGE) and TCP after.
+# its new interface. Figures: how long each step took, the outage (the
+# longest gap between replies; also in DD_OUTAGE) and TCP after.
 dd_recreate() {
-	local p=$1 be=$2 d t0 rc devid
+	local p=$1 be=$2 d t0 t1 rc devid
 	DD_BE=$be dd_guest_ensure dd-a 10 || return 1
 	d=$(guest_domid dd-a)
 	move_ping_start 10
@@ -169,10 +169,17 @@ dd_recreate() {
 	wait_for "$(scaled 30)" dd_vif_connected "$d" "$devid" ||
 	    { move_ping_stop; fail "${p}the new vif$d.$devid is not Connected: backend $(BE_DOMID=$(netdd_domid) be_state "$d" "$devid"), frontend $(fe_state "$d" "$devid")"; return 1; }
 	guest_cmd dd-a "$(scaled 30)" lab-netup > /dev/null
-	wait_for "$(scaled 30)" move_replied_after "$t0" ||
+	t1=$(now)
+	wait_for "$(scaled 30)" move_replied_after "$t1" ||
 	    { move_ping_stop; fail "${p}no ping reply from dd-a after netdd came back"; return 1; }
-	DD_OUTAGE=$(move_reply_after "$t0")
-	fig "${p}outage_s=$DD_OUTAGE ${p}new_devid=$devid"
+	sleep 1
 	move_ping_stop
+	read -r DD_OUTAGE _ <<< "$(move_gaps)"
+	fig "${p}outage_s=$DD_OUTAGE ${p}new_devid=$devid"
+	if [ "$be" = kernel ]; then
+		# TCP behind xen-netback in netdd fails (scenario 21)
+		fig "${p}after_recreate_tcp=not_measured"
+		return 0
+	fi
 	BE_NAME=$NETDD BE_DOMID=$(netdd_domid) move_tcp_works "$p" after_recreate dd-a 10
 }

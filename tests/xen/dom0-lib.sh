@@ -384,11 +384,12 @@ guest_ping() {
 }
 # iperf_mbps DEST SECS [iperf3 options]: TCP throughput in Mbit/s (the
 # receiver's figure; -R makes the guest send). Prints "" on failure, and
-# for a transfer that moved nothing; iperf_error says why.
+# for a transfer that moved nothing; iperf_error says why. iperf3 gets
+# SECS + IPERF_GRACE (30) seconds, scaled.
 iperf_mbps() {
 	local dest=$1 secs=$2
 	shift 2
-	timeout -k 5 "$(scaled $((secs + 30)))" iperf3 -c "$dest" -t "$secs" -f m "$@" 2> "$LAB_RUN/iperf.err" |
+	timeout -k 5 "$(scaled $((secs + ${IPERF_GRACE:-30})))" iperf3 -c "$dest" -t "$secs" -f m "$@" 2> "$LAB_RUN/iperf.err" |
 	    tee "$LAB_RUN/iperf.out" | awk '
 	    /receiver/ && (/SUM/ || !sum) { for (i = 2; i <= NF; i++) if ($i == "Mbits/sec") v = $(i - 1); if (/SUM/) sum = 1 }
 	    END { if (v + 0 > 0) print v }'
