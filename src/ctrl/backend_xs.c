@@ -448,10 +448,15 @@ backend_read_fe_state(struct backend *be)
 }
 
 /*
- * After @releaseDomain: is our guest gone? xenstored no longer knows it
- * and its nodes are gone (xenstored removes a dead domain's own nodes and
- * the toolstack its domain directory). Both, because a driver domain may
- * not be allowed to ask xenstored (the answer is then "no").
+ * After @releaseDomain (and at a restart's first scan): is our guest gone?
+ * xenstored no longer knows it and its nodes are gone (xenstored removes a
+ * dead domain's own nodes and the toolstack its domain directory). Both,
+ * because a driver domain may not ask xenstored (the answer is then "no").
+ * Nor may it read a guest's own directory: a read there fails with EACCES
+ * whether the guest lives or not (xenstored does not say whether a node it
+ * hides exists), so then the frontend's directory, which the backend may
+ * read, decides. Taking EACCES for "gone" closed every live vif of a
+ * driver domain's vifd after a restart (the lab's netdd, scenario 20).
  */
 bool
 backend_domain_dead(struct backend *be)
@@ -464,10 +469,9 @@ backend_domain_dead(struct backend *be)
 		return false;
 	snprintf(path, sizeof(path), "/local/domain/%u", be->domid);
 	v = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, path, "domid");
-	if (v != NULL) {
-		free(v);
-		return backend_read_fe_state(be) == XenbusStateUnknown;
-	}
-	return true;
+	if (v == NULL && errno == ENOENT)
+		return true;
+	free(v);
+	return backend_read_fe_state(be) == XenbusStateUnknown;
 }
 

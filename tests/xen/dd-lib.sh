@@ -76,7 +76,7 @@ netdd_diag() {
 		if dd_cmd 20 true > /dev/null 2>&1; then
 			echo "--- netdd: systemctl --failed"; dd_cmd 30 'systemctl --failed --no-pager --plain'
 			echo "--- netdd: systemd-analyze"; dd_cmd 60 'systemd-analyze time; systemd-analyze blame --no-pager | head -n 15'
-			echo "--- netdd: journal (vifd, xl devd)"; dd_cmd 30 "journalctl -b --no-pager -o short-monotonic -u vifd -u xendriverdomain | tail -n 40"
+			echo "--- netdd: journal (vifd, xl devd)"; dd_cmd 30 "journalctl -b --no-pager -o cat -u vifd -u xendriverdomain | cut -c1-140 | tail -n 28 | head -n 14"; dd_cmd 30 "journalctl -b --no-pager -o cat -u vifd -u xendriverdomain | cut -c1-140 | tail -n 14"
 			echo "--- netdd: processes"; dd_cmd 30 'ps -eo pid,stat,etime,args | grep -E "vifd|xl |vif-|hotplug" | grep -v grep'
 			echo "--- netdd: links"; dd_cmd 30 'ip -br link; ip -br addr; bridge link; bridge fdb show br ddbr0 | grep -v permanent'
 			echo "--- netdd: vif counters"; dd_cmd 30 'for v in /sys/class/net/vif*; do echo "${v##*/} rx=$(cat $v/statistics/rx_packets) tx=$(cat $v/statistics/tx_packets) txdrop=$(cat $v/statistics/tx_dropped)"; done; vifctl stats 2>&1 | grep -E "total (tx|rx)_(packets|drop|err)|total .*(stall|fixup|bad)" | head -n 20'

@@ -176,7 +176,7 @@ vif_script() {
 # "vif1.0 total KEY VALUE" and "vif1.0 q0 KEY VALUE"; plain "KEY VALUE"
 # lines (one per queue) work too.
 # DOMID DEVID [REGEX]: vifctl stats (the lines matching REGEX), where the
-# backend is: here, or in BE_NAME (filtered there: the agent returns 3000
+# backend is: here, or in BE_NAME (filtered there: the agent returns 2000
 # bytes, less than all the counters)
 vifctl_stats() {
 	if [ -n "${BE_NAME:-}" ]; then
@@ -257,7 +257,7 @@ EOC
 guest_ready() { local d; d=$(guest_domid "$1") && [ -n "$(xsr "/local/domain/$d/data/vifd-lab/ready")" ]; }
 
 # guest_cmd NAME SECS CMD: runs CMD (sh) in the guest through the xenstore
-# agent; prints its output (last 3000 bytes); returns its status, or 124 if
+# agent; prints its output (last 2000 bytes); returns its status, or 124 if
 # it did not answer within SECS.
 guest_cmd() {
 	local name=$1 secs=$2 cmd=$3 d p seq rc
