@@ -21,7 +21,7 @@ linux-perf"
 debpkgs="dpkg-dev debhelper fakeroot lintian"
 case "${1:-}" in
 --deb)	pkgs="$pkgs $debpkgs" ;;
---lab)	pkgs="$pkgs $debpkgs debootstrap cpio qemu-system-x86 busybox-static perl clang llvm" ;;
+--lab)	pkgs="$pkgs $debpkgs debootstrap cpio zstd qemu-system-x86 busybox-static perl clang llvm" ;;
 esac
 missing=
 for p in $pkgs; do
