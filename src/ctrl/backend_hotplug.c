@@ -136,11 +136,15 @@ backend_runs_scripts(struct backend *be)
 	}
 	if (!vd->env->toolstack_hotplug)
 		return true;
-	snprintf(dir, sizeof(dir), "/local/domain/%u/libxl", vd->domid);
-	v = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, dir, "disable_udev");
-	toolstack = (v != NULL && strcmp(v, "1") == 0) || vd->domid == 0 ||
-	    xldevd_running(NULL);
-	free(v);
+	toolstack = vd->domid == 0;
+	if (!toolstack) {
+		snprintf(dir, sizeof(dir), "/local/domain/%u/libxl", vd->domid);
+		v = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, dir,
+		    "disable_udev");
+		toolstack = (v != NULL && strcmp(v, "1") == 0) ||
+		    xldevd_running(NULL);
+		free(v);
+	}
 	log_info("%s: hotplug scripts are run by %s", be->name,
 	    toolstack ? (vd->domid == 0 ? "the toolstack (libxl)" :
 	    "the toolstack (xl devd)") : "vifd");
