@@ -368,19 +368,21 @@ fe_sig() {
 }
 
 # ---- measurements -----------------------------------------------------------
-# ping_stats DEST COUNT: dom0's iputils ping; prints "sent recv min avg max" (ms).
-ping_stats() {
-	ping -n -q -c "$2" -i 0.2 -W 2 "$1" 2>/dev/null | awk '
+# ping_summary: from a ping -q run's output (iputils' "rtt" line or
+# busybox's "round-trip"), "sent recv min avg max" (ms; "-" when none)
+ping_summary() {
+	awk '
 	    / packets transmitted/ { s = $1; r = $4 }
-	    /^rtt/ { split($4, v, "/"); mn = v[1]; av = v[2]; mx = v[3] }
+	    /^(rtt|round-trip)/ { split($4, v, "/"); mn = v[1]; av = v[2]; mx = v[3] }
 	    END { printf "%d %d %s %s %s\n", s, r, mn ? mn : "-", av ? av : "-", mx ? mx : "-" }'
+}
+# ping_stats DEST COUNT: dom0's iputils ping; prints ping_summary's line.
+ping_stats() {
+	ping -n -q -c "$2" -i 0.2 -W 2 "$1" 2>/dev/null | ping_summary
 }
 # guest_ping NAME DEST COUNT: busybox ping in the guest; same output.
 guest_ping() {
-	guest_cmd "$1" "$(scaled 60)" "ping -q -c $3 -i 0.2 -W 2 $2" | tee "$LAB_RUN/guest-ping.out" | awk '
-	    / packets transmitted/ { s = $1; r = $4 }
-	    /round-trip/ { split($4, v, "/"); mn = v[1]; av = v[2]; mx = v[3] }
-	    END { printf "%d %d %s %s %s\n", s, r, mn ? mn : "-", av ? av : "-", mx ? mx : "-" }'
+	guest_cmd "$1" "$(scaled 60)" "ping -q -c $3 -i 0.2 -W 2 $2" | tee "$LAB_RUN/guest-ping.out" | ping_summary
 }
 # iperf_mbps DEST SECS [iperf3 options]: TCP throughput in Mbit/s (the
 # receiver's figure; -R makes the guest send). Prints "" on failure, and

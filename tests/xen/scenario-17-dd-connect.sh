@@ -9,10 +9,7 @@ BUDGET=720
 
 # dd_ping_from_netdd DEST COUNT: netdd's iputils ping; "sent recv min avg max"
 dd_ping_from_netdd() {
-	dd_cmd "$(scaled 60)" "ping -n -q -c $2 -i 0.2 -W 2 $1" | awk '
-	    / packets transmitted/ { s = $1; r = $4 }
-	    /^rtt/ { split($4, v, "/"); mn = v[1]; av = v[2]; mx = v[3] }
-	    END { printf "%d %d %s %s %s\n", s, r, mn ? mn : "-", av ? av : "-", mx ? mx : "-" }'
+	dd_cmd "$(scaled 60)" "ping -n -q -c $2 -i 0.2 -W 2 $1" | ping_summary
 }
 
 # dd_check_pings NAME IDX PREFIX: dom0 <-> guest (measure_rtt) and guest
