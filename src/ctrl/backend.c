@@ -470,6 +470,18 @@ backend_add(struct vifd *vd, uint32_t domid, uint32_t devid)
 		return be;
 	}
 
+	if (if_nametoindex(be->ifname) == 0 && backend_domain_known(be) == 0) {
+		/* A toolstack wrote a device for a domain that does not
+		 * exist (or died before we looked): nothing of ours is made
+		 * for it. The directory is the toolstack's to remove; a new
+		 * one, when the domain exists, is served (backend_recheck).
+		 * A TAP of that name (a restart's) is taken over below and
+		 * goes with the domain's release. */
+		log_warnx("%s: domain %u does not exist: nothing created for "
+		    "its backend directory %s", be->name, be->domid, be->path);
+		be->life = BE_GONE;
+		return be;
+	}
 	/* The TAP must exist before InitWait: the toolstack runs the
 	 * hotplug script as soon as it sees InitWait (Qubes #4446). */
 	r = tap_create(be->ifname, be->mtu, &created);

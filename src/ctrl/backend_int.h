@@ -80,6 +80,7 @@ void backend_read_hotplug_status(struct backend *be);
  * a value that is no number. */
 enum xenbus_state backend_read_fe_state(struct backend *be);
 /* After @releaseDomain: is our guest gone? */
+int backend_domain_known(struct backend *be);
 bool backend_domain_dead(struct backend *be);
 
 /* ---- backend_hotplug.c -------------------------------------------------- */

@@ -448,30 +448,44 @@ backend_read_fe_state(struct backend *be)
 }
 
 /*
- * After @releaseDomain (and at a restart's first scan): is our guest gone?
- * xenstored no longer knows it and its nodes are gone (xenstored removes a
- * dead domain's own nodes and the toolstack its domain directory). Both,
- * because a driver domain may not ask xenstored (the answer is then "no").
- * Nor may it read a guest's own directory: a read there fails with EACCES
- * whether the guest lives or not (xenstored does not say whether a node it
- * hides exists), so then the frontend's directory, which the backend may
- * read, decides. Taking EACCES for "gone" closed every live vif of a
- * driver domain's vifd after a restart (the lab's netdd, scenario 20).
+ * Does our guest's domain exist? 1: xenstored knows it. 0: it does not,
+ * and the domain's /local/domain directory is gone too (xenstored removes
+ * a dead domain's own nodes and the toolstack its directory). -1: we may
+ * not tell: a driver domain may not ask xenstored (the answer is then
+ * "no"), nor read a guest's directory (EACCES whether it exists or not:
+ * xenstored does not say whether a node it hides exists).
  */
-bool
-backend_domain_dead(struct backend *be)
+int
+backend_domain_known(struct backend *be)
 {
 	struct vifd *vd = be->vd;
 	char path[64];
 	char *v;
 
 	if (vd->env->ops->xs_is_introduced(vd->xs, be->domid) > 0)
-		return false;
+		return 1;
 	snprintf(path, sizeof(path), "/local/domain/%u", be->domid);
 	v = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, path, "domid");
 	if (v == NULL && errno == ENOENT)
-		return true;
+		return 0;
 	free(v);
+	return -1;
+}
+
+/*
+ * After @releaseDomain (and at a restart's first scan): is our guest gone?
+ * Where backend_domain_known() cannot tell, the frontend's directory, which
+ * the backend may read, decides. Taking EACCES for "gone" closed every
+ * live vif of a driver domain's vifd after a restart (the lab's netdd,
+ * scenario 20).
+ */
+bool
+backend_domain_dead(struct backend *be)
+{
+	int known = backend_domain_known(be);
+
+	if (known >= 0)
+		return known == 0;
 	return backend_read_fe_state(be) == XenbusStateUnknown;
 }
 

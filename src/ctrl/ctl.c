@@ -239,6 +239,11 @@ struct ctl {
 	struct loop_watch timer;
 	bool timer_on;
 	struct ctl_conn conns[CTL_CONN_MAX];
+	/* Silent clients closed to make room since the timer last said so:
+	 * said once a tick, not once an accept burst (a slow machine splits
+	 * a flood into many bursts, whose lines used up the rate limit and
+	 * hid the expiries' line). */
+	unsigned int evicted;
 	/* Local root's mistakes, said in the log but not a flood of it. */
 	struct log_ratelimit rl;
 };
@@ -364,7 +369,8 @@ ctl_on_conn(struct loop_watch *w, uint32_t events)
 	ctl_conn_close(k);
 }
 
-/* Closes the clients whose time is up; re-arms for the next deadline. */
+/* Closes the clients whose time is up, says what was closed since the last
+ * tick (here and to make room); re-arms for the next deadline. */
 static void
 ctl_on_timer(struct loop_watch *w, uint32_t events)
 {
@@ -386,6 +392,11 @@ ctl_on_timer(struct loop_watch *w, uint32_t events)
 			next = k->deadline_ns;
 		}
 	}
+	if (c->evicted > 0)
+		ctl_logx(c, "%u clients at once had not sent their request; "
+		    "closed the %u oldest to make room", CTL_CONN_MAX,
+		    c->evicted);
+	c->evicted = 0;
 	if (late > 0)
 		ctl_logx(c, "closed %u client%s that sent no request within "
 		    "1 s", late, late == 1 ? "" : "s");
@@ -398,7 +409,7 @@ ctl_on_accept(struct loop_watch *w, uint32_t events)
 {
 	struct ctl *c = w->arg;
 	struct ctl_conn *k;
-	unsigned int i, j, evicted = 0;
+	unsigned int i, j;
 	int fd;
 
 	(void)events;
@@ -415,7 +426,7 @@ ctl_on_accept(struct loop_watch *w, uint32_t events)
 			 * out (vifctl's line comes with its connect, and is
 			 * read below before the next accept). */
 			ctl_conn_close(&c->conns[j]);
-			evicted++;
+			c->evicted++;
 			i = j;
 		}
 		k = &c->conns[i];
@@ -434,9 +445,6 @@ ctl_on_accept(struct loop_watch *w, uint32_t events)
 		/* Its line is often there already. */
 		ctl_on_conn(&k->watch, EPOLLIN);
 	}
-	if (evicted > 0)
-		ctl_logx(c, "%u clients at once had not sent their request; "
-		    "closed the %u oldest to make room", CTL_CONN_MAX, evicted);
 }
 
 int

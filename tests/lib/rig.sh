@@ -147,6 +147,23 @@ one_guest_up() {
 	eventually 10 "guest pings the host" in_guest 1 ping -c 1 -W 1 10.77.0.1
 }
 
+# vifd's fds, less the simulated domains' memory files: the simulated
+# seam keeps one open per domain it ever copied to, dead ones too (a
+# property of xensim's cache, not of vifd; real Xen has no such file).
+nfds() { ls -l "/proc/$VIFD_PID/fd" | grep -v " -> $M/dom/" | grep -c ' -> '; }
+# fds_back WHAT N: vifd's fds are N again (some close a moment after a
+# detach returns).
+fds_back() {
+	local n
+	if waitfor 5 sh -c "[ \$(ls -l /proc/$VIFD_PID/fd | grep -v ' -> $M/dom/' | grep -c ' -> ') -le $2 ]"; then
+		ok "$1: vifd's fds back to $2"
+	else
+		n=$(nfds)
+		nok "$1: vifd's fds back to $2 (now $n)"
+		ls -l "/proc/$VIFD_PID/fd" | sed -n 's/^.* \([0-9]* -> .*\)$/# \1/p' | tr '\n' ' '; echo
+	fi
+}
+
 # ping_tally FILE: SENT and GOT, the summary of the ping whose output is
 # FILE (ended with SIGINT); empty if it printed none.
 ping_tally() {

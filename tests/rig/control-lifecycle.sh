@@ -5,7 +5,9 @@
 #   re-run; vifd SIGKILLed and restarted: the guest never notices beyond a
 #   gap; guest death: vifd closes without waiting for the frontend, then the
 #   toolstack's removal leaves nothing behind; two guests with two vifs each
-#   at once, on two bridges.
+#   at once, on two bridges; a guest destroyed during the handshake; a
+#   backend directory for a domain that does not exist (a clear line,
+#   nothing made for it, served once the domain exists).
 . "$(dirname "$0")/../lib/rig.sh"
 need_root
 machine_up
@@ -86,5 +88,46 @@ check "no backend dir left for domain 3" sh -c \
 check "no error node left for domain 3" sh -c \
     "! $XENSIM exec $M -- xenstore-exists /local/domain/0/error/backend/vif/3"
 check "guest 2 unaffected by guest 3's death" pings 2 10.78.0.1
+
+# ---- a guest destroyed during the handshake ---------------------------------
+# vif4.0 in InitWait, its frontend never started: the toolstack destroys the
+# domain, then removes the device.
+fds0=$(nfds)
+guest_add 4
+attach 4 "mac=00:16:3e:00:04:00,bridge=xenbr0,script=$VB" >/dev/null
+eventually 10 "handshake: vif4.0 in InitWait, its TAP made" sh -c \
+    "[ \"\$($XENSIM exec $M -- xenstore-read $(be_path 4 0)/state)\" = 2 ] && ip -n $HOSTNS link show vif4.0 >/dev/null"
+"$XENSIM" domain "$M" destroy 4
+eventually 5 "handshake: vifd says domain 4 is gone" vifd_log_has "vif4.0: domain 4 is gone"
+eventually 5 "handshake: vif4.0 Closed without the frontend" be_state_is 4 0 6
+check "handshake: vifctl detach of vif4.0" vifctl detach 4 0
+eventually 5 "handshake: vif4.0's TAP removed" no_link_in_host vif4.0
+check "handshake: no backend dir or error node left for domain 4" sh -c \
+    "! $XENSIM exec $M -- xenstore-exists /local/domain/0/backend/vif/4 && ! $XENSIM exec $M -- xenstore-exists /local/domain/0/error/backend/vif/4"
+
+# ---- a backend directory for a domain that does not exist -------------------
+# A toolstack's mistake (or a domain that died before vifd looked): one
+# line, no TAP, no script, no state written; the directory stays the
+# toolstack's. Removed, it leaves nothing; once the domain exists, the same
+# device is served.
+attach_by_hand 77 "mac=00:16:3e:00:77:00,bridge=xenbr0,script=$VB" ""
+eventually 5 "no domain 77: vifd says so" vifd_log_has "vif77.0: domain 77 does not exist: nothing created"
+sleep 1
+check "no domain 77: no TAP made" no_link_in_host vif77.0
+check "no domain 77: the backend's state untouched (Initialising)" be_state_is 77 0 1
+check "no domain 77: no hotplug script run (hotplug-status empty)" \
+    test -z "$(xsr "$(be_path 77 0)/hotplug-status")"
+"$XENSIM" exec "$M" -- xenstore-rm /local/domain/0/backend/vif/77 /local/domain/77
+eventually 5 "no domain 77: the directory's removal is seen" vifd_log_has "vif77.0: backend directory removed"
+guest_add 77
+attach 77 "mac=00:16:3e:00:77:00,bridge=xenbr0,script=$VB" >/dev/null
+guest_tap 77 0 10.77.0.77
+eventually 15 "domain 77 created: vif77.0 served (Connected)" be_state_is 77 0 4
+eventually 10 "domain 77 created: traffic passes" pings 77 10.77.0.1
+kill "$GUEST_PID"; wait "$GUEST_PID" 2>/dev/null
+check "domain 77: vifctl detach" vifctl detach --timeout=2 77 0
+"$XENSIM" domain "$M" destroy 77
+eventually 5 "domain 77: its TAP removed" no_link_in_host vif77.0
+fds_back "a guest destroyed in the handshake, a domain that did not exist" "$fds0"
 check "vifd still running" kill -0 "$VIFD_PID"
 done_testing

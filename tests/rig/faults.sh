@@ -36,28 +36,12 @@ VB=$SD/vif-bridge
 start() { vifd_start --script-dir="$SD" --hotplug-timeout=3; }
 start
 
-# vifd's fds, less the simulated domains' memory files: the simulated
-# seam keeps one open per domain it ever copied to, dead ones too (a
-# property of xensim's cache, not of vifd; real Xen has no such file).
-nfds() { ls -l "/proc/$VIFD_PID/fd" | grep -v " -> $M/dom/" | grep -c ' -> '; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$VIFD_PID/status"; }
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$VIFD_PID/stat"; }
 pings() { in_guest "$1" ping -c 1 -W 1 "$2" >/dev/null 2>&1; }
 errnode() { xsr "/local/domain/0/error/backend/vif/$1/$2/error"; }
 has_err() { errnode "$1" "$2" | grep -q -- "$3"; }
 count_log() { grep -c -- "$1" "$M.vifd.log"; }
-# fds_back WHAT N: vifd's fds are N again (some close a moment after a
-# detach returns).
-fds_back() {
-	local n
-	if waitfor 5 sh -c "[ \$(ls -l /proc/$VIFD_PID/fd | grep -v ' -> $M/dom/' | grep -c ' -> ') -le $2 ]"; then
-		ok "$1: vifd's fds back to $2"
-	else
-		n=$(nfds)
-		nok "$1: vifd's fds back to $2 (now $n)"
-		ls -l "/proc/$VIFD_PID/fd" | sed -n 's/^.* \([0-9]* -> .*\)$/# \1/p' | tr '\n' ' '; echo
-	fi
-}
 # up DOMID BRIDGE ADDR [SCRIPT]: a new guest with vif<DOMID>.0, connected
 # and pinging the bridge's host address.
 up() {
