@@ -292,9 +292,37 @@ guest_up() {
 	    { fail "vif$d.0 not Connected: backend state $(be_state "$d" 0), frontend state $(fe_state "$d" 0)"; return 1; }
 	CONNECTED_S=$(since "$CREATE_T0")
 	wait_for "$(scaled 30)" ping -c 1 -W 1 "$(guest_ip "$idx")" > /dev/null ||
-	    { fail "no answer to ping dom0 -> $name ($(guest_ip "$idx"))"; return 1; }
+	    { fail "no answer to ping dom0 -> $name ($(guest_ip "$idx")): $(ping_diag "$name" "$idx" "$d")"; return 1; }
 	PING_S=$(since "$CREATE_T0")
 	say "$name up: domid $d, xl create ${CREATE_S}s, agent ${READY_S}s, connected ${CONNECTED_S}s, ping ${PING_S}s"
+}
+
+# ping_diag NAME IDX DOMID: why dom0 has no answer from guest NAME. The
+# whole picture goes to the serial log as DIAG lines (dom0's vif, bridge,
+# neighbour and forwarding entries, the backend's directory, the guest's
+# eth0, neighbours and console); one line of it is printed for the failure's
+# reason: the vif's master, state and counters, dom0's neighbour entry, the
+# guest's eth0 counters.
+ping_diag() {
+	local name=$1 ip mac v=vif$3.0 vs ns gs
+	ip=$(guest_ip "$2"); mac=$(guest_mac "$2")
+	{
+		echo "--- dom0: links, bridge ports, neighbours, forwarding entries for $mac"
+		ip -br link; ip -br addr; bridge link; ip neigh show; bridge fdb show br "$BRIDGE" | grep -i "$mac"
+		echo "--- dom0: $v"; ip -s link show "$v"
+		echo "--- backend directory"; xs xenstore-ls -f "$(be_path "$3" 0)" 2>&1 | grep -v '/feature-\|/request-' | head -n 30
+		echo "--- dmesg (tail)"; dmesg | tail -n 15
+		echo "--- $name: addresses, neighbours, eth0"; guest_cmd "$name" 20 'ip addr; ip neigh; ip -s link show eth0; dmesg | tail -n 10'
+		echo "--- $name console (tail)"; guest_log "$name" | tail -n 10
+	} 2>&1 | sed 's/^/DIAG /'
+	vs=none
+	if [ -d "/sys/class/net/$v" ]; then
+		vs="master=$(basename "$(readlink "/sys/class/net/$v/master" 2>/dev/null || echo none)")"
+		vs="$vs oper=$(cat "/sys/class/net/$v/operstate") rx_pkts=$(cat "/sys/class/net/$v/statistics/rx_packets") tx_pkts=$(cat "/sys/class/net/$v/statistics/tx_packets") tx_drop=$(cat "/sys/class/net/$v/statistics/tx_dropped")"
+	fi
+	ns=$(ip neigh show "$ip" 2>/dev/null | awk '{ print $(NF) (NF >= 5 ? "/" $5 : "") }')
+	gs=$(guest_cmd "$name" 20 "cat /proc/net/dev" 2>/dev/null | awk '$1 == "eth0:" { printf "rx_pkts=%s tx_pkts=%s", $3, $11 }')
+	echo "$v $vs; dom0 neigh ${ns:-none}; guest eth0 ${gs:-unknown}"
 }
 
 # guest_ensure NAME IDX VCPUS: reuses a running, connected, answering

@@ -62,6 +62,47 @@ dd_lifecycle() {
 	fig "${p}cleanup_s=$(since "$t0")"
 }
 
+# dd_novifd: netdd's vifd stopped; a vif attached to dd-a meanwhile.
+dd_novifd() {
+	local nd d t0 rc devid left msg st
+	dd_guest_ensure dd-a 10 || return 1
+	nd=$(netdd_domid)
+	d=$(guest_domid dd-a)
+	dd_cmd 60 'systemctl stop vifd' > /dev/null
+	netdd_vifd_ready && { fail "novifd_: vifd's ready key is still there after systemctl stop vifd"; return 1; }
+	t0=$(up)
+	# shellcheck disable=SC2046 # xl takes the spec's items as words
+	timeout "$(scaled 90)" xl network-attach dd-a $(dd_vif_spec 13 | tr ',' ' ') > "$LAB_RUN/xl.attach.log" 2>&1
+	rc=$?
+	fig "novifd_attach_xl_s=$(since "$t0") novifd_attach_rc=$rc"
+	msg=$(grep -i 'error' "$LAB_RUN/xl.attach.log" | head -n 1 | sed 's/^libxl: error: //; s/ /_/g' | cut -c1-100)
+	[ $rc != 0 ] || { fail "novifd_: xl network-attach succeeded with no backend running"; return 1; }
+	fig "novifd_libxl_said=${msg:-nothing}"
+	devid=$(xl network-list dd-a | awk 'NR > 1 && $1 != 0 { d = $1 } END { print d }')
+	st=$(xsr "/local/domain/$nd/backend/vif/$d/${devid:-1}/state")
+	left=none
+	[ -n "$devid" ] && left="devid_${devid}_state_${st:-gone}"
+	fig "novifd_left_by_libxl=$left"
+	t0=$(up)
+	dd_cmd 60 'systemctl start vifd' > /dev/null
+	wait_for "$(scaled 60)" netdd_vifd_ready || { fail "novifd_: vifd's ready key never came back"; return 1; }
+	fig "novifd_vifd_ready_s=$(since "$t0")"
+	if [ -n "$devid" ]; then
+		# vifd found what libxl left: it serves the device (the guest's
+		# netfront waits for it) or, closed, clears it; either way it says so
+		wait_for "$(scaled 30)" sh -c "[ \"\$(timeout 5 xenstore-read /local/domain/$nd/backend/vif/$d/$devid/state 2>/dev/null)\" = 4 ] || ! timeout 5 xenstore-exists /local/domain/$nd/backend/vif/$d/$devid" ||
+		    { fail "novifd_: vif$d.$devid left by libxl is neither served nor gone: backend state $(xsr "/local/domain/$nd/backend/vif/$d/$devid/state")"; return 1; }
+		fig "novifd_after_vifd=$(xsr "/local/domain/$nd/backend/vif/$d/$devid/state" | sed 's/^4$/Connected/; s/^$/gone/')"
+		fig "novifd_vifd_said=$(dd_cmd 30 "journalctl -b --no-pager -o cat -u vifd | grep 'vif$d.$devid' | head -n 1" | cut -c1-90 | tr ' ' '_')"
+		timeout "$(scaled 60)" xl network-detach dd-a "$devid" > "$LAB_RUN/xl.detach.log" 2>&1 ||
+		    { fail "novifd_: xl network-detach of what libxl left: $(tail -n 2 "$LAB_RUN/xl.detach.log" | tr '
+' ' ')"; return 1; }
+		wait_for "$(scaled 30)" dd_vif_gone "$d" "$devid" ||
+		    { fail "novifd_: after detach, vif$d.$devid is still there (backend dir, netdev or bridge port)"; return 1; }
+	fi
+	ping -c 1 -W 2 "$(guest_ip 10)" > /dev/null || { fail "novifd_: dd-a's first vif no longer answers"; return 1; }
+}
+
 scenario_main() {
 	. "$LAB_DIR/dd-lib.sh"
 	dd_lifecycle devd_ || return 1
@@ -70,5 +111,6 @@ scenario_main() {
 	dd_lifecycle nodevd_
 	local rc=$?
 	dd_cmd 60 'systemctl start xendriverdomain' > /dev/null
-	return $rc
+	[ $rc = 0 ] || return 1
+	dd_novifd
 }
