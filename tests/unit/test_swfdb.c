@@ -1,0 +1,262 @@
+/*
+ * test_swfdb.c - a vifd switch's forwarding table (core/swfdb.c):
+ * learning, refreshing and moving addresses, per VLAN; ageing at the
+ * ageing time exactly; pinned addresses that learning may not move, and
+ * the frames that try refused; group source addresses refused; a flood of
+ * source addresses bounded by the table's size, pinned entries and
+ * recently seen ones surviving it; flushing a port; the size rules.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "core/swfdb.h"
+#include "cu_tap.h"
+
+#define S	1000000000ull	/* ns per second */
+#define SEED	0x5eed5eed12345678ull
+
+/* 00:16:3e:<n>: a guest's address, distinct per n. */
+static void
+mac(unsigned int n, uint8_t a[6])
+{
+	a[0] = 0x00; a[1] = 0x16; a[2] = 0x3e;
+	a[3] = (uint8_t)(n >> 16);
+	a[4] = (uint8_t)(n >> 8);
+	a[5] = (uint8_t)n;
+}
+
+static void
+test_learn_lookup(void)
+{
+	struct swfdb f;
+	uint8_t a[6], b[6];
+
+	mac(1, a);
+	mac(2, b);
+	CU_ASSERT_EQUAL_FATAL(swfdb_init(&f, 64, 10 * S, SEED), 0);
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 0, 0), -ENOENT);
+	CU_ASSERT_EQUAL(swfdb_learn(&f, a, 0, 3, 1 * S), SWFDB_LEARNED);
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 0, 2 * S), 3);
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, b, 0, 2 * S), -ENOENT);
+	/* Per VLAN: the same address in VLAN 10 is another entry. */
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 10, 2 * S), -ENOENT);
+	CU_ASSERT_EQUAL(swfdb_learn(&f, a, 10, 4, 2 * S), SWFDB_LEARNED);
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 10, 2 * S), 4);
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 0, 2 * S), 3);
+	/* Seen again on its port: refreshed; on another: moved. */
+	CU_ASSERT_EQUAL(swfdb_learn(&f, a, 0, 3, 3 * S), SWFDB_KNOWN);
+	CU_ASSERT_EQUAL(swfdb_learn(&f, a, 0, 5, 4 * S), SWFDB_MOVED);
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 0, 4 * S), 5);
+	CU_ASSERT_EQUAL(f.st.learned, 2);
+	CU_ASSERT_EQUAL(f.st.moved, 1);
+	CU_ASSERT_EQUAL(swfdb_count(&f), 2);
+	swfdb_fini(&f);
+}
+
+static void
+test_ageing(void)
+{
+	struct swfdb f;
+	uint8_t a[6];
+
+	mac(7, a);
+	CU_ASSERT_EQUAL_FATAL(swfdb_init(&f, 16, 10 * S, SEED), 0);
+	CU_ASSERT_EQUAL(swfdb_learn(&f, a, 0, 1, 100 * S), SWFDB_LEARNED);
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 0, 110 * S - 1), 1);
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 0, 110 * S), -ENOENT);
+	/* A refresh restarts the clock. */
+	CU_ASSERT_EQUAL(swfdb_learn(&f, a, 0, 1, 109 * S), SWFDB_KNOWN);
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 0, 118 * S), 1);
+	/* Aged out, then seen again: learned anew (on whatever port). */
+	CU_ASSERT_EQUAL(swfdb_learn(&f, a, 0, 2, 200 * S), SWFDB_LEARNED);
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 0, 200 * S), 2);
+	CU_ASSERT_EQUAL(swfdb_expire(&f, 205 * S), 0);
+	CU_ASSERT_EQUAL(swfdb_expire(&f, 210 * S), 1);
+	CU_ASSERT_EQUAL(swfdb_count(&f), 0);
+	swfdb_fini(&f);
+	/* 0: Linux bridge's default, 300 s. */
+	CU_ASSERT_EQUAL_FATAL(swfdb_init(&f, 16, 0, SEED), 0);
+	CU_ASSERT_EQUAL(f.age_ns, 300 * S);
+	CU_ASSERT_EQUAL(swfdb_learn(&f, a, 0, 1, 0), SWFDB_LEARNED);
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 0, 299 * S), 1);
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 0, 300 * S), -ENOENT);
+	swfdb_fini(&f);
+}
+
+static void
+test_pinned(void)
+{
+	struct swfdb f;
+	uint8_t a[6], g[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+
+	mac(9, a);
+	CU_ASSERT_EQUAL_FATAL(swfdb_init(&f, 16, 10 * S, SEED), 0);
+	/* A learned entry becomes pinned to the toolstack's port. */
+	CU_ASSERT_EQUAL(swfdb_learn(&f, a, 0, 6, 1 * S), SWFDB_LEARNED);
+	CU_ASSERT_EQUAL(swfdb_pin(&f, a, 0, 2, 1 * S), 0);
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 0, 1 * S), 2);
+	/* Another port sending from it: refused, nothing moves. */
+	CU_ASSERT_EQUAL(swfdb_learn(&f, a, 0, 6, 2 * S), SWFDB_REFUSED);
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 0, 2 * S), 2);
+	CU_ASSERT_EQUAL(f.st.refused, 1);
+	/* Its own port: fine. Pinned entries never age. */
+	CU_ASSERT_EQUAL(swfdb_learn(&f, a, 0, 2, 3 * S), SWFDB_KNOWN);
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 0, 100000 * S), 2);
+	CU_ASSERT_EQUAL(swfdb_expire(&f, 100000 * S), 0);
+	/* Pinned to another port: refused; again to the same: fine. */
+	CU_ASSERT_EQUAL(swfdb_pin(&f, a, 0, 3, 4 * S), -EEXIST);
+	CU_ASSERT_EQUAL(swfdb_pin(&f, a, 0, 2, 4 * S), 0);
+	/* Group addresses are never a port's. */
+	CU_ASSERT_EQUAL(swfdb_pin(&f, g, 0, 2, 4 * S), -EINVAL);
+	CU_ASSERT_EQUAL(swfdb_learn(&f, g, 0, 2, 4 * S), SWFDB_BAD_SRC);
+	CU_ASSERT_EQUAL(f.st.bad_src, 1);
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, g, 0, 4 * S), -ENOENT);
+	swfdb_fini(&f);
+}
+
+/*
+ * A guest sends from 100000 source addresses into a table of 256
+ * entries: the table stays at its size; the pinned addresses of the other
+ * ports and an address seen after the flood are all still there.
+ */
+static void
+test_flood_bounded(void)
+{
+	struct swfdb f;
+	uint8_t a[6];
+	bool pin_ok[64];
+	unsigned int i, pinned = 0;
+	uint64_t t = 1 * S;
+	int r;
+
+	CU_ASSERT_EQUAL_FATAL(swfdb_init(&f, 256, 300 * S, SEED), 0);
+	CU_ASSERT_EQUAL(f.nbuckets * SWFDB_WAYS, 256);
+	/* 64 ports' own addresses over 64 buckets of 4: one that hashes
+	 * into a bucket already holding 4 pins is refused (-ENOSPC). */
+	for (i = 0; i < 64; i++) {
+		mac(0x100000 + i, a);
+		r = swfdb_pin(&f, a, 0, (uint16_t)(1 + i), t);
+		CU_ASSERT(r == 0 || r == -ENOSPC);
+		pin_ok[i] = r == 0;
+		pinned += pin_ok[i];
+	}
+	CU_ASSERT(pinned >= 56);
+	for (i = 0; i < 100000; i++) {
+		mac(i, a);
+		t += 1000;
+		(void)swfdb_learn(&f, a, 0, 99, t);
+	}
+	CU_ASSERT(swfdb_count(&f) <= 256);
+	CU_ASSERT(f.st.replaced > 90000);
+	for (i = 0; i < 64; i++) {
+		if (!pin_ok[i])
+			continue;
+		mac(0x100000 + i, a);
+		CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 0, t), (int)(1 + i));
+		/* ... and the flooding port cannot take them. */
+		CU_ASSERT_EQUAL(swfdb_learn(&f, a, 0, 99, t), SWFDB_REFUSED);
+	}
+	/* A guest that sends after the flood is learned and found. */
+	mac(0x200000, a);
+	t += 1000;
+	CU_ASSERT_NOT_EQUAL(swfdb_learn(&f, a, 0, 70, t), SWFDB_NOT_LEARNED);
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 0, t), 70);
+	swfdb_fini(&f);
+}
+
+/* A bucket of pinned entries: learning there is counted, not done. */
+static void
+test_bucket_of_pins(void)
+{
+	struct swfdb f;
+	uint8_t a[6];
+	unsigned int i, pins = 0, notlearned = 0;
+
+	/* 2 buckets of 4: the smallest table. */
+	CU_ASSERT_EQUAL_FATAL(swfdb_init(&f, 1, 10 * S, SEED), 0);
+	CU_ASSERT_EQUAL(f.nbuckets, 2);
+	for (i = 0; i < 64; i++) {
+		mac(i, a);
+		if (swfdb_pin(&f, a, 0, 1, 0) == 0)
+			pins++;
+		else
+			CU_ASSERT_EQUAL(swfdb_pin(&f, a, 0, 1, 0), -ENOSPC);
+	}
+	CU_ASSERT_EQUAL(pins, 8);
+	for (i = 100; i < 110; i++) {
+		mac(i, a);
+		if (swfdb_learn(&f, a, 0, 2, 1) == SWFDB_NOT_LEARNED)
+			notlearned++;
+		CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 0, 1), -ENOENT);
+	}
+	CU_ASSERT_EQUAL(notlearned, 10);
+	CU_ASSERT_EQUAL(f.st.full, 10);
+	swfdb_fini(&f);
+}
+
+static void
+test_flush_port(void)
+{
+	struct swfdb f;
+	uint8_t a[6];
+	unsigned int i;
+
+	CU_ASSERT_EQUAL_FATAL(swfdb_init(&f, 1024, 10 * S, SEED), 0);
+	for (i = 0; i < 30; i++) {
+		mac(i, a);
+		CU_ASSERT_EQUAL(swfdb_learn(&f, a, 0, (uint16_t)(i % 3), 1),
+		    SWFDB_LEARNED);
+	}
+	mac(1000, a);
+	CU_ASSERT_EQUAL(swfdb_pin(&f, a, 0, 1, 1), 0);
+	CU_ASSERT_EQUAL(swfdb_flush_port(&f, 1), 11);
+	CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 0, 1), -ENOENT);
+	for (i = 0; i < 30; i++) {
+		mac(i, a);
+		CU_ASSERT_EQUAL(swfdb_lookup(&f, a, 0, 1),
+		    i % 3 == 1 ? -ENOENT : (int)(i % 3));
+	}
+	CU_ASSERT_EQUAL(swfdb_count(&f), 20);
+	swfdb_fini(&f);
+}
+
+static void
+test_sizes(void)
+{
+	struct swfdb f;
+
+	CU_ASSERT_EQUAL(swfdb_init(&f, 0, 0, SEED), -EINVAL);
+	CU_ASSERT_EQUAL(swfdb_init(&f, (1u << 20) + 1, 0, SEED), -EINVAL);
+	CU_ASSERT_EQUAL_FATAL(swfdb_init(&f, 1000, 0, SEED), 0);
+	CU_ASSERT_EQUAL(f.nbuckets, 256);	/* 1024 entries */
+	swfdb_fini(&f);
+	CU_ASSERT_EQUAL_FATAL(swfdb_init(&f, 1u << 20, 0, SEED), 0);
+	CU_ASSERT_EQUAL(f.nbuckets * SWFDB_WAYS, 1u << 20);
+	swfdb_fini(&f);
+}
+
+static CU_TestInfo fdb_tests[] = {
+	{ "learn, look up, refresh, move, per VLAN", test_learn_lookup },
+	{ "ageing at the ageing time; the default", test_ageing },
+	{ "pinned: not moved, never aged, spoofers refused", test_pinned },
+	{ "a flood of sources: bounded, pins and newcomers kept",
+	    test_flood_bounded },
+	{ "a bucket of pins: not learned, counted", test_bucket_of_pins },
+	{ "flush a port", test_flush_port },
+	{ "sizes", test_sizes },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "switch forwarding table", NULL, NULL, NULL, NULL, fdb_tests },
+	CU_SUITE_INFO_NULL,
+};
+
+int
+main(void)
+{
+	return cu_tap_run(suites);
+}
