@@ -62,6 +62,21 @@ dd_lifecycle() {
 	fig "${p}cleanup_s=$(since "$t0")"
 }
 
+# dd_novifd_diag DOMID DEVID: the device libxl left, seen from everywhere
+dd_novifd_diag() {
+	local nd
+	nd=$(netdd_domid)
+	{
+		echo "--- xl network-attach said"; grep -v '^Parsing' "$LAB_RUN/xl.attach.log"
+		echo "--- frontend, backend and libxl's record"
+		xs xenstore-ls -fp "/local/domain/$1/device/vif/$2" 2>&1
+		xs xenstore-ls -fp "/local/domain/$nd/backend/vif/$1/$2" 2>&1
+		xs xenstore-ls -f "/libxl/$1/device/vif/$2" 2>&1
+		echo "--- netdd: vifd and xl devd on vif$1.$2"; dd_cmd 30 "journalctl -b --no-pager -o cat -u vifd -u xendriverdomain | grep -E 'vif$1.$2|backend/vif/$1/$2' | cut -c1-160 | tail -n 15"
+		echo "--- dd-a: dmesg"; guest_cmd dd-a 20 'dmesg | grep -iE "xen|vif|eth" | tail -n 12; ip -br link'
+	} 2>&1 | sed 's/^/DIAG /'
+}
+
 # dd_novifd: netdd's vifd stopped; a vif attached to dd-a meanwhile.
 dd_novifd() {
 	local nd d t0 rc devid left msg st
@@ -91,7 +106,7 @@ dd_novifd() {
 		# vifd found what libxl left: it serves the device (the guest's
 		# netfront waits for it) or, closed, clears it; either way it says so
 		wait_for "$(scaled 30)" sh -c "[ \"\$(timeout 5 xenstore-read /local/domain/$nd/backend/vif/$d/$devid/state 2>/dev/null)\" = 4 ] || ! timeout 5 xenstore-exists /local/domain/$nd/backend/vif/$d/$devid" ||
-		    { fail "novifd_: vif$d.$devid left by libxl is neither served nor gone: backend state $(xsr "/local/domain/$nd/backend/vif/$d/$devid/state")"; return 1; }
+		    { fail "novifd_: vif$d.$devid left by libxl is neither served nor gone: backend state $(xsr "/local/domain/$nd/backend/vif/$d/$devid/state"), frontend state $(xsr "/local/domain/$d/device/vif/$devid/state")"; dd_novifd_diag "$d" "$devid"; return 1; }
 		fig "novifd_after_vifd=$(xsr "/local/domain/$nd/backend/vif/$d/$devid/state" | sed 's/^4$/Connected/; s/^$/gone/')"
 		fig "novifd_vifd_said=$(dd_cmd 30 "journalctl -b --no-pager -o cat -u vifd | grep 'vif$d.$devid' | head -n 1" | cut -c1-90 | tr ' ' '_')"
 		timeout "$(scaled 60)" xl network-detach dd-a "$devid" > "$LAB_RUN/xl.detach.log" 2>&1 ||
