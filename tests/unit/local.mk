@@ -22,7 +22,7 @@ UNIT_TESTS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_frontend tests/unit/test_xenbus_fsm \
 	tests/unit/test_vifspec tests/unit/test_strparse \
 	tests/unit/test_featmask tests/unit/test_ctl_cmd tests/unit/test_rxstall \
-	tests/unit/test_privpolicy tests/unit/test_swfdb
+	tests/unit/test_privpolicy tests/unit/test_switch
 check_PROGRAMS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_hash tests/unit/test_ctrl \
 	tests/unit/test_hdr \
@@ -31,11 +31,11 @@ check_PROGRAMS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_frontend tests/unit/test_xenbus_fsm \
 	tests/unit/test_vifspec tests/unit/test_strparse \
 	tests/unit/test_featmask tests/unit/test_ctl_cmd tests/unit/test_rxstall \
-	tests/unit/test_privpolicy tests/unit/test_swfdb
+	tests/unit/test_privpolicy tests/unit/test_switch
 
-tests_unit_test_swfdb_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_test_swfdb_SOURCES = tests/unit/test_swfdb.c
-tests_unit_test_swfdb_LDADD = $(UNIT_LDADD)
+tests_unit_test_switch_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_switch_SOURCES = tests/unit/test_switch.c
+tests_unit_test_switch_LDADD = $(UNIT_LDADD)
 
 tests_unit_test_privpolicy_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_privpolicy_SOURCES = tests/unit/test_privpolicy.c

@@ -1,10 +1,15 @@
 /*
- * test_swfdb.c - a vifd switch's forwarding table (core/swfdb.c):
- * learning, refreshing and moving addresses, per VLAN; ageing at the
- * ageing time exactly; pinned addresses that learning may not move, and
- * the frames that try refused; group source addresses refused; a flood of
- * source addresses bounded by the table's size, pinned entries and
- * recently seen ones surviving it; flushing a port; the size rules.
+ * test_switch.c - the pure core of a vifd switch.
+ * The forwarding table (core/swfdb.c): learning, refreshing and moving
+ * addresses, per VLAN; ageing at the ageing time exactly; pinned addresses
+ * that learning may not move, and the frames that try refused; group
+ * source addresses refused; a flood of source addresses bounded by the
+ * table's size, pinned entries and recently seen ones surviving it;
+ * flushing a port; the size rules.
+ * The forwarding decision (core/swfwd.c): flooding broadcast and unknown
+ * unicast, then one port once learned; never back to the input; VLANs as
+ * broadcast domains; isolated ports; runts, spoofed and group sources
+ * dropped; a port that went away.
  */
 #include "config.h"
 
@@ -13,6 +18,7 @@
 #include <string.h>
 
 #include "core/swfdb.h"
+#include "core/swfwd.h"
 #include "cu_tap.h"
 
 #define S	1000000000ull	/* ns per second */
@@ -238,6 +244,179 @@ test_sizes(void)
 	swfdb_fini(&f);
 }
 
+/* A frame from guest `src` to `dst` (mac() numbers; dst 0: broadcast). */
+static void
+frame(unsigned int dst, unsigned int src, uint8_t f[60])
+{
+	memset(f, 0, 60);
+	if (dst == 0)
+		memset(f, 0xff, 6);
+	else
+		mac(dst, f);
+	mac(src, f + 6);
+	f[12] = 0x08;	/* IPv4 */
+}
+
+/* Is port p in out[0..n-1]? */
+static int
+has(const uint16_t *out, unsigned int n, unsigned int p)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (out[i] == p)
+			return 1;
+	return 0;
+}
+
+/* Ports 0 (uplink), 1, 2, 3 untagged, 1 and 2 isolated; 4 and 5 in VLAN
+ * 10; 6 unused. */
+static const struct swfwd_port ports7[7] = {
+	{ 1, 0, 0 }, { 1, 1, 0 }, { 1, 1, 0 }, { 1, 0, 0 },
+	{ 1, 0, 10 }, { 1, 0, 10 }, { 0, 0, 0 },
+};
+
+static void
+test_fwd_flood_then_unicast(void)
+{
+	struct swfdb f;
+	uint8_t fr[60];
+	uint16_t out[7];
+	unsigned int n;
+
+	CU_ASSERT_EQUAL_FATAL(swfdb_init(&f, 64, 10 * S, SEED), 0);
+	/* Guest 3 (port 3) broadcasts: every untagged port but its own. */
+	frame(0, 3, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 3, fr, 60, 1, out, &n),
+	    SWFWD_FLOOD);
+	CU_ASSERT_EQUAL(n, 3);
+	CU_ASSERT(has(out, n, 0) && has(out, n, 1) && has(out, n, 2));
+	/* Port 0 to guest 3, now learned: port 3 alone. */
+	frame(3, 100, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, fr, 60, 2, out, &n),
+	    SWFWD_UNICAST);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(out[0], 3);
+	/* To an unknown address: flooded. */
+	frame(55, 100, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, fr, 60, 3, out, &n),
+	    SWFWD_FLOOD);
+	CU_ASSERT_EQUAL(n, 3);
+	CU_ASSERT(has(out, n, 1) && has(out, n, 2) && has(out, n, 3));
+	/* Multicast: flooded too. */
+	frame(3, 100, fr);
+	fr[0] = 0x01; fr[1] = 0x00; fr[2] = 0x5e;
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, fr, 60, 4, out, &n),
+	    SWFWD_FLOOD);
+	/* Guest 3 aged out: flooded again. */
+	frame(3, 100, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, fr, 60, 20 * S, out,
+	    &n), SWFWD_FLOOD);
+	/* To the port it came from (guest 100 is on port 0): dropped. */
+	frame(100, 3, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, fr, 60, 20 * S, out,
+	    &n), SWFWD_DROP_LOCAL);
+	CU_ASSERT_EQUAL(n, 0);
+	swfdb_fini(&f);
+}
+
+static void
+test_fwd_vlan_isolation(void)
+{
+	struct swfdb f;
+	uint8_t fr[60];
+	uint16_t out[7];
+	unsigned int n;
+
+	CU_ASSERT_EQUAL_FATAL(swfdb_init(&f, 64, 10 * S, SEED), 0);
+	/* VLAN 10's broadcast reaches VLAN 10 alone. */
+	frame(0, 4, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 4, fr, 60, 1, out, &n),
+	    SWFWD_FLOOD);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(out[0], 5);
+	/* Guest 4 is known in VLAN 10 only: from untagged port 3 it is
+	 * unknown (flooded in VLAN 0, not sent to port 4). */
+	frame(4, 3, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 3, fr, 60, 2, out, &n),
+	    SWFWD_FLOOD);
+	CU_ASSERT_FALSE(has(out, n, 4));
+	CU_ASSERT_FALSE(has(out, n, 5));
+	/* Isolated port 1 broadcasts: the uplink and port 3, not port 2. */
+	frame(0, 1, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 1, fr, 60, 3, out, &n),
+	    SWFWD_FLOOD);
+	CU_ASSERT_EQUAL(n, 2);
+	CU_ASSERT(has(out, n, 0) && has(out, n, 3));
+	/* ... and guest 2 (isolated port 2), once learned, is not reached
+	 * from port 1, but is from port 3. */
+	frame(0, 2, fr);
+	(void)swfwd_decide(&f, ports7, 7, 2, fr, 60, 4, out, &n);
+	frame(2, 1, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 1, fr, 60, 5, out, &n),
+	    SWFWD_DROP_ISOLATED);
+	CU_ASSERT_EQUAL(n, 0);
+	frame(2, 3, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 3, fr, 60, 5, out, &n),
+	    SWFWD_UNICAST);
+	CU_ASSERT_EQUAL(out[0], 2);
+	swfdb_fini(&f);
+}
+
+static void
+test_fwd_bad_frames(void)
+{
+	struct swfdb f;
+	struct swfwd_port p[7];
+	uint8_t fr[60];
+	uint16_t out[7];
+	unsigned int n;
+
+	memcpy(p, ports7, sizeof(p));
+	CU_ASSERT_EQUAL_FATAL(swfdb_init(&f, 64, 10 * S, SEED), 0);
+	frame(0, 3, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 3, fr, 13, 1, out, &n),
+	    SWFWD_DROP_RUNT);
+	CU_ASSERT_EQUAL(swfdb_count(&f), 0);
+	/* Unused or out-of-range input port. */
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 6, fr, 60, 1, out, &n),
+	    SWFWD_DROP_PORT);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 7, fr, 60, 1, out, &n),
+	    SWFWD_DROP_PORT);
+	/* A group source address. */
+	frame(0, 3, fr);
+	fr[6] |= 0x01;
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 3, fr, 60, 1, out, &n),
+	    SWFWD_DROP_SRC);
+	/* Guest 1's address pinned to port 1; port 3 sending from it is
+	 * dropped, and frames to it still go to port 1. */
+	mac(1, fr);
+	CU_ASSERT_EQUAL(swfdb_pin(&f, fr, 0, 1, 1), 0);
+	frame(0, 1, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 3, fr, 60, 2, out, &n),
+	    SWFWD_DROP_SRC);
+	frame(1, 100, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 0, fr, 60, 3, out, &n),
+	    SWFWD_UNICAST);
+	CU_ASSERT_EQUAL(out[0], 1);
+	/* Port 1 goes away before its entries are flushed: flooded to the
+	 * ports that remain, not sent to it. */
+	p[1].used = 0;
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 0, fr, 60, 4, out, &n),
+	    SWFWD_FLOOD);
+	CU_ASSERT_FALSE(has(out, n, 1));
+	CU_ASSERT(has(out, n, 2) && has(out, n, 3));
+	swfdb_fini(&f);
+}
+
+static CU_TestInfo fwd_tests[] = {
+	{ "flood, then one port; never back; ageing", test_fwd_flood_then_unicast },
+	{ "VLANs and isolated ports", test_fwd_vlan_isolation },
+	{ "runts, bad ports, group and spoofed sources, a gone port",
+	    test_fwd_bad_frames },
+	CU_TEST_INFO_NULL,
+};
+
 static CU_TestInfo fdb_tests[] = {
 	{ "learn, look up, refresh, move, per VLAN", test_learn_lookup },
 	{ "ageing at the ageing time; the default", test_ageing },
@@ -252,6 +431,7 @@ static CU_TestInfo fdb_tests[] = {
 
 static CU_SuiteInfo suites[] = {
 	{ "switch forwarding table", NULL, NULL, NULL, NULL, fdb_tests },
+	{ "switch forwarding decision", NULL, NULL, NULL, NULL, fwd_tests },
 	CU_SUITE_INFO_NULL,
 };
 

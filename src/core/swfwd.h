@@ -1,0 +1,57 @@
+/*
+ * swfwd.h - where a vifd switch sends a frame (issue 20): the decision
+ * of a learning L2 switch for one frame from one port, given the ports'
+ * attributes and the forwarding table (core/swfdb.h). The frame's source
+ * address is learned; a known unicast destination goes to its one port,
+ * anything else (broadcast, multicast, unknown unicast) is flooded.
+ *
+ * As a Linux bridge does (net/bridge/br_forward.c, br_input.c):
+ *  - never back out of the port it came in on;
+ *  - a port's VLAN (0: untagged) is its broadcast domain: a frame reaches
+ *    only ports of the same VLAN, and is learned in it;
+ *  - isolated ports (BR_ISOLATED, `bridge link set ... isolated on`) do
+ *    not reach each other, only non-isolated ports (the uplink);
+ *  - a frame whose source address is a group address, or is pinned to
+ *    another port (spoofing), or shorter than an Ethernet header, is
+ *    dropped and counted.
+ *
+ * Pure: the caller's port table and forwarding table, time as a
+ * parameter; no allocation.
+ */
+#ifndef VIFD_SWFWD_H
+#define VIFD_SWFWD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/swfdb.h"
+
+struct swfwd_port {
+	uint8_t used;
+	uint8_t isolated;
+	uint16_t vlan;		/* 0: untagged */
+};
+
+enum swfwd_verdict {
+	SWFWD_UNICAST,		/* to out[0] */
+	SWFWD_FLOOD,		/* to out[0..n-1] (n may be 0) */
+	SWFWD_DROP_RUNT,	/* shorter than an Ethernet header */
+	SWFWD_DROP_SRC,		/* group source, or pinned to another port */
+	SWFWD_DROP_LOCAL,	/* the destination is on the port it came from */
+	SWFWD_DROP_ISOLATED,	/* isolated port to isolated port */
+	SWFWD_DROP_PORT,	/* the input port is not in use */
+};
+
+/*
+ * One frame (`frame`, `len` bytes, starting at its Ethernet header) from
+ * port `in` of `nports` ports (at most 65536: a port is a uint16_t in the
+ * forwarding table) at `now_ns`: learns its source in `fdb`,
+ * writes the output ports to `out` (room for `nports`; *nout set) and
+ * returns the verdict. The output never contains `in`.
+ */
+enum swfwd_verdict swfwd_decide(struct swfdb *fdb,
+    const struct swfwd_port *ports, unsigned int nports, unsigned int in,
+    const uint8_t *frame, size_t len, uint64_t now_ns, uint16_t *out,
+    unsigned int *nout);
+
+#endif
