@@ -79,6 +79,8 @@ struct backend {
 	bool hotplug_ok;		/* ... and says "connected" */
 	enum backend_hotplug hp;
 	bool run_scripts;		/* we run this device's scripts */
+	/* Seconds in InitWait waiting for the toolstack's hotplug-status. */
+	unsigned int toolstack_wait_s;
 	struct hotplug_run *hp_run;
 	unsigned int mtu;
 	/* VIFD_FEATURES_OFF_KEY as last read (closure taken): what was

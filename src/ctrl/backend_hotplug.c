@@ -151,3 +151,36 @@ backend_runs_scripts(struct backend *be)
 	return !toolstack;
 }
 
+/*
+ * Once a second: a device whose scripts the toolstack runs (libxl, xl
+ * devd) has its hotplug-status "connected" within libxl's window after
+ * InitWait: the 10 s libxl waits for InitWait (LIBXL_INIT_TIMEOUT) and the
+ * script's own limit (LIBXL_HOTPLUG_TIMEOUT, vifd's --hotplug-timeout
+ * too). Past that it never will: xl devd gives a device up for good when
+ * it was not in InitWait within those 10 s of its creation (the lab's
+ * netdd: a vif attached while vifd was stopped, scenario 19), and the
+ * device waits at InitWait for ever, as it would behind Linux netback.
+ * Said once, with the way out; nothing else changes.
+ */
+void
+backend_hotplug_overdue(struct backend *be)
+{
+	struct vifd *vd = be->vd;
+	bool waiting = be->life == BE_LIVE && !be->run_scripts &&
+	    !be->hotplug_ok && !be->fsm.failed &&
+	    be->fsm.state == XenbusStateInitWait;
+
+	if (!waiting) {
+		be->toolstack_wait_s = 0;
+		return;
+	}
+	if (++be->toolstack_wait_s != vd->cfg.hotplug_timeout_s + 10u)
+		return;
+	log_warnx("%s: no hotplug-status 'connected' from the toolstack %u s "
+	    "after InitWait: its script failed silently or never ran (xl devd "
+	    "gives a device up when it is not in InitWait within 10 s, as when "
+	    "vifd was not running); the vif cannot reach Connected: detach it "
+	    "(xl network-detach) and attach it again", be->name,
+	    be->toolstack_wait_s);
+}
+

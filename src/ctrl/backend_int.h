@@ -89,6 +89,8 @@ bool backend_domain_dead(struct backend *be);
 bool backend_runs_scripts(struct backend *be);
 /* Starts `action`'s script. 0 or -errno. */
 int backend_hotplug_start(struct backend *be, enum hotplug_action action);
+/* Once a second: says when the toolstack's script is long overdue. */
+void backend_hotplug_overdue(struct backend *be);
 /* A hotplug script may have renamed the TAP (vifname): follow it. */
 void backend_refresh_ifname(struct backend *be);
 

@@ -163,6 +163,7 @@ backend_tick(struct vifd *vd)
 		}
 		if (be->life == BE_LIVE)
 			backend_port_check(be);
+		backend_hotplug_overdue(be);
 	}
 }
 

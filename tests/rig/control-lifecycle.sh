@@ -7,7 +7,8 @@
 #   toolstack's removal leaves nothing behind; two guests with two vifs each
 #   at once, on two bridges; a guest destroyed during the handshake; a
 #   backend directory for a domain that does not exist (a clear line,
-#   nothing made for it, served once the domain exists).
+#   nothing made for it, served once the domain exists); a toolstack that
+#   never runs a device's script (a clear line once its window is past).
 . "$(dirname "$0")/../lib/rig.sh"
 need_root
 machine_up
@@ -129,5 +130,25 @@ check "domain 77: vifctl detach" vifctl detach --timeout=2 77 0
 "$XENSIM" domain "$M" destroy 77
 eventually 5 "domain 77: its TAP removed" no_link_in_host vif77.0
 fds_back "a guest destroyed in the handshake, a domain that did not exist" "$fds0"
+check "vifd still running" kill -0 "$VIFD_PID"
+
+# ---- the toolstack's script never runs ---------------------------------------
+# vifd leaves the scripts to the toolstack, which never runs vif5.0's (as
+# xl devd after a device it gave up: tests/xen scenario 19): once the
+# toolstack's window is past (--hotplug-timeout + 10 s), one line says so
+# and how to get out; the device waits in InitWait; a detach clears it.
+vifd_stop
+vifd_start --hotplug=toolstack --hotplug-timeout=1
+guest_add 5
+attach 5 "mac=00:16:3e:00:05:00,bridge=xenbr0,script=$VB" >/dev/null
+eventually 10 "no script: vif5.0 in InitWait" be_state_is 5 0 2
+sleep 5
+check "no script: nothing said within the window" sh -c "! grep -q 'vif5.0: no hotplug-status' $M.vifd.log"
+eventually 15 "no script: vifd says the toolstack's script is overdue, and what to do" vifd_log_has \
+    "vif5.0: no hotplug-status 'connected' from the toolstack 11 s after InitWait: .* detach it (xl network-detach) and attach it again"
+check "no script: said once" test "$(grep -c 'vif5.0: no hotplug-status' "$M.vifd.log")" = 1
+check "no script: vif5.0 still waits in InitWait" be_state_is 5 0 2
+check "no script: vifctl detach clears it" vifctl detach --timeout=2 5 0
+eventually 5 "no script: vif5.0's TAP removed" no_link_in_host vif5.0
 check "vifd still running" kill -0 "$VIFD_PID"
 done_testing

@@ -98,23 +98,32 @@ dd_novifd() {
 	left=none
 	[ -n "$devid" ] && left="devid_${devid}_state_${st:-gone}"
 	fig "novifd_left_by_libxl=$left"
+	[ -n "$devid" ] || { fail "novifd_: libxl left no record of the failed vif (xl network-list)"; return 1; }
+	# vifd comes back with a short --hotplug-timeout, so that its word on
+	# the toolstack's overdue script comes 15 s after InitWait, not 50 s
 	t0=$(up)
-	dd_cmd 60 'systemctl start vifd' > /dev/null
+	dd_cmd 60 "cp /etc/default/vifd /run/vifd.default.lab && sed -i 's/^VIFD_OPTS=\"/VIFD_OPTS=\"--hotplug-timeout=5 /' /etc/default/vifd && systemctl start vifd" > /dev/null
 	wait_for "$(scaled 60)" netdd_vifd_ready || { fail "novifd_: vifd's ready key never came back"; return 1; }
 	fig "novifd_vifd_ready_s=$(since "$t0")"
-	if [ -n "$devid" ]; then
-		# vifd found what libxl left: it serves the device (the guest's
-		# netfront waits for it) or, closed, clears it; either way it says so
-		wait_for "$(scaled 30)" sh -c "[ \"\$(timeout 5 xenstore-read /local/domain/$nd/backend/vif/$d/$devid/state 2>/dev/null)\" = 4 ] || ! timeout 5 xenstore-exists /local/domain/$nd/backend/vif/$d/$devid" ||
-		    { fail "novifd_: vif$d.$devid left by libxl is neither served nor gone: backend state $(xsr "/local/domain/$nd/backend/vif/$d/$devid/state"), frontend state $(xsr "/local/domain/$d/device/vif/$devid/state")"; dd_novifd_diag "$d" "$devid"; return 1; }
-		fig "novifd_after_vifd=$(xsr "/local/domain/$nd/backend/vif/$d/$devid/state" | sed 's/^4$/Connected/; s/^$/gone/')"
-		fig "novifd_vifd_said=$(dd_cmd 30 "journalctl -b --no-pager -o cat -u vifd | grep 'vif$d.$devid' | head -n 1" | cut -c1-90 | tr ' ' '_')"
-		timeout "$(scaled 60)" xl network-detach dd-a "$devid" > "$LAB_RUN/xl.detach.log" 2>&1 ||
-		    { fail "novifd_: xl network-detach of what libxl left: $(tail -n 2 "$LAB_RUN/xl.detach.log" | tr '
-' ' ')"; return 1; }
-		wait_for "$(scaled 30)" dd_vif_gone "$d" "$devid" ||
-		    { fail "novifd_: after detach, vif$d.$devid is still there (backend dir, netdev or bridge port)"; return 1; }
-	fi
+	# xl devd gave the device up at libxl's 10 s: no script will run, the
+	# vif waits in InitWait and vifd says so once the window is past
+	msg=""
+	for _ in 1 2 3 4 5 6 7 8; do
+		msg=$(dd_cmd 30 "journalctl -b --no-pager -o cat -u vifd | grep -m1 'vif$d.$devid: no hotplug-status'")
+		[ -n "$msg" ] && break
+		sleep 5
+	done
+	[ -n "$msg" ] || { fail "novifd_: vifd said nothing of vif$d.$devid's missing hotplug-status"; dd_novifd_diag "$d" "$devid"; return 1; }
+	fig "novifd_vifd_said_after_s=$(since "$t0") novifd_backend_state=$(xsr "/local/domain/$nd/backend/vif/$d/$devid/state") novifd_frontend_state=$(xsr "/local/domain/$d/device/vif/$devid/state")"
+	say "netdd's vifd: ${msg#*: }"
+	t0=$(up)
+	timeout "$(scaled 60)" xl network-detach dd-a "$devid" > "$LAB_RUN/xl.detach.log" 2>&1 ||
+	    { fail "novifd_: xl network-detach of what libxl left: $(tail -n 2 "$LAB_RUN/xl.detach.log" | tr '\n' ' ')"; return 1; }
+	wait_for "$(scaled 30)" dd_vif_gone "$d" "$devid" ||
+	    { fail "novifd_: after detach, vif$d.$devid is still there (backend dir, netdev or bridge port)"; dd_novifd_diag "$d" "$devid"; return 1; }
+	fig "novifd_detach_s=$(since "$t0")"
+	dd_cmd 60 'cp /run/vifd.default.lab /etc/default/vifd && systemctl restart vifd' > /dev/null
+	wait_for "$(scaled 60)" netdd_vifd_ready || { fail "novifd_: vifd's ready key never came back after its restart"; return 1; }
 	ping -c 1 -W 2 "$(guest_ip 10)" > /dev/null || { fail "novifd_: dd-a's first vif no longer answers"; return 1; }
 }
 
