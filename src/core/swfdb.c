@@ -88,6 +88,18 @@ swfdb_slot(const struct swfdb *f, struct swfdb_entry *b, uint64_t now_ns,
 	return old;
 }
 
+static void
+swfdb_fill(struct swfdb_entry *e, const uint8_t mac[SWFDB_MAC_LEN],
+    uint16_t vlan, uint16_t port, bool pinned, uint64_t seen_ns)
+{
+	memcpy(e->mac, mac, SWFDB_MAC_LEN);
+	e->vlan = vlan;
+	e->port = port;
+	e->used = 1;
+	e->pinned = pinned;
+	e->seen_ns = seen_ns;
+}
+
 int
 swfdb_init(struct swfdb *f, uint32_t entries, uint64_t age_ns, uint64_t seed)
 {
@@ -140,12 +152,7 @@ swfdb_pin(struct swfdb *f, const uint8_t mac[SWFDB_MAC_LEN], uint16_t vlan,
 		if (replaced)
 			f->st.replaced++;
 	}
-	memcpy(e->mac, mac, SWFDB_MAC_LEN);
-	e->vlan = vlan;
-	e->port = port;
-	e->used = 1;
-	e->pinned = 1;
-	e->seen_ns = 0;
+	swfdb_fill(e, mac, vlan, port, true, 0);
 	return 0;
 }
 
@@ -185,12 +192,7 @@ swfdb_learn(struct swfdb *f, const uint8_t mac[SWFDB_MAC_LEN], uint16_t vlan,
 		if (replaced)
 			f->st.replaced++;
 	}
-	memcpy(e->mac, mac, SWFDB_MAC_LEN);
-	e->vlan = vlan;
-	e->port = port;
-	e->used = 1;
-	e->pinned = 0;
-	e->seen_ns = now_ns;
+	swfdb_fill(e, mac, vlan, port, false, now_ns);
 	f->st.learned++;
 	return SWFDB_LEARNED;
 }
