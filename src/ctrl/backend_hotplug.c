@@ -166,9 +166,11 @@ void
 backend_hotplug_overdue(struct backend *be)
 {
 	struct vifd *vd = be->vd;
+	/* InitWait as the toolstack sees it: the machine may be Connected
+	 * already, its write deferred (the frontend connected). */
 	bool waiting = be->life == BE_LIVE && !be->run_scripts &&
 	    !be->hotplug_ok && !be->fsm.failed &&
-	    be->fsm.state == XenbusStateInitWait;
+	    be->fsm.written == XenbusStateInitWait;
 
 	if (!waiting) {
 		be->toolstack_wait_s = 0;

@@ -142,12 +142,17 @@ vifd_start --hotplug=toolstack --hotplug-timeout=1
 guest_add 5
 attach 5 "mac=00:16:3e:00:05:00,bridge=xenbr0,script=$VB" >/dev/null
 eventually 10 "no script: vif5.0 in InitWait" be_state_is 5 0 2
-sleep 5
+# the frontend does its half: vifd's Connected waits for hotplug-status
+guest_tap 5 0 10.77.0.5
+eventually 10 "no script: the frontend Connected, the backend deferred" sh -c \
+    "[ \"\$($XENSIM exec $M -- xenstore-read $(fe_path 5 0)/state)\" = 4 ] && grep -q 'vif5.0: Connected deferred until hotplug-status' $M.vifd.log"
+sleep 3
 check "no script: nothing said within the window" sh -c "! grep -q 'vif5.0: no hotplug-status' $M.vifd.log"
 eventually 15 "no script: vifd says the toolstack's script is overdue, and what to do" vifd_log_has \
     "vif5.0: no hotplug-status 'connected' from the toolstack 11 s after InitWait: .* detach it (xl network-detach) and attach it again"
 check "no script: said once" test "$(grep -c 'vif5.0: no hotplug-status' "$M.vifd.log")" = 1
 check "no script: vif5.0 still waits in InitWait" be_state_is 5 0 2
+kill "$GUEST_PID"; wait "$GUEST_PID" 2>/dev/null
 check "no script: vifctl detach clears it" vifctl detach --timeout=2 5 0
 eventually 5 "no script: vif5.0's TAP removed" no_link_in_host vif5.0
 check "vifd still running" kill -0 "$VIFD_PID"

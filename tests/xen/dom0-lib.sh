@@ -321,7 +321,9 @@ ping_diag() {
 		vs="$vs oper=$(cat "/sys/class/net/$v/operstate") rx_pkts=$(cat "/sys/class/net/$v/statistics/rx_packets") tx_pkts=$(cat "/sys/class/net/$v/statistics/tx_packets") tx_drop=$(cat "/sys/class/net/$v/statistics/tx_dropped")"
 	fi
 	ns=$(ip neigh show "$ip" 2>/dev/null | awk '{ print $(NF) (NF >= 5 ? "/" $5 : "") }')
-	gs=$(guest_cmd "$name" 20 "cat /proc/net/dev" 2>/dev/null | awk '$1 == "eth0:" { printf "rx_pkts=%s tx_pkts=%s", $3, $11 }')
+	gs=$(guest_cmd "$name" 20 "cat /proc/net/dev; ip -o -4 addr show dev eth0" 2>/dev/null |
+	    awk '$1 == "eth0:" { c = sprintf("rx_pkts=%s tx_pkts=%s", $3, $11) } $3 == "inet" { a = $4 }
+	        END { if (c != "") printf "%s addr=%s", c, (a != "" ? a : "none") }')
 	echo "$v $vs; dom0 neigh ${ns:-none}; guest eth0 ${gs:-unknown}"
 }
 
