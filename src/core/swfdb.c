@@ -46,11 +46,24 @@ swfdb_is_group(const uint8_t mac[SWFDB_MAC_LEN])
 	return (mac[0] & 0x01) != 0;
 }
 
+/* Not a station's address: a group one, or all zeroes (Linux bridge:
+ * is_valid_ether_addr). */
+static bool
+swfdb_bad_station(const uint8_t mac[SWFDB_MAC_LEN])
+{
+	static const uint8_t zero[SWFDB_MAC_LEN];
+
+	return swfdb_is_group(mac) || memcmp(mac, zero, SWFDB_MAC_LEN) == 0;
+}
+
 static bool
 swfdb_live(const struct swfdb *f, const struct swfdb_entry *e,
     uint64_t now_ns)
 {
-	return e->used && (e->pinned || now_ns - e->seen_ns < f->age_ns);
+	/* A clock read before the entry was seen (another thread's) is
+	 * "just now", not a wrap to 2^64. */
+	return e->used && (e->pinned || now_ns <= e->seen_ns ||
+	    now_ns - e->seen_ns < f->age_ns);
 }
 
 /* The entry for (mac, vlan) in its bucket `b`, aged or not, or NULL. */
@@ -137,7 +150,7 @@ swfdb_pin(struct swfdb *f, const uint8_t mac[SWFDB_MAC_LEN], uint16_t vlan,
 	struct swfdb_entry *b, *e;
 	bool replaced;
 
-	if (swfdb_is_group(mac))
+	if (swfdb_bad_station(mac))
 		return -EINVAL;
 	b = &f->e[(size_t)swfdb_bucket(f, mac, vlan) * SWFDB_WAYS];
 	e = swfdb_find(b, mac, vlan);
@@ -163,7 +176,7 @@ swfdb_learn(struct swfdb *f, const uint8_t mac[SWFDB_MAC_LEN], uint16_t vlan,
 	struct swfdb_entry *b, *e;
 	bool replaced;
 
-	if (swfdb_is_group(mac)) {
+	if (swfdb_bad_station(mac)) {
 		f->st.bad_src++;
 		return SWFDB_BAD_SRC;
 	}
@@ -176,7 +189,8 @@ swfdb_learn(struct swfdb *f, const uint8_t mac[SWFDB_MAC_LEN], uint16_t vlan,
 		return SWFDB_REFUSED;
 	}
 	if (e != NULL && swfdb_live(f, e, now_ns)) {
-		e->seen_ns = now_ns;
+		if (now_ns > e->seen_ns)
+			e->seen_ns = now_ns;
 		if (e->port == port)
 			return SWFDB_KNOWN;
 		e->port = port;

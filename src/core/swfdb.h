@@ -46,9 +46,10 @@ struct swfdb_stats {
 	uint64_t learned;	/* new addresses */
 	uint64_t moved;		/* a learned address seen on another port */
 	uint64_t replaced;	/* learned entries pushed out of a full bucket */
-	uint64_t refused;	/* frames from another port with a pinned address */
+	uint64_t refused;	/* frames from another port with a pinned
+				 * address */
 	uint64_t full;		/* not learned: a bucket of pinned entries */
-	uint64_t bad_src;	/* group (multicast) source addresses */
+	uint64_t bad_src;	/* group or all-zero source addresses */
 };
 
 struct swfdb {
@@ -67,7 +68,7 @@ enum swfdb_learn_result {
 	SWFDB_MOVED,		/* learned on another port before: moved here */
 	SWFDB_NOT_LEARNED,	/* no room (a bucket of pinned entries) */
 	SWFDB_REFUSED,		/* pinned to another port: drop the frame */
-	SWFDB_BAD_SRC,		/* a group address as source: drop the frame */
+	SWFDB_BAD_SRC,		/* a group or all-zero source: drop the frame */
 };
 
 /*
@@ -83,9 +84,10 @@ void swfdb_fini(struct swfdb *f);
 /*
  * Pins `mac` in `vlan` to `port` at `now_ns`: a port's own address,
  * which learning may not move. Takes over a learned entry for it, else a
- * free or aged slot, else the bucket's learned entry seen longest ago. Returns 0, -EINVAL for a group address, -EEXIST if it
- * is pinned to another port already, -ENOSPC if its bucket holds only
- * pinned entries.
+ * free or aged slot, else the bucket's learned entry seen longest ago.
+ * Returns 0, -EINVAL for a group or all-zero address, -EEXIST if it is
+ * pinned to another port already, -ENOSPC if its bucket holds only pinned
+ * entries.
  */
 int swfdb_pin(struct swfdb *f, const uint8_t mac[SWFDB_MAC_LEN],
     uint16_t vlan, uint16_t port, uint64_t now_ns);

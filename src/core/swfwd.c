@@ -6,16 +6,18 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
+
 #include "core/swfwd.h"
 
 #define SWFWD_ETH_HLEN	14u	/* destination, source, type */
 
 /* May a frame from port `in` reach port `o`? */
-static int
+static bool
 swfwd_reaches(const struct swfwd_port *ports, unsigned int in, unsigned int o)
 {
 	if (o == in || !ports[o].used || ports[o].vlan != ports[in].vlan)
-		return 0;
+		return false;
 	return !(ports[in].isolated && ports[o].isolated);
 }
 

@@ -11,9 +11,10 @@
  *    only ports of the same VLAN, and is learned in it;
  *  - isolated ports (BR_ISOLATED, `bridge link set ... isolated on`) do
  *    not reach each other, only non-isolated ports (the uplink);
- *  - a frame whose source address is a group address, or is pinned to
- *    another port (spoofing), or shorter than an Ethernet header, is
- *    dropped and counted.
+ *  - a frame whose source address is a group or all-zero address, or is
+ *    pinned to another port (spoofing), or shorter than an Ethernet
+ *    header, is dropped; the verdict says why (the caller counts it; the
+ *    forwarding table counts the bad and spoofed sources itself).
  *
  * Pure: the caller's port table and forwarding table, time as a
  * parameter; no allocation.

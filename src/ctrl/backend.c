@@ -474,9 +474,13 @@ backend_add(struct vifd *vd, uint32_t domid, uint32_t devid)
 		/* A toolstack wrote a device for a domain that does not
 		 * exist (or died before we looked): nothing of ours is made
 		 * for it. The directory is the toolstack's to remove; a new
-		 * one, when the domain exists, is served (backend_recheck).
-		 * A TAP of that name (a restart's) is taken over below and
-		 * goes with the domain's release. */
+		 * one (state Initialising, online 1 written again) is looked
+		 * at afresh (backend_recheck), and served once the domain
+		 * exists. A domain introduced later under the same directory
+		 * without such a write is not noticed: no toolstack does that
+		 * (libxl introduces a domain before it adds its devices). A
+		 * TAP of that name (a restart's) is taken over below and goes
+		 * with the domain's release. */
 		log_warnx("%s: domain %u does not exist: nothing created for "
 		    "its backend directory %s", be->name, be->domid, be->path);
 		be->life = BE_GONE;

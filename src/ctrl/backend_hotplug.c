@@ -155,17 +155,22 @@ backend_runs_scripts(struct backend *be)
  * Once a second: a device whose scripts the toolstack runs (libxl, xl
  * devd) has its hotplug-status "connected" within libxl's window after
  * InitWait: the 10 s libxl waits for InitWait (LIBXL_INIT_TIMEOUT) and the
- * script's own limit (LIBXL_HOTPLUG_TIMEOUT, vifd's --hotplug-timeout
- * too). Past that it never will: xl devd gives a device up for good when
- * it was not in InitWait within those 10 s of its creation (the lab's
- * netdd: a vif attached while vifd was stopped, scenario 19), and the
- * device waits at InitWait for ever, as it would behind Linux netback.
- * Said once, with the way out; nothing else changes.
+ * script's own limit, libxl's LIBXL_HOTPLUG_TIMEOUT of 40 s (some
+ * distributions patch it to 120 or 180 s: --hotplug-timeout, when larger,
+ * stands for theirs; a smaller one, meant for vifd's own scripts, does not
+ * shorten libxl's). Past that it most likely never will: xl devd gives a
+ * device up for good when it was not in InitWait within those 10 s of its
+ * creation (the lab's netdd: a vif attached while vifd was stopped,
+ * scenario 19), and the device waits at InitWait for ever, as it would
+ * behind Linux netback. Said once, with the way out; nothing else changes
+ * (a late hotplug-status still connects the vif).
  */
 void
 backend_hotplug_overdue(struct backend *be)
 {
 	struct vifd *vd = be->vd;
+	unsigned int window = (vd->cfg.hotplug_timeout_s > VIFD_HOTPLUG_TIMEOUT_S ?
+	    vd->cfg.hotplug_timeout_s : VIFD_HOTPLUG_TIMEOUT_S) + 10u;
 	/* InitWait as the toolstack sees it: the machine may be Connected
 	 * already, its write deferred (the frontend connected). */
 	bool waiting = be->life == BE_LIVE && !be->run_scripts &&
@@ -176,13 +181,12 @@ backend_hotplug_overdue(struct backend *be)
 		be->toolstack_wait_s = 0;
 		return;
 	}
-	if (++be->toolstack_wait_s != vd->cfg.hotplug_timeout_s + 10u)
+	if (++be->toolstack_wait_s != window)
 		return;
 	log_warnx("%s: no hotplug-status 'connected' from the toolstack %u s "
-	    "after InitWait: its script failed silently or never ran (xl devd "
-	    "gives a device up when it is not in InitWait within 10 s, as when "
-	    "vifd was not running); the vif cannot reach Connected: detach it "
-	    "(xl network-detach) and attach it again", be->name,
-	    be->toolstack_wait_s);
+	    "after InitWait, past libxl's window: its script failed silently "
+	    "or never ran (xl devd gives a device up when it is not in "
+	    "InitWait within 10 s, as when vifd was not running); the vif "
+	    "waits in InitWait until it comes: detach it (xl network-detach) "
+	    "and attach it again", be->name, be->toolstack_wait_s);
 }
-

@@ -79,8 +79,11 @@ void backend_read_hotplug_status(struct backend *be);
 /* The frontend's state node: Unknown if its directory is gone, 255 for
  * a value that is no number. */
 enum xenbus_state backend_read_fe_state(struct backend *be);
-/* After @releaseDomain: is our guest gone? */
+/* Does our guest's domain exist? 1 yes, 0 no, -1 we may not tell (a
+ * driver domain). Not a 0/-errno: three answers, none an error. */
 int backend_domain_known(struct backend *be);
+/* After @releaseDomain: is our guest gone? (-1 above: the frontend's
+ * directory decides.) */
 bool backend_domain_dead(struct backend *be);
 
 /* ---- backend_hotplug.c -------------------------------------------------- */

@@ -449,8 +449,9 @@ backend_read_fe_state(struct backend *be)
 
 /*
  * Does our guest's domain exist? 1: xenstored knows it. 0: it does not,
- * and the domain's /local/domain directory is gone too (xenstored removes
- * a dead domain's own nodes and the toolstack its directory). -1: we may
+ * and /local/domain/<domid>/domid is gone too (xenstored removes a dead
+ * domain's own nodes and the toolstack its directory; libxl writes `domid`
+ * before it introduces a domain, and adds its vifs after). -1: we may
  * not tell: a driver domain may not ask xenstored (the answer is then
  * "no"), nor read a guest's directory (EACCES whether it exists or not:
  * xenstored does not say whether a node it hides exists).

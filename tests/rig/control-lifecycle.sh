@@ -134,23 +134,29 @@ check "vifd still running" kill -0 "$VIFD_PID"
 
 # ---- the toolstack's script never runs ---------------------------------------
 # vifd leaves the scripts to the toolstack, which never runs vif5.0's (as
-# xl devd after a device it gave up: tests/xen scenario 19): once the
-# toolstack's window is past (--hotplug-timeout + 10 s), one line says so
-# and how to get out; the device waits in InitWait; a detach clears it.
+# xl devd after a device it gave up: tests/xen scenario 19); the frontend
+# connects its half. Once libxl's window is past (its 10 s for InitWait and
+# its scripts' 40 s; --hotplug-timeout=1, meant for vifd's own scripts,
+# does not shorten it), one line says so and how to get out; the device
+# waits in InitWait; a detach clears it.
 vifd_stop
 vifd_start --hotplug=toolstack --hotplug-timeout=1
 guest_add 5
 attach 5 "mac=00:16:3e:00:05:00,bridge=xenbr0,script=$VB" >/dev/null
 eventually 10 "no script: vif5.0 in InitWait" be_state_is 5 0 2
-# the frontend does its half: vifd's Connected waits for hotplug-status
+t_iw=$(date +%s)
 guest_tap 5 0 10.77.0.5
 eventually 10 "no script: the frontend Connected, the backend deferred" sh -c \
     "[ \"\$($XENSIM exec $M -- xenstore-read $(fe_path 5 0)/state)\" = 4 ] && grep -q 'vif5.0: Connected deferred until hotplug-status' $M.vifd.log"
-sleep 3
-check "no script: nothing said within the window" sh -c "! grep -q 'vif5.0: no hotplug-status' $M.vifd.log"
-eventually 15 "no script: vifd says the toolstack's script is overdue, and what to do" vifd_log_has \
-    "vif5.0: no hotplug-status 'connected' from the toolstack 11 s after InitWait: .* detach it (xl network-detach) and attach it again"
-check "no script: said once" test "$(grep -c 'vif5.0: no hotplug-status' "$M.vifd.log")" = 1
+sleep 10
+# (the window is 50 s: a check within 40 s of InitWait cannot race it)
+if [ $(($(date +%s) - t_iw)) -lt 40 ]; then
+	check "no script: nothing said within libxl's window" sh -c "! grep -q 'vif5.0: no hotplug-status' $M.vifd.log"
+else
+	diag "no script: not checking that nothing was said within the window (this machine took $(($(date +%s) - t_iw)) s to get here)"
+fi
+eventually 50 "no script: vifd says the toolstack's script is overdue, and what to do" vifd_log_has \
+    "vif5.0: no hotplug-status 'connected' from the toolstack 50 s after InitWait, past libxl's window: .* detach it (xl network-detach) and attach it again"
 check "no script: vif5.0 still waits in InitWait" be_state_is 5 0 2
 kill "$GUEST_PID"; wait "$GUEST_PID" 2>/dev/null
 check "no script: vifctl detach clears it" vifctl detach --timeout=2 5 0
