@@ -183,8 +183,6 @@ backend_toolstack_window_s(const struct vifd *vd)
 void
 backend_hotplug_overdue(struct backend *be)
 {
-	struct vifd *vd = be->vd;
-	unsigned int window = backend_toolstack_window_s(vd);
 	/* InitWait as the toolstack sees it: the machine may be Connected
 	 * already, its write deferred (the frontend connected). */
 	bool waiting = be->life == BE_LIVE && !be->run_scripts &&
@@ -195,7 +193,7 @@ backend_hotplug_overdue(struct backend *be)
 		be->toolstack_wait_s = 0;
 		return;
 	}
-	if (++be->toolstack_wait_s != window)
+	if (++be->toolstack_wait_s != backend_toolstack_window_s(be->vd))
 		return;
 	log_warnx("%s: no hotplug-status 'connected' from the toolstack %u s "
 	    "after InitWait, past libxl's window: its script failed silently "
