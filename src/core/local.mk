@@ -5,6 +5,7 @@ src_libvifd_a_SOURCES += \
 	src/core/tx.c src/core/tx.h \
 	src/core/mcast.c src/core/mcast.h \
 	src/core/swfdb.c src/core/swfdb.h src/core/swfwd.c src/core/swfwd.h \
+	src/core/swspec.c src/core/swspec.h \
 	src/core/hash.c src/core/hash.h \
 	src/core/ctrl.c src/core/ctrl.h \
 	src/core/rx.c src/core/rx.h \

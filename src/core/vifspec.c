@@ -19,6 +19,7 @@
 
 #include "core/vifspec.h"
 #include "core/strparse.h"
+#include "core/swspec.h"
 
 /* Longest value quoted in an error message before it is cut. */
 #define VIFSPEC_QUOTE_MAX	64u
@@ -229,18 +230,26 @@ vifspec_vlan_id(const char **pp, unsigned int *out)
 }
 
 /*
- * bridge=: an interface name, or Xen's vif-openvswitch syntax
+ * bridge=: an interface name, a switch inside vifd (vifd:NAME,
+ * core/swspec.h), or Xen's vif-openvswitch syntax
  * BRIDGE[.VLAN][:TRUNK[:TRUNK]...]. The part before the first ':' is an
  * interface name (a Linux bridge may have a '.' in its name, so ".VLAN"
  * is the hotplug script's to judge); each trunk after it is a VLAN ID.
+ * A switch's bad name is said in `swerr`, which the returned reason
+ * points to.
  */
 static const char *
-vifspec_check_bridge(const char *v)
+vifspec_check_bridge(const char *v, char *swerr, size_t swerrlen)
 {
-	char head[VIFSPEC_IFNAME_MAX + 2];
+	char head[VIFSPEC_IFNAME_MAX + 2], sw[SWSPEC_NAME_MAX + 1];
 	const char *colon = strchr(v, ':'), *p, *why;
 	size_t n = colon != NULL ? (size_t)(colon - v) : strlen(v);
 	unsigned int id;
+	int r;
+
+	r = swspec_parse(v, sw, swerr, swerrlen);
+	if (r != 0)
+		return r > 0 ? NULL : swerr;
 
 	if (n > VIFSPEC_IFNAME_MAX)
 		return "interface name longer than 15 characters (IFNAMSIZ)";
@@ -467,6 +476,7 @@ vifspec_item(struct vifspec *vs, const struct vifspec_opts *opts,
     size_t errlen)
 {
 	const char *why = NULL;
+	char swerr[128];
 	uint64_t x;
 	unsigned int i;
 	int r;
@@ -493,7 +503,8 @@ vifspec_item(struct vifspec *vs, const struct vifspec_opts *opts,
 		vs->mac_generated = memcmp(vs->mac, "\0\0\0\0\0\0", 6) == 0;
 		break;
 	case K_BRIDGE:
-		if ((why = vifspec_check_bridge(v)) == NULL)
+		if ((why = vifspec_check_bridge(v, swerr,
+		    sizeof(swerr))) == NULL)
 			vs->bridge = v;
 		break;
 	case K_GATEWAYDEV:

@@ -24,6 +24,8 @@
 #include "ctrl/backend_int.h"
 #include "core/featmask.h"
 #include "core/frontend.h"
+#include "core/strparse.h"
+#include "core/swspec.h"
 #include "util/log.h"
 #include "data/tap.h"
 #include "data/vif.h"
@@ -52,6 +54,47 @@ backend_fe_get(void *arg, const char *key)
 	    be->fe_path, key);
 }
 
+/*
+ * The vifd switch the `bridge` key names (core/swspec.h) into
+ * sw[SWSPEC_NAME_MAX + 1], and the `mac` key to pin on it (*has_mac).
+ * Returns SWSPEC_SWITCH or SWSPEC_PEER for a port of a switch or a peer
+ * link, 0 for a vif on a host bridge (or none), -EINVAL with a reason in
+ * err for a bad name or, on a switch, a
+ * `mac` that is there but not an address: a port that cannot pin its
+ * guest's address would let others take it.
+ */
+static int
+backend_switch_keys(struct backend *be, char *sw, uint8_t mac[6],
+    bool *has_mac, char *err, size_t errlen)
+{
+	struct vifd *vd = be->vd;
+	char *bridge, *m, q[160];
+	int r, kind;
+
+	*has_mac = false;
+	bridge = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, be->path,
+	    "bridge");
+	r = swspec_parse(bridge, sw, q, sizeof(q));
+	free(bridge);
+	if (r < 0)
+		return strparse_fail(err, errlen, "bridge: %s", q);
+	if (r == SWSPEC_NONE)
+		return 0;
+	kind = r;
+	m = xsu_read_key(vd->env, vd->xs, XEN_TXN_NULL, be->path, "mac");
+	if (m != NULL) {
+		if (strparse_mac(m, 0, mac) < 0) {
+			strparse_quote(m, q, sizeof(q));
+			free(m);
+			return strparse_fail(err, errlen, "mac '%s' is not a "
+			    "MAC address", q);
+		}
+		*has_mac = true;
+		free(m);
+	}
+	return kind;
+}
+
 /* InitWait -> Connected: read the frontend's keys and start the queues. */
 static int
 backend_connect(struct backend *be)
@@ -59,7 +102,9 @@ backend_connect(struct backend *be)
 	struct vifd *vd = be->vd;
 	struct frontend_info fi;
 	struct vif_params p;
-	char err[256];
+	char err[256], sw[SWSPEC_NAME_MAX + 1];
+	uint8_t mac[6];
+	bool has_mac;
 	int r;
 
 	backend_refresh_ifname(be);
@@ -84,7 +129,18 @@ backend_connect(struct backend *be)
 		    "vif again", be->ifname);
 		return -ENODEV;
 	}
+	r = backend_switch_keys(be, sw, mac, &has_mac, err, sizeof(err));
+	if (r < 0) {
+		backend_fail(be, "%s", err);
+		return r;
+	}
 	memset(&p, 0, sizeof(p));
+	if (r > 0) {
+		p.sw = sw;
+		p.sw_mac = has_mac ? mac : NULL;
+		p.sw_isolated = be->isolated;
+		p.sw_peer = r == SWSPEC_PEER;
+	}
 	p.name = be->name;
 	p.ifname = be->ifname;
 	p.fe_domid = be->domid;

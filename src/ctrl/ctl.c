@@ -32,6 +32,7 @@
 #include "util/log.h"
 #include "data/queue_stats.h"
 #include "data/vif.h"
+#include "data/vswitch.h"
 #include "ctrl/vifd.h"
 #include "core/ctl_cmd.h"
 #include "core/xenbus_state.h"
@@ -133,6 +134,19 @@ ctl_stats_one(struct ctl_out *o, struct backend *be)
 	ctl_printf(o, "%s queues %u\n", be->name, nq);
 	ctl_printf(o, "%s steering %s\n", be->name, be->vif != NULL ?
 	    vif_steering(be->vif) : "none");
+	if (be->vif != NULL && vif_switch(be->vif) != NULL) {
+		struct vsw_port_stats ps;
+
+		ctl_printf(o, "%s %s %s\n", be->name,
+		    vif_switch_peer(be->vif) ? "peer_link" : "switch",
+		    vif_switch(be->vif));
+		vif_switch_stats(be->vif, &ps);
+#define CTL_SW(n) \
+		ctl_printf(o, "%s switch_%s %llu\n", be->name, #n, \
+		    (unsigned long long)ps.n);
+		VSW_PORT_STATS(CTL_SW)
+#undef CTL_SW
+	}
 	backend_stats_total(be, &st);
 #define CTL_TOTAL(n) \
 	ctl_printf(o, "%s total %s %llu\n", be->name, #n, \

@@ -8,6 +8,8 @@ src_libvifd_a_SOURCES += \
 	src/data/vif.c src/data/vif.h \
 	src/data/vif_mcast.c src/data/vif_mcast.h \
 	src/data/vif_rss.c src/data/vif_rss.h \
+	src/data/inbox.c src/data/inbox.h \
+	src/data/vswitch.c src/data/vswitch.h \
 	src/data/tap_steer.c src/data/tap_steer.h \
 	src/data/ctrlring.c src/data/ctrlring.h \
 	src/data/tap_linux.c src/data/tap.h \

@@ -28,6 +28,7 @@
 #include "util/sandbox.h"
 #include "data/queue_int.h"
 #include "data/vif_rss.h"
+#include "data/inbox.h"
 
 /* ---- small helpers ----------------------------------------------------- */
 
@@ -334,6 +335,17 @@ queue_on_steer(struct loop_watch *w, uint32_t events)
 	queue_work(q, false, true);
 }
 
+/* Other ports of the vif's switch handed frames to us (vswitch.h). */
+static void
+queue_on_switch(struct loop_watch *w, uint32_t events)
+{
+	struct queue *q = w->arg;
+
+	(void)events;
+	loop_event_ack(q->swin->evfd);
+	queue_work(q, false, true);
+}
+
 static void *
 queue_main(void *arg)
 {
@@ -471,6 +483,14 @@ queue_start(struct queue *q)
 		loop_watch_init(&q->w_steer, q->rss->inbox[q->id].evfd,
 		    EPOLLIN, queue_on_steer, q);
 		if ((r = loop_add(&q->loop, &q->w_steer)) < 0)
+			goto fail_loop;
+	}
+	if (q->swin != NULL) {
+		/* The port's inbox outlives the worker too (the vif leaves
+		 * the switch after its queues stop). */
+		loop_watch_init(&q->w_switch, q->swin->evfd, EPOLLIN,
+		    queue_on_switch, q);
+		if ((r = loop_add(&q->loop, &q->w_switch)) < 0)
 			goto fail_loop;
 	}
 	q->rx_last = loop_now_ns();	/* the stall clock starts */

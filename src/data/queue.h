@@ -34,6 +34,8 @@
 struct queue;
 struct vif_mcast;
 struct vif_rss;
+struct vsw_port;
+struct inbox;
 
 #define QUEUE_STAT_ADD(q, field, n) \
 	__atomic_store_n(&(q)->stats.field, (q)->stats.field + (n), \
@@ -115,6 +117,12 @@ struct queue_params {
 	/* The vif's receive-side scaling (hash settings, the queues'
 	 * inboxes), shared by its queues; NULL: no control ring. */
 	struct vif_rss *rss;
+	/* The vif's port on a vifd switch (vswitch.h), or NULL: frames from
+	 * the guest go to it instead of the TAP. `swin` is its inbox, for
+	 * the one queue that delivers the switch's frames (NULL for the
+	 * others). */
+	struct vsw_port *swport;
+	struct inbox *swin;
 	const struct queue_upcalls *up;
 	void *up_arg;
 };
@@ -155,6 +163,8 @@ struct queue {
 	struct rxstall_cfg rx_times;	/* drain and stall timeouts */
 	struct vif_mcast *mcast;	/* shared, thread-safe; or NULL */
 	struct vif_rss *rss;		/* shared, thread-safe; or NULL */
+	struct vsw_port *swport;	/* shared, thread-safe; or NULL */
+	struct inbox *swin;		/* the port's inbox, or NULL */
 
 	/* [worker] */
 	pthread_t thread;
@@ -162,7 +172,7 @@ struct queue {
 	struct loop loop;
 	int timerfd;
 	int ctlfd;			/* control thread -> worker */
-	struct loop_watch w_evtchn, w_tap, w_timer, w_ctl, w_steer;
+	struct loop_watch w_evtchn, w_tap, w_timer, w_ctl, w_steer, w_switch;
 	struct log_ratelimit copy_rl;	/* "grant copy failed" lines */
 	struct log_ratelimit notify_rl;	/* "notify port" lines (a limiter
 					 * is one thread's, log.h) */

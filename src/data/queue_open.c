@@ -152,6 +152,8 @@ queue_open(struct queue *q, const struct queue_params *p, char *err,
 	q->xdp_headroom = p->xdp_headroom;
 	q->mcast = p->mcast;
 	q->rss = p->rss;
+	q->swport = p->swport;
+	q->swin = p->swin;
 	q->rate_out = p->out;
 	q->rate_in = p->in;
 	q->txl.shaper = p->shape_out;

@@ -23,17 +23,28 @@
 #include <sys/uio.h>
 
 #include "util/log.h"
+#include "data/inbox.h"
 #include "data/queue_int.h"
 #include "data/vif_mcast.h"
 #include "data/vif_rss.h"
 
+/* An inbox frame is header + frame in one piece: it lands where the TAP
+ * read would put the frame, and the header is moved out of the way. */
+static void
+queue_rx_unpack(struct virtio_net_hdr *vh, uint8_t *buf, int n)
+{
+	memcpy(vh, buf, sizeof(*vh));
+	memmove(buf, buf + sizeof(*vh), (size_t)n - sizeof(*vh));
+}
+
 /*
  * The next frame for this queue: first what other queues steered to us,
- * then the TAP. Header into *vh, frame at buf (cap bytes). Returns the
- * bytes read (header included), 0 when both are empty, -1 when the TAP
- * read failed (EAGAIN: empty), -2 for a steered frame that could not be
- * taken (dropped, counted). *steered: it came from the inbox (it is ours
- * already).
+ * then what the vif's switch ports sent it, then the TAP. Header into
+ * *vh, frame at buf (cap bytes). Returns the bytes read (header
+ * included), 0 when all are empty, -1 when the TAP read failed (EAGAIN:
+ * empty), -2 for an inbox frame that could not be taken (dropped,
+ * counted). *steered: it came from the steering inbox (it is ours
+ * already); a switch's frame is not, RSS may steer it on.
  */
 static ssize_t
 queue_rx_next(struct queue *q, struct virtio_net_hdr *vh, uint8_t *buf,
@@ -44,9 +55,6 @@ queue_rx_next(struct queue *q, struct virtio_net_hdr *vh, uint8_t *buf,
 
 	*steered = false;
 	if (q->rss != NULL) {
-		/* The inbox frame is header + frame in one piece: it lands
-		 * where the TAP read would put the frame, the header is
-		 * moved out of the way. */
 		r = vif_rss_pop(q->rss, q->id, buf, cap);
 		if (r < 0) {
 			QUEUE_STAT_ADD(q, rx_drop_steer, 1);
@@ -55,8 +63,19 @@ queue_rx_next(struct queue *q, struct virtio_net_hdr *vh, uint8_t *buf,
 		if (r > 0) {
 			*steered = true;
 			QUEUE_STAT_ADD(q, rx_steered_in, 1);
-			memcpy(vh, buf, sizeof(*vh));
-			memmove(buf, buf + sizeof(*vh), (size_t)r - sizeof(*vh));
+			queue_rx_unpack(vh, buf, r);
+			return r;
+		}
+	}
+	if (q->swin != NULL) {
+		r = inbox_pop(q->swin, buf, cap);
+		if (r < 0) {
+			QUEUE_STAT_ADD(q, rx_drop_size, 1);
+			return -2;
+		}
+		if (r > 0) {
+			QUEUE_STAT_ADD(q, rx_switched_in, 1);
+			queue_rx_unpack(vh, buf, r);
 			return r;
 		}
 	}

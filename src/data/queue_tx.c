@@ -20,6 +20,7 @@
 
 #include "data/queue_int.h"
 #include "data/vif_mcast.h"
+#include "data/vswitch.h"
 
 static void
 queue_tx_count_drop(struct queue *q, int reason)
@@ -91,6 +92,17 @@ queue_tx_send(struct queue *q, const struct tx_pkt *pkt, uint8_t *buf)
 	}
 	if (q->vstats.gso_fixup + q->vstats.csum_fixup != fix)
 		QUEUE_STAT_ADD(q, tx_csum_fixup, 1);
+	if (q->swport != NULL) {
+		/* A port of a vifd switch: the frame goes to the other
+		 * ports, not to the TAP (vswitch.h). */
+		if (vsw_port_send(q->swport, &vh, buf, pkt->len,
+		    loop_now_ns()) < 0) {
+			QUEUE_STAT_ADD(q, tx_drop_switch, 1);
+			return false;
+		}
+		QUEUE_STAT_ADD(q, tx_switched, 1);
+		goto sent;
+	}
 	iov[0].iov_base = &vh;
 	iov[0].iov_len = sizeof(vh);
 	iov[1].iov_base = buf;
@@ -103,6 +115,7 @@ queue_tx_send(struct queue *q, const struct tx_pkt *pkt, uint8_t *buf)
 		QUEUE_STAT_ADD(q, tx_drop_tap, 1);
 		return false;
 	}
+sent:
 	QUEUE_STAT_ADD(q, tx_packets, 1);
 	QUEUE_STAT_ADD(q, tx_bytes, pkt->len);
 	if (pkt->has_gso)

@@ -31,6 +31,7 @@
 #include "data/vif.h"
 #include "data/vif_mcast.h"
 #include "data/vif_rss.h"
+#include "data/vswitch.h"
 #include "data/tap_steer.h"
 #include "data/ctrlring.h"
 #include "core/featmask.h"
@@ -57,6 +58,7 @@ struct vif {
 	bool has_rss;			/* a control ring: rss is set up */
 	struct vif_rss rss;		/* shared by the queues */
 	struct ctrlring *ctrl;		/* its worker, or NULL */
+	struct vsw_port *swport;	/* its switch port, or NULL */
 };
 
 /* Upcall of a worker (any thread): a rogue frontend, reported once. */
@@ -148,6 +150,11 @@ vif_queue_params(struct vif *vif, const struct vif_params *p,
 	qp->shape_out = &vif->shape_out;
 	qp->shape_in = &vif->shape_in;
 	qp->rss = vif->has_rss ? &vif->rss : NULL;
+	/* Every queue sends into the switch; the first delivers from it
+	 * (RSS spreads those frames over the queues like the TAP's). */
+	qp->swport = vif->swport;
+	qp->swin = vif->swport != NULL && i == 0 ?
+	    vsw_port_inbox(vif->swport) : NULL;
 	qp->up = &vif_upcalls;
 	qp->up_arg = vif;
 }
@@ -235,6 +242,19 @@ vif_connect(struct xen_env *env, const struct vif_params *p,
 		}
 		vif->has_rss = true;
 	}
+	if (p->sw != NULL) {
+		struct vsw_port_params sp = {
+			.sw = p->sw, .name = p->name, .mac = p->sw_mac,
+			.isolated = p->sw_isolated, .peer = p->sw_peer,
+		};
+
+		r = vsw_port_join(&sp, &vif->swport, err, errlen);
+		if (r < 0)
+			goto fail;
+		log_info("%s: a port of %s %s%s", vif->name, p->sw_peer ?
+		    "peer link" : "switch", p->sw, p->sw_isolated &&
+		    !p->sw_peer ? ", isolated" : "");
+	}
 	for (i = 0; i < vif->nq; i++) {
 		struct queue_params qp;
 		char qname[48];
@@ -309,6 +329,10 @@ vif_disconnect(struct vif *vif)
 		queue_close(&vif->q[i]);
 	if (vif->has_rss)
 		vif_rss_destroy(&vif->rss);
+	/* No worker of ours runs: the port may go (other ports' workers
+	 * stop handing it frames under the switch's lock). */
+	if (vif->swport != NULL)
+		vsw_port_leave(vif->swport);
 	vif_mcast_destroy(&vif->mcast);
 	pthread_mutex_destroy(&vif->lock);
 	shaper_destroy(&vif->shape_out);
@@ -401,4 +425,26 @@ vif_queue_stats(const struct vif *vif, unsigned int q,
     struct queue_stats *out)
 {
 	queue_get_stats(&vif->q[q], out);
+}
+
+const char *
+vif_switch(const struct vif *vif)
+{
+	return vif->swport != NULL ? vsw_port_switch(vif->swport) : NULL;
+}
+
+void
+vif_switch_stats(const struct vif *vif, struct vsw_port_stats *out)
+{
+	if (vif->swport == NULL) {
+		memset(out, 0, sizeof(*out));
+		return;
+	}
+	vsw_port_stats(vif->swport, out);
+}
+
+bool
+vif_switch_peer(const struct vif *vif)
+{
+	return vif->swport != NULL && vsw_port_peer(vif->swport);
 }

@@ -49,6 +49,15 @@ struct vif_params {
 	struct shape_conf shape_in;
 	int upcall_fd;			/* eventfd to signal the control loop */
 	bool link_down;			/* vifd-link: start with the cable out */
+	/* A port of the vifd switch or peer link of this name (the bridge
+	 * key's "vifd:NAME" or "vifd-peer:NAME", core/swspec.h), or NULL: the TAP carries the
+	 * frames. sw_mac: the guest's `mac`, pinned on the switch (NULL:
+	 * none); sw_isolated: vifd-isolated at connect; sw_peer: `sw` is
+	 * a peer link ("vifd-peer:NAME"), not a switch. */
+	const char *sw;
+	const uint8_t *sw_mac;
+	bool sw_isolated;
+	bool sw_peer;
 };
 
 /*
@@ -102,6 +111,14 @@ bool vif_take_fatal(struct vif *vif, char *reason, size_t len);
  * over what still lands elsewhere) or "software" (the worker that read
  * a frame hands it to that queue). */
 const char *vif_steering(struct vif *vif);
+
+/* The vifd switch the vif is a port of (NULL: none), and the port's
+ * counters (vswitch.h). */
+const char *vif_switch(const struct vif *vif);
+/* ... and whether that is a peer link rather than a switch. */
+bool vif_switch_peer(const struct vif *vif);
+struct vsw_port_stats;
+void vif_switch_stats(const struct vif *vif, struct vsw_port_stats *out);
 
 /* The number of queues, and the counters of queue `q` of them. */
 unsigned int vif_nqueues(const struct vif *vif);

@@ -3,8 +3,7 @@
  * steering (see vif_rss.h for why they exist and what bounds them).
  *
  * Owns the lock and generation around struct ctrl_hash, and each queue's
- * inbox: its slots, their memory and the eventfd that wakes the queue's
- * worker. Which queue a frame belongs to is core/hash.c's arithmetic,
+ * inbox (inbox.c). Which queue a frame belongs to is core/hash.c's arithmetic,
  * done by the queue workers; the settings come from ctrlring.c and go
  * on to the kernel's steering map (tap_steer.c) when there is one.
  */
@@ -13,32 +12,28 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "data/vif_rss.h"
-#include "util/loop.h"
 
 int
 vif_rss_init(struct vif_rss *r, unsigned int nq)
 {
 	unsigned int i;
+	int ret;
 
 	memset(r, 0, sizeof(*r));
 	r->inbox = calloc(nq, sizeof(*r->inbox));
 	if (r->inbox == NULL)
 		return -ENOMEM;
 	for (i = 0; i < nq; i++) {
-		r->inbox[i].evfd = loop_event_new();
-		if (r->inbox[i].evfd < 0) {
-			while (i-- > 0) {
-				close(r->inbox[i].evfd);
-				pthread_mutex_destroy(&r->inbox[i].lock);
-			}
+		ret = inbox_init(&r->inbox[i]);
+		if (ret < 0) {
+			while (i-- > 0)
+				inbox_destroy(&r->inbox[i]);
 			free(r->inbox);
 			r->inbox = NULL;
-			return -EMFILE;
+			return ret;
 		}
-		pthread_mutex_init(&r->inbox[i].lock, NULL);
 	}
 	r->nq = nq;
 	pthread_mutex_init(&r->lock, NULL);
@@ -49,18 +44,12 @@ vif_rss_init(struct vif_rss *r, unsigned int nq)
 void
 vif_rss_destroy(struct vif_rss *r)
 {
-	struct vif_rss_inbox *in;
-	unsigned int i, k;
+	unsigned int i;
 
 	if (r->inbox == NULL)
 		return;
-	for (i = 0; i < r->nq; i++) {
-		in = &r->inbox[i];
-		for (k = 0; k < in->n; k++)
-			free(in->f[(in->head + k) % VIF_RSS_INBOX].buf);
-		close(in->evfd);
-		pthread_mutex_destroy(&in->lock);
-	}
+	for (i = 0; i < r->nq; i++)
+		inbox_destroy(&r->inbox[i]);
 	free(r->inbox);
 	r->inbox = NULL;
 	pthread_mutex_destroy(&r->lock);
@@ -128,52 +117,11 @@ int
 vif_rss_push(struct vif_rss *r, unsigned int to, const void *hdr,
     size_t hlen, const uint8_t *frame, size_t len)
 {
-	struct vif_rss_inbox *in = &r->inbox[to];
-	uint8_t *buf;
-	int ret = 0;
-
-	pthread_mutex_lock(&in->lock);
-	if (in->n == VIF_RSS_INBOX) {
-		ret = -ENOBUFS;
-		goto out;
-	}
-	buf = malloc(hlen + len);
-	if (buf == NULL) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	memcpy(buf, hdr, hlen);
-	memcpy(buf + hlen, frame, len);
-	in->f[(in->head + in->n) % VIF_RSS_INBOX].buf = buf;
-	in->f[(in->head + in->n) % VIF_RSS_INBOX].len = (uint32_t)(hlen + len);
-	in->n++;
-out:
-	pthread_mutex_unlock(&in->lock);
-	if (ret == 0)
-		loop_event_signal(in->evfd);
-	return ret;
+	return inbox_push(&r->inbox[to], hdr, hlen, frame, len);
 }
 
 int
 vif_rss_pop(struct vif_rss *r, unsigned int q, uint8_t *dst, size_t cap)
 {
-	struct vif_rss_inbox *in = &r->inbox[q];
-	struct vif_rss_frame f;
-
-	pthread_mutex_lock(&in->lock);
-	if (in->n == 0) {
-		pthread_mutex_unlock(&in->lock);
-		return 0;
-	}
-	f = in->f[in->head];
-	in->head = (in->head + 1) % VIF_RSS_INBOX;
-	in->n--;
-	pthread_mutex_unlock(&in->lock);
-	if (f.len > cap) {
-		free(f.buf);
-		return -1;
-	}
-	memcpy(dst, f.buf, f.len);
-	free(f.buf);
-	return (int)f.len;
+	return inbox_pop(&r->inbox[q], dst, cap);
 }

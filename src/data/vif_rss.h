@@ -13,9 +13,8 @@
  * flow hash, not the frontend's mapping. The worker that read a frame
  * computes the frontend's queue for it and, when that is another queue,
  * puts a copy in that queue's inbox and wakes its worker (an eventfd),
- * which delivers it as if its TAP queue had given it. An inbox holds at
- * most VIF_RSS_INBOX frames: a full one drops (counted), so memory stays
- * bounded (VIF_RSS_INBOX x 64 KiB a queue) whatever the traffic.
+ * which delivers it as if its TAP queue had given it. The inboxes are
+ * bounded (inbox.h): a full one drops (counted).
  *
  * When the kernel steers (tap_steer.h: a BPF program on the TAP), the
  * settings are also written into its map, by vif_rss_set under the same
@@ -31,30 +30,16 @@
 #include <stdint.h>
 
 #include "core/ctrl.h"
+#include "data/inbox.h"
 #include "data/tap_steer.h"
-
-/* Frames an inbox holds. */
-#define VIF_RSS_INBOX	64u
-
-struct vif_rss_frame {
-	uint8_t *buf;		/* malloc'd: virtio header, then the frame */
-	uint32_t len;		/* bytes of buf */
-};
-
-/* A queue's inbox: frames other queues' workers steered to it. */
-struct vif_rss_inbox {
-	pthread_mutex_t lock;
-	unsigned int head, n;			/* [lock] */
-	struct vif_rss_frame f[VIF_RSS_INBOX];	/* [lock] */
-	int evfd;				/* wakes the owner's worker */
-};
 
 struct vif_rss {
 	pthread_mutex_t lock;
 	struct ctrl_hash h;		/* [lock] */
 	int gen;			/* [atomic] bumped on each change */
 	unsigned int nq;
-	struct vif_rss_inbox *inbox;	/* nq of them */
+	struct inbox *inbox;		/* nq of them: frames other queues'
+					 * workers steered to each */
 	struct tap_steer *steer;	/* [lock] the kernel steers, or NULL */
 };
 
@@ -81,7 +66,7 @@ int vif_rss_get(struct vif_rss *r, struct ctrl_hash *out);
 
 /*
  * Hands hdr[0..hlen) + frame[0..len) to queue `to`'s inbox and wakes its
- * worker. 0, -ENOBUFS (the inbox is full) or -ENOMEM: the caller drops
+ * worker. 0, -ENOBUFS (the inbox is full): the caller drops
  * the frame and counts it.
  */
 int vif_rss_push(struct vif_rss *r, unsigned int to, const void *hdr,

@@ -23,6 +23,7 @@ RIG_TEST_FILES = \
 	tests/rig/shape.sh \
 	tests/rig/stats.sh \
 	tests/rig/port.sh \
+	tests/rig/switch.sh \
 	tests/rig/libvirt-hook.sh \
 	tests/rig/hotplug-vifd.sh \
 	tests/rig/hotplug-scripts.sh \

@@ -133,9 +133,13 @@ tests_unit_test_ctl_cmd_LDADD = $(UNIT_LDADD)
 # ---- the data plane (src/data) ------------------------------------------------
 UNIT_TESTS += tests/unit/test_queue tests/unit/test_tap \
 	tests/unit/test_tap_steer tests/unit/test_sandbox \
-	tests/unit/test_privdrop
+	tests/unit/test_privdrop tests/unit/test_inbox
 check_PROGRAMS += tests/unit/test_queue tests/unit/test_tap \
-	tests/unit/test_sandbox tests/unit/test_privdrop
+	tests/unit/test_sandbox tests/unit/test_privdrop tests/unit/test_inbox
+
+tests_unit_test_inbox_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_inbox_SOURCES = tests/unit/test_inbox.c
+tests_unit_test_inbox_LDADD = $(UNIT_LDADD)
 
 tests_unit_test_privdrop_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_privdrop_SOURCES = tests/unit/test_privdrop.c

@@ -19,6 +19,7 @@
 
 #include "core/swfdb.h"
 #include "core/swfwd.h"
+#include "core/swspec.h"
 #include "cu_tap.h"
 
 #define S	1000000000ull	/* ns per second */
@@ -428,6 +429,68 @@ test_fwd_bad_frames(void)
 	swfdb_fini(&f);
 }
 
+/* The bridge key: "vifd:NAME" names a switch, anything else does not. */
+static void
+test_spec(void)
+{
+	char name[SWSPEC_NAME_MAX + 1], err[160];
+
+	CU_ASSERT_EQUAL(swspec_parse("vifd:sw0", name, err, sizeof(err)),
+	    SWSPEC_SWITCH);
+	CU_ASSERT_STRING_EQUAL(name, "sw0");
+	CU_ASSERT_EQUAL(swspec_parse("vifd-peer:link1", name, err,
+	    sizeof(err)), SWSPEC_PEER);
+	CU_ASSERT_STRING_EQUAL(name, "link1");
+	CU_ASSERT_EQUAL(swspec_parse("vifd-peer:10", name, err, sizeof(err)),
+	    SWSPEC_NONE);
+	CU_ASSERT_EQUAL(swspec_parse("vifd-peer:", name, err, sizeof(err)),
+	    -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no peer link name after "
+	    "'vifd-peer:'"));
+	CU_ASSERT_EQUAL(swspec_parse("vifd-peer:a.b", name, err, sizeof(err)),
+	    -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "peer link name 'a.b': character 2"));
+	CU_ASSERT_EQUAL(swspec_parse("vifd:A-b_9abcdefghij", name, err,
+	    sizeof(err)), SWSPEC_SWITCH);
+	CU_ASSERT_STRING_EQUAL(name, "A-b_9abcdefghij");
+	/* Host bridges, Open vSwitch specs, no key at all. */
+	CU_ASSERT_EQUAL(swspec_parse("xenbr0", name, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(name, "");
+	CU_ASSERT_EQUAL(swspec_parse("ovsbr.10:20", name, err, sizeof(err)),
+	    0);
+	CU_ASSERT_EQUAL(swspec_parse("vifd", name, err, sizeof(err)), 0);
+	/* Open vSwitch's BRIDGE:TRUNK on a bridge named vifd. */
+	CU_ASSERT_EQUAL(swspec_parse("vifd:10", name, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(swspec_parse("vifd:10:20", name, err, sizeof(err)),
+	    0);
+	CU_ASSERT_EQUAL(swspec_parse(NULL, name, err, sizeof(err)), 0);
+	/* Bad names: refused, naming the part. */
+	CU_ASSERT_EQUAL(swspec_parse("vifd:", name, err, sizeof(err)),
+	    -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no switch name"));
+	CU_ASSERT_EQUAL(swspec_parse("vifd:abcdefghijklmnop", name, err,
+	    sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "more than 15"));
+	CU_ASSERT_EQUAL(swspec_parse("vifd:sw.10", name, err, sizeof(err)),
+	    -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "character 3"));
+	CU_ASSERT_EQUAL(swspec_parse("vifd:a b", name, err, sizeof(err)),
+	    -EINVAL);
+	CU_ASSERT_EQUAL(swspec_parse("vifd:1sw", name, err, sizeof(err)),
+	    -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not a letter"));
+	CU_ASSERT_EQUAL(swspec_parse("vifd:-x", name, err, sizeof(err)),
+	    -EINVAL);
+	CU_ASSERT_EQUAL(swspec_parse("vifd:sw/0", name, err, sizeof(err)),
+	    -EINVAL);
+	CU_ASSERT_STRING_EQUAL(name, "");
+}
+
+static CU_TestInfo spec_tests[] = {
+	{ "vifd:NAME and vifd-peer:NAME in the bridge key", test_spec },
+	CU_TEST_INFO_NULL,
+};
+
 static CU_TestInfo fwd_tests[] = {
 	{ "flood, then one port; never back; ageing", test_fwd_flood_then_unicast },
 	{ "VLANs and isolated ports", test_fwd_vlan_isolation },
@@ -451,6 +514,7 @@ static CU_TestInfo fdb_tests[] = {
 static CU_SuiteInfo suites[] = {
 	{ "switch forwarding table", NULL, NULL, NULL, NULL, fdb_tests },
 	{ "switch forwarding decision", NULL, NULL, NULL, NULL, fwd_tests },
+	{ "switch name", NULL, NULL, NULL, NULL, spec_tests },
 	CU_SUITE_INFO_NULL,
 };
 

@@ -16,7 +16,7 @@
 #   VIFD_HOTPLUGDIR    where dom0 gets our hotplug scripts (make: hotplugdir)
 #   VIFD_LAB_CACHE     images, packages and logs (default /var/cache/vifd-lab)
 #   BACKEND or VIFD_LAB_BACKEND   vifd | kernel
-#   VIFD_LAB_SCENARIOS scenario numbers to run (default "0 1 ... 19 22": 20 and 21, two more
+#   VIFD_LAB_SCENARIOS scenario numbers to run (default "0 1 ... 19 22 23": 20 and 21, two more
 #                      boots of netdd each, on request until netdd boots faster;
 #                      the process-fault check "env" always runs)
 #   VIFD_LAB_STRESS    seconds of scenario 0's memory stress (default 30)
@@ -36,7 +36,7 @@ VIFD_SRCDIR=${VIFD_SRCDIR:-$(cd "$LAB_SRC/../.." && pwd)}
 VIFD_BUILDDIR=${VIFD_BUILDDIR:-$PWD}
 LAB_CACHE=${VIFD_LAB_CACHE:-/var/cache/vifd-lab}
 LAB_BACKEND=${VIFD_LAB_BACKEND:-${BACKEND:-vifd}}
-LAB_SCENARIOS=${VIFD_LAB_SCENARIOS-0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 22}
+LAB_SCENARIOS=${VIFD_LAB_SCENARIOS-0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 22 23}
 LAB_TIMEOUT=${VIFD_LAB_TIMEOUT:-2400}
 LAB_HOTPLUGDIR=${VIFD_HOTPLUGDIR:-/usr/local/libexec/vifd}
 # kernel uptime at dom0's /init on a quiet 2-core reference host (seconds);

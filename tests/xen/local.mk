@@ -24,7 +24,7 @@ EXTRA_DIST += tests/xen/README.md tests/xen/images.sh tests/xen/dom0-lib.sh \
 	tests/xen/scenario-17-dd-connect.sh tests/xen/scenario-18-dd-data.sh \
 	tests/xen/scenario-19-dd-lifecycle.sh tests/xen/scenario-20-dd-restart.sh \
 	tests/xen/scenario-21-dd-side-by-side.sh \
-	tests/xen/scenario-22-switch-over.sh
+	tests/xen/scenario-22-switch-over.sh tests/xen/scenario-23-switch.sh
 # memstress counts the emulation's memory faults in dom0 and the guests; one
 # source built static (it runs in the guest's busybox initramfs) and
 # dynamic (the dynamic loader's and libc's start-up are part of what it

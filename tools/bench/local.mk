@@ -15,10 +15,17 @@ tools_bench_vifd_bench_SOURCES = \
 	tools/bench/binject.c
 tools_bench_vifd_bench_LDADD = tools/vif-guest/libvifguest.a $(VIFD_LDADD)
 
-dist_noinst_SCRIPTS += tools/bench/bench.sh
+dist_noinst_SCRIPTS += tools/bench/bench.sh tools/bench/switch-bench.sh
 
 # make bench [BENCH_ARGS='--seconds 2 --runs 5 --queues 2 ...']
 bench: all
 	$(BASH) $(top_srcdir)/tools/bench/bench.sh \
 	    --builddir '$(abs_top_builddir)' $(BENCH_ARGS)
 .PHONY: bench
+
+# make switch-bench [BENCH_ARGS='--seconds 2 --runs 5']: guest to guest,
+# Linux bridge against a switch inside vifd (issue 20).
+switch-bench: all
+	$(BASH) $(top_srcdir)/tools/bench/switch-bench.sh \
+	    --builddir '$(abs_top_builddir)' $(BENCH_ARGS)
+.PHONY: switch-bench

@@ -47,6 +47,10 @@ static const struct {
 	{ "tx_drop_tap", "Frames from the guest the TAP refused." },
 	{ "tx_drop_link", "Frames from the guest dropped while its link was "
 	  "set down." },
+	{ "tx_switched", "Frames from the guest its vifd switch took (to "
+	  "one port or flooded)." },
+	{ "tx_drop_switch", "Frames from the guest its vifd switch refused "
+	  "(a bad or another port's source address, isolation)." },
 	{ "tx_csum_fixup", "Frames from the guest whose checksum metadata "
 	  "vifd fixed." },
 	{ "tx_sweeps", "Passes over the TX ring." },
@@ -81,6 +85,8 @@ static const struct {
 	  "to the queue the guest's hash mapping names." },
 	{ "rx_steered_in", "Frames to the guest another queue handed to this "
 	  "one by the guest's hash mapping." },
+	{ "rx_switched_in", "Frames to the guest from another port of its "
+	  "vifd switch." },
 	{ "rx_hash_extra", "Frames to the guest that carried a hash extra." },
 	{ "rx_csum_fixup", "Frames to the guest whose checksum vifd filled "
 	  "in." },

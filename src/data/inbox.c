@@ -1,0 +1,131 @@
+/*
+ * inbox.c - the bounded frame queues between worker threads (see
+ * inbox.h for what uses them and what bounds them).
+ *
+ * Owns an inbox's memory, a byte ring whose frames are each contiguous
+ * (a frame that does not fit before the end starts again at 0, and the
+ * tail is left unused until the reader passes it), the frames' offsets
+ * and the eventfd. A mutex, not a lock-free ring: the senders are
+ * several threads. Copies in and out are made under it; each is one
+ * frame, and the lock is the inbox's alone, so it serialises a sender
+ * only with the one receiver and the other senders to that port.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "data/inbox.h"
+#include "util/loop.h"
+
+int
+inbox_init(struct inbox *in)
+{
+	memset(in, 0, sizeof(*in));
+	/* Touched only as frames come (malloc maps it lazily): an inbox
+	 * nobody sends to costs its address space. */
+	in->mem = malloc(INBOX_BYTES);
+	if (in->mem == NULL) {
+		in->evfd = -1;
+		return -ENOMEM;
+	}
+	in->evfd = loop_event_new();
+	if (in->evfd < 0) {
+		free(in->mem);
+		in->mem = NULL;
+		return -EMFILE;
+	}
+	pthread_mutex_init(&in->lock, NULL);
+	return 0;
+}
+
+void
+inbox_destroy(struct inbox *in)
+{
+	if (in->evfd < 0)
+		return;
+	free(in->mem);
+	in->mem = NULL;
+	close(in->evfd);
+	in->evfd = -1;
+	pthread_mutex_destroy(&in->lock);
+}
+
+/* Where a frame of `need` bytes goes, or -1 if there is no room. */
+static int64_t
+inbox_place(const struct inbox *in, uint32_t need)
+{
+	if (in->n == 0)
+		return 0;
+	if (in->wr >= in->rd) {
+		/* [rd, wr) in use: after it, else from 0 up to rd (a
+		 * strict <, or wr would meet rd and look empty). */
+		if (need <= INBOX_BYTES - in->wr)
+			return in->wr;
+		return need < in->rd ? 0 : -1;
+	}
+	/* Wrapped: [rd, end) + [0, wr) in use, room in [wr, rd). */
+	return need < in->rd - in->wr ? (int64_t)in->wr : -1;
+}
+
+int
+inbox_push(struct inbox *in, const void *hdr, size_t hlen,
+    const uint8_t *frame, size_t len)
+{
+	uint32_t need;
+	int64_t off;
+	unsigned int slot;
+
+	if (hlen + len > INBOX_BYTES)
+		return -ENOBUFS;
+	need = (uint32_t)(hlen + len);
+	pthread_mutex_lock(&in->lock);
+	off = in->n == INBOX_FRAMES ? -1 : inbox_place(in, need);
+	if (off < 0) {
+		pthread_mutex_unlock(&in->lock);
+		return -ENOBUFS;
+	}
+	memcpy(in->mem + off, hdr, hlen);
+	memcpy(in->mem + off + hlen, frame, len);
+	slot = (in->head + in->n) % INBOX_FRAMES;
+	in->f[slot].off = (uint32_t)off;
+	in->f[slot].len = need;
+	if (in->n == 0)
+		in->rd = (uint32_t)off;
+	in->wr = (uint32_t)off + need;
+	in->n++;
+	pthread_mutex_unlock(&in->lock);
+	loop_event_signal(in->evfd);
+	return 0;
+}
+
+int
+inbox_pop(struct inbox *in, uint8_t *dst, size_t cap)
+{
+	uint32_t off, len;
+	int ret;
+
+	pthread_mutex_lock(&in->lock);
+	if (in->n == 0) {
+		pthread_mutex_unlock(&in->lock);
+		return 0;
+	}
+	off = in->f[in->head].off;
+	len = in->f[in->head].len;
+	if (len > cap) {
+		ret = -1;
+	} else {
+		memcpy(dst, in->mem + off, len);
+		ret = (int)len;
+	}
+	in->head = (in->head + 1) % INBOX_FRAMES;
+	in->n--;
+	if (in->n == 0)
+		in->rd = in->wr = 0;
+	else
+		in->rd = in->f[in->head].off;
+	pthread_mutex_unlock(&in->lock);
+	return ret;
+}

@@ -1,0 +1,99 @@
+/*
+ * vswitch.h - switches inside vifd (issue 20): the vifs whose bridge key
+ * says "vifd:NAME" (core/swspec.h) are the ports of one learning L2
+ * switch NAME, which vifd makes when its first port connects and
+ * forgets when its last one goes. A guest's frame goes from its TX ring
+ * to the other guests' RX rings without the host's stack: the sender's
+ * worker decides where it goes (core/swfwd.h: learning, flooding,
+ * isolation, pinned addresses) and hands a copy to each destination
+ * port's inbox (inbox.h), whose worker places it on its guest's RX ring
+ * as it would a frame read from its TAP. That is two copies a frame
+ * (grant copy into vifd, grant copy out of it), both counted; a full
+ * inbox drops the frame for that port only, so a guest that posts no RX
+ * buffers stalls nothing but what is queued for it, never the sender.
+ *
+ * A peer link ("vifd-peer:NAME") is the same machinery with two ports at
+ * most and no decision: every frame of one goes to the other, whatever
+ * its addresses (no learning, no flooding, nothing pinned).
+ *
+ * A port's own `mac` is pinned: another port sending from it is refused,
+ * so a guest cannot steal a pinned guest's traffic. The port's
+ * vifd-isolated is taken at connect.
+ *
+ * Thread-safety: join and leave from the control thread; send and the
+ * inbox from the ports' workers. One mutex a switch around the table
+ * and the ports' list, held for the decision and the hand-overs.
+ */
+#ifndef VIFD_VSWITCH_H
+#define VIFD_VSWITCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/virtio_net.h>
+
+struct inbox;
+struct vsw_port;
+
+/* Ports of one switch, and entries of its forwarding table. */
+#define VSW_PORTS	128u
+#define VSW_FDB_ENTRIES	4096u
+
+/* A port's counters ([atomic]; `vifctl switch` prints them). */
+#define VSW_PORT_STATS(X) \
+	X(in_frames) X(in_bytes) X(out_frames) X(out_bytes) \
+	X(unicast) X(flooded) \
+	X(drop_src) X(drop_isolated) X(drop_local) X(drop_runt) \
+	X(drop_full)
+
+struct vsw_port_stats {
+#define VSW_PORT_STATS_FIELD(n) uint64_t n;
+	VSW_PORT_STATS(VSW_PORT_STATS_FIELD)
+#undef VSW_PORT_STATS_FIELD
+};
+
+struct vsw_port_params {
+	const char *sw;			/* the switch's name (swspec_parse) */
+	const char *name;		/* the port: "vif1.0", for logs */
+	const uint8_t *mac;		/* the guest's, pinned; NULL: none */
+	bool isolated;
+	bool peer;			/* a peer link, not a switch */
+};
+
+/*
+ * Makes `p->name` a port of switch `p->sw` (made if it is the first):
+ * *out gets the port. A switch and a peer link may not share a name.
+ * Returns 0, or -errno with a reason in err: -ENOSPC (VSW_PORTS in use,
+ * or a peer link's two), -EEXIST (the mac is another port's pinned
+ * address), -EINVAL (the name is the other kind's), -ENOMEM, -EMFILE.
+ */
+int vsw_port_join(const struct vsw_port_params *p, struct vsw_port **out,
+    char *err, size_t errlen);
+
+/* Takes the port out of its switch (its addresses forgotten, frames still
+ * in its inbox freed) and frees it; the last port frees the switch. No
+ * worker of the port may run; other ports' workers may. */
+void vsw_port_leave(struct vsw_port *port);
+
+/* The port's inbox: frames from the other ports, for its guest. */
+struct inbox *vsw_port_inbox(struct vsw_port *port);
+
+/*
+ * One frame from the port's guest (`vh`, then `frame` of `len` bytes,
+ * as it would go to a TAP) at `now_ns`: to the port its destination was
+ * learned on, or flooded. Returns the number of ports it was handed to
+ * (0: none, a flood with nowhere to go included), or -EPERM when the
+ * switch refused it (a bad or stolen source address, isolation, a
+ * runt): counted on the port either way.
+ */
+int vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
+    const uint8_t *frame, size_t len, uint64_t now_ns);
+
+/* The port's counters. Any thread. */
+void vsw_port_stats(const struct vsw_port *port, struct vsw_port_stats *out);
+/* The switch (or peer link) the port is on, and which of the two. */
+const char *vsw_port_switch(const struct vsw_port *port);
+bool vsw_port_peer(const struct vsw_port *port);
+
+#endif

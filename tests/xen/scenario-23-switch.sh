@@ -1,0 +1,91 @@
+# scenario 23: switch - two guests on a switch inside vifd (bridge=vifd:NAME,
+# vifd(8) SWITCHES), then the same two guests behind Linux's xen-netback on
+# dom0's bridge. With the real netfront each time: guest -> guest ping RTT,
+# TCP each way (iperf3 in the guests), and through the switch a 4 MiB file
+# guest -> guest intact (SHA-256), the GSO super-frames crossing whole and
+# the switch's counters; the ratios vifd switch / netback and bridge.
+# dom0 has no way into the switch (it has no uplink yet), so the guests'
+# readiness is their agent and their vif Connected, not dom0's ping.
+BUDGET=600
+BACKENDS="vifd"
+SW_A=11
+SW_B=12
+
+# sw_guest_up NAME IDX: the guest with its vif on switch lab0; waits for
+# its agent and its vif Connected.
+sw_guest_up() {
+	local d
+	guest_exists "$1" && timeout -k 2 "$(scaled 60)" xl destroy "$1" 2>/dev/null
+	GUEST_VIF="mac=$(guest_mac "$2"),bridge=vifd:lab0,script=$(vif_script)" \
+	    guest_create "$1" "$2" 1 || { fail "xl create $1 (switch) failed after $CREATE_S s"; return 1; }
+	wait_for "$(scaled "${GUEST_BOOT_S:-120}")" guest_ready "$1" ||
+	    { fail "guest $1: its agent did not start (console: $(guest_log "$1" | tail -n 3 | tr '\n' '|'))"; return 1; }
+	d=$(guest_domid "$1")
+	wait_for "$(scaled 30)" vif_connected "$d" 0 ||
+	    { fail "vif$d.0 (switch) not Connected: backend state $(be_state "$d" 0), frontend state $(fe_state "$d" 0)"; return 1; }
+	say "$1 up on switch lab0: domid $d, xl create ${CREATE_S}s, connected $(since "$CREATE_T0")s"
+}
+
+# g2g_tcp FROM TO_IP [-R]: iperf3 in guest FROM against TO's server;
+# prints the receiver's Mbit/s, "" on failure.
+g2g_tcp() {
+	guest_cmd "$1" "$(scaled 60)" "iperf3 -c $2 -t 5 -f m $3" > "$LAB_RUN/g2g.out" 2>&1
+	awk '/receiver/ { for (i = 2; i <= NF; i++) if ($i == "Mbits/sec") v = $(i - 1) }
+	    END { if (v + 0 > 0) print v }' "$LAB_RUN/g2g.out"
+}
+
+# g2g_measure PREFIX: ping sw-a -> sw-b, TCP both ways; figures named
+# PREFIX...; sets G2G_RTT, G2G_AB, G2G_BA.
+g2g_measure() {
+	local p=$1 ip_b s
+	ip_b=$(guest_ip $SW_B)
+	# the first replies may wait for ARP: one ping first
+	guest_cmd sw-a "$(scaled 30)" "ping -c 1 -W 5 $ip_b" > /dev/null
+	s=$(guest_ping sw-a "$ip_b" 20)
+	G2G_RTT=$(echo "$s" | awk '{ print $4 }')
+	fig "${p}g2g_ping=$(echo "$s" | awk '{ print $2 "/" $1 }') ${p}g2g_rtt_ms=$G2G_RTT"
+	[ "$(echo "$s" | awk '{ print $2 }')" -gt 0 ] 2>/dev/null ||
+	    { fail "$p: no answer to ping sw-a -> sw-b ($ip_b): $(tail -n 3 "$LAB_RUN/guest-ping.out" | tr '\n' ' ')"; return 1; }
+	G2G_AB=$(g2g_tcp sw-a "$ip_b")
+	G2G_BA=$(g2g_tcp sw-a "$ip_b" -R)
+	fig "${p}g2g_tcp_ab_mbps=${G2G_AB:-none} ${p}g2g_tcp_ba_mbps=${G2G_BA:-none}"
+	[ -n "$G2G_AB" ] && [ -n "$G2G_BA" ] ||
+	    { fail "$p: iperf3 between the guests failed: $(tail -n 3 "$LAB_RUN/g2g.out" | tr '\n' ' ')"; return 1; }
+}
+
+scenario_main() {
+	local da db s0 g0 r0 sum_b sum_a vr va vb
+	guests_destroy_all
+	sw_guest_up sw-a $SW_A || return 1
+	sw_guest_up sw-b $SW_B || return 1
+	da=$(guest_domid sw-a); db=$(guest_domid sw-b)
+	[ "$(vifctl_stats "$da" 0 | awk '$2 == "switch" { print $3 }')" = lab0 ] ||
+	    { fail "vifctl stats $da 0 does not say switch lab0"; return 1; }
+	g0=$(vifctl_stat "$da" 0 tx_gso_frames); r0=$(vifctl_stat "$db" 0 rx_gso_frames)
+	g2g_measure vifd_ || return 1
+	vr=$G2G_RTT; va=$G2G_AB; vb=$G2G_BA
+	s0=$(vifctl_stats "$da" 0 | awk '$2 == "switch_unicast" { print $3 }')
+	# what the switch dropped for a full inbox (the receiving guest
+	# slower than the sender): the cost of never holding a sender
+	fig "switch_drop_full_a=$(vifctl_stats "$da" 0 | awk '$2 == "switch_drop_full" { print $3 }') switch_drop_full_b=$(vifctl_stats "$db" 0 | awk '$2 == "switch_drop_full" { print $3 }')"
+	fig "switch_unicast_a=${s0:-none} gso_a_tx=+$(( $(vifctl_stat "$da" 0 tx_gso_frames) - g0 )) gso_b_rx=+$(( $(vifctl_stat "$db" 0 rx_gso_frames) - r0 ))"
+	[ "${s0:-0}" -gt 0 ] || { fail "the switch sent nothing unicast from sw-a"; return 1; }
+	[ $(( $(vifctl_stat "$da" 0 tx_gso_frames) - g0 )) -gt 0 ] &&
+	    [ $(( $(vifctl_stat "$db" 0 rx_gso_frames) - r0 )) -gt 0 ] ||
+	    { fail "no GSO super-frames crossed the switch whole"; return 1; }
+	# a file sw-b -> sw-a: sw-b serves it once, sw-a fetches it
+	guest_cmd sw-b "$(scaled 30)" "head -c 4194304 /dev/urandom > /tmp/xfer.tx; $(guest_listen 6002 '-e cat /tmp/xfer.tx > /dev/null 2>&1')" > /dev/null
+	sum_b=$(guest_sum sw-b /tmp/xfer.tx)
+	guest_cmd sw-a "$(scaled 60)" "nc $(guest_ip $SW_B) 6002 > /tmp/xfer.rx" > /dev/null
+	sum_a=$(guest_sum sw-a /tmp/xfer.rx)
+	[ -n "$sum_b" ] && [ "$sum_a" = "$sum_b" ] ||
+	    { fig "g2g_file=corrupt"; fail "file sw-b -> sw-a through the switch: sent '$sum_b', got '$sum_a'"; return 1; }
+	fig "g2g_file=intact"
+	# the same two guests behind xen-netback, on dom0's bridge
+	backend_use kernel || { fail "could not switch to xen-netback"; return 1; }
+	guest_up sw-a $SW_A 1 || return 1
+	guest_up sw-b $SW_B 1 || return 1
+	g2g_measure kernel_ || return 1
+	guests_destroy_all
+	fig "rtt_ratio=$(ratio "$vr" "$G2G_RTT") tcp_ab_ratio=$(ratio "$va" "$G2G_AB") tcp_ba_ratio=$(ratio "$vb" "$G2G_BA")"
+}
