@@ -10,6 +10,7 @@ src_libvifd_a_SOURCES += \
 	src/data/vif_rss.c src/data/vif_rss.h \
 	src/data/inbox.c src/data/inbox.h \
 	src/data/vswitch.c src/data/vswitch.h \
+	src/data/vswitch_uplink.c src/data/vswitch_uplink.h \
 	src/data/tap_steer.c src/data/tap_steer.h \
 	src/data/ctrlring.c src/data/ctrlring.h \
 	src/data/tap_linux.c src/data/tap.h \

@@ -103,7 +103,10 @@ queue_notify(struct queue *q, uint32_t port)
 void
 queue_set_tap_reading(struct queue *q, bool on)
 {
-	if (q->fatal)
+	/* A switch port's TAP carries nothing: were an admin to bring it
+	 * up, the host's frames must not reach the guest around the
+	 * switch's isolation (vswitch.h). */
+	if (q->fatal || q->swport != NULL)
 		on = false;
 	if (q->tap_reading == on)
 		return;
@@ -383,7 +386,8 @@ queue_main(void *arg)
 	q->seen_rate_gen = __atomic_load_n(&q->rate_gen, __ATOMIC_ACQUIRE);
 	queue_apply_rates(q);
 
-	q->tap_reading = true;	/* the watch was added with EPOLLIN */
+	/* The watch was added with EPOLLIN, but a switch port's. */
+	q->tap_reading = q->swport == NULL;
 	/* Whatever the frontend queued while nobody listened. */
 	queue_work(q, true, true);
 	(void)loop_run(&q->loop);
@@ -469,7 +473,8 @@ queue_start(struct queue *q)
 	}
 	loop_watch_init(&q->w_evtchn, q->env->ops->evtchn_fd(q->evtchn),
 	    EPOLLIN, queue_on_evtchn, q);
-	loop_watch_init(&q->w_tap, q->tapfd, EPOLLIN, queue_on_tap, q);
+	loop_watch_init(&q->w_tap, q->tapfd, q->swport != NULL ? 0 : EPOLLIN,
+	    queue_on_tap, q);
 	loop_watch_init(&q->w_timer, q->timerfd, EPOLLIN, queue_on_timer, q);
 	loop_watch_init(&q->w_ctl, q->ctlfd, EPOLLIN, queue_on_ctl, q);
 	if ((r = loop_add(&q->loop, &q->w_evtchn)) < 0 ||

@@ -78,6 +78,9 @@ queue_rx_next(struct queue *q, struct virtio_net_hdr *vh, uint8_t *buf,
 			queue_rx_unpack(vh, buf, r);
 			return r;
 		}
+		/* Its TAP is not read (queue_set_tap_reading). */
+		errno = EAGAIN;
+		return -1;
 	}
 	iov[0].iov_base = vh;
 	iov[0].iov_len = sizeof(*vh);

@@ -22,12 +22,13 @@
 #include "core/swspec.h"
 #include "data/inbox.h"
 #include "data/vswitch.h"
+#include "data/vswitch_uplink.h"
 #include "util/log.h"
 #include "util/loop.h"
 
+/* Several ports' workers may count on one port at once (a flood). */
 #define VSW_STAT_ADD(p, field, n) \
-	__atomic_store_n(&(p)->st.field, (p)->st.field + (n), \
-	    __ATOMIC_RELAXED)
+	(void)__atomic_fetch_add(&(p)->st.field, (n), __ATOMIC_RELAXED)
 
 struct vsw;
 
@@ -36,8 +37,8 @@ struct vsw_port {
 	uint16_t idx;			/* [const] its number on sw */
 	char name[48];			/* [const] */
 	struct inbox in;
-	/* Written under sw->lock (by whichever port's worker forwards),
-	 * read by anyone: relaxed atomic stores and loads. */
+	/* Added to by whichever port's worker forwards, read by anyone:
+	 * relaxed atomics. */
 	struct vsw_port_stats st;
 };
 
@@ -46,20 +47,48 @@ struct vsw {
 	char name[SWSPEC_NAME_MAX + 1];	/* [const] */
 	bool peer;			/* [const] a peer link */
 	unsigned int nports;		/* [vsw_list_lock] ports joined */
-	pthread_mutex_t lock;
-	struct swfdb fdb;		/* [lock] */
+	/* The ports: read-locked by every worker that forwards, for the
+	 * decision and the copies into the destinations' inboxes (workers
+	 * forward side by side, a flood's copies included); write-locked
+	 * to add or remove one. Writers first (glibc's readers-first
+	 * default would let a flood of frames hold a join or a leave, and
+	 * with it vifd's control thread, off for ever). */
+	pthread_rwlock_t lock;
 	struct swfwd_port ports[VSW_PORTS];	/* [lock] */
 	struct vsw_port *port[VSW_PORTS];	/* [lock] */
-	uint16_t out[VSW_PORTS];	/* [lock] the decision's scratch */
+	/* The forwarding table: learning writes it on every frame, so the
+	 * decision holds this mutex, alone, briefly (no copy under it). */
+	pthread_mutex_t fdb_lock;
+	struct swfdb fdb;		/* [fdb_lock] */
+	/* [vsw_list_lock] The uplink's thread and port (a switch's, when
+	 * its TAP could be had), or NULL. */
+	struct vsw_uplink *uplink;
+	struct vsw_port *uplink_port;
 };
 
 static pthread_mutex_t vsw_list_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct vsw *vsw_list;		/* [vsw_list_lock] */
 
+static void vsw_uplink_add(struct vsw *sw);
+static void vsw_port_remove(struct vsw_port *port);
+
 static const char *
 vsw_kind(const struct vsw *sw)
 {
 	return sw->peer ? "peer link" : "switch";
+}
+
+/* The ports' lock, writers first (see struct vsw). */
+static void
+vsw_lock_init(pthread_rwlock_t *l)
+{
+	pthread_rwlockattr_t a;
+
+	pthread_rwlockattr_init(&a);
+	pthread_rwlockattr_setkind_np(&a,
+	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(l, &a);
+	pthread_rwlockattr_destroy(&a);
 }
 
 /* The switch or peer link `name`, made if there is none; -EINVAL if
@@ -93,10 +122,13 @@ vsw_get(const char *name, bool peer, struct vsw **out)
 	}
 	snprintf(sw->name, sizeof(sw->name), "%s", name);
 	sw->peer = peer;
-	pthread_mutex_init(&sw->lock, NULL);
+	vsw_lock_init(&sw->lock);
+	pthread_mutex_init(&sw->fdb_lock, NULL);
 	sw->next = vsw_list;
 	vsw_list = sw;
 	log_info("%s %s: made", vsw_kind(sw), sw->name);
+	if (!peer)
+		vsw_uplink_add(sw);
 	*out = sw;
 	return 0;
 }
@@ -113,64 +145,80 @@ vsw_put(struct vsw *sw)
 			break;
 		}
 	log_info("%s %s: its last port left", vsw_kind(sw), sw->name);
+	if (sw->uplink != NULL)
+		vsw_uplink_stop(sw->uplink);
+	if (sw->uplink_port != NULL)
+		vsw_port_remove(sw->uplink_port);
 	swfdb_fini(&sw->fdb);
-	pthread_mutex_destroy(&sw->lock);
+	pthread_rwlock_destroy(&sw->lock);
+	pthread_mutex_destroy(&sw->fdb_lock);
 	free(sw);
 }
 
-int
-vsw_port_join(const struct vsw_port_params *p, struct vsw_port **out,
-    char *err, size_t errlen)
+/*
+ * A new port on `sw` (p's mac pinned, isolation): *out. Returns 0 or
+ * -errno with the reason in err. [vsw_list_lock]
+ */
+static int
+vsw_port_add(struct vsw *sw, const struct vsw_port_params *p,
+    struct vsw_port **out, char *err, size_t errlen)
 {
 	struct vsw_port *port;
-	struct vsw *sw = NULL;
-	unsigned int i;
+	unsigned int i, max = sw->peer ? 2u : VSW_PORTS;
 	int r;
 
 	port = calloc(1, sizeof(*port));
 	if (port == NULL) {
-		snprintf(err, errlen, "%s: out of memory", p->sw);
+		snprintf(err, errlen, "%s: out of memory", sw->name);
 		return -ENOMEM;
 	}
 	r = inbox_init(&port->in);
 	if (r < 0) {
 		snprintf(err, errlen, "%s: no memory or eventfd for the port",
-		    p->sw);
+		    sw->name);
 		free(port);
 		return r;
 	}
 	snprintf(port->name, sizeof(port->name), "%s", p->name);
-	pthread_mutex_lock(&vsw_list_lock);
-	r = vsw_get(p->sw, p->peer, &sw);
-	if (r < 0) {
-		if (r == -EINVAL)
-			snprintf(err, errlen, "%s is a %s already", p->sw,
-			    p->peer ? "switch" : "peer link");
-		else
-			snprintf(err, errlen, "%s: out of memory", p->sw);
-		sw = NULL;
-		goto fail;
-	}
-	pthread_mutex_lock(&sw->lock);
-	for (i = 0; i < VSW_PORTS && sw->ports[i].used; i++)
+	pthread_rwlock_wrlock(&sw->lock);
+	pthread_mutex_lock(&sw->fdb_lock);
+	for (i = 0; i < max && sw->ports[i].used; i++)
 		;
-	if (i == (sw->peer ? 2u : VSW_PORTS)) {
-		pthread_mutex_unlock(&sw->lock);
+	if (i == max) {
 		snprintf(err, errlen, "%s %s has %u ports already",
-		    vsw_kind(sw), p->sw, sw->peer ? 2u : VSW_PORTS);
+		    vsw_kind(sw), sw->name, max);
 		r = -ENOSPC;
 		goto fail;
 	}
 	if (p->mac != NULL && !sw->peer) {
-		/* A pinned address was flushed with its port; one still
-		 * here belongs to a live port: two vifs with one mac. */
-		r = swfdb_pin(&sw->fdb, p->mac, 0, (uint16_t)i, loop_now_ns());
+		uint64_t now = loop_now_ns();
+
+		r = swfdb_pin(&sw->fdb, p->mac, 0, (uint16_t)i, now);
+		if (r == -EEXIST) {
+			/* A pinned address is flushed with its port; one
+			 * still here is a live port's: two vifs with one
+			 * mac, as a migration on this host has for a
+			 * moment. The newer takes it (the toolstack wrote
+			 * both macs; no guest chooses one): the address's
+			 * frames go to it, and the older's from it are
+			 * refused; the older has no pin left. */
+			int old = swfdb_lookup(&sw->fdb, p->mac, 0, now);
+
+			if (old >= 0 && sw->port[old] != NULL) {
+				log_info("switch %s: %s takes the pinned mac "
+				    "%02x:%02x:%02x:%02x:%02x:%02x from %s",
+				    sw->name, p->name, p->mac[0], p->mac[1],
+				    p->mac[2], p->mac[3], p->mac[4], p->mac[5],
+				    sw->port[old]->name);
+				(void)swfdb_flush_port(&sw->fdb, (uint16_t)old);
+			}
+			r = swfdb_pin(&sw->fdb, p->mac, 0, (uint16_t)i, now);
+		}
 		if (r < 0) {
-			pthread_mutex_unlock(&sw->lock);
 			snprintf(err, errlen, "switch %s: mac %02x:%02x:%02x:"
-			    "%02x:%02x:%02x: %s", p->sw, p->mac[0], p->mac[1],
-			    p->mac[2], p->mac[3], p->mac[4], p->mac[5],
-			    r == -EEXIST ? "another port has it" :
+			    "%02x:%02x:%02x: %s", sw->name, p->mac[0],
+			    p->mac[1], p->mac[2], p->mac[3], p->mac[4],
+			    p->mac[5], r == -EEXIST ? "another port has it" :
 			    r == -EINVAL ? "not a station address" :
 			    "no room in the forwarding table");
 			goto fail;
@@ -182,17 +230,87 @@ vsw_port_join(const struct vsw_port_params *p, struct vsw_port **out,
 	sw->ports[i].isolated = p->isolated ? 1 : 0;
 	sw->ports[i].vlan = 0;
 	sw->port[i] = port;
-	pthread_mutex_unlock(&sw->lock);
-	sw->nports++;
-	pthread_mutex_unlock(&vsw_list_lock);
+	pthread_mutex_unlock(&sw->fdb_lock);
+	pthread_rwlock_unlock(&sw->lock);
 	*out = port;
 	return 0;
 fail:
-	if (sw != NULL && sw->nports == 0)
-		vsw_put(sw);
-	pthread_mutex_unlock(&vsw_list_lock);
+	pthread_mutex_unlock(&sw->fdb_lock);
+	pthread_rwlock_unlock(&sw->lock);
 	inbox_destroy(&port->in);
 	free(port);
+	return r;
+}
+
+/* Takes `port` off its switch and frees it. No thread may pop its inbox
+ * any more; other ports' threads may still forward (read-locking
+ * sw->lock, from sw->port[], which no longer has it). */
+static void
+vsw_port_remove(struct vsw_port *port)
+{
+	struct vsw *sw = port->sw;
+
+	pthread_rwlock_wrlock(&sw->lock);
+	pthread_mutex_lock(&sw->fdb_lock);
+	(void)swfdb_flush_port(&sw->fdb, port->idx);
+	pthread_mutex_unlock(&sw->fdb_lock);
+	memset(&sw->ports[port->idx], 0, sizeof(sw->ports[port->idx]));
+	sw->port[port->idx] = NULL;
+	pthread_rwlock_unlock(&sw->lock);
+	inbox_destroy(&port->in);
+	free(port);
+}
+
+/*
+ * The switch's uplink, made with the switch: the TAP named like it
+ * (vswitch_uplink.c). Without one (a name taken by an interface that is
+ * not a vifd TAP, no privilege) the switch carries on among its guests,
+ * and says so. [vsw_list_lock]
+ */
+static void
+vsw_uplink_add(struct vsw *sw)
+{
+	struct vsw_port_params up = { .sw = sw->name, .name = sw->name };
+	char err[160];
+	int r;
+
+	r = vsw_port_add(sw, &up, &sw->uplink_port, err, sizeof(err));
+	if (r == 0)
+		r = vsw_uplink_start(sw->name, sw->uplink_port, &sw->uplink,
+		    err, sizeof(err));
+	if (r < 0) {
+		log_warnx("switch %s: no uplink to the host: %s", sw->name,
+		    err);
+		if (sw->uplink_port != NULL)
+			vsw_port_remove(sw->uplink_port);
+		sw->uplink_port = NULL;
+	}
+}
+
+int
+vsw_port_join(const struct vsw_port_params *p, struct vsw_port **out,
+    char *err, size_t errlen)
+{
+	struct vsw *sw = NULL;
+	int r;
+
+	pthread_mutex_lock(&vsw_list_lock);
+	r = vsw_get(p->sw, p->peer, &sw);
+	if (r < 0) {
+		if (r == -EINVAL)
+			snprintf(err, errlen, "%s is a %s already", p->sw,
+			    p->peer ? "switch" : "peer link");
+		else
+			snprintf(err, errlen, "%s: out of memory", p->sw);
+		pthread_mutex_unlock(&vsw_list_lock);
+		return r;
+	}
+	r = vsw_port_add(sw, p, out, err, errlen);
+	if (r == 0)
+		sw->nports++;
+	else if (sw->nports == 0)
+		vsw_put(sw);
+	pthread_mutex_unlock(&vsw_list_lock);
 	return r;
 }
 
@@ -202,18 +320,10 @@ vsw_port_leave(struct vsw_port *port)
 	struct vsw *sw = port->sw;
 
 	pthread_mutex_lock(&vsw_list_lock);
-	pthread_mutex_lock(&sw->lock);
-	(void)swfdb_flush_port(&sw->fdb, port->idx);
-	memset(&sw->ports[port->idx], 0, sizeof(sw->ports[port->idx]));
-	sw->port[port->idx] = NULL;
-	pthread_mutex_unlock(&sw->lock);
-	/* From here no worker hands it anything: every push is made under
-	 * sw->lock from sw->port[]. */
+	vsw_port_remove(port);
 	if (--sw->nports == 0)
 		vsw_put(sw);
 	pthread_mutex_unlock(&vsw_list_lock);
-	inbox_destroy(&port->in);
-	free(port);
 }
 
 struct inbox *
@@ -240,10 +350,11 @@ vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
 {
 	struct vsw *sw = port->sw;
 	enum swfwd_verdict v;
+	uint16_t out[VSW_PORTS];
 	unsigned int nout = 0, i;
 	int sent = 0;
 
-	pthread_mutex_lock(&sw->lock);
+	pthread_rwlock_rdlock(&sw->lock);
 	if (sw->peer) {
 		/* A peer link: the other end, if it is there; no
 		 * decision (an empty flood when it is not). */
@@ -251,10 +362,13 @@ vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
 
 		v = o != NULL ? SWFWD_UNICAST : SWFWD_FLOOD;
 		if (o != NULL)
-			sw->out[nout++] = o->idx;
-	} else
+			out[nout++] = o->idx;
+	} else {
+		pthread_mutex_lock(&sw->fdb_lock);
 		v = swfwd_decide(&sw->fdb, sw->ports, VSW_PORTS, port->idx,
-		    frame, len, now_ns, sw->out, &nout);
+		    frame, len, now_ns, out, &nout);
+		pthread_mutex_unlock(&sw->fdb_lock);
+	}
 	switch (v) {
 	case SWFWD_UNICAST:
 		VSW_STAT_ADD(port, unicast, 1);
@@ -277,13 +391,13 @@ vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
 		break;
 	}
 	if (v != SWFWD_UNICAST && v != SWFWD_FLOOD) {
-		pthread_mutex_unlock(&sw->lock);
+		pthread_rwlock_unlock(&sw->lock);
 		return -EPERM;
 	}
 	VSW_STAT_ADD(port, in_frames, 1);
 	VSW_STAT_ADD(port, in_bytes, len);
 	for (i = 0; i < nout; i++) {
-		struct vsw_port *to = sw->port[sw->out[i]];
+		struct vsw_port *to = sw->port[out[i]];
 
 		if (to == NULL)
 			continue;	/* cannot be: used ports have one */
@@ -297,7 +411,7 @@ vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
 		VSW_STAT_ADD(to, out_bytes, len);
 		sent++;
 	}
-	pthread_mutex_unlock(&sw->lock);
+	pthread_rwlock_unlock(&sw->lock);
 	return sent;
 }
 

@@ -21,8 +21,10 @@
  * vifd-isolated is taken at connect.
  *
  * Thread-safety: join and leave from the control thread; send and the
- * inbox from the ports' workers. One mutex a switch around the table
- * and the ports' list, held for the decision and the hand-overs.
+ * inbox from the ports' workers (and the uplink's thread). The ports'
+ * table is read-locked while a frame is decided and handed over, so
+ * ports forward side by side; the forwarding table has a mutex of its
+ * own, held for the decision alone.
  */
 #ifndef VIFD_VSWITCH_H
 #define VIFD_VSWITCH_H
@@ -40,7 +42,8 @@ struct vsw_port;
 #define VSW_PORTS	128u
 #define VSW_FDB_ENTRIES	4096u
 
-/* A port's counters ([atomic]; `vifctl switch` prints them). */
+/* A port's counters ([atomic]; `vifctl stats` prints them as
+ * switch_<name>). */
 #define VSW_PORT_STATS(X) \
 	X(in_frames) X(in_bytes) X(out_frames) X(out_bytes) \
 	X(unicast) X(flooded) \
@@ -65,8 +68,10 @@ struct vsw_port_params {
  * Makes `p->name` a port of switch `p->sw` (made if it is the first):
  * *out gets the port. A switch and a peer link may not share a name.
  * Returns 0, or -errno with a reason in err: -ENOSPC (VSW_PORTS in use,
- * or a peer link's two), -EEXIST (the mac is another port's pinned
- * address), -EINVAL (the name is the other kind's), -ENOMEM, -EMFILE.
+ * or a peer link's two, or the mac's bucket full of pinned addresses),
+ * -EINVAL (the name is the other kind's, or the mac is a group
+ * address), -ENOMEM, -EMFILE. A mac another port has pinned moves to
+ * the new port (said in a line), and the other port has no pin left.
  */
 int vsw_port_join(const struct vsw_port_params *p, struct vsw_port **out,
     char *err, size_t errlen);

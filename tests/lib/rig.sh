@@ -191,6 +191,20 @@ while True:
 print(h.hexdigest(), n)' "$2" "$3"
 }
 
+# intact_file: a random 32 MiB $M.file, and `want`, its "sha256 bytes".
+intact_file() {
+	head -c 33554432 /dev/urandom >"$M.file"
+	want="$(sha256sum <"$M.file" | cut -d' ' -f1) 33554432"
+}
+# send_intact FROM_NS TO_NS TO_ADDR PORT LABEL: $M.file across, checked.
+send_intact() {
+	recv_sum "$2" "$3" "$4" >"$M.sum" &
+	waitfor 10 listening "$2" "$4"
+	ip netns exec "$1" timeout 60 bash -c "cat $M.file > /dev/tcp/$3/$4"
+	wait $!
+	check "32 MiB $5 arrive intact (SHA-256)" [ "$(cat "$M.sum")" = "$want" ]
+}
+
 # ---- iperf3 ---------------------------------------------------------------------
 # iperf_server NS: a one-shot iperf3 server in NS, listening when this
 # returns. A one-shot server exits only after its client has read the

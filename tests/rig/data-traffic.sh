@@ -58,16 +58,7 @@ tcp_gso "$HOSTNS" "$(guest_ns 1)" 10.77.0.2 "host -> guest" rx_gso_frames RX
 # Integrity: checksums are offloaded end to end (the TAP computes them
 # over whatever we wrote), so TCP alone would not notice bytes we got
 # wrong. A 32 MiB random file each way, compared by SHA-256.
-# send_intact FROM_NS TO_NS TO_ADDR PORT LABEL: $M.file across, checked.
-send_intact() {
-	recv_sum "$2" "$3" "$4" >"$M.sum" &
-	waitfor 10 listening "$2" "$4"
-	ip netns exec "$1" timeout 60 bash -c "cat $M.file > /dev/tcp/$3/$4"
-	wait $!
-	check "32 MiB $5 arrive intact (SHA-256)" [ "$(cat "$M.sum")" = "$want" ]
-}
-head -c 33554432 /dev/urandom >"$M.file"
-want="$(sha256sum <"$M.file" | cut -d' ' -f1) 33554432"
+intact_file
 send_intact "$(guest_ns 1)" "$HOSTNS" 10.77.0.1 7000 "guest -> host"
 send_intact "$HOSTNS" "$(guest_ns 1)" 10.77.0.2 7001 "host -> guest"
 rm -f "$M.file" "$M.sum"

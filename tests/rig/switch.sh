@@ -4,7 +4,9 @@
 # Xen: guests reach each other with no host bridge in the way; learning,
 # flooding, isolation, a pinned mac a spoofer cannot take, two switches
 # apart, a guest that takes nothing stalling nothing else, TCP with TSO
-# across the switch and 32 MiB intact (SHA-256), a port leaving; a peer
+# across the switch and 32 MiB intact (SHA-256), the uplink TAP (down
+# until brought up; then the host and guests both ways, 32 MiB intact
+# each way), a port leaving; a peer
 # link (bridge=vifd-peer:NAME): every frame to the other end, whatever
 # its addresses, 32 MiB intact, a third end refused, a name clash refused;
 # a bad switch name refused with a line naming it.
@@ -35,18 +37,41 @@ port_up() {	# port_up DOMID SWITCH ADDR [vif-guest args]
 
 port_up 1 sw0 10.88.0.1
 port_up 2 sw0 10.88.0.2
+G2_PID=$GUEST_PID
 check "vif1.0's TAP is on no bridge" sh -c "! ip -n $HOSTNS link show vif1.0 | grep -q master"
 check "... and down: it carries nothing" sh -c "! ip -n $HOSTNS link show vif1.0 | grep -q ',UP'"
 check "vifd says vif1.0 is a port of sw0" vifd_log_has "vif1.0: a port of switch sw0"
 eventually 10 "guest 1 pings guest 2 through switch sw0" pings 1 10.88.0.2
 check "guest 2 pings guest 1" pings 2 10.88.0.1
 check "stats names the switch" [ "$(st 1 switch)" = sw0 ]
+check "stats --json gives the switch and its port's counters" sh -c "$VIFCTL --xen=sim:$M stats --json 1 0 |
+    python3 -c 'import json, sys; s = json.load(sys.stdin)[\"vifs\"][0][\"switch\"]; assert s[\"name\"] == \"sw0\" and s[\"kind\"] == \"switch\" and s[\"counters\"][\"in_frames\"] > 0, s'"
+vifctl stats --prometheus --output "$M.prom"
+check "stats --prometheus has the ports' switch counters" \
+    grep -q "^vifd_switch_port_in_frames_total{domid=\"1\",devid=\"0\",switch=\"sw0\",kind=\"switch\"} [1-9]" "$M.prom"
+check "... and promtool finds no problem" sh -c "promtool check metrics <$M.prom >$M.promtool 2>&1"
+diag_file "$M.promtool"
 check "ARP was flooded" [ "$(st 1 switch_flooded)" -gt 0 ]
 check "... and the replies went to one learned port" [ "$(st 2 switch_unicast)" -gt 0 ]
 check "frames from the switch reached guest 2's ring" [ "$(total 2 rx_switched_in)" -gt 0 ]
-check "guest 1's frames went to the switch, not the TAP" \
-    [ "$(total 1 tx_switched)" -gt 0 ] && [ "$(total 1 tx_drop_tap)" = 0 ]
-check "the host's bridge saw none of it" no_ping 1 10.77.0.1
+check "guest 1's frames went to the switch" [ "$(total 1 tx_switched)" -gt 0 ]
+tapcount() { ip netns exec "$HOSTNS" cat "/sys/class/net/vif1.0/statistics/$1"; }
+check "... none to its TAP" [ "$(tapcount rx_packets)" = 0 ]
+check "... and none from it" [ "$(tapcount tx_packets)" = 0 ]
+check "the host's bridge never learned guest 1" sh -c "! bridge -n $HOSTNS fdb show br xenbr0 | grep -qi '$(mac 1)'"
+
+# ---- the uplink: a TAP named like the switch, down until the admin brings it up ------
+check "vifd made the uplink TAP sw0" link_in_host sw0
+check "... down" sh -c "! ip -n $HOSTNS link show sw0 | grep -q ',UP'"
+check "guests cannot reach the host while it is down" no_ping 1 10.88.0.254
+ip -n "$HOSTNS" addr add 10.88.0.254/24 dev sw0
+ip -n "$HOSTNS" link set sw0 up
+eventually 10 "once up, the host pings guest 1 through the uplink" in_host ping -c 1 -W 1 10.88.0.1
+check "guest 2 pings the host" pings 2 10.88.0.254
+intact_file
+send_intact "$(guest_ns 1)" "$HOSTNS" 10.88.0.254 7002 "guest 1 -> host through the uplink"
+send_intact "$HOSTNS" "$(guest_ns 2)" 10.88.0.2 7003 "host -> guest 2 through the uplink"
+rm -f "$M.file" "$M.sum"
 
 # ---- TCP with offloads across the switch, and integrity -------------------------
 tx0=$(total 1 tx_gso_frames); rx0=$(total 2 rx_gso_frames)
@@ -56,15 +81,11 @@ diag "guest -> guest TCP through the switch: $(awk -v b="${IPERF_BPS:-0}" 'BEGIN
 check "GSO super-frames left guest 1" [ $(( $(total 1 tx_gso_frames) - tx0 )) -gt 100 ]
 check "... and reached guest 2 as GSO (no software segmentation)" \
     [ $(( $(total 2 rx_gso_frames) - rx0 )) -gt 100 ]
-head -c 33554432 /dev/urandom >"$M.file"
-want="$(sha256sum <"$M.file" | cut -d' ' -f1) 33554432"
-recv_sum "$(guest_ns 2)" 10.88.0.2 7000 >"$M.sum" &
-waitfor 10 listening "$(guest_ns 2)" 7000
-in_guest 1 timeout 60 bash -c "cat $M.file > /dev/tcp/10.88.0.2/7000"
-wait $!
-check "32 MiB guest 1 -> guest 2 arrive intact (SHA-256)" [ "$(cat "$M.sum")" = "$want" ]
+intact_file
+send_intact "$(guest_ns 1)" "$(guest_ns 2)" 10.88.0.2 7000 "guest 1 -> guest 2"
 rm -f "$M.file" "$M.sum"
-check "no header drops either way" [ "$(total 1 rx_drop_hdr)" = 0 ] && [ "$(total 2 rx_drop_hdr)" = 0 ]
+check "no header drops at guest 1" [ "$(total 1 rx_drop_hdr)" = 0 ]
+check "no header drops at guest 2" [ "$(total 2 rx_drop_hdr)" = 0 ]
 
 # ---- isolation (vifd-isolated before the guests connect) --------------------------
 guest_add 3; guest_add 4
@@ -98,16 +119,31 @@ check "a vif on switch sw1 does not reach sw0's guests" no_ping 5 10.88.0.1
 check "stats names sw1" [ "$(st 5 switch)" = sw1 ]
 
 # ---- a guest that takes nothing stalls nothing else ---------------------------------
-kill -STOP "$(pgrep -f -- "--domid 2 --devid 0" | head -1)"
-in_guest 1 ping -f -b -c 3000 -s 1400 10.88.0.255 >/dev/null 2>&1
-check "guest 1 still reaches guest 3 while guest 2 takes nothing" pings 1 10.88.0.3
-check "what guest 2 had no room for was dropped at its port, counted" [ "$(st 2 switch_drop_full)" -gt 0 ]
-kill -CONT "$(pgrep -f -- "--domid 2 --devid 0" | head -1)"
+check "guest 2's netfront stops taking anything (SIGSTOP)" kill -STOP "$G2_PID"
+in_guest 1 ping -f -b -c 3000 -s 1400 10.88.0.255 >/dev/null 2>&1 &
+flood=$!
+eventually 10 "while guest 1 floods, what guest 2 had no room for is dropped at its port, counted" \
+    sh -c "[ \$($VIFCTL --xen=sim:$M stats 2 0 | awk '\$2 == \"switch_drop_full\" { print \$3 }') -gt 0 ]"
+check "... guest 1 still reaches guest 3 meanwhile" pings 1 10.88.0.3
+check "... the flood was still going on" kill -0 "$flood"
+wait "$flood"
+check "guest 2's netfront goes on (SIGCONT)" kill -CONT "$G2_PID"
 eventually 15 "guest 2 reachable again once it takes frames" pings 1 10.88.0.2
+
+# ---- a mac two ports have (a migration on one host): the newer takes the pin ------------
+guest_add 11
+attach 11 "mac=$(mac 2),bridge=vifd:sw0,script=$VB" >/dev/null
+guest_start 11 0 --mode sink --seconds 600 --queues 1
+eventually 15 "a second vif with guest 2's mac connects" be_state_is 11 0 4
+check "... taking the pin, said" vifd_log_has "vif11.0 takes the pinned mac $(mac 2) from vif2.0"
+check "... so guest 2, the older, is cut off: its frames from the mac refused" no_ping 2 10.88.0.1
+check "vifctl detach 11 0" vifctl detach 11 0
+eventually 10 "once the newer is gone, guest 2 (unpinned) reaches guest 1 again" pings 2 10.88.0.1
 
 # ---- a port leaves; the last one takes its switch -----------------------------------
 check "vifctl detach 5 0" vifctl detach 5 0
 eventually 15 "vifd says switch sw1 lost its last port" vifd_log_has "switch sw1: its last port left"
+check "... its uplink TAP stays (the admin's settings on it too)" link_in_host sw1
 check "sw0 still works" pings 1 10.88.0.2
 
 # ---- a peer link: two vifs joined, every frame of one to the other --------------------
@@ -120,19 +156,16 @@ eventually 15 "vif7.0 on peer link p0 connected" be_state_is 7 0 4
 eventually 15 "vif8.0 (2 queues) on peer link p0 connected" be_state_is 8 0 4
 check "vifd says vif7.0 is an end of peer link p0" vifd_log_has "vif7.0: a port of peer link p0"
 check "stats names the peer link" [ "$(st 7 peer_link)" = p0 ]
+check "... and --json its kind" sh -c "$VIFCTL --xen=sim:$M stats --json 7 0 |
+    python3 -c 'import json, sys; assert json.load(sys.stdin)[\"vifs\"][0][\"switch\"][\"kind\"] == \"peer_link\"'"
 eventually 10 "guest 7 pings guest 8 over the peer link" pings 7 10.89.0.8
 check "... and it reaches no switch: guest 7 cannot ping guest 1" no_ping 7 10.88.0.1
 # No learning and nothing pinned: any source address crosses.
 ip -n "$(guest_ns 7)" link set eth0 address 02:00:00:00:77:77
 check "a new mac on guest 7 still reaches guest 8" pings 7 10.89.0.8
 check "... as a unicast to the other end" [ "$(st 7 switch_unicast)" -gt 0 ]
-head -c 33554432 /dev/urandom >"$M.file"
-want="$(sha256sum <"$M.file" | cut -d' ' -f1) 33554432"
-recv_sum "$(guest_ns 7)" 10.89.0.7 7001 >"$M.sum" &
-waitfor 10 listening "$(guest_ns 7)" 7001
-in_guest 8 timeout 60 bash -c "cat $M.file > /dev/tcp/10.89.0.7/7001"
-wait $!
-check "32 MiB guest 8 (2 queues) -> guest 7 over the peer link intact (SHA-256)" [ "$(cat "$M.sum")" = "$want" ]
+intact_file
+send_intact "$(guest_ns 8)" "$(guest_ns 7)" 10.89.0.7 7001 "guest 8 (2 queues) -> guest 7 over the peer link"
 rm -f "$M.file" "$M.sum"
 guest_add 9
 attach 9 "mac=$(mac 9),bridge=vifd-peer:p0,script=$VB" >/dev/null

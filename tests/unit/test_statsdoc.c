@@ -31,6 +31,10 @@ static const char answer[] =
 	"vif1.0 shape_in 1048576,4194304,0\n"
 	"vif1.0 queues 2\n"
 	"vif1.0 steering software\n"
+	"vif1.0 switch sw0\n"
+	"vif1.0 switch_in_frames 5\n"
+	"vif1.0 switch_drop_full 2\n"
+	"vif1.0 switch_a_newer_counter 4\n"
 	"vif1.0 a_key_of_a_newer_vifd 7\n"
 	"vif1.0 total tx_packets 30\n"
 	"vif1.0 total tx_throttled_ns 1500000001\n"
@@ -44,6 +48,7 @@ static const char answer[] =
 	"vif2.1 state InitWait\n"
 	"vif2.1 features -\n"
 	"vif2.1 vlan -\n"
+	"vif2.1 peer_link p0\n"
 	"vif2.1 queues 0\n";
 
 static char *
@@ -144,9 +149,13 @@ test_json(void)
 	    "\"multi-queue\"],\"link\":\"down\",\"isolated\":true,"
 	    "\"vlan\":\"trunk:10,20\","));
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"isolated\":false,\"vlan\":null,"
-	    "\"steering\":\"none\","));
+	    "\"steering\":\"none\",\"switch\":{"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"vlan\":\"trunk:10,20\","
-	    "\"steering\":\"software\",\"rate\":"));
+	    "\"steering\":\"software\",\"switch\":{\"name\":\"sw0\","
+	    "\"kind\":\"switch\",\"counters\":{\"in_frames\":5,\"in_bytes\":0,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"drop_full\":2}},\"rate\":"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"switch\":{\"name\":\"p0\","
+	    "\"kind\":\"peer_link\","));
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"rate\":{\"outbound\":{\"limited\":"
 	    "true,\"bytes\":1250,\"usec\":1000,\"bytes_per_second\":1250000},"
 	    "\"inbound\":{\"limited\":false,\"bytes\":0,\"usec\":0,"
@@ -192,6 +201,10 @@ test_prom(void)
 	    "devid=\"0\"} 0\nvifd_vif_link_up{domid=\"2\",devid=\"1\"} 1\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(p, "vifd_vif_isolated{domid=\"1\","
 	    "devid=\"0\"} 1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(p, "# TYPE vifd_switch_port_drop_full_total"
+	    " counter\nvifd_switch_port_drop_full_total{domid=\"1\",devid=\"0\","
+	    "switch=\"sw0\",kind=\"switch\"} 2\nvifd_switch_port_drop_full_total"
+	    "{domid=\"2\",devid=\"1\",switch=\"p0\",kind=\"peer_link\"} 0\n"));
 	free(p);
 	statsdoc_free(&d);
 	/* Every counter vifd has is described. */

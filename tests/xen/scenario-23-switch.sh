@@ -4,8 +4,10 @@
 # TCP each way (iperf3 in the guests), and through the switch a 4 MiB file
 # guest -> guest intact (SHA-256), the GSO super-frames crossing whole and
 # the switch's counters; the ratios vifd switch / netback and bridge.
-# dom0 has no way into the switch (it has no uplink yet), so the guests'
-# readiness is their agent and their vif Connected, not dom0's ping.
+# dom0 reaches the switch only through its uplink TAP (lab0, made down),
+# so the guests' readiness is their agent and their vif Connected; then
+# lab0 is brought up with an address of the guests' subnet as a /32 and a
+# route to sw-a, and dom0 pings sw-a through it.
 BUDGET=600
 BACKENDS="vifd"
 SW_A=11
@@ -81,6 +83,18 @@ scenario_main() {
 	[ -n "$sum_b" ] && [ "$sum_a" = "$sum_b" ] ||
 	    { fig "g2g_file=corrupt"; fail "file sw-b -> sw-a through the switch: sent '$sum_b', got '$sum_a'"; return 1; }
 	fig "g2g_file=intact"
+	# dom0 through the uplink: the guests' subnet is on dom0's bridge,
+	# so lab0 gets a /32 and a host route to sw-a only
+	[ -e /sys/class/net/lab0 ] || { fail "vifd made no uplink TAP lab0"; return 1; }
+	ip addr replace 192.0.2.254/32 dev lab0 && ip link set lab0 up &&
+	    ip route replace "$(guest_ip $SW_A)/32" dev lab0 ||
+	    { fail "could not set up lab0"; return 1; }
+	s=$(ping_stats "$(guest_ip $SW_A)" 10)
+	ip route del "$(guest_ip $SW_A)/32" dev lab0 2>/dev/null
+	ip link set lab0 down
+	fig "uplink_ping=$(echo "$s" | awk '{ print $2 "/" $1 }') uplink_rtt_ms=$(echo "$s" | awk '{ print $4 }')"
+	[ "$(echo "$s" | awk '{ print $2 }')" -gt 0 ] 2>/dev/null ||
+	    { fail "dom0 got no answer from sw-a through the uplink lab0"; return 1; }
 	# the same two guests behind xen-netback, on dom0's bridge
 	backend_use kernel || { fail "could not switch to xen-netback"; return 1; }
 	guest_up sw-a $SW_A 1 || return 1

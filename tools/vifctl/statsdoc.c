@@ -25,6 +25,12 @@ const char *const statsdoc_counter_names[STATSDOC_NCOUNTERS] = {
 #undef STATSDOC_NAME
 };
 
+const char *const statsdoc_switch_counter_names[STATSDOC_NSWCOUNTERS] = {
+#define STATSDOC_SW_NAME(n) #n,
+	VSW_PORT_STATS(STATSDOC_SW_NAME)
+#undef STATSDOC_SW_NAME
+};
+
 __attribute__((format(printf, 4, 5)))
 static int
 statsdoc_bad(char *err, size_t errlen, const char *line, const char *fmt,
@@ -132,6 +138,27 @@ statsdoc_key(struct statsdoc_vif *v, const char *key, const char *val,
 	uint64_t x;
 	size_t i;
 
+	if (strcmp(key, "switch") == 0 || strcmp(key, "peer_link") == 0) {
+		if (strlen(val) >= sizeof(v->sw))
+			return statsdoc_bad(err, errlen, line, "%s too long",
+			    key);
+		snprintf(v->sw, sizeof(v->sw), "%s", val);
+		v->sw_peer = key[0] == 'p';
+		return 0;
+	}
+	if (strncmp(key, "switch_", 7) == 0) {
+		for (i = 0; i < STATSDOC_NSWCOUNTERS; i++)
+			if (strcmp(key + 7, statsdoc_switch_counter_names[i]) ==
+			    0)
+				break;
+		if (i == STATSDOC_NSWCOUNTERS)
+			return 0;	/* a counter of a newer vifd */
+		if (strparse_uint(val, UINT64_MAX, &x) != 0)
+			return statsdoc_bad(err, errlen, line,
+			    "%s is not a number", key);
+		v->sw_counters[i] = x;
+		return 0;
+	}
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		if (strcmp(key, strs[i].key) != 0)
 			continue;

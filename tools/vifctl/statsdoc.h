@@ -18,6 +18,7 @@
 
 #include "core/ratelimit.h"
 #include "data/queue_stats.h"
+#include "data/vswitch.h"
 
 /* The queue counters, in QUEUE_STATS order. */
 enum {
@@ -29,6 +30,16 @@ enum {
 
 /* The counter names, in QUEUE_STATS order. */
 extern const char *const statsdoc_counter_names[STATSDOC_NCOUNTERS];
+
+/* The counters of a port of a vifd switch or peer link, in
+ * VSW_PORT_STATS order (vifd says each as "switch_<name>"). */
+enum {
+#define STATSDOC_SW_IDX(n) STATSDOC_SW_##n,
+	VSW_PORT_STATS(STATSDOC_SW_IDX)
+#undef STATSDOC_SW_IDX
+	STATSDOC_NSWCOUNTERS
+};
+extern const char *const statsdoc_switch_counter_names[STATSDOC_NSWCOUNTERS];
 
 /* The most queues a document's vif may list (vifd's FRONTEND_MAX_QUEUES). */
 #define STATSDOC_MAX_QUEUES 32u
@@ -44,6 +55,11 @@ struct statsdoc_vif {
 	bool isolated;			/* the admin's vifd-isolated */
 	char vlan[64];			/* the admin's vifd-vlan, "" if none */
 	char steering[16];		/* RX steering: "none", "ebpf", "software" */
+	/* The vifd switch or peer link the vif is a port of ("": none),
+	 * which of the two, and the port's counters. */
+	char sw[24];
+	bool sw_peer;
+	uint64_t sw_counters[STATSDOC_NSWCOUNTERS];
 	struct ratelimit_rate rate_out, rate_in;	/* usec 0: none */
 	uint64_t shape_out[3], shape_in[3];	/* average, peak, burst;
 						 * average 0: none */
@@ -73,6 +89,7 @@ void statsdoc_free(struct statsdoc *doc);
  * Writes the document as one JSON object (the schema is vifctl.8's):
  * {"vifs":[{"name","domid","devid","ifname","state","frontend_state",
  * "failed","features":[...],"link","isolated","vlan","steering",
+ * "switch":null|{"name","kind":"switch"|"peer_link","counters":{...}},
  * "rate":{"outbound":{...},"inbound":{...}},
  * "num_queues","counters":{...},"queues":[{"queue",
  * "counters":{...}}]}]}. Returns 0, or -EIO if the stream failed.
@@ -86,7 +103,9 @@ int statsdoc_json(FILE *f, const struct statsdoc *doc);
  * (counters in nanoseconds become _seconds), and the gauges vifd_vif_info,
  * vifd_vif_up, vifd_vif_failed, vifd_vif_queues, vifd_vif_feature,
  * vifd_vif_link_up, vifd_vif_isolated and
- * vifd_vif_rate_limit_bytes_per_second. Returns 0 or -EIO.
+ * vifd_vif_rate_limit_bytes_per_second, and for ports of a switch or
+ * peer link vifd_switch_port_<counter>_total{domid,devid,switch,kind}.
+ * Returns 0 or -EIO.
  */
 int statsdoc_prom(FILE *f, const struct statsdoc *doc);
 

@@ -124,6 +124,19 @@ statsdoc_json(FILE *f, const struct statsdoc *doc)
 		fputs(",\"steering\":", f);
 		statsdoc_json_str(f, v->steering[0] != '\0' ? v->steering :
 		    "none");
+		fputs(",\"switch\":", f);
+		if (v->sw[0] != '\0') {
+			fputs("{\"name\":", f);
+			statsdoc_json_str(f, v->sw);
+			fprintf(f, ",\"kind\":\"%s\",\"counters\":{",
+			    v->sw_peer ? "peer_link" : "switch");
+			for (q = 0; q < STATSDOC_NSWCOUNTERS; q++)
+				fprintf(f, "%s\"%s\":%llu", q ? "," : "",
+				    statsdoc_switch_counter_names[q],
+				    (unsigned long long)v->sw_counters[q]);
+			fputs("}}", f);
+		} else
+			fputs("null", f);
 		fputs(",\"rate\":{\"outbound\":", f);
 		statsdoc_json_rate(f, &v->rate_out, v->shape_out);
 		fputs(",\"inbound\":", f);

@@ -270,6 +270,54 @@ statsdoc_prom_gauges(FILE *f, const struct statsdoc *doc)
 	}
 }
 
+/* What each switch port counter counts (VSW_PORT_STATS order). */
+static const char *const statsdoc_prom_switch_help[STATSDOC_NSWCOUNTERS] = {
+	"Frames the switch took from the port's guest.",
+	"Bytes of frames the switch took from the port's guest.",
+	"Frames the switch handed to the port's guest.",
+	"Bytes of frames the switch handed to the port's guest.",
+	"Frames from the port's guest sent to the one port their "
+	"destination was learned on.",
+	"Frames from the port's guest flooded (broadcast, multicast, "
+	"unknown).",
+	"Frames from the port's guest refused for their source address "
+	"(another port's pinned one, a group or all-zero one).",
+	"Frames from the port's guest refused: isolated port to isolated "
+	"port.",
+	"Frames from the port's guest to an address on the same port.",
+	"Frames from the port's guest shorter than an Ethernet header.",
+	"Frames for the port's guest dropped: its inbox was full.",
+};
+
+/* vifd_switch_port_<counter>_total{domid,devid,switch,kind}: the
+ * counters of the vifs that are ports of a switch or peer link. */
+static void
+statsdoc_prom_switch(FILE *f, const struct statsdoc *doc)
+{
+	const struct statsdoc_vif *v;
+	char name[96];
+	size_t i;
+	int c;
+
+	for (c = 0; c < STATSDOC_NSWCOUNTERS; c++) {
+		snprintf(name, sizeof(name), "vifd_switch_port_%s_total",
+		    statsdoc_switch_counter_names[c]);
+		statsdoc_prom_head(f, name, "counter",
+		    statsdoc_prom_switch_help[c]);
+		for (i = 0; i < doc->n; i++) {
+			v = &doc->vifs[i];
+			if (v->sw[0] == '\0')
+				continue;
+			fprintf(f, "%s{domid=\"%u\",devid=\"%u\",switch=\"",
+			    name, v->domid, v->devid);
+			statsdoc_prom_label(f, v->sw);
+			fprintf(f, "\",kind=\"%s\"} %llu\n", v->sw_peer ?
+			    "peer_link" : "switch",
+			    (unsigned long long)v->sw_counters[c]);
+		}
+	}
+}
+
 int
 statsdoc_prom(FILE *f, const struct statsdoc *doc)
 {
@@ -282,6 +330,7 @@ statsdoc_prom(FILE *f, const struct statsdoc *doc)
 	int c;
 
 	statsdoc_prom_gauges(f, doc);
+	statsdoc_prom_switch(f, doc);
 	for (c = 0; c < STATSDOC_NCOUNTERS; c++) {
 		statsdoc_prom_name(statsdoc_counter_names[c], base,
 		    sizeof(base), &ns);

@@ -1,0 +1,225 @@
+/*
+ * vswitch_uplink.c - a vifd switch's TAP to the host and the thread that
+ * serves it (see vswitch_uplink.h).
+ *
+ * Owns the TAP queue fd, the thread and its loop: frames read from the
+ * TAP go to vsw_port_send as the uplink port's, frames in the uplink
+ * port's inbox are written to the TAP. The TAP takes checksum offload
+ * but no TSO from the host (TUN_F_CSUM alone): the host's stack then
+ * segments before it hands us a frame, so a guest that took no GSO
+ * still gets the host's TCP; guests' GSO frames go to the TAP whole (a
+ * TAP writer may always send GSO). The TAP has the MAC of every vifd
+ * TAP, fe:ff:ff:ff:ff:ff (the privileged part sets no other, and the
+ * vifs' TAPs never send on a switch, so it is the uplink's alone
+ * there); an admin may give it another. Per wakeup at most
+ * VSW_UPLINK_BUDGET frames each way, so neither starves the other.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "core/vnet_hdr.h"
+#include "data/inbox.h"
+#include "data/tap.h"
+#include "data/vswitch.h"
+#include "data/vswitch_uplink.h"
+#include "util/log.h"
+#include "util/loop.h"
+#include "util/sandbox.h"
+
+#define VSW_UPLINK_BUDGET	256u
+/* A TAP frame: up to a 64 KiB one (the TAP's MTU may be that large),
+ * plus its virtio-net header in front of it in the same buffer. */
+#define VSW_UPLINK_BUF		(65536u + 512u)
+
+struct vsw_uplink {
+	char name[64];			/* "switch sw0 uplink", for logs */
+	struct vsw_port *port;
+	struct inbox *in;
+	int tapfd;
+	int stopfd;
+	pthread_t thread;
+	struct loop loop;
+	struct loop_watch w_tap, w_in, w_stop;
+	uint8_t *buf;			/* [thread] VSW_UPLINK_BUF */
+	struct log_ratelimit rl;	/* [thread] write errors */
+};
+
+/* The host sent frames: each to the switch. */
+static void
+vsw_uplink_on_tap(struct loop_watch *w, uint32_t events)
+{
+	struct vsw_uplink *u = w->arg;
+	struct virtio_net_hdr vh;
+	struct iovec iov[2];
+	unsigned int n;
+	ssize_t r;
+
+	(void)events;
+	iov[0].iov_base = &vh;
+	iov[0].iov_len = sizeof(vh);
+	iov[1].iov_base = u->buf;
+	iov[1].iov_len = VSW_UPLINK_BUF;
+	for (n = 0; n < VSW_UPLINK_BUDGET; n++) {
+		r = readv(u->tapfd, iov, 2);
+		if (r < (ssize_t)sizeof(vh))
+			break;		/* EAGAIN, or nothing usable */
+		(void)vsw_port_send(u->port, &vh, u->buf,
+		    (size_t)r - sizeof(vh), loop_now_ns());
+	}
+	if (n == VSW_UPLINK_BUDGET)
+		loop_event_signal(u->in->evfd);	/* come back: see below */
+}
+
+/* The switch sent frames to the host: each to the TAP. Also the "budget
+ * spent" wakeup of the TAP side, which then reads on. */
+static void
+vsw_uplink_on_inbox(struct loop_watch *w, uint32_t events)
+{
+	struct vsw_uplink *u = w->arg;
+	unsigned int n;
+	int r;
+
+	(void)events;
+	loop_event_ack(u->in->evfd);
+	for (n = 0; n < VSW_UPLINK_BUDGET; n++) {
+		r = inbox_pop(u->in, u->buf, VSW_UPLINK_BUF);
+		if (r == 0)
+			break;
+		if (r < (int)sizeof(struct virtio_net_hdr))
+			continue;	/* cannot be: the buffer takes any */
+		/* The TAP down (EIO) or its queue full: the frame is lost,
+		 * as on a host bridge's port that is down. */
+		if (write(u->tapfd, u->buf, (size_t)r) < 0 && errno != EIO &&
+		    log_ratelimit_ok(&u->rl))
+			log_warnx("%s: writing to the TAP: %s", u->name,
+			    strerror(errno));
+	}
+	if (n == VSW_UPLINK_BUDGET)
+		loop_event_signal(u->in->evfd);
+	vsw_uplink_on_tap(&u->w_tap, EPOLLIN);
+}
+
+static void
+vsw_uplink_on_stop(struct loop_watch *w, uint32_t events)
+{
+	struct vsw_uplink *u = w->arg;
+
+	(void)events;
+	loop_stop(&u->loop);
+}
+
+static void *
+vsw_uplink_main(void *arg)
+{
+	struct vsw_uplink *u = arg;
+	int r;
+
+	(void)pthread_setname_np(pthread_self(), "vifd-uplink");
+	r = sandbox_enter_data(u->name, SANDBOX_NO_CAPS);
+	if (r < 0) {
+		/* Never serve the host's frames unfiltered: no uplink. */
+		log_warnx("%s: cannot enter the sandbox (%s): the uplink "
+		    "stops", u->name, strerror(-r));
+		return NULL;
+	}
+	(void)loop_run(&u->loop);
+	return NULL;
+}
+
+int
+vsw_uplink_start(const char *name, struct vsw_port *port,
+    struct vsw_uplink **out, char *err, size_t errlen)
+{
+	struct vnet_features fe = { .csum_ipv4 = true, .csum_ipv6 = true };
+	struct vsw_uplink *u;
+	bool created;
+	int r;
+
+	u = calloc(1, sizeof(*u));
+	if (u == NULL || (u->buf = malloc(VSW_UPLINK_BUF)) == NULL) {
+		free(u);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	snprintf(u->name, sizeof(u->name), "switch %s uplink", name);
+	u->port = port;
+	u->in = vsw_port_inbox(port);
+	u->tapfd = u->stopfd = -1;
+	u->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(1000, 5);
+	r = tap_create(name, 1500, &created);
+	if (r < 0) {
+		snprintf(err, errlen, "TAP %s: %s", name, r == -EEXIST ?
+		    "an interface of that name is not a vifd TAP" :
+		    strerror(-r));
+		goto fail;
+	}
+	u->tapfd = tap_open_queue(name, NULL);
+	if (u->tapfd < 0) {
+		r = u->tapfd;
+		snprintf(err, errlen, "a queue of TAP %s: %s", name,
+		    strerror(-r));
+		goto fail;
+	}
+	r = tap_set_offload(u->tapfd, &fe);
+	if (r < 0) {
+		snprintf(err, errlen, "TAP %s's offloads: %s", name,
+		    strerror(-r));
+		goto fail;
+	}
+	r = loop_open(&u->loop);
+	if (r < 0) {
+		snprintf(err, errlen, "epoll: %s", strerror(-r));
+		goto fail;
+	}
+	u->stopfd = loop_event_new();
+	if (u->stopfd < 0) {
+		r = -EMFILE;
+		snprintf(err, errlen, "eventfd: %s", strerror(EMFILE));
+		goto fail_loop;
+	}
+	loop_watch_init(&u->w_tap, u->tapfd, EPOLLIN, vsw_uplink_on_tap, u);
+	loop_watch_init(&u->w_in, u->in->evfd, EPOLLIN, vsw_uplink_on_inbox,
+	    u);
+	loop_watch_init(&u->w_stop, u->stopfd, EPOLLIN, vsw_uplink_on_stop,
+	    u);
+	if ((r = loop_add(&u->loop, &u->w_tap)) < 0 ||
+	    (r = loop_add(&u->loop, &u->w_in)) < 0 ||
+	    (r = loop_add(&u->loop, &u->w_stop)) < 0 ||
+	    (r = -pthread_create(&u->thread, NULL, vsw_uplink_main, u)) < 0) {
+		snprintf(err, errlen, "its thread: %s", strerror(-r));
+		goto fail_loop;
+	}
+	log_info("switch %s: uplink TAP %s%s", name, name, created ?
+	    " made (down: bring it up to reach the guests)" : "");
+	*out = u;
+	return 0;
+fail_loop:
+	loop_close(&u->loop);
+fail:
+	if (u->stopfd >= 0)
+		close(u->stopfd);
+	if (u->tapfd >= 0)
+		close(u->tapfd);
+	free(u->buf);
+	free(u);
+	return r;
+}
+
+void
+vsw_uplink_stop(struct vsw_uplink *u)
+{
+	loop_event_signal(u->stopfd);
+	(void)pthread_join(u->thread, NULL);
+	loop_close(&u->loop);
+	close(u->stopfd);
+	close(u->tapfd);
+	free(u->buf);
+	free(u);
+}

@@ -1,0 +1,30 @@
+/*
+ * vswitch_uplink.h - a vifd switch's uplink to the host (issue 20): a
+ * TAP named like the switch, served by a thread of its own, that is one
+ * more port of the switch. What the host's stack sends on the TAP is
+ * forwarded like a guest's frame; what the switch sends the uplink's
+ * port is written to the TAP. The TAP is vifd's kind (persistent,
+ * virtio-net headers) and left as the admin sets it: it is made down,
+ * and the host reaches the guests once it is brought up (an address on
+ * it, or a port of a host bridge). Only vswitch.c uses this.
+ */
+#ifndef VIFD_VSWITCH_UPLINK_H
+#define VIFD_VSWITCH_UPLINK_H
+
+#include <stddef.h>
+
+struct vsw_port;
+struct vsw_uplink;
+
+/*
+ * Makes (or finds) the TAP `name`, opens a queue of it and starts the
+ * thread that joins it to `port` (the switch's port for it, which must
+ * outlive the uplink). 0, or -errno with the reason in err.
+ */
+int vsw_uplink_start(const char *name, struct vsw_port *port,
+    struct vsw_uplink **out, char *err, size_t errlen);
+
+/* Stops the thread and closes the queue; the TAP stays. */
+void vsw_uplink_stop(struct vsw_uplink *u);
+
+#endif
