@@ -93,12 +93,18 @@ backend_port_ovs(struct backend *be, const char *tag, const char *trunks,
 	return r;
 }
 
-/* The isolation onto the TAP's bridge port, if it has one. */
+/* The isolation onto the TAP's bridge port, if it has one, or onto the
+ * vif's port of a switch inside vifd. */
 static void
 backend_port_isolate(struct backend *be)
 {
 	int r;
 
+	if (be->vif != NULL && vif_switch_set_isolated(be->vif, be->isolated)) {
+		be->isolation_set = be->isolated;
+		be->isolation_err = 0;
+		return;
+	}
 	/* Nothing asked and nothing to undo: leave the port alone (the
 	 * admin may set the flag by other means). An explicit 0 is applied:
 	 * it may undo what an earlier vifd set while this one was away. */

@@ -448,3 +448,12 @@ vif_switch_peer(const struct vif *vif)
 {
 	return vif->swport != NULL && vsw_port_peer(vif->swport);
 }
+
+bool
+vif_switch_set_isolated(struct vif *vif, bool on)
+{
+	if (vif->swport == NULL)
+		return false;
+	vsw_port_set_isolated(vif->swport, on);
+	return true;
+}

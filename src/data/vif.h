@@ -117,6 +117,9 @@ const char *vif_steering(struct vif *vif);
 const char *vif_switch(const struct vif *vif);
 /* ... and whether that is a peer link rather than a switch. */
 bool vif_switch_peer(const struct vif *vif);
+/* A switch port's isolation, live (vifd-isolated); false if the vif is
+ * no switch port (its isolation is its bridge port's). */
+bool vif_switch_set_isolated(struct vif *vif, bool on);
 struct vsw_port_stats;
 void vif_switch_stats(const struct vif *vif, struct vsw_port_stats *out);
 

@@ -416,6 +416,17 @@ vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
 }
 
 void
+vsw_port_set_isolated(struct vsw_port *port, bool on)
+{
+	struct vsw *sw = port->sw;
+
+	pthread_rwlock_wrlock(&sw->lock);
+	if (!sw->peer)
+		sw->ports[port->idx].isolated = on ? 1 : 0;
+	pthread_rwlock_unlock(&sw->lock);
+}
+
+void
 vsw_port_stats(const struct vsw_port *port, struct vsw_port_stats *out)
 {
 #define VSW_STAT_LOAD(n) \

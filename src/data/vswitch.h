@@ -18,7 +18,7 @@
  *
  * A port's own `mac` is pinned: another port sending from it is refused,
  * so a guest cannot steal a pinned guest's traffic. The port's
- * vifd-isolated is taken at connect.
+ * vifd-isolated is taken at connect and changed live.
  *
  * Thread-safety: join and leave from the control thread; send and the
  * inbox from the ports' workers (and the uplink's thread). The ports'
@@ -94,6 +94,10 @@ struct inbox *vsw_port_inbox(struct vsw_port *port);
  */
 int vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
     const uint8_t *frame, size_t len, uint64_t now_ns);
+
+/* The port's isolation, live (vifd-isolated changed while connected):
+ * from the next frame on. No effect on a peer link's end. Any thread. */
+void vsw_port_set_isolated(struct vsw_port *port, bool on);
 
 /* The port's counters. Any thread. */
 void vsw_port_stats(const struct vsw_port *port, struct vsw_port_stats *out);

@@ -104,6 +104,10 @@ check "isolated guests 3 and 4 do not reach each other" no_ping 3 10.88.0.4
 ip -n "$(guest_ns 3)" neigh replace 10.88.0.4 lladdr "$(mac 4)" dev eth0
 check "... not even by its address" no_ping 3 10.88.0.4
 check "... refused as isolation, counted" [ "$(st 3 switch_drop_isolated)" -gt 0 ]
+check "vifctl port --isolated=no 4 0, live" vifctl port --isolated=no 4 0
+eventually 10 "now guest 3 reaches guest 4" pings 3 10.88.0.4
+check "vifctl port --isolated=yes 4 0, live" vifctl port --isolated=yes 4 0
+eventually 10 "and no longer" no_ping 3 10.88.0.4
 
 # ---- a spoofer cannot take a pinned mac -----------------------------------------
 d0=$(st 4 switch_drop_src)

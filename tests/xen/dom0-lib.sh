@@ -275,6 +275,19 @@ guest_cmd() {
 	return "${rc:-125}"
 }
 
+# guest_same_domain NAME DOMID: fails (saying so, with Xen's own words
+# about the domain when its log has any) if NAME is no longer domain
+# DOMID: it crashed or rebooted while booting and xl restarted it (a PVH
+# guest's boot has met an emulation fault, tests/xen/README.md), so its
+# vif is another's.
+guest_same_domain() {
+	local now why
+	now=$(guest_domid "$1")
+	[ "$now" = "$2" ] && return 0
+	why=$(timeout -k 2 20 xl dmesg 2>/dev/null | grep -m 1 "d$2v[0-9]* " | sed 's/^(XEN) //')
+	fail "guest $1: domain $2 is gone (now: ${now:-none}); Xen said: ${why:-nothing}"
+}
+
 # guest_up NAME IDX VCPUS [VIF_EXTRA]: creates the guest and waits for its
 # agent (GUEST_BOOT_S seconds, default 120), for vif 0 to be Connected on
 # both ends and for dom0 -> guest ping.
@@ -288,6 +301,7 @@ guest_up() {
 	wait_for "$(scaled "${GUEST_BOOT_S:-120}")" guest_ready "$name" ||
 	    { fail "guest $name: its agent did not start (console: $(guest_log "$name" | tail -n 3 | tr '\n' '|'))"; return 1; }
 	READY_S=$(since "$CREATE_T0")
+	guest_same_domain "$name" "$d" || return 1
 	wait_for "$(scaled 30)" vif_connected "$d" 0 ||
 	    { fail "vif$d.0 not Connected: backend state $(be_state "$d" 0), frontend state $(fe_state "$d" 0)"; return 1; }
 	CONNECTED_S=$(since "$CREATE_T0")
