@@ -66,9 +66,12 @@ queue_tx_mcast(struct queue *q, const struct tx_pkt *pkt)
 	return NETIF_RSP_OKAY;
 }
 
-/* Writes one packet to the TAP. Returns true if it went out. */
+/* Writes one packet to the TAP (or the vif's switch, which learns at
+ * now_ns: the sweep's clock, read once, as a Xen PV dom0 has no vDSO
+ * clock and each read is a system call). Returns true if it went out. */
 static bool
-queue_tx_send(struct queue *q, const struct tx_pkt *pkt, uint8_t *buf)
+queue_tx_send(struct queue *q, const struct tx_pkt *pkt, uint8_t *buf,
+    uint64_t now_ns)
 {
 	struct virtio_net_hdr vh;
 	struct iovec iov[2];
@@ -95,8 +98,7 @@ queue_tx_send(struct queue *q, const struct tx_pkt *pkt, uint8_t *buf)
 	if (q->swport != NULL) {
 		/* A port of a vifd switch: the frame goes to the other
 		 * ports, not to the TAP (vswitch.h). */
-		if (vsw_port_send(q->swport, &vh, buf, pkt->len,
-		    loop_now_ns()) < 0) {
+		if (vsw_port_send(q->swport, &vh, buf, pkt->len, now_ns) < 0) {
 			QUEUE_STAT_ADD(q, tx_drop_switch, 1);
 			return false;
 		}
@@ -130,7 +132,7 @@ sent:
  */
 static void
 queue_tx_flush(struct queue *q, unsigned int npkts, unsigned int nsegs,
-    const uint32_t *segidx)
+    const uint32_t *segidx, uint64_t now_ns)
 {
 	netif_tx_back_ring_t *ring = &q->tx;
 	unsigned int i;
@@ -158,7 +160,7 @@ queue_tx_flush(struct queue *q, unsigned int npkts, unsigned int nsegs,
 			st = NETIF_RSP_ERROR;
 		} else if (pkt->len > 0)
 			(void)queue_tx_send(q, pkt, q->tx_buf +
-			    q->tx_pkt_off[i]);
+			    q->tx_pkt_off[i], now_ns);
 		tx_pkt2rsp(pkt, ring, st);
 	}
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(ring, notify);
@@ -246,7 +248,7 @@ queue_tx_sweep(struct queue *q)
 				break;
 		}
 		ring->req_cons = base + off;
-		queue_tx_flush(q, npkts, nsegs, segidx);
+		queue_tx_flush(q, npkts, nsegs, segidx, now);
 		if (stop)
 			break;
 	}

@@ -59,6 +59,7 @@ vsw_uplink_on_tap(struct loop_watch *w, uint32_t events)
 	struct virtio_net_hdr vh;
 	struct iovec iov[2];
 	unsigned int n;
+	uint64_t now = loop_now_ns();	/* once a wakeup, as a queue's sweep */
 	ssize_t r;
 
 	(void)events;
@@ -71,7 +72,7 @@ vsw_uplink_on_tap(struct loop_watch *w, uint32_t events)
 		if (r < (ssize_t)sizeof(vh))
 			break;		/* EAGAIN, or nothing usable */
 		(void)vsw_port_send(u->port, &vh, u->buf,
-		    (size_t)r - sizeof(vh), loop_now_ns());
+		    (size_t)r - sizeof(vh), now);
 	}
 	if (n == VSW_UPLINK_BUDGET)
 		loop_event_signal(u->in->evfd);	/* come back: see below */
