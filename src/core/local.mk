@@ -13,6 +13,7 @@ src_libvifd_a_SOURCES += \
 	src/core/privpolicy.c src/core/privpolicy.h \
 	src/core/hdr.c src/core/hdr.h \
 	src/core/csum.c src/core/csum.h \
+	src/core/gso_seg.c src/core/gso_seg.h \
 	src/core/vnet_hdr.c src/core/vnet_hdr.h \
 	src/core/ratelimit.c src/core/ratelimit.h \
 	src/core/shape.c src/core/shape.h \

@@ -255,9 +255,29 @@ backend_stats_total(const struct backend *be, struct queue_stats *out)
 	}
 }
 
+const char *
+backend_switch_total(const struct backend *be, struct vsw_port_stats *out,
+    bool *peer)
+{
+	const char *now = be->vif != NULL ? vif_switch(be->vif) : NULL;
+	struct vsw_port_stats cur;
+
+	*out = be->sw_past;
+	*peer = be->sw_last_peer;
+	if (now == NULL)
+		return be->sw_last[0] != '\0' ? be->sw_last : NULL;
+	vif_switch_stats(be->vif, &cur);
+#define BE_SW_ADD(n) out->n += cur.n;
+	VSW_PORT_STATS(BE_SW_ADD)
+#undef BE_SW_ADD
+	*peer = vif_switch_peer(be->vif);
+	return now;
+}
+
 static void
 backend_disconnect(struct backend *be)
 {
+	const char *sw;
 	if (be->vif == NULL)
 		return;
 	backend_mc_watch(be, false);
@@ -265,6 +285,9 @@ backend_disconnect(struct backend *be)
 	/* The workers are still running: what they count after this read
 	 * is lost with them, which is at most one wakeup's worth. */
 	backend_stats_total(be, &be->past);
+	sw = backend_switch_total(be, &be->sw_past, &be->sw_last_peer);
+	if (sw != NULL && sw != be->sw_last)
+		snprintf(be->sw_last, sizeof(be->sw_last), "%s", sw);
 	vif_disconnect(be->vif);
 	be->vif = NULL;
 	be->features[0] = '\0';

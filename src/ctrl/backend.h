@@ -25,6 +25,8 @@
 #include "core/ratelimit.h"
 #include "core/vlanspec.h"
 #include "data/vif.h"
+#include "data/vswitch.h"
+#include "core/swspec.h"
 #include "ctrl/vifd.h"
 #include "core/xenbus_fsm.h"
 
@@ -109,6 +111,11 @@ struct backend {
 	/* Counters of earlier connections, so that a vif's history survives
 	 * guest reboots (as a netdev's counters do). */
 	struct queue_stats past;
+	/* Likewise the counters of its switch ports, and the switch (or
+	 * peer link) it was last a port of: "" if never. */
+	struct vsw_port_stats sw_past;
+	char sw_last[SWSPEC_NAME_MAX + 1];
+	bool sw_last_peer;
 
 	unsigned int dirty;		/* BE_DIRTY_* */
 	bool fe_watched;
@@ -155,6 +162,12 @@ void backend_shutdown_all(struct vifd *vd);
 
 /* The vif's counters over all its connections so far. */
 void backend_stats_total(const struct backend *be, struct queue_stats *out);
+
+/* Its switch port's counters over all its connections so far into *out,
+ * and the name of the switch it is (or was last) a port of, *peer if a
+ * peer link; NULL (and *out zero) if it never was one. */
+const char *backend_switch_total(const struct backend *be,
+    struct vsw_port_stats *out, bool *peer);
 
 struct backend *backend_find(struct vifd *vd, uint32_t domid,
     uint32_t devid);

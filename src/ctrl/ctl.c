@@ -93,6 +93,26 @@ ctl_features(const struct backend *be, char *buf, size_t len)
 	if (buf[0] == '\0')
 		snprintf(buf, len, "-");
 }
+/* The switch lines of a vif that is, or was, a port of a switch or peer
+ * link: its counters, like the queues', outlive a reconnect. */
+static void
+ctl_switch_stats(struct ctl_out *o, const struct backend *be)
+{
+	struct vsw_port_stats ps;
+	bool peer;
+	const char *sw = backend_switch_total(be, &ps, &peer);
+
+	if (sw == NULL)
+		return;
+	ctl_printf(o, "%s %s %s\n", be->name, peer ? "peer_link" : "switch",
+	    sw);
+#define CTL_SW(n) \
+	ctl_printf(o, "%s switch_%s %llu\n", be->name, #n, \
+	    (unsigned long long)ps.n);
+	VSW_PORT_STATS(CTL_SW)
+#undef CTL_SW
+}
+
 
 static void
 ctl_stats_one(struct ctl_out *o, struct backend *be)
@@ -134,19 +154,7 @@ ctl_stats_one(struct ctl_out *o, struct backend *be)
 	ctl_printf(o, "%s queues %u\n", be->name, nq);
 	ctl_printf(o, "%s steering %s\n", be->name, be->vif != NULL ?
 	    vif_steering(be->vif) : "none");
-	if (be->vif != NULL && vif_switch(be->vif) != NULL) {
-		struct vsw_port_stats ps;
-
-		ctl_printf(o, "%s %s %s\n", be->name,
-		    vif_switch_peer(be->vif) ? "peer_link" : "switch",
-		    vif_switch(be->vif));
-		vif_switch_stats(be->vif, &ps);
-#define CTL_SW(n) \
-		ctl_printf(o, "%s switch_%s %llu\n", be->name, #n, \
-		    (unsigned long long)ps.n);
-		VSW_PORT_STATS(CTL_SW)
-#undef CTL_SW
-	}
+	ctl_switch_stats(o, be);
 	backend_stats_total(be, &st);
 #define CTL_TOTAL(n) \
 	ctl_printf(o, "%s total %s %llu\n", be->name, #n, \

@@ -71,24 +71,28 @@ inbox_place(const struct inbox *in, uint32_t need)
 }
 
 int
-inbox_push(struct inbox *in, const void *hdr, size_t hlen,
-    const uint8_t *frame, size_t len)
+inbox_pushv(struct inbox *in, const struct iovec *iov, unsigned int niov)
 {
+	uint64_t total = 0;
 	uint32_t need;
 	int64_t off;
-	unsigned int slot;
+	unsigned int slot, i;
 
-	if (hlen + len > INBOX_BYTES)
+	for (i = 0; i < niov; i++)
+		total += iov[i].iov_len;
+	if (total > INBOX_BYTES)
 		return -ENOBUFS;
-	need = (uint32_t)(hlen + len);
+	need = (uint32_t)total;
 	pthread_mutex_lock(&in->lock);
 	off = in->n == INBOX_FRAMES ? -1 : inbox_place(in, need);
 	if (off < 0) {
 		pthread_mutex_unlock(&in->lock);
 		return -ENOBUFS;
 	}
-	memcpy(in->mem + off, hdr, hlen);
-	memcpy(in->mem + off + hlen, frame, len);
+	for (total = 0, i = 0; i < niov; i++) {
+		memcpy(in->mem + off + total, iov[i].iov_base, iov[i].iov_len);
+		total += iov[i].iov_len;
+	}
 	slot = (in->head + in->n) % INBOX_FRAMES;
 	in->f[slot].off = (uint32_t)off;
 	in->f[slot].len = need;
@@ -97,12 +101,38 @@ inbox_push(struct inbox *in, const void *hdr, size_t hlen,
 	in->wr = (uint32_t)off + need;
 	in->n++;
 	pthread_mutex_unlock(&in->lock);
-	loop_event_signal(in->evfd);
 	return 0;
 }
 
+void
+inbox_signal(struct inbox *in)
+{
+	loop_event_signal(in->evfd);
+}
+
 int
-inbox_pop(struct inbox *in, uint8_t *dst, size_t cap)
+inbox_push(struct inbox *in, const void *hdr, size_t hlen,
+    const uint8_t *frame, size_t len)
+{
+	/* The interface takes non-const pointers; they are only read. */
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)(uintptr_t)hdr, .iov_len = hlen },
+		{ .iov_base = (void *)(uintptr_t)frame, .iov_len = len },
+	};
+	int r = inbox_pushv(in, iov, 2);
+
+	if (r == 0)
+		inbox_signal(in);
+	return r;
+}
+
+/*
+ * Takes the oldest frame: its first hlen bytes into hdr, the rest into
+ * dst (cap bytes). The length, 0 (empty) or -1 (did not fit: dropped).
+ */
+static int
+inbox_take(struct inbox *in, void *hdr, size_t hlen, uint8_t *dst,
+    size_t cap)
 {
 	uint32_t off, len;
 	int ret;
@@ -114,10 +144,12 @@ inbox_pop(struct inbox *in, uint8_t *dst, size_t cap)
 	}
 	off = in->f[in->head].off;
 	len = in->f[in->head].len;
-	if (len > cap) {
+	if (len < hlen || len - hlen > cap) {
 		ret = -1;
 	} else {
-		memcpy(dst, in->mem + off, len);
+		if (hlen > 0)
+			memcpy(hdr, in->mem + off, hlen);
+		memcpy(dst, in->mem + off + hlen, len - hlen);
 		ret = (int)len;
 	}
 	in->head = (in->head + 1) % INBOX_FRAMES;
@@ -128,4 +160,17 @@ inbox_pop(struct inbox *in, uint8_t *dst, size_t cap)
 		in->rd = in->f[in->head].off;
 	pthread_mutex_unlock(&in->lock);
 	return ret;
+}
+
+int
+inbox_pop(struct inbox *in, uint8_t *dst, size_t cap)
+{
+	return inbox_take(in, NULL, 0, dst, cap);
+}
+
+int
+inbox_pop_split(struct inbox *in, void *hdr, size_t hlen, uint8_t *dst,
+    size_t cap)
+{
+	return inbox_take(in, hdr, hlen, dst, cap);
 }

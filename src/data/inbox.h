@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 /* Frames an inbox holds: a guest's RX ring's worth (256 requests). */
 #define INBOX_FRAMES	256u
@@ -52,9 +53,28 @@ int inbox_push(struct inbox *in, const void *hdr, size_t hlen,
     const uint8_t *frame, size_t len);
 
 /*
+ * One frame gathered from iov[0..niov) (what the pieces say, in order),
+ * without signalling: a sender that pushes several frames at once (a
+ * super-frame's segments) signals once after them with inbox_signal. 0
+ * or -ENOBUFS, as inbox_push. Any thread.
+ */
+int inbox_pushv(struct inbox *in, const struct iovec *iov, unsigned int niov);
+void inbox_signal(struct inbox *in);
+
+/*
  * Takes the oldest frame into dst (cap bytes): returns its length (header
  * included), 0 if the inbox is empty, -1 if it did not fit (dropped).
  */
 int inbox_pop(struct inbox *in, uint8_t *dst, size_t cap);
+
+/*
+ * The same, the frame's first hlen bytes (the header pushed with it)
+ * into hdr and the rest into dst (cap bytes): what a TAP readv into two
+ * pieces gives, with no copy to move the header out of the way. Returns
+ * the length (header included), 0 if empty, -1 if the frame did not fit
+ * or was shorter than hlen (dropped).
+ */
+int inbox_pop_split(struct inbox *in, void *hdr, size_t hlen, uint8_t *dst,
+    size_t cap);
 
 #endif

@@ -60,31 +60,35 @@ queue_tap_error(struct queue *q, int err)
 	return true;
 }
 
-void
+uint64_t
 queue_grant_copy(struct queue *q, struct xen_copy_seg *segs, unsigned int n)
 {
 	unsigned int i, failed = 0;
 	int16_t first = GNTST_okay;
+	uint64_t bytes = 0;
 	int r;
 
 	r = q->env->ops->gnttab_grant_copy(q->gnttab, n, segs);
 	for (i = 0; i < n; i++) {
 		if (r < 0)
 			segs[i].status = GNTST_general_error;
-		if (segs[i].status != GNTST_okay && failed++ == 0)
+		if (segs[i].status == GNTST_okay)
+			bytes += segs[i].len;
+		else if (failed++ == 0)
 			first = segs[i].status;
 	}
 	/* Counted per packet by the callers; said here too, rate-limited
 	 * (a guest's bad grefs land here as well), so that a host whose
 	 * grant copies fail shows in the log and not only in counters. */
 	if (failed == 0 || !log_ratelimit_ok(&q->copy_rl))
-		return;
+		return bytes;
 	if (r < 0)
 		log_warnx("%s: grant copy of %u segments failed: %s", q->name,
 		    n, strerror(-r));
 	else
 		log_warnx("%s: grant copy: %u of %u segments failed (first: "
 		    "GNTST %d)", q->name, failed, n, first);
+	return bytes;
 }
 
 void

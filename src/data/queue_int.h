@@ -22,8 +22,9 @@ void queue_fatal(struct queue *q, const char *fmt, ...)
 
 /* One grant copy of segs[0..n) (n > 0). A batch that could not be
  * submitted at all fails every segment (GNTST_general_error), so each
- * is answered as a failed copy. */
-void queue_grant_copy(struct queue *q, struct xen_copy_seg *segs,
+ * is answered as a failed copy. Returns the bytes copied (the segments
+ * that succeeded). */
+uint64_t queue_grant_copy(struct queue *q, struct xen_copy_seg *segs,
     unsigned int n);
 
 /*

@@ -28,15 +28,6 @@
 #include "data/vif_mcast.h"
 #include "data/vif_rss.h"
 
-/* An inbox frame is header + frame in one piece: it lands where the TAP
- * read would put the frame, and the header is moved out of the way. */
-static void
-queue_rx_unpack(struct virtio_net_hdr *vh, uint8_t *buf, int n)
-{
-	memcpy(vh, buf, sizeof(*vh));
-	memmove(buf, buf + sizeof(*vh), (size_t)n - sizeof(*vh));
-}
-
 /*
  * The next frame for this queue: first what other queues steered to us,
  * then what the vif's switch ports sent it, then the TAP. Header into
@@ -55,7 +46,7 @@ queue_rx_next(struct queue *q, struct virtio_net_hdr *vh, uint8_t *buf,
 
 	*steered = false;
 	if (q->rss != NULL) {
-		r = vif_rss_pop(q->rss, q->id, buf, cap);
+		r = vif_rss_pop(q->rss, q->id, vh, buf, cap);
 		if (r < 0) {
 			QUEUE_STAT_ADD(q, rx_drop_steer, 1);
 			return -2;
@@ -63,19 +54,17 @@ queue_rx_next(struct queue *q, struct virtio_net_hdr *vh, uint8_t *buf,
 		if (r > 0) {
 			*steered = true;
 			QUEUE_STAT_ADD(q, rx_steered_in, 1);
-			queue_rx_unpack(vh, buf, r);
 			return r;
 		}
 	}
 	if (q->swin != NULL) {
-		r = inbox_pop(q->swin, buf, cap);
+		r = inbox_pop_split(q->swin, vh, sizeof(*vh), buf, cap);
 		if (r < 0) {
 			QUEUE_STAT_ADD(q, rx_drop_size, 1);
 			return -2;
 		}
 		if (r > 0) {
 			QUEUE_STAT_ADD(q, rx_switched_in, 1);
-			queue_rx_unpack(vh, buf, r);
 			return r;
 		}
 		/* Its TAP is not read (queue_set_tap_reading). */
@@ -220,7 +209,8 @@ queue_rx_flush(struct queue *q, unsigned int npend, unsigned int nsegs)
 	if (npend == 0)
 		return;
 	if (nsegs > 0) {
-		queue_grant_copy(q, q->rx_segs, nsegs);
+		QUEUE_STAT_ADD(q, rx_copy_bytes,
+		    queue_grant_copy(q, q->rx_segs, nsegs));
 		QUEUE_STAT_ADD(q, rx_copy_calls, 1);
 		QUEUE_STAT_ADD(q, rx_copy_segs, nsegs);
 		for (i = 0; i < nsegs; i++)

@@ -139,7 +139,8 @@ queue_tx_flush(struct queue *q, unsigned int npkts, unsigned int nsegs,
 	int notify;
 
 	if (nsegs > 0) {
-		queue_grant_copy(q, q->tx_segs, nsegs);
+		QUEUE_STAT_ADD(q, tx_copy_bytes,
+		    queue_grant_copy(q, q->tx_segs, nsegs));
 		QUEUE_STAT_ADD(q, tx_copy_calls, 1);
 		QUEUE_STAT_ADD(q, tx_copy_segs, nsegs);
 	}

@@ -117,6 +117,19 @@ static const struct queue_upcalls vif_upcalls = {
 	.stalled = vif_on_stalled,
 };
 
+/* What the frontend takes on guest RX (the mask already applied by
+ * frontend_read_masked): its queues' view, and its switch port's. */
+static void
+vif_rx_features(const struct frontend_info *fi, struct vnet_features *fe)
+{
+	memset(fe, 0, sizeof(*fe));
+	fe->csum_ipv4 = fi->csum_v4;
+	fe->csum_ipv6 = fi->csum_v6;
+	fe->gso_tcpv4 = fi->gso_tcpv4 && fi->sg;
+	fe->gso_tcpv6 = fi->gso_tcpv6 && fi->sg;
+	fe->sg = fi->sg;
+}
+
 /* What queue i of this vif is opened with. */
 static void
 vif_queue_params(struct vif *vif, const struct vif_params *p,
@@ -133,11 +146,7 @@ vif_queue_params(struct vif *vif, const struct vif_params *p,
 	qp->fq = fi->q[i];
 	qp->ifname = vif->ifname;
 	qp->tapfd = -1;
-	qp->fe.csum_ipv4 = fi->csum_v4;
-	qp->fe.csum_ipv6 = fi->csum_v6;
-	qp->fe.gso_tcpv4 = fi->gso_tcpv4 && fi->sg;
-	qp->fe.gso_tcpv6 = fi->gso_tcpv6 && fi->sg;
-	qp->fe.sg = fi->sg;
+	vif_rx_features(fi, &qp->fe);
 	qp->feat_off = p->feat_off;
 	qp->rx_notify = fi->rx_notify;
 	/* The largest frame the frontend can receive: one page without SG,
@@ -243,10 +252,14 @@ vif_connect(struct xen_env *env, const struct vif_params *p,
 		vif->has_rss = true;
 	}
 	if (p->sw != NULL) {
+		struct vnet_features rx;
 		struct vsw_port_params sp = {
 			.sw = p->sw, .name = p->name, .mac = p->sw_mac,
 			.isolated = p->sw_isolated, .peer = p->sw_peer,
+			.rx = &rx,
 		};
+
+		vif_rx_features(fi, &rx);
 
 		r = vsw_port_join(&sp, &vif->swport, err, errlen);
 		if (r < 0)

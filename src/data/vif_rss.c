@@ -121,7 +121,8 @@ vif_rss_push(struct vif_rss *r, unsigned int to, const void *hdr,
 }
 
 int
-vif_rss_pop(struct vif_rss *r, unsigned int q, uint8_t *dst, size_t cap)
+vif_rss_pop(struct vif_rss *r, unsigned int q, struct virtio_net_hdr *vh,
+    uint8_t *dst, size_t cap)
 {
-	return inbox_pop(&r->inbox[q], dst, cap);
+	return inbox_pop_split(&r->inbox[q], vh, sizeof(*vh), dst, cap);
 }

@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/virtio_net.h>
+
 #include "core/ctrl.h"
 #include "data/inbox.h"
 #include "data/tap_steer.h"
@@ -72,10 +74,12 @@ int vif_rss_get(struct vif_rss *r, struct ctrl_hash *out);
 int vif_rss_push(struct vif_rss *r, unsigned int to, const void *hdr,
     size_t hlen, const uint8_t *frame, size_t len);
 /*
- * Takes the oldest frame of queue `q`'s inbox into dst (cap bytes):
- * returns its length (header included), 0 if the inbox is empty, -1 if
- * the frame did not fit (dropped).
+ * Takes the oldest frame of queue `q`'s inbox: its virtio-net header into
+ * *vh, the frame into dst (cap bytes). Returns its length (header
+ * included), 0 if the inbox is empty, -1 if the frame did not fit
+ * (dropped).
  */
-int vif_rss_pop(struct vif_rss *r, unsigned int q, uint8_t *dst, size_t cap);
+int vif_rss_pop(struct vif_rss *r, unsigned int q, struct virtio_net_hdr *vh,
+    uint8_t *dst, size_t cap);
 
 #endif

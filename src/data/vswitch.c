@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "core/gso_seg.h"
 #include "core/swfdb.h"
 #include "core/swfwd.h"
 #include "core/swspec.h"
@@ -37,6 +38,8 @@ struct vsw_port {
 	uint16_t idx;			/* [const] its number on sw */
 	char name[48];			/* [const] */
 	struct inbox in;
+	bool rx_any;			/* [const] takes any GSO (a TAP) */
+	struct vnet_features rx;	/* [const] else what its guest takes */
 	/* Added to by whichever port's worker forwards, read by anyone:
 	 * relaxed atomics. */
 	struct vsw_port_stats st;
@@ -180,6 +183,9 @@ vsw_port_add(struct vsw *sw, const struct vsw_port_params *p,
 		return r;
 	}
 	snprintf(port->name, sizeof(port->name), "%s", p->name);
+	port->rx_any = p->rx == NULL;
+	if (p->rx != NULL)
+		port->rx = *p->rx;
 	pthread_rwlock_wrlock(&sw->lock);
 	pthread_mutex_lock(&sw->fdb_lock);
 	for (i = 0; i < max && sw->ports[i].used; i++)
@@ -344,6 +350,60 @@ vsw_port_peer(const struct vsw_port *port)
 	return port->sw->peer;
 }
 
+/*
+ * A GSO super-frame for a port whose guest did not negotiate its GSO:
+ * cut in software (core/gso_seg.h), as the kernel would behind a bridge,
+ * every segment into the port's inbox and its worker woken once. The
+ * plan is made once per frame, by the first such port (*planned: 0 not
+ * yet, 1 made, -1 the frame cannot be cut). Segments the inbox has no
+ * room for are dropped (drop_full), the others go; a frame that cannot
+ * be cut (not TCP, ECN, headers too long, too many segments) is lost
+ * for this port (drop_gso). Returns 1 if any segment went, else 0.
+ */
+static int
+vsw_segment(struct vsw_port *to, const struct virtio_net_hdr *vh,
+    const uint8_t *frame, size_t len, struct gso_seg_plan *plan,
+    int *planned)
+{
+	uint8_t hdr[GSO_SEG_HDR_MAX];
+	struct virtio_net_hdr svh;
+	struct iovec iov[3];
+	uint32_t off, plen, n;
+	unsigned int i, went = 0;
+	uint64_t bytes = 0;
+
+	if (*planned == 0)
+		*planned = gso_seg_plan(vh, frame, len, plan) == 0 ? 1 : -1;
+	if (*planned < 0) {
+		VSW_STAT_ADD(to, drop_gso, 1);
+		return 0;
+	}
+	for (i = 0; i < plan->nsegs; i++) {
+		n = gso_seg_build(plan, frame, i, hdr, &svh, &off, &plen);
+		iov[0].iov_base = &svh;
+		iov[0].iov_len = sizeof(svh);
+		iov[1].iov_base = hdr;
+		iov[1].iov_len = plan->hlen;
+		/* Only read: the interface's pointer is not const. */
+		iov[2].iov_base = (void *)(uintptr_t)(frame + off);
+		iov[2].iov_len = plen;
+		if (inbox_pushv(&to->in, iov, 3) < 0) {
+			/* Full: the rest would not fit either. */
+			VSW_STAT_ADD(to, drop_full, 1);
+			break;
+		}
+		went++;
+		bytes += n;
+	}
+	VSW_STAT_ADD(to, segmented, 1);
+	if (went == 0)
+		return 0;
+	VSW_STAT_ADD(to, out_frames, went);
+	VSW_STAT_ADD(to, out_bytes, bytes);
+	inbox_signal(&to->in);
+	return 1;
+}
+
 int
 vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
     const uint8_t *frame, size_t len, uint64_t now_ns)
@@ -352,7 +412,8 @@ vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
 	enum swfwd_verdict v;
 	uint16_t out[VSW_PORTS];
 	unsigned int nout = 0, i;
-	int sent = 0;
+	struct gso_seg_plan plan;
+	int sent = 0, planned = 0;
 
 	pthread_rwlock_rdlock(&sw->lock);
 	if (sw->peer) {
@@ -401,6 +462,12 @@ vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
 
 		if (to == NULL)
 			continue;	/* cannot be: used ports have one */
+		if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE && !to->rx_any &&
+		    !vnet_hdr_takes_gso(&to->rx, vh->gso_type)) {
+			sent += vsw_segment(to, vh, frame, len, &plan,
+			    &planned);
+			continue;
+		}
 		/* A destination without room loses this frame, alone:
 		 * the sender goes on (its guest's TX is never held). */
 		if (inbox_push(&to->in, vh, sizeof(*vh), frame, len) < 0) {

@@ -35,6 +35,8 @@
 
 #include <linux/virtio_net.h>
 
+#include "core/vnet_hdr.h"
+
 struct inbox;
 struct vsw_port;
 
@@ -48,7 +50,7 @@ struct vsw_port;
 	X(in_frames) X(in_bytes) X(out_frames) X(out_bytes) \
 	X(unicast) X(flooded) \
 	X(drop_src) X(drop_isolated) X(drop_local) X(drop_runt) \
-	X(drop_full)
+	X(segmented) X(drop_gso) X(drop_full)
 
 struct vsw_port_stats {
 #define VSW_PORT_STATS_FIELD(n) uint64_t n;
@@ -62,6 +64,10 @@ struct vsw_port_params {
 	const uint8_t *mac;		/* the guest's, pinned; NULL: none */
 	bool isolated;
 	bool peer;			/* a peer link, not a switch */
+	/* What the port's guest takes (its frontend's features, the
+	 * vif's mask applied); NULL: anything (a TAP). A GSO frame it
+	 * cannot take is segmented for it in software (core/gso_seg.h). */
+	const struct vnet_features *rx;
 };
 
 /*

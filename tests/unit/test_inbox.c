@@ -2,7 +2,9 @@
  * test_inbox.c - the bounded frame queue between workers (data/inbox.c):
  * frames come out whole and in order across the byte ring's wrap, the
  * frame and byte bounds refuse rather than grow, a frame bigger than the
- * reader's buffer is dropped alone, the eventfd is signalled per push.
+ * reader's buffer is dropped alone, the eventfd is signalled per push;
+ * frames gathered from pieces (signalled once, when asked) and split into
+ * header and frame on the way out.
  */
 #include "config.h"
 
@@ -119,10 +121,52 @@ test_bounds(void)
 	inbox_destroy(&in);	/* twice is harmless */
 }
 
+static void
+test_gather_and_split(void)
+{
+	struct inbox in;
+	uint8_t hdr[10] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 }, mid[3] = {
+	    0xa, 0xb, 0xc }, h[10];
+	struct iovec iov[3] = {
+		{ .iov_base = hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = mid, .iov_len = sizeof(mid) },
+		{ .iov_base = frame, .iov_len = 500 },
+	};
+	uint64_t ev;
+
+	CU_ASSERT_EQUAL_FATAL(inbox_init(&in), 0);
+	fill(3, 500);
+	/* Gathered from three pieces, without a signal ... */
+	CU_ASSERT_EQUAL(inbox_pushv(&in, iov, 3), 0);
+	CU_ASSERT_EQUAL(inbox_pushv(&in, iov, 3), 0);
+	CU_ASSERT_EQUAL(read(in.evfd, &ev, sizeof(ev)), -1);
+	/* ... until asked for, once. */
+	inbox_signal(&in);
+	CU_ASSERT_EQUAL(read(in.evfd, &ev, sizeof(ev)), (ssize_t)sizeof(ev));
+	CU_ASSERT_EQUAL(ev, 1);
+	/* Split on the way out: the header apart, the rest in one piece. */
+	memset(h, 0, sizeof(h));
+	CU_ASSERT_EQUAL(inbox_pop_split(&in, h, sizeof(h), out, sizeof(out)),
+	    513);
+	CU_ASSERT(memcmp(h, hdr, sizeof(hdr)) == 0);
+	CU_ASSERT(memcmp(out, mid, sizeof(mid)) == 0);
+	CU_ASSERT(same(3, out + sizeof(mid), 500));
+	/* A frame whose rest does not fit the reader: dropped alone. */
+	CU_ASSERT_EQUAL(inbox_pop_split(&in, h, sizeof(h), out, 502), -1);
+	CU_ASSERT_EQUAL(inbox_pop_split(&in, h, sizeof(h), out, sizeof(out)),
+	    0);
+	/* Shorter than the header asked for: dropped too. */
+	CU_ASSERT_EQUAL(inbox_push(&in, hdr, 4, NULL, 0), 0);
+	CU_ASSERT_EQUAL(inbox_pop_split(&in, h, sizeof(h), out, sizeof(out)),
+	    -1);
+	inbox_destroy(&in);
+}
+
 static CU_TestInfo inbox_tests[] = {
 	{ "in order and whole across the wrap", test_order_and_wrap },
 	{ "frame and byte bounds, a frame too big for the reader",
 	    test_bounds },
+	{ "gathered in, split out, one signal", test_gather_and_split },
 	CU_TEST_INFO_NULL,
 };
 

@@ -575,6 +575,7 @@ test_tx_to_tap(void)
 	CU_ASSERT_EQUAL(st.tx_packets, 2);
 	CU_ASSERT_EQUAL(st.tx_bytes, 1060);
 	CU_ASSERT_EQUAL(st.tx_copy_segs, 3);
+	CU_ASSERT_EQUAL(st.tx_copy_bytes, 1060);
 	/* One publish, one chunk: the three segments in one call. */
 	CU_ASSERT_EQUAL(st.tx_copy_calls, 1);
 	CU_ASSERT_EQUAL(F.fatal_calls, 0);
@@ -695,6 +696,7 @@ test_rx_to_guest(void)
 	CU_ASSERT_EQUAL(st.rx_bytes, sizeof(frame));
 	CU_ASSERT_EQUAL(st.rx_copy_calls, 1);
 	CU_ASSERT_EQUAL(st.rx_copy_segs, 1);
+	CU_ASSERT_EQUAL(st.rx_copy_bytes, sizeof(frame));
 	fx_down();
 }
 

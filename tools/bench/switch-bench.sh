@@ -16,13 +16,18 @@
 # machine's noise falls on both. Needs root. Not a test: it asserts
 # nothing about speed.
 #
+# Then TCP: guest 1 -> guest 2 with iperf3 through each path in turn
+# (vif-guest's tap mode in a namespace per guest, TSO on), Gbit/s and
+# vifd's CPU time per KiB received.
+#
 # usage: switch-bench.sh [--builddir DIR] [--seconds S] [--runs N]
-#                        [--frames "udp64 f1514"]
+#                        [--frames "udp64 f1514"] [--tcp-seconds S]
 set -u
 BUILDDIR=${VIFD_BUILDDIR:-.}
 SECS=3
 RUNS=3
 FRAMES="udp64 f1514"
+TCP_SECS=5
 die() { echo "switch-bench: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -30,13 +35,16 @@ while [ $# -gt 0 ]; do
 	--seconds) SECS=${2:?}; shift ;;
 	--runs) RUNS=${2:?}; shift ;;
 	--frames) FRAMES=${2:?}; shift ;;
-	-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+	--tcp-seconds) TCP_SECS=${2:?}; shift ;;
+	-h|--help) sed -n '2,24p' "$0"; exit 0 ;;
 	*) die "unknown argument '$1' (--help)" ;;
 	esac
 	shift
 done
 [[ $SECS =~ ^[0-9]+$ ]] && [ "$SECS" -ge 1 ] && [ "$SECS" -le 60 ] ||
     die "--seconds: '$SECS' (1 to 60)"
+[[ $TCP_SECS =~ ^[0-9]+$ ]] && [ "$TCP_SECS" -le 60 ] ||
+    die "--tcp-seconds: '$TCP_SECS' (0 to 60; 0: no TCP)"
 [[ $RUNS =~ ^[0-9]+$ ]] && [ "$RUNS" -ge 1 ] && [ "$RUNS" -le 15 ] ||
     die "--runs: '$RUNS' (1 to 15)"
 for k in $FRAMES; do
@@ -58,6 +66,8 @@ cleanup() {
 	[ -n "$VIFD_PID" ] && kill "$VIFD_PID" 2>/dev/null && wait "$VIFD_PID" 2>/dev/null
 	"$XENSIM" destroy "$M" >/dev/null 2>&1
 	ip netns del "$NS" 2>/dev/null
+	ip netns del "$NS-g1" 2>/dev/null
+	ip netns del "$NS-g2" 2>/dev/null
 	rm -rf "$M"
 }
 trap cleanup EXIT
@@ -113,20 +123,38 @@ connected() {	# connected DOMID DEVID
 	[ "$(xsr "/local/domain/$1/device/vif/$2/state")" = 4 ]
 }
 
-# measure KIND PATH RUN: one run; appends "KIND PATH RUN frames/s us/frame".
+# total DOMID DEVID COUNTER: the vif's total of a queue counter.
+total() {
+	"$VIFCTL" --xen="sim:$M" stats "$1" "$2" 2>/dev/null |
+	    awk -v k="vif$1.$2" -v c="$3" '$1 == k && $2 == "total" && $3 == c { print $4; exit }'
+}
+# copies DEVID: "grant-copied-bytes inbox-bytes delivered-bytes" so far:
+# what the sender's vif grant-copied in and the receiver's out, what the
+# switch put in the receiver's inbox, what reached the receiver's ring.
+copies() {
+	local sw
+	sw=$("$VIFCTL" --xen="sim:$M" stats 2 "$1" 2>/dev/null |
+	    awk '$2 == "switch_out_bytes" { print $3; exit }')
+	echo "$(( $(total 1 "$1" tx_copy_bytes) + $(total 2 "$1" rx_copy_bytes) )) ${sw:-0} $(total 2 "$1" rx_bytes)"
+}
+
+# measure KIND PATH RUN: one run; appends "KIND PATH RUN frames/s us/frame
+# sent= got= copied/byte".
 measure() {
-	local k=$1 p=$2 run=$3 n dst sink out fr fps c0 c1
+	local k=$1 p=$2 run=$3 n dst sink out fr fps c0 c1 g0 i0 d0 g1 i1 d1
 	case $p in bridge) n=0; dst=00:16:3e:00:30:02 ;; switch) n=1; dst=00:16:3e:00:31:02 ;; esac
 	"$GUEST" --xen="sim:$M" --domid 2 --devid "$n" --queues 1 --mode sink \
 	    --seconds 120 >"$M.sink" 2>>"$M.guest.log" &
 	sink=$!
 	for _ in $(seq 200); do connected 2 "$n" && break; sleep 0.05; done
+	read -r g0 i0 d0 < <(copies "$n")
 	c0=$(cputicks "$VIFD_PID")
 	out=$("$GUEST" --xen="sim:$M" --domid 1 --devid "$n" --queues 1 \
 	    --mode gen --frame "$k" --seconds "$SECS" --dst-mac "$dst" \
 	    2>>"$M.guest.log" | grep '^frames ' | tail -1)
 	sleep 0.2
 	c1=$(cputicks "$VIFD_PID")
+	read -r g1 i1 d1 < <(copies "$n")
 	kill -TERM "$sink" 2>/dev/null; wait "$sink" 2>/dev/null
 	fr=$(grep '^frames ' "$M.sink" | tail -1 | field frames)
 	fps=$(grep '^frames ' "$M.sink" | tail -1 | field frames_per_s)
@@ -134,8 +162,15 @@ measure() {
 		echo "# $k $p run $run: no result (sent: '$out')" >&2
 		return
 	fi
+	# Grant-copied bytes per delivered byte, and every copy of them: the
+	# bridge path adds the two of the kernel (the TAP write into an skb,
+	# the other TAP read out of it), the switch path the two of vifd (into
+	# the inbox of the receiver, out of it into its RX buffer).
 	echo "$k $p $run $fps $(awk -v a="$c0" -v b="$c1" -v hz="$HZ" -v n="$fr" \
-	    'BEGIN { printf "%.3f", (n > 0 ? (b - a) / hz * 1e6 / n : 0) }') sent=$(echo "$out" | field frames) got=$fr" >>"$M.raw"
+	    'BEGIN { printf "%.3f", (n > 0 ? (b - a) / hz * 1e6 / n : 0) }') sent=$(echo "$out" | field frames) got=$fr $(awk \
+	    -v g=$((g1 - g0)) -v i=$((i1 - i0)) -v d=$((d1 - d0)) -v p="$p" \
+	    'BEGIN { if (d <= 0) { print "0 0"; exit }
+		printf "%.3f %.3f", g / d, (p == "bridge" ? g + 2 * d : g + 2 * i) / d }')" >>"$M.raw"
 }
 
 : >"$M.raw"
@@ -145,19 +180,102 @@ for run in $(seq "$RUNS"); do
 		measure "$k" switch "$run"
 	done
 done
+
+# ---- TCP: iperf3 between the guests, through each path in turn ----------------
+# Each guest is a namespace whose eth0 (bridge path) and eth1 (switch
+# path) are vif-guest's tap mode: a TAP with TSO there, netfront's
+# offloads on the ring.
+: >"$M.tcp"
+if [ "$TCP_SECS" -gt 0 ] && command -v iperf3 >/dev/null; then
+	GPIDS=()
+	for d in 1 2; do
+		ip netns add "$NS-g$d"
+		ip -n "$NS-g$d" link set lo up
+		for n in 0 1; do
+			"$GUEST" --xen="sim:$M" --domid "$d" --devid "$n" --queues 1 \
+			    --mode tap --tap "eth$n" --netns "$NS-g$d" \
+			    >>"$M.guest.log" 2>&1 &
+			GPIDS+=($!)
+		done
+	done
+	ok=1
+	for d in 1 2; do
+		for n in 0 1; do
+			for _ in $(seq 200); do
+				connected "$d" "$n" && ip -n "$NS-g$d" link show "eth$n" >/dev/null 2>&1 && break
+				sleep 0.05
+			done
+			ip -n "$NS-g$d" addr add "10.9$n.0.$d/24" dev "eth$n" 2>/dev/null &&
+			    ip -n "$NS-g$d" link set "eth$n" up || ok=0
+		done
+	done
+	sleep 1
+	# tcp PATH RUN: appends "PATH RUN Gbit/s vifd_ns/KiB".
+	tcp() {
+		local p=$1 run=$2 n c0 c1 out
+		case $p in bridge) n=0 ;; switch) n=1 ;; esac
+		ip netns exec "$NS-g2" iperf3 -s -D -1 >/dev/null 2>&1
+		sleep 0.3
+		c0=$(cputicks "$VIFD_PID")
+		out=$(ip netns exec "$NS-g1" timeout $((TCP_SECS + 20)) iperf3 -c "10.9$n.0.2" \
+		    -t "$TCP_SECS" -J 2>/dev/null | python3 -c '
+import json, sys
+try:
+    s = json.load(sys.stdin)["end"]["sum_received"]
+    print(s["bits_per_second"], s["bytes"])
+except (ValueError, KeyError, TypeError):
+    print("- -")')
+		c1=$(cputicks "$VIFD_PID")
+		set -- $out
+		case $1 in [0-9]*) ;; *) echo "# tcp $p run $run: no result" >&2; return ;; esac
+		echo "$p $run $(awk -v b="$1" -v n="$2" -v a="$c0" -v c="$c1" -v hz="$HZ" \
+		    'BEGIN { printf "%.3f %.1f", b / 1e9, (n > 0 ? (c - a) / hz * 1e9 / (n / 1024) : 0) }')" >>"$M.tcp"
+	}
+	if [ "$ok" = 1 ]; then
+		for run in $(seq "$RUNS"); do
+			tcp bridge "$run"
+			tcp switch "$run"
+		done
+	else
+		echo "# tcp: the guests' interfaces did not come up" >&2
+	fi
+	kill -TERM "${GPIDS[@]}" 2>/dev/null; wait "${GPIDS[@]}" 2>/dev/null
+fi
 echo "guest -> guest on the simulated Xen: Linux bridge vs switch inside vifd"
 echo "(medians of $RUNS runs of ${SECS} s; frames/s reaching the receiving guest's ring;"
 echo " vifd_us/frame: vifd's CPU time, all threads, per delivered frame)"
-printf '%-6s %14s %14s %7s %15s %15s\n' frame bridge_fr/s switch_fr/s ratio \
-    bridge_us/frame switch_us/frame
+echo " gcopy/B: bytes grant-copied per byte delivered; copies/B: every copy of"
+echo " those bytes (bridge: + the kernel's TAP write and read; switch: + vifd's"
+echo " inbox in and out), per byte delivered)"
+printf '%-6s %14s %14s %7s %15s %15s %8s %8s %8s %8s\n' frame bridge_fr/s switch_fr/s ratio \
+    bridge_us/frame switch_us/frame b_gcopy/B s_gcopy/B b_copies/B s_copies/B
 for k in $FRAMES; do
 	bf=$(awk -v k="$k" '$1 == k && $2 == "bridge" { print $4 }' "$M.raw" | median)
 	sf=$(awk -v k="$k" '$1 == k && $2 == "switch" { print $4 }' "$M.raw" | median)
 	bu=$(awk -v k="$k" '$1 == k && $2 == "bridge" { print $5 }' "$M.raw" | median)
 	su=$(awk -v k="$k" '$1 == k && $2 == "switch" { print $5 }' "$M.raw" | median)
-	printf '%-6s %14.0f %14.0f %7.2f %15.3f %15.3f\n' "$k" "$bf" "$sf" \
-	    "$(awk -v a="$sf" -v b="$bf" 'BEGIN { print (b > 0 ? a / b : 0) }')" "$bu" "$su"
+	bg=$(awk -v k="$k" '$1 == k && $2 == "bridge" { print $8 }' "$M.raw" | median)
+	sg=$(awk -v k="$k" '$1 == k && $2 == "switch" { print $8 }' "$M.raw" | median)
+	bc=$(awk -v k="$k" '$1 == k && $2 == "bridge" { print $9 }' "$M.raw" | median)
+	sc=$(awk -v k="$k" '$1 == k && $2 == "switch" { print $9 }' "$M.raw" | median)
+	printf '%-6s %14.0f %14.0f %7.2f %15.3f %15.3f %8.2f %8.2f %8.2f %8.2f\n' "$k" "$bf" "$sf" \
+	    "$(awk -v a="$sf" -v b="$bf" 'BEGIN { print (b > 0 ? a / b : 0) }')" "$bu" "$su" \
+	    "$bg" "$sg" "$bc" "$sc"
 done
-echo "runs (frame path run frames/s us/frame sent got):"
+echo "runs (frame path run frames/s us/frame sent got gcopy/B copies/B):"
 sed 's/^/  /' "$M.raw"
+if [ -s "$M.tcp" ]; then
+	bt=$(awk '$1 == "bridge" { print $3 }' "$M.tcp" | median)
+	stt=$(awk '$1 == "switch" { print $3 }' "$M.tcp" | median)
+	bn=$(awk '$1 == "bridge" { print $4 }' "$M.tcp" | median)
+	sn=$(awk '$1 == "switch" { print $4 }' "$M.tcp" | median)
+	echo "TCP guest 1 -> guest 2 (iperf3, ${TCP_SECS} s, TSO on both; medians of $RUNS;"
+	echo " vifd_ns/KiB: vifd's CPU time per KiB received)"
+	printf '%-6s %14s %14s %7s %15s %15s\n' tcp bridge_Gbit/s switch_Gbit/s ratio \
+	    bridge_ns/KiB switch_ns/KiB
+	printf '%-6s %14.2f %14.2f %7.2f %15.0f %15.0f\n' tcp "$bt" "$stt" \
+	    "$(awk -v a="$stt" -v b="$bt" 'BEGIN { print (b > 0 ? a / b : 0) }')" "$bn" "$sn"
+	echo "runs (path run Gbit/s vifd_ns/KiB):"
+	sed 's/^/  /' "$M.tcp"
+fi
 kill -0 "$VIFD_PID" 2>/dev/null || echo "WARNING: vifd died during the run"

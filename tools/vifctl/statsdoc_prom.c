@@ -57,6 +57,8 @@ static const struct {
 	{ "tx_copy_calls", "Grant copy calls (hypercalls through gntdev) for "
 	  "frames from the guest." },
 	{ "tx_copy_segs", "Grant copy segments for frames from the guest." },
+	{ "tx_copy_bytes", "Bytes grant-copied from the guest (segments that "
+	  "succeeded)." },
 	{ "tx_rate_delayed", "Frames from the guest that waited for rate "
 	  "credit." },
 	{ "tx_rate_delayed_bytes", "Bytes of frames from the guest that "
@@ -94,6 +96,8 @@ static const struct {
 	{ "rx_copy_calls", "Grant copy calls (hypercalls through gntdev) for "
 	  "frames to the guest." },
 	{ "rx_copy_segs", "Grant copy segments for frames to the guest." },
+	{ "rx_copy_bytes", "Bytes grant-copied to the guest (segments that "
+	  "succeeded)." },
 	{ "rx_batches", "Batches of frames to the guest." },
 	{ "rx_rate_delayed", "Frames to the guest that waited for rate "
 	  "credit." },
@@ -271,7 +275,7 @@ statsdoc_prom_gauges(FILE *f, const struct statsdoc *doc)
 }
 
 /* What each switch port counter counts (VSW_PORT_STATS order). */
-static const char *const statsdoc_prom_switch_help[STATSDOC_NSWCOUNTERS] = {
+static const char *const statsdoc_prom_switch_help[] = {
 	"Frames the switch took from the port's guest.",
 	"Bytes of frames the switch took from the port's guest.",
 	"Frames the switch handed to the port's guest.",
@@ -286,8 +290,15 @@ static const char *const statsdoc_prom_switch_help[STATSDOC_NSWCOUNTERS] = {
 	"port.",
 	"Frames from the port's guest to an address on the same port.",
 	"Frames from the port's guest shorter than an Ethernet header.",
+	"GSO frames cut into segments in software for the port's guest, "
+	"which did not negotiate that GSO.",
+	"GSO frames for the port's guest dropped: not segmentable (not TCP, "
+	"ECN, headers too long, too many segments).",
 	"Frames for the port's guest dropped: its inbox was full.",
 };
+_Static_assert(sizeof(statsdoc_prom_switch_help) /
+    sizeof(statsdoc_prom_switch_help[0]) == STATSDOC_NSWCOUNTERS,
+    "one help line per switch port counter");
 
 /* vifd_switch_port_<counter>_total{domid,devid,switch,kind}: the
  * counters of the vifs that are ports of a switch or peer link. */
