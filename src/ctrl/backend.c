@@ -140,6 +140,8 @@ backend_connect(struct backend *be)
 		p.sw_mac = has_mac ? mac : NULL;
 		p.sw_isolated = be->isolated;
 		p.sw_peer = r == SWSPEC_PEER;
+		p.sw_vlan = backend_port_switch_vid(be);
+		be->sw_vlan = p.sw_vlan;
 	}
 	p.name = be->name;
 	p.ifname = be->ifname;

@@ -116,6 +116,8 @@ struct backend {
 	struct vsw_port_stats sw_past;
 	char sw_last[SWSPEC_NAME_MAX + 1];
 	bool sw_last_peer;
+	uint16_t sw_vlan;		/* the switch port's VLAN in force */
+	bool sw_trunk_said;		/* a trunk vifd-vlan refused, said */
 
 	unsigned int dirty;		/* BE_DIRTY_* */
 	bool fe_watched;

@@ -65,6 +65,10 @@ void backend_port_read(struct backend *be);
 /* Applies them: the link to the vif if connected, the isolation to the
  * TAP's bridge port once the hotplug script has put it on one. */
 void backend_port_apply(struct backend *be);
+
+/* The access VLAN vifd-vlan gives a vifd switch's port: its one ID, or 0
+ * (no key, or a trunk, which a switch port is not). */
+uint16_t backend_port_switch_vid(const struct backend *be);
 /* Once a second while connected: notices (and logs) the TAP leaving its
  * Linux bridge, and puts it back if the bridge was deleted and is made
  * again (backend_port.c). */

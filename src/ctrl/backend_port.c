@@ -132,7 +132,44 @@ backend_port_isolate(struct backend *be)
 		be->isolation_err = r;
 }
 
-/* The VLANs onto the TAP's bridge port, if it is on a Linux bridge. */
+uint16_t
+backend_port_switch_vid(const struct backend *be)
+{
+	if (!be->vlan_key || be->vlan.trunk || be->vlan.n != 1)
+		return 0;
+	return be->vlan.v[0].vid;
+}
+
+/*
+ * The VLAN of a vifd switch's port: an access port, vifd-vlan's one ID
+ * (0: none). A trunk is not what a switch port is (its guest's frames are
+ * untagged; the uplink is the trunk): said once, and the port stays in
+ * the VLAN it had.
+ */
+static void
+backend_port_switch_vlan(struct backend *be)
+{
+	uint16_t vid = backend_port_switch_vid(be);
+
+	if (be->vlan_key && be->vlan.trunk) {
+		if (!be->sw_trunk_said)
+			log_warnx("%s: %s \"%s\": a vifd switch's port is an "
+			    "access port (one VLAN ID; the uplink is the "
+			    "trunk); not applied", be->name, VIF_VLAN_KEY,
+			    be->vlan_str);
+		be->sw_trunk_said = true;
+		return;
+	}
+	be->sw_trunk_said = false;
+	if (vif_switch_set_vlan(be->vif, vid) && vid != be->sw_vlan)
+		log_info("%s: switch port in VLAN %u%s", be->name, vid,
+		    vid == 0 ? " (none)" : "");
+	be->sw_vlan = vid;
+	be->vlan_set = be->vlan_key;
+}
+
+/* The VLANs onto the TAP's bridge port, if it is on a Linux bridge; a
+ * vifd switch's port takes its own. */
 static void
 backend_port_vlan(struct backend *be)
 {
@@ -141,6 +178,10 @@ backend_port_vlan(struct backend *be)
 	bool filtering = false;
 	int r;
 
+	if (be->vif != NULL && vif_switch(be->vif) != NULL) {
+		backend_port_switch_vlan(be);
+		return;
+	}
 	if (be->ifindex == 0 || (!be->vlan_key && !be->vlan_set))
 		return;		/* nothing asked, nothing to undo */
 	r = brport_bridge_of(be->ifname, bridge, sizeof(bridge), &filtering,

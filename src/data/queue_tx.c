@@ -98,7 +98,7 @@ queue_tx_send(struct queue *q, const struct tx_pkt *pkt, uint8_t *buf,
 	if (q->swport != NULL) {
 		/* A port of a vifd switch: the frame goes to the other
 		 * ports, not to the TAP (vswitch.h). */
-		if (vsw_port_send(q->swport, &vh, buf, pkt->len, now_ns) < 0) {
+		if (vsw_port_send(q->swport, &vh, buf, pkt->len, 0, now_ns) < 0) {
 			QUEUE_STAT_ADD(q, tx_drop_switch, 1);
 			return false;
 		}

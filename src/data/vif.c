@@ -256,7 +256,7 @@ vif_connect(struct xen_env *env, const struct vif_params *p,
 		struct vsw_port_params sp = {
 			.sw = p->sw, .name = p->name, .mac = p->sw_mac,
 			.isolated = p->sw_isolated, .peer = p->sw_peer,
-			.rx = &rx,
+			.vlan = p->sw_vlan, .rx = &rx,
 		};
 
 		vif_rx_features(fi, &rx);
@@ -267,6 +267,9 @@ vif_connect(struct xen_env *env, const struct vif_params *p,
 		log_info("%s: a port of %s %s%s", vif->name, p->sw_peer ?
 		    "peer link" : "switch", p->sw, p->sw_isolated &&
 		    !p->sw_peer ? ", isolated" : "");
+		if (p->sw_vlan != 0 && !p->sw_peer)
+			log_info("%s: in VLAN %u on switch %s", vif->name,
+			    p->sw_vlan, p->sw);
 	}
 	for (i = 0; i < vif->nq; i++) {
 		struct queue_params qp;
@@ -460,6 +463,15 @@ bool
 vif_switch_peer(const struct vif *vif)
 {
 	return vif->swport != NULL && vsw_port_peer(vif->swport);
+}
+
+bool
+vif_switch_set_vlan(struct vif *vif, uint16_t vid)
+{
+	if (vif->swport == NULL)
+		return false;
+	vsw_port_set_vlan(vif->swport, vid);
+	return true;
 }
 
 bool

@@ -53,11 +53,13 @@ struct vif_params {
 	 * key's "vifd:NAME" or "vifd-peer:NAME", core/swspec.h), or NULL: the TAP carries the
 	 * frames. sw_mac: the guest's `mac`, pinned on the switch (NULL:
 	 * none); sw_isolated: vifd-isolated at connect; sw_peer: `sw` is
-	 * a peer link ("vifd-peer:NAME"), not a switch. */
+	 * a peer link ("vifd-peer:NAME"), not a switch; sw_vlan: the
+	 * port's access VLAN at connect (vifd-vlan's one ID; 0: none). */
 	const char *sw;
 	const uint8_t *sw_mac;
 	bool sw_isolated;
 	bool sw_peer;
+	uint16_t sw_vlan;
 };
 
 /*
@@ -117,6 +119,10 @@ const char *vif_steering(struct vif *vif);
 const char *vif_switch(const struct vif *vif);
 /* ... and whether that is a peer link rather than a switch. */
 bool vif_switch_peer(const struct vif *vif);
+/* The switch port's access VLAN, live (0: none). False if the vif is no
+ * switch port. */
+bool vif_switch_set_vlan(struct vif *vif, uint16_t vid);
+
 /* A switch port's isolation, live (vifd-isolated); false if the vif is
  * no switch port (its isolation is its bridge port's). */
 bool vif_switch_set_isolated(struct vif *vif, bool on);

@@ -234,7 +234,8 @@ vsw_port_add(struct vsw *sw, const struct vsw_port_params *p,
 	port->idx = (uint16_t)i;
 	sw->ports[i].used = 1;
 	sw->ports[i].isolated = p->isolated ? 1 : 0;
-	sw->ports[i].vlan = 0;
+	sw->ports[i].trunk = p->trunk ? 1 : 0;
+	sw->ports[i].vlan = p->trunk || sw->peer ? 0 : p->vlan;
 	sw->port[i] = port;
 	pthread_mutex_unlock(&sw->fdb_lock);
 	pthread_rwlock_unlock(&sw->lock);
@@ -276,7 +277,9 @@ vsw_port_remove(struct vsw_port *port)
 static void
 vsw_uplink_add(struct vsw *sw)
 {
-	struct vsw_port_params up = { .sw = sw->name, .name = sw->name };
+	struct vsw_port_params up = {
+		.sw = sw->name, .name = sw->name, .trunk = true,
+	};
 	char err[160];
 	int r;
 
@@ -404,9 +407,46 @@ vsw_segment(struct vsw_port *to, const struct virtio_net_hdr *vh,
 	return 1;
 }
 
+/*
+ * A frame of VLAN `vlan` for a trunk (the uplink): an 802.1Q tag after
+ * its addresses, the virtio header's offsets moved past it. Returns 1 if
+ * it went, 0 if the inbox was full (drop_full).
+ */
+static int
+vsw_tagged(struct vsw_port *to, const struct virtio_net_hdr *vh,
+    const uint8_t *frame, size_t len, uint16_t vlan)
+{
+	struct virtio_net_hdr tvh = *vh;
+	uint8_t tag[4] = { 0x81, 0x00, (uint8_t)(vlan >> 8),
+	    (uint8_t)vlan };
+	struct iovec iov[4];
+
+	if (tvh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		tvh.csum_start += 4;
+	if (tvh.hdr_len != 0)
+		tvh.hdr_len += 4;
+	iov[0].iov_base = &tvh;
+	iov[0].iov_len = sizeof(tvh);
+	/* Only read: the interface's pointers are not const. */
+	iov[1].iov_base = (void *)(uintptr_t)frame;
+	iov[1].iov_len = 12;
+	iov[2].iov_base = tag;
+	iov[2].iov_len = sizeof(tag);
+	iov[3].iov_base = (void *)(uintptr_t)(frame + 12);
+	iov[3].iov_len = len - 12;
+	if (inbox_pushv(&to->in, iov, 4) < 0) {
+		VSW_STAT_ADD(to, drop_full, 1);
+		return 0;
+	}
+	inbox_signal(&to->in);
+	VSW_STAT_ADD(to, out_frames, 1);
+	VSW_STAT_ADD(to, out_bytes, len + sizeof(tag));
+	return 1;
+}
+
 int
 vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
-    const uint8_t *frame, size_t len, uint64_t now_ns)
+    const uint8_t *frame, size_t len, uint16_t vid, uint64_t now_ns)
 {
 	struct vsw *sw = port->sw;
 	enum swfwd_verdict v;
@@ -414,6 +454,7 @@ vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
 	unsigned int nout = 0, i;
 	struct gso_seg_plan plan;
 	int sent = 0, planned = 0;
+	uint16_t vlan = 0;
 
 	pthread_rwlock_rdlock(&sw->lock);
 	if (sw->peer) {
@@ -427,7 +468,7 @@ vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
 	} else {
 		pthread_mutex_lock(&sw->fdb_lock);
 		v = swfwd_decide(&sw->fdb, sw->ports, VSW_PORTS, port->idx,
-		    frame, len, now_ns, out, &nout);
+		    vid, frame, len, now_ns, out, &nout, &vlan);
 		pthread_mutex_unlock(&sw->fdb_lock);
 	}
 	switch (v) {
@@ -446,6 +487,9 @@ vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
 	case SWFWD_DROP_LOCAL:
 		VSW_STAT_ADD(port, drop_local, 1);
 		break;
+	case SWFWD_DROP_VLAN:
+		VSW_STAT_ADD(port, drop_vlan, 1);
+		break;
 	case SWFWD_DROP_RUNT:
 	case SWFWD_DROP_PORT:
 		VSW_STAT_ADD(port, drop_runt, 1);
@@ -462,6 +506,10 @@ vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
 
 		if (to == NULL)
 			continue;	/* cannot be: used ports have one */
+		if (vlan != 0 && sw->ports[out[i]].trunk) {
+			sent += vsw_tagged(to, vh, frame, len, vlan);
+			continue;
+		}
 		if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE && !to->rx_any &&
 		    !vnet_hdr_takes_gso(&to->rx, vh->gso_type)) {
 			sent += vsw_segment(to, vh, frame, len, &plan,
@@ -490,6 +538,17 @@ vsw_port_set_isolated(struct vsw_port *port, bool on)
 	pthread_rwlock_wrlock(&sw->lock);
 	if (!sw->peer)
 		sw->ports[port->idx].isolated = on ? 1 : 0;
+	pthread_rwlock_unlock(&sw->lock);
+}
+
+void
+vsw_port_set_vlan(struct vsw_port *port, uint16_t vid)
+{
+	struct vsw *sw = port->sw;
+
+	pthread_rwlock_wrlock(&sw->lock);
+	if (!sw->peer && !sw->ports[port->idx].trunk)
+		sw->ports[port->idx].vlan = vid;
 	pthread_rwlock_unlock(&sw->lock);
 }
 

@@ -16,6 +16,11 @@
  * most and no decision: every frame of one goes to the other, whatever
  * its addresses (no learning, no flooding, nothing pinned).
  *
+ * A port may be in a VLAN (vifd-vlan with one ID: an access port, its
+ * guest's frames untagged): it reaches the ports of that VLAN alone and
+ * the uplink, which is a trunk (frames of a VLAN leave it tagged, and a
+ * tagged frame from the host goes to that VLAN's ports untagged).
+ *
  * A port's own `mac` is pinned: another port sending from it is refused,
  * so a guest cannot steal a pinned guest's traffic. The port's
  * vifd-isolated is taken at connect and changed live.
@@ -50,7 +55,7 @@ struct vsw_port;
 	X(in_frames) X(in_bytes) X(out_frames) X(out_bytes) \
 	X(unicast) X(flooded) \
 	X(drop_src) X(drop_isolated) X(drop_local) X(drop_runt) \
-	X(segmented) X(drop_gso) X(drop_full)
+	X(drop_vlan) X(segmented) X(drop_gso) X(drop_full)
 
 struct vsw_port_stats {
 #define VSW_PORT_STATS_FIELD(n) uint64_t n;
@@ -64,6 +69,9 @@ struct vsw_port_params {
 	const uint8_t *mac;		/* the guest's, pinned; NULL: none */
 	bool isolated;
 	bool peer;			/* a peer link, not a switch */
+	uint16_t vlan;			/* an access port's VLAN, 1..4094;
+					 * 0: none */
+	bool trunk;			/* every VLAN, tagged (the uplink) */
 	/* What the port's guest takes (its frontend's features, the
 	 * vif's mask applied); NULL: anything (a TAP). A GSO frame it
 	 * cannot take is segmented for it in software (core/gso_seg.h). */
@@ -92,18 +100,25 @@ struct inbox *vsw_port_inbox(struct vsw_port *port);
 
 /*
  * One frame from the port's guest (`vh`, then `frame` of `len` bytes,
- * as it would go to a TAP) at `now_ns`: to the port its destination was
- * learned on, or flooded. Returns the number of ports it was handed to
+ * as it would go to a TAP) at `now_ns`, in VLAN `vid` if the port is a
+ * trunk (its tag, stripped; 0 untagged; ignored for other ports): to the
+ * port its destination was learned on, or flooded, within its VLAN; a
+ * trunk gets it tagged with its VLAN (untagged for VLAN 0). Returns the number of ports it was handed to
  * (0: none, a flood with nowhere to go included), or -EPERM when the
  * switch refused it (a bad or stolen source address, isolation, a
  * runt): counted on the port either way.
  */
 int vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
-    const uint8_t *frame, size_t len, uint64_t now_ns);
+    const uint8_t *frame, size_t len, uint16_t vid, uint64_t now_ns);
 
 /* The port's isolation, live (vifd-isolated changed while connected):
  * from the next frame on. No effect on a peer link's end. Any thread. */
 void vsw_port_set_isolated(struct vsw_port *port, bool on);
+
+/* The port's access VLAN, live (vifd-vlan changed while connected):
+ * 1..4094, or 0 for none. No effect on a peer link's end or a trunk.
+ * Any thread. */
+void vsw_port_set_vlan(struct vsw_port *port, uint16_t vid);
 
 /* The port's counters. Any thread. */
 void vsw_port_stats(const struct vsw_port *port, struct vsw_port_stats *out);

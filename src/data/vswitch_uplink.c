@@ -51,6 +51,37 @@ struct vsw_uplink {
 	struct log_ratelimit rl;	/* [thread] write errors */
 };
 
+/*
+ * The uplink is the switch's trunk: a frame the host tagged 802.1Q (a
+ * VLAN interface on the uplink TAP) belongs to that VLAN's ports, which
+ * take it untagged. Strips the tag in place (the addresses move up over
+ * it: *f then starts 4 bytes on), moves the virtio header's offsets
+ * with it and gives the VID (0: untagged, or a priority tag). Returns 0,
+ * or -1 for a tagged frame too short to hold an Ethernet header after
+ * the tag.
+ */
+static int
+vsw_uplink_untag(struct virtio_net_hdr *vh, uint8_t **f, size_t *len,
+    uint16_t *vid)
+{
+	uint8_t *p = *f;
+
+	*vid = 0;
+	if (*len < 14 || p[12] != 0x81 || p[13] != 0x00)
+		return 0;
+	if (*len < 18)
+		return -1;
+	*vid = (uint16_t)((p[14] & 0x0f) << 8 | p[15]);
+	memmove(p + 4, p, 12);
+	*f = p + 4;
+	*len -= 4;
+	if ((vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && vh->csum_start >= 4)
+		vh->csum_start -= 4;
+	if (vh->hdr_len >= 4)
+		vh->hdr_len -= 4;
+	return 0;
+}
+
 /* The host sent frames: each to the switch. */
 static void
 vsw_uplink_on_tap(struct loop_watch *w, uint32_t events)
@@ -68,11 +99,17 @@ vsw_uplink_on_tap(struct loop_watch *w, uint32_t events)
 	iov[1].iov_base = u->buf;
 	iov[1].iov_len = VSW_UPLINK_BUF;
 	for (n = 0; n < VSW_UPLINK_BUDGET; n++) {
+		uint16_t vid = 0;
+		uint8_t *f = u->buf;
+		size_t len;
+
 		r = readv(u->tapfd, iov, 2);
 		if (r < (ssize_t)sizeof(vh))
 			break;		/* EAGAIN, or nothing usable */
-		(void)vsw_port_send(u->port, &vh, u->buf,
-		    (size_t)r - sizeof(vh), now);
+		len = (size_t)r - sizeof(vh);
+		if (vsw_uplink_untag(&vh, &f, &len, &vid) < 0)
+			continue;	/* a tag with no frame behind it */
+		(void)vsw_port_send(u->port, &vh, f, len, vid, now);
 	}
 	if (n == VSW_UPLINK_BUDGET)
 		loop_event_signal(u->in->evfd);	/* come back: see below */

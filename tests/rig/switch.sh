@@ -6,7 +6,9 @@
 # apart, a guest that takes nothing stalling nothing else, TCP with TSO
 # across the switch and 32 MiB intact (SHA-256), the uplink TAP (down
 # until brought up; then the host and guests both ways, 32 MiB intact
-# each way), a guest without GSO sent TSO super-frames (cut for it in
+# each way), VLANs (access ports by vifd-vlan, live; the uplink a trunk:
+# the host's tagged ARP answered in its VLAN; a guest's own tag refused),
+# a guest without GSO sent TSO super-frames (cut for it in
 # software, 32 MiB intact), a port leaving; a peer
 # link (bridge=vifd-peer:NAME): every frame to the other end, whatever
 # its addresses, 32 MiB intact, a third end refused, a name clash refused;
@@ -122,6 +124,52 @@ ip -n "$(guest_ns 4)" link set eth0 address "$(mac 4)"
 port_up 5 sw1 10.88.0.5
 check "a vif on switch sw1 does not reach sw0's guests" no_ping 5 10.88.0.1
 check "stats names sw1" [ "$(st 5 switch)" = sw1 ]
+
+# ---- VLANs: access ports (vifd-vlan ID), the uplink a trunk ---------------------------
+VLAN_ARP="python3 $VIFD_SRCDIR/tests/lib/vlan_arp.py"
+for d in 14 15 16; do
+	guest_add "$d"
+	attach "$d" "mac=$(mac "$d"),bridge=vifd:sw0,script=$VB" >/dev/null
+done
+check "vifctl port --vlan=10 14 0" vifctl port --vlan=10 14 0
+check "vifctl port --vlan=10 15 0" vifctl port --vlan=10 15 0
+check "vifctl port --vlan=20 16 0" vifctl port --vlan=20 16 0
+for d in 14 15 16; do
+	guest_tap "$d" 0 "10.91.0.$d" --queues 1
+	eventually 15 "vif$d.0 connected" be_state_is "$d" 0 4
+done
+check "vifd says vif14.0 is in VLAN 10" vifd_log_has "vif14.0: in VLAN 10 on switch sw0"
+eventually 10 "guest 14 (VLAN 10) pings guest 15 (VLAN 10)" pings 14 10.91.0.15
+check "guest 14 does not reach guest 16 (VLAN 20)" no_ping 14 10.91.0.16
+ip -n "$(guest_ns 1)" addr add 10.91.0.1/24 dev eth0
+check "... nor untagged guest 1" no_ping 14 10.91.0.1
+check "vifctl port --vlan=20 15 0, live" vifctl port --vlan=20 15 0
+eventually 10 "now guest 15 reaches guest 16 (VLAN 20)" pings 15 10.91.0.16
+check "... and no longer guest 14" no_ping 15 10.91.0.14
+# The uplink is the trunk: the host's tagged ARP reaches VLAN 10's guest,
+# whose reply comes back tagged 10; the same question in VLAN 20 finds
+# no one.
+ip -n "$HOSTNS" addr add 10.91.0.254/24 dev sw0
+out=$(ip netns exec "$HOSTNS" $VLAN_ARP ask sw0 10 10.91.0.254 10.91.0.14 3)
+check "the host asks for guest 14 in VLAN 10 on the uplink: the reply comes tagged 10" \
+    [ "${out%% mac=*}" = "reply vlan=10" ]
+check "... from guest 14" [ "${out##* mac=}" = "$(mac 14)" ]
+check "asked in VLAN 20, guest 14 does not answer" sh -c "! ip netns exec $HOSTNS $VLAN_ARP ask sw0 20 10.91.0.254 10.91.0.14 1 >/dev/null"
+out=$(ip netns exec "$HOSTNS" $VLAN_ARP ask sw0 20 10.91.0.254 10.91.0.16 3)
+check "... guest 16 does, tagged 20" [ "${out%% mac=*}" = "reply vlan=20" ]
+# A guest of an access port may not tag its own frames (a way onto
+# another VLAN of the trunk).
+d0=$(st 14 switch_drop_vlan)
+ip netns exec "$(guest_ns 14)" $VLAN_ARP ask eth0 20 10.91.0.14 10.91.0.16 1 >/dev/null
+check "guest 14's own tagged frames are refused, counted" [ "$(st 14 switch_drop_vlan)" -gt "$d0" ]
+check "vifctl port --vlan=trunk:10,20 14 0 is written" vifctl port --vlan=trunk:10,20 14 0
+eventually 10 "... and not applied to a switch port, said" vifd_log_has "vif14.0: vifd-vlan \"trunk:10,20\": a vifd switch's port is an access port"
+out=$(ip netns exec "$HOSTNS" $VLAN_ARP ask sw0 10 10.91.0.254 10.91.0.14 3)
+check "... guest 14 stays in VLAN 10 (answers the host's ARP tagged 10)" [ "${out%% mac=*}" = "reply vlan=10" ]
+check "vifctl port --vlan=none 16 0" vifctl port --vlan=none 16 0
+eventually 10 "guest 16, in no VLAN now, reaches untagged guest 1" pings 16 10.91.0.1
+for d in 14 15 16; do check "vifctl detach $d 0" vifctl detach "$d" 0; done
+ip -n "$(guest_ns 1)" addr del 10.91.0.1/24 dev eth0
 
 # ---- a guest without GSO: super-frames segmented for it in software ------------------
 # Behind a Linux bridge the kernel segments a TSO frame for a port that

@@ -292,9 +292,12 @@ has(const uint16_t *out, unsigned int n, unsigned int p)
 /* Ports 0 (uplink), 1, 2, 3 untagged, 1 and 2 isolated; 4 and 5 in VLAN
  * 10; 6 unused. */
 static const struct swfwd_port ports7[7] = {
-	{ 1, 0, 0 }, { 1, 1, 0 }, { 1, 1, 0 }, { 1, 0, 0 },
-	{ 1, 0, 10 }, { 1, 0, 10 }, { 0, 0, 0 },
+	{ .used = 1 }, { .used = 1, .isolated = 1 },
+	{ .used = 1, .isolated = 1 }, { .used = 1 },
+	{ .used = 1, .vlan = 10 }, { .used = 1, .vlan = 10 }, { .used = 0 },
 };
+/* The frame's VLAN as swfwd_decide says it. */
+static uint16_t vl;
 
 static void
 test_fwd_flood_then_unicast(void)
@@ -307,35 +310,33 @@ test_fwd_flood_then_unicast(void)
 	CU_ASSERT_EQUAL_FATAL(swfdb_init(&f, 64, 10 * S, SEED), 0);
 	/* Guest 3 (port 3) broadcasts: every untagged port but its own. */
 	frame(0, 3, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 3, fr, 60, 1, out, &n),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 3, 0, fr, 60, 1, out, &n, &vl),
 	    SWFWD_FLOOD);
 	CU_ASSERT_EQUAL(n, 3);
 	CU_ASSERT(has(out, n, 0) && has(out, n, 1) && has(out, n, 2));
 	/* Port 0 to guest 3, now learned: port 3 alone. */
 	frame(3, 100, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, fr, 60, 2, out, &n),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, 0, fr, 60, 2, out, &n, &vl),
 	    SWFWD_UNICAST);
 	CU_ASSERT_EQUAL(n, 1);
 	CU_ASSERT_EQUAL(out[0], 3);
 	/* To an unknown address: flooded. */
 	frame(55, 100, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, fr, 60, 3, out, &n),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, 0, fr, 60, 3, out, &n, &vl),
 	    SWFWD_FLOOD);
 	CU_ASSERT_EQUAL(n, 3);
 	CU_ASSERT(has(out, n, 1) && has(out, n, 2) && has(out, n, 3));
 	/* Multicast: flooded too. */
 	frame(3, 100, fr);
 	fr[0] = 0x01; fr[1] = 0x00; fr[2] = 0x5e;
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, fr, 60, 4, out, &n),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, 0, fr, 60, 4, out, &n, &vl),
 	    SWFWD_FLOOD);
 	/* Guest 3 aged out: flooded again. */
 	frame(3, 100, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, fr, 60, 20 * S, out,
-	    &n), SWFWD_FLOOD);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, 0, fr, 60, 20 * S, out, &n, &vl), SWFWD_FLOOD);
 	/* To the port it came from (guest 100 is on port 0): dropped. */
 	frame(100, 3, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, fr, 60, 20 * S, out,
-	    &n), SWFWD_DROP_LOCAL);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, 0, fr, 60, 20 * S, out, &n, &vl), SWFWD_DROP_LOCAL);
 	CU_ASSERT_EQUAL(n, 0);
 	swfdb_fini(&f);
 }
@@ -351,35 +352,110 @@ test_fwd_vlan_isolation(void)
 	CU_ASSERT_EQUAL_FATAL(swfdb_init(&f, 64, 10 * S, SEED), 0);
 	/* VLAN 10's broadcast reaches VLAN 10 alone. */
 	frame(0, 4, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 4, fr, 60, 1, out, &n),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 4, 0, fr, 60, 1, out, &n, &vl),
 	    SWFWD_FLOOD);
 	CU_ASSERT_EQUAL(n, 1);
 	CU_ASSERT_EQUAL(out[0], 5);
 	/* Guest 4 is known in VLAN 10 only: from untagged port 3 it is
 	 * unknown (flooded in VLAN 0, not sent to port 4). */
 	frame(4, 3, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 3, fr, 60, 2, out, &n),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 3, 0, fr, 60, 2, out, &n, &vl),
 	    SWFWD_FLOOD);
 	CU_ASSERT_FALSE(has(out, n, 4));
 	CU_ASSERT_FALSE(has(out, n, 5));
 	/* Isolated port 1 broadcasts: the uplink and port 3, not port 2. */
 	frame(0, 1, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 1, fr, 60, 3, out, &n),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 1, 0, fr, 60, 3, out, &n, &vl),
 	    SWFWD_FLOOD);
 	CU_ASSERT_EQUAL(n, 2);
 	CU_ASSERT(has(out, n, 0) && has(out, n, 3));
 	/* ... and guest 2 (isolated port 2), once learned, is not reached
 	 * from port 1, but is from port 3. */
 	frame(0, 2, fr);
-	(void)swfwd_decide(&f, ports7, 7, 2, fr, 60, 4, out, &n);
+	(void)swfwd_decide(&f, ports7, 7, 2, 0, fr, 60, 4, out, &n, &vl);
 	frame(2, 1, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 1, fr, 60, 5, out, &n),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 1, 0, fr, 60, 5, out, &n, &vl),
 	    SWFWD_DROP_ISOLATED);
 	CU_ASSERT_EQUAL(n, 0);
 	frame(2, 3, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 3, fr, 60, 5, out, &n),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 3, 0, fr, 60, 5, out, &n, &vl),
 	    SWFWD_UNICAST);
 	CU_ASSERT_EQUAL(out[0], 2);
+	swfdb_fini(&f);
+}
+
+/* Port 0 the trunk (the uplink), 1 and 2 in VLAN 10, 3 in VLAN 20, 4
+ * untagged. */
+static void
+test_fwd_trunk(void)
+{
+	static const struct swfwd_port p[5] = {
+		{ .used = 1, .trunk = 1 }, { .used = 1, .vlan = 10 },
+		{ .used = 1, .vlan = 10 }, { .used = 1, .vlan = 20 },
+		{ .used = 1 },
+	};
+	struct swfdb f;
+	uint8_t fr[60];
+	uint16_t out[5];
+	unsigned int n;
+
+	CU_ASSERT_EQUAL_FATAL(swfdb_init(&f, 64, 10 * S, SEED), 0);
+	/* VLAN 10's broadcast: its other port and the trunk, in VLAN 10. */
+	frame(0, 1, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 5, 1, 0, fr, 60, 1, out, &n, &vl),
+	    SWFWD_FLOOD);
+	CU_ASSERT_EQUAL(n, 2);
+	CU_ASSERT(has(out, n, 0) && has(out, n, 2));
+	CU_ASSERT_EQUAL(vl, 10);
+	/* From the trunk, tagged 20: VLAN 20's port alone; untagged: the
+	 * untagged port alone. The VID given for an access port is not
+	 * its VLAN: ignored. */
+	frame(0, 100, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 5, 0, 20, fr, 60, 2, out, &n, &vl),
+	    SWFWD_FLOOD);
+	CU_ASSERT(n == 1 && out[0] == 3 && vl == 20);
+	frame(0, 101, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 5, 0, 0, fr, 60, 2, out, &n, &vl),
+	    SWFWD_FLOOD);
+	CU_ASSERT(n == 1 && out[0] == 4 && vl == 0);
+	frame(0, 3, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 5, 3, 10, fr, 60, 2, out, &n, &vl),
+	    SWFWD_FLOOD);
+	CU_ASSERT(n == 1 && out[0] == 0 && vl == 20);
+	/* Guest 1 learned in VLAN 10: reached from the trunk in VLAN 10,
+	 * unknown in VLAN 20 (flooded there, not to port 1). */
+	frame(1, 102, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 5, 0, 10, fr, 60, 3, out, &n, &vl),
+	    SWFWD_UNICAST);
+	CU_ASSERT_EQUAL(out[0], 1);
+	frame(1, 103, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 5, 0, 20, fr, 60, 3, out, &n, &vl),
+	    SWFWD_FLOOD);
+	CU_ASSERT_FALSE(has(out, n, 1));
+	/* The host's address learned on the trunk in VLAN 20: port 3's
+	 * unicast to it goes there. */
+	frame(100, 3, fr);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 5, 3, 0, fr, 60, 4, out, &n, &vl),
+	    SWFWD_UNICAST);
+	CU_ASSERT_EQUAL(out[0], 0);
+	/* A guest in VLAN 10 sending a tagged frame: refused. An untagged
+	 * port's guest may (it is in no VLAN: the tag is its business). */
+	frame(0, 1, fr);
+	fr[12] = 0x81;
+	fr[13] = 0x00;
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 5, 1, 0, fr, 60, 5, out, &n, &vl),
+	    SWFWD_DROP_VLAN);
+	CU_ASSERT_EQUAL(n, 0);
+	fr[12] = 0x88;
+	fr[13] = 0xa8;
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 5, 2, 0, fr, 60, 5, out, &n, &vl),
+	    SWFWD_DROP_VLAN);
+	frame(0, 4, fr);
+	fr[12] = 0x81;
+	fr[13] = 0x00;
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 5, 4, 0, fr, 60, 5, out, &n, &vl),
+	    SWFWD_FLOOD);
+	CU_ASSERT(n == 1 && out[0] == 0 && vl == 0);
 	swfdb_fini(&f);
 }
 
@@ -395,34 +471,34 @@ test_fwd_bad_frames(void)
 	memcpy(p, ports7, sizeof(p));
 	CU_ASSERT_EQUAL_FATAL(swfdb_init(&f, 64, 10 * S, SEED), 0);
 	frame(0, 3, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 3, fr, 13, 1, out, &n),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 3, 0, fr, 13, 1, out, &n, &vl),
 	    SWFWD_DROP_RUNT);
 	CU_ASSERT_EQUAL(swfdb_count(&f), 0);
 	/* Unused or out-of-range input port. */
-	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 6, fr, 60, 1, out, &n),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 6, 0, fr, 60, 1, out, &n, &vl),
 	    SWFWD_DROP_PORT);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 7, fr, 60, 1, out, &n),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 7, 0, fr, 60, 1, out, &n, &vl),
 	    SWFWD_DROP_PORT);
 	/* A group source address. */
 	frame(0, 3, fr);
 	fr[6] |= 0x01;
-	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 3, fr, 60, 1, out, &n),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 3, 0, fr, 60, 1, out, &n, &vl),
 	    SWFWD_DROP_SRC);
 	/* Guest 1's address pinned to port 1; port 3 sending from it is
 	 * dropped, and frames to it still go to port 1. */
 	mac(1, fr);
 	CU_ASSERT_EQUAL(swfdb_pin(&f, fr, 0, 1, 1), 0);
 	frame(0, 1, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 3, fr, 60, 2, out, &n),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 3, 0, fr, 60, 2, out, &n, &vl),
 	    SWFWD_DROP_SRC);
 	frame(1, 100, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 0, fr, 60, 3, out, &n),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 0, 0, fr, 60, 3, out, &n, &vl),
 	    SWFWD_UNICAST);
 	CU_ASSERT_EQUAL(out[0], 1);
 	/* Port 1 goes away before its entries are flushed: flooded to the
 	 * ports that remain, not sent to it. */
 	p[1].used = 0;
-	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 0, fr, 60, 4, out, &n),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, p, 7, 0, 0, fr, 60, 4, out, &n, &vl),
 	    SWFWD_FLOOD);
 	CU_ASSERT_FALSE(has(out, n, 1));
 	CU_ASSERT(has(out, n, 2) && has(out, n, 3));
@@ -494,6 +570,7 @@ static CU_TestInfo spec_tests[] = {
 static CU_TestInfo fwd_tests[] = {
 	{ "flood, then one port; never back; ageing", test_fwd_flood_then_unicast },
 	{ "VLANs and isolated ports", test_fwd_vlan_isolation },
+	{ "access VLANs and the trunk", test_fwd_trunk },
 	{ "runts, bad ports, group and spoofed sources, a gone port",
 	    test_fwd_bad_frames },
 	CU_TEST_INFO_NULL,

@@ -290,6 +290,8 @@ static const char *const statsdoc_prom_switch_help[] = {
 	"port.",
 	"Frames from the port's guest to an address on the same port.",
 	"Frames from the port's guest shorter than an Ethernet header.",
+	"Tagged frames from the port's guest refused: its port is in a "
+	"VLAN (access ports take untagged frames).",
 	"GSO frames cut into segments in software for the port's guest, "
 	"which did not negotiate that GSO.",
 	"GSO frames for the port's guest dropped: not segmentable (not TCP, "
