@@ -150,20 +150,104 @@ rx_ring_wait_slots(netif_rx_back_ring_t *ring, unsigned int needed,
 	return r;
 }
 
+/* Where the next bytes of a frame with foreign pieces come from: piece
+ * `i` of f->src, `used` bytes of it already taken. */
+struct rx_cursor {
+	unsigned int i;
+	uint32_t used;
+};
+
+/* Do f's foreign pieces add up to what is not local, each in its page? */
+static bool
+rx_src_ok(const struct rx_frame *f)
+{
+	uint64_t sum = 0;
+	unsigned int i;
+
+	if (f->nsrc == 0)
+		return true;
+	if (f->local > f->len || f->src == NULL)
+		return false;
+	for (i = 0; i < f->nsrc; i++) {
+		if (f->src[i].len == 0 ||
+		    (uint32_t)f->src[i].offset + f->src[i].len > RX_PAGE_SIZE)
+			return false;
+		sum += f->src[i].len;
+	}
+	return sum == f->len - f->local;
+}
+
+/*
+ * The segments that bring bytes [from, from + n) of f to offset `doff`
+ * of grant `gref` of domain `domid`: one from local memory, or, for a
+ * frame with foreign pieces, one per piece those bytes lie in (`cur`
+ * walks the pieces; slots are filled in order). Returns how many it
+ * wrote to seg[].
+ */
+static unsigned int
+rx_slot_segs(const struct rx_frame *f, uint32_t from, uint32_t n,
+    grant_ref_t gref, uint16_t doff, uint16_t domid, struct rx_cursor *cur,
+    struct xen_copy_seg *seg)
+{
+	unsigned int k = 0;
+	uint32_t piece;
+
+	while (n > 0) {
+		struct xen_copy_seg *g = &seg[k++];
+
+		memset(g, 0, sizeof(*g));
+		g->dest.foreign.ref = gref;
+		g->dest.foreign.offset = doff;
+		g->dest.foreign.domid = domid;
+		g->flags = GNTCOPY_dest_gref;
+		g->status = GNTST_general_error;
+		if (f->nsrc == 0 || from < f->local) {
+			piece = f->nsrc == 0 ? n : f->local - from;
+			if (piece > n)
+				piece = n;
+			/* The grant-copy interface takes a non-const
+			 * source pointer; a local source is only read. */
+			g->source.virt = (void *)(uintptr_t)(f->data + from);
+		} else {
+			const struct rx_src_frag *sf = &f->src[cur->i];
+
+			piece = sf->len - cur->used;
+			if (piece > n)
+				piece = n;
+			g->source.foreign.ref = sf->ref;
+			g->source.foreign.offset =
+			    (uint16_t)(sf->offset + cur->used);
+			g->source.foreign.domid = f->src_domid;
+			g->flags |= GNTCOPY_source_gref;
+			cur->used += piece;
+			if (cur->used == sf->len) {
+				cur->i++;
+				cur->used = 0;
+			}
+		}
+		g->len = (uint16_t)piece;
+		from += piece;
+		doff = (uint16_t)(doff + piece);
+		n -= piece;
+	}
+	return k;
+}
+
 int
 rx_frame2slots(const struct rx_frame *f, netif_rx_back_ring_t *ring,
     RING_IDX req_prod, uint16_t domid, struct xen_copy_seg *segs,
     unsigned int *nsegs, unsigned int max_segs, struct rx_pending *pend)
 {
 	netif_rx_request_t req;
-	struct xen_copy_seg *seg;
-	unsigned int ndata, nslots, i, k;
+	struct rx_cursor cur = { 0, 0 };
+	unsigned int ndata, nslots, i, k, maxk;
 	uint32_t done, chunk, room;
 	int avail;
 
 	if (f->xdp_headroom >= RX_PAGE_SIZE ||
 	    (f->has_gso && f->gso.type != XEN_NETIF_EXTRA_TYPE_GSO) ||
-	    (f->has_hash && f->hash.type != XEN_NETIF_EXTRA_TYPE_HASH))
+	    (f->has_hash && f->hash.type != XEN_NETIF_EXTRA_TYPE_HASH) ||
+	    !rx_src_ok(f))
 		return -EINVAL;
 	if (f->len == 0 ||
 	    f->len > RX_MAX_FRAME_LEN - (uint32_t)f->xdp_headroom)
@@ -175,7 +259,9 @@ rx_frame2slots(const struct rx_frame *f, netif_rx_back_ring_t *ring,
 	nslots = rx_slots_needed(f);
 	if ((unsigned int)avail < nslots)
 		return -ENOSPC;
-	if (*nsegs > max_segs || max_segs - *nsegs < ndata)
+	/* Each piece boundary can split a slot once more. */
+	maxk = ndata + (f->nsrc > 0 ? f->nsrc + 1 : 0);
+	if (*nsegs > max_segs || max_segs - *nsegs < maxk)
 		return -ENOBUFS;
 
 	memset(pend, 0, sizeof(*pend));
@@ -201,25 +287,28 @@ rx_frame2slots(const struct rx_frame *f, netif_rx_back_ring_t *ring,
 		chunk = f->len - done;
 		if (chunk > room)
 			chunk = room;
-		seg = &segs[*nsegs + k];
-		memset(seg, 0, sizeof(*seg));
-		/* The grant-copy interface takes a non-const source pointer;
-		 * a local source is only read (GNTCOPY_source_gref unset). */
-		seg->source.virt = (void *)(uintptr_t)(f->data + done);
-		seg->dest.foreign.ref = req.gref;
-		seg->dest.foreign.offset = i == 0 ? pend->offset : 0;
-		seg->dest.foreign.domid = domid;
-		seg->len = (uint16_t)chunk;
-		seg->flags = GNTCOPY_dest_gref;
-		seg->status = GNTST_general_error;
 		pend->slot[i].len = (uint16_t)chunk;
 		pend->slot[i].seg = *nsegs + k;
+		pend->slot[i].nseg = rx_slot_segs(f, done, chunk, req.gref,
+		    i == 0 ? pend->offset : 0, domid, &cur, &segs[*nsegs + k]);
+		k += pend->slot[i].nseg;
 		done += chunk;
-		k++;
 	}
 	ring->req_cons += nslots;
 	*nsegs += k;
 	return (int)nslots;
+}
+
+/* A data slot's copy status: its first failed segment's, else okay. */
+static int16_t
+rx_slot_status(const struct rx_slot *sl, const struct xen_copy_seg *segs)
+{
+	uint32_t j;
+
+	for (j = 0; j < sl->nseg; j++)
+		if (segs[sl->seg + j].status != GNTST_okay)
+			return segs[sl->seg + j].status;
+	return GNTST_okay;
 }
 
 void
@@ -261,7 +350,7 @@ rx_slots2rsp(const struct rx_pending *pend, const struct xen_copy_seg *segs,
 			if (pend->nextra > 0)
 				rsp.flags |= NETRXF_extra_info;
 		}
-		st = segs[pend->slot[i].seg].status;
+		st = rx_slot_status(&pend->slot[i], segs);
 		/* GNTST_* errors are negative: the frontend sees an error
 		 * status for that slot (and drops the packet). */
 		if (st == GNTST_okay)

@@ -73,11 +73,26 @@
 #define RX_MAX_EXTRAS		3
 #define RX_MAX_SLOTS		(RX_MAX_DATA_SLOTS + RX_MAX_EXTRAS)
 
+/* A piece of a frame that is in another domain's grant: one copy from
+ * that guest's TX buffer straight into this guest's RX buffer (a vifd
+ * switch, data/vswitch.h). */
+struct rx_src_frag {
+	grant_ref_t ref;
+	uint16_t offset;	/* in the granted page; offset + len <= 4096 */
+	uint16_t len;		/* > 0 */
+};
+
 /* A frame to deliver. data/len: the frame in local memory (it stays
- * there until the batch's grant copy has run). */
+ * there until the batch's grant copy has run); or, when nsrc > 0, only
+ * its first `local` bytes are at data and the rest, len - local bytes,
+ * are src[0..nsrc) in the grants of domain src_domid, in order. */
 struct rx_frame {
 	const uint8_t *data;
 	uint32_t len;
+	uint32_t local;
+	uint16_t src_domid;
+	unsigned int nsrc;
+	const struct rx_src_frag *src;
 	uint16_t flags;		/* NETRXF_csum_blank / NETRXF_data_validated;
 				 * other bits are ignored */
 	bool has_gso;
@@ -93,7 +108,11 @@ struct rx_slot {
 	uint16_t id;		/* the request's id, echoed */
 	uint16_t len;		/* data bytes (1..4096); 0 for an extra */
 	bool extra;		/* an extra-info slot */
-	uint32_t seg;		/* data slots: index of its copy in segs[] */
+	uint32_t seg;		/* data slots: index of its first copy in
+				 * segs[] */
+	uint32_t nseg;		/* its copies: 1 for a local frame; a frame
+				 * from another guest's grants may need
+				 * more (a slot is filled from several) */
 };
 
 /*
@@ -169,14 +188,18 @@ int rx_ring_wait_slots(netif_rx_back_ring_t *ring, unsigned int needed,
  *    next 4096 bytes (local, may cross a page) to offset 0, all in
  *    domain `domid` (GNTCOPY_dest_gref); status preset to
  *    GNTST_general_error so a segment the copy never ran cannot look
- *    successful. *nsegs grows.
+ *    successful. *nsegs grows. A frame with foreign pieces (f->nsrc >
+ *    0) gets, per data slot, a segment for each piece the slot's bytes
+ *    come from: local bytes as above, foreign ones gref to gref
+ *    (GNTCOPY_source_gref too), at most ndata + nsrc + 1 in all.
  *  - Records in *pend what rx_slots2rsp needs.
  * Returns the number of slots consumed (> 0), or, with nothing consumed
  * and nothing appended: -ENOSPC (not enough requests yet), -ENOBUFS
- * (fewer than the frame's data slots left in segs: flush the batch and
+ * (fewer than the frame's segments left in segs: flush the batch and
  * retry), -EMSGSIZE (len 0, or H + len more than RX_MAX_FRAME_LEN: drop
  * it), -EINVAL (has_gso without a GSO extra type, has_hash without a
- * HASH one, or H >= 4096),
+ * HASH one, H >= 4096, or foreign pieces that do not add up to
+ * len - local or leave their page),
  * -EPROTO (fatal).
  * Frames must be planned and answered in ring order.
  */
@@ -189,8 +212,8 @@ int rx_frame2slots(const struct rx_frame *f, netif_rx_back_ring_t *ring,
  * into the very ring slot its request came from, and advances
  * ring->rsp_prod_pvt past them. Data slots: id = the request's id,
  * offset 0 (the first: the XDP headroom), status = bytes copied, or the
- * segment's GNTST_* error (negative) if its copy failed (as Linux
- * xenvif_rx_copy_flush); NETRXF_more_data on every data slot but the
+ * GNTST_* error (negative) of the slot's first segment that failed (as
+ * Linux xenvif_rx_copy_flush); NETRXF_more_data on every data slot but the
  * last; the first data slot also carries pend->flags and
  * NETRXF_extra_info when extras follow. The extra slots get the extras
  * in order, XEN_NETIF_EXTRA_FLAG_MORE on all but the last. (Linux

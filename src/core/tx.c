@@ -277,29 +277,56 @@ tx_pkt_apply_mask(struct tx_pkt *pkt, uint32_t off)
 }
 
 int
-tx_pkt2copyops(const struct tx_pkt *pkt, uint16_t domid, uint8_t *buf,
-    struct xen_copy_seg *segs, unsigned int max_segs)
+tx_pkt2copyops_range(const struct tx_pkt *pkt, uint16_t domid, uint8_t *buf,
+    uint32_t from, uint32_t to, struct xen_copy_seg *segs,
+    unsigned int max_segs)
 {
-	unsigned int f;
+	unsigned int f, k = 0;
 
 	if (pkt->drop != TX_DROP_NONE || pkt->mcast)
 		return 0;
-	if (pkt->nfrags > max_segs)
-		return -ENOSPC;
+	if (to > pkt->len)
+		to = pkt->len;
 	for (f = 0; f < pkt->nfrags; f++) {
 		const struct tx_frag *fr = &pkt->frags[f];
-		struct xen_copy_seg *s = &segs[f];
+		uint32_t a = fr->pkt_off, b = fr->pkt_off + fr->size;
 
+		if (b > from && a < to)
+			k++;
+	}
+	if (k > max_segs)
+		return -ENOSPC;
+	for (k = 0, f = 0; f < pkt->nfrags; f++) {
+		const struct tx_frag *fr = &pkt->frags[f];
+		uint32_t a = fr->pkt_off, b = fr->pkt_off + fr->size;
+		struct xen_copy_seg *s;
+
+		if (b <= from || a >= to)
+			continue;
+		if (a < from)
+			a = from;
+		if (b > to)
+			b = to;
+		s = &segs[k++];
 		memset(s, 0, sizeof(*s));
 		s->source.foreign.ref = fr->gref;
-		s->source.foreign.offset = fr->offset;
+		s->source.foreign.offset =
+		    (uint16_t)(fr->offset + (a - fr->pkt_off));
 		s->source.foreign.domid = domid;
-		s->dest.virt = buf + fr->pkt_off;
-		s->len = fr->size;
+		s->dest.virt = buf + a;
+		s->len = (uint16_t)(b - a);
 		s->flags = GNTCOPY_source_gref;
 		s->status = GNTST_general_error;
 	}
-	return (int)pkt->nfrags;
+	return (int)k;
+}
+
+int
+tx_pkt2copyops(const struct tx_pkt *pkt, uint16_t domid, uint8_t *buf,
+    struct xen_copy_seg *segs, unsigned int max_segs)
+{
+	return tx_pkt2copyops_range(pkt, domid, buf, 0, pkt->len, segs,
+	    max_segs);
 }
 
 int

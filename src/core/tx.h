@@ -233,6 +233,19 @@ int tx_pkt2copyops(const struct tx_pkt *pkt, uint16_t domid, uint8_t *buf,
     struct xen_copy_seg *segs, unsigned int max_segs);
 
 /*
+ * The same for the packet's bytes [from, to) only (to is capped at
+ * pkt->len), each to buf + its offset in the packet: one segment per
+ * fragment those bytes lie in, cut at from and to. A vifd switch port
+ * first reads a large packet's head (to decide where it goes) and only
+ * the rest when it cannot go guest to guest in one copy. Returns the
+ * number of segments (0 for dropped and mcast packets, or an empty
+ * range), or -ENOSPC if max_segs is smaller (nothing written).
+ */
+int tx_pkt2copyops_range(const struct tx_pkt *pkt, uint16_t domid,
+    uint8_t *buf, uint32_t from, uint32_t to, struct xen_copy_seg *segs,
+    unsigned int max_segs);
+
+/*
  * After the grant copy: segs points at the segments tx_pkt2copyops wrote
  * for this packet. Returns 0 (GNTST_okay) if every one succeeded, else
  * the first GNTST_* error (negative). 0 for packets without segments.

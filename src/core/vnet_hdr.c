@@ -335,3 +335,53 @@ vnet_hdr_vhdr2nettx(const struct virtio_net_hdr *vh, uint8_t *frame,
 		*txflags |= NETTXF_data_validated;
 	return 0;
 }
+
+int
+vnet_hdr_nettx2netrx(uint16_t txflags, const struct netif_extra_info *gso,
+    const uint8_t *head, size_t hlen, size_t len,
+    const struct vnet_features *peer, uint16_t *rxflags, bool *has_gso,
+    struct netif_extra_info *rxgso)
+{
+	struct hdr_info hi;
+	uint32_t off;
+	uint8_t want, vtype;
+
+	*rxflags = 0;
+	*has_gso = false;
+	memset(rxgso, 0, sizeof(*rxgso));
+	if (!(txflags & NETTXF_csum_blank) && gso == NULL) {
+		if (txflags & NETTXF_data_validated)
+			*rxflags = NETRXF_data_validated;
+		return 0;
+	}
+	if (!(txflags & NETTXF_csum_blank))
+		return -EAGAIN;		/* a GSO checksum to force */
+	/* hdr_parse reads only headers: if they end within the head, every
+	 * byte it read was the frame's. */
+	if (hlen > len || hdr_parse(head, len, &hi) < 0 ||
+	    (off = l4_csum_off(&hi)) == 0 ||
+	    (size_t)hi.l4_off + hi.l4_hdr_len > hlen)
+		return -EAGAIN;
+	if (gso != NULL) {
+		if (gso->type != XEN_NETIF_EXTRA_TYPE_GSO ||
+		    gso->u.gso.size == 0 ||
+		    (gso->u.gso.type != XEN_NETIF_GSO_TYPE_TCPV4 &&
+		     gso->u.gso.type != XEN_NETIF_GSO_TYPE_TCPV6))
+			return -EAGAIN;
+		want = gso->u.gso.type == XEN_NETIF_GSO_TYPE_TCPV4 ?
+		    HDR_L3_IPV4 : HDR_L3_IPV6;
+		vtype = want == HDR_L3_IPV4 ? VIRTIO_NET_HDR_GSO_TCPV4 :
+		    VIRTIO_NET_HDR_GSO_TCPV6;
+		if (hi.l4_proto != IPPROTO_TCP || hi.l3 != want ||
+		    !vnet_hdr_takes_gso(peer, vtype))
+			return -EAGAIN;
+		*has_gso = true;
+		rxgso->type = XEN_NETIF_EXTRA_TYPE_GSO;
+		rxgso->u.gso.size = gso->u.gso.size;
+		rxgso->u.gso.type = gso->u.gso.type;
+	} else if (!peer_reparses(&hi, hi.l4_off, off, peer)) {
+		return -EAGAIN;		/* to be completed in software */
+	}
+	*rxflags = NETRXF_csum_blank | NETRXF_data_validated;
+	return 0;
+}

@@ -9,6 +9,8 @@
  *   vnet_hdr_nettx2vhdr	guest TX request   -> header for a TAP write
  *   vnet_hdr_vhdr2netrx	header of a TAP read -> guest RX response
  *   vnet_hdr_vhdr2nettx	guest TAP read     -> TX request (netfront)
+ *   vnet_hdr_nettx2netrx	guest TX request   -> guest RX response, the
+ *				frame untouched (one copy, vifd switch)
  *   vnet_hdr_netrx2vhdr	RX response        -> guest TAP write (netfront)
  *
  * netif carries neither csum_start/csum_offset nor a header length, so
@@ -167,6 +169,27 @@ int vnet_hdr_tx_masked_csum(struct virtio_net_hdr *vh, uint8_t *frame,
 int vnet_hdr_vhdr2netrx(const struct virtio_net_hdr *vh, uint8_t *frame,
     size_t len, const struct vnet_features *peer, uint16_t *rxflags,
     bool *has_gso, struct netif_extra_info *gso, struct vnet_stats *st);
+
+/*
+ * Guest TX straight to guest RX (a vifd switch's one copy, gref to gref):
+ * the RX flags and GSO extra for a frame of `len` bytes sent with TX
+ * flags `txflags` and GSO extra `gso` (NULL: none), when receiver `peer`
+ * can take it with its bytes untouched - the same flags the two-copy
+ * path (vnet_hdr_nettx2vhdr, then vnet_hdr_vhdr2netrx) gives it when
+ * that path changes no byte. `head` is a buffer of len bytes whose first
+ * hlen hold the frame (the rest need not be read yet: only a header
+ * parse that stays within hlen counts).
+ * Returns 0 with *rxflags, *has_gso and *rxgso set, or -EAGAIN when the
+ * frame needs the two-copy path's work on its bytes or more than its
+ * head to decide: a partial checksum the receiver cannot find itself (to
+ * be completed), a GSO the receiver did not negotiate (to be segmented)
+ * or without csum_blank (its checksum to be forced), headers past hlen,
+ * a GSO extra netif does not know. Counts nothing.
+ */
+int vnet_hdr_nettx2netrx(uint16_t txflags, const struct netif_extra_info *gso,
+    const uint8_t *head, size_t hlen, size_t len,
+    const struct vnet_features *peer, uint16_t *rxflags, bool *has_gso,
+    struct netif_extra_info *rxgso);
 
 /*
  * Simulated netfront TX: the virtio header of a read from the guest's TAP

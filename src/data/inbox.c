@@ -110,6 +110,17 @@ inbox_signal(struct inbox *in)
 	loop_event_signal(in->evfd);
 }
 
+bool
+inbox_empty(struct inbox *in)
+{
+	bool e;
+
+	pthread_mutex_lock(&in->lock);
+	e = in->n == 0;
+	pthread_mutex_unlock(&in->lock);
+	return e;
+}
+
 int
 inbox_push(struct inbox *in, const void *hdr, size_t hlen,
     const uint8_t *frame, size_t len)

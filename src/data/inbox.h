@@ -18,6 +18,7 @@
 #define VIFD_INBOX_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
@@ -60,6 +61,9 @@ int inbox_push(struct inbox *in, const void *hdr, size_t hlen,
  */
 int inbox_pushv(struct inbox *in, const struct iovec *iov, unsigned int niov);
 void inbox_signal(struct inbox *in);
+
+/* Whether the inbox holds no frame now. Any thread. */
+bool inbox_empty(struct inbox *in);
 
 /*
  * Takes the oldest frame into dst (cap bytes): returns its length (header

@@ -4,6 +4,7 @@ src_libvifd_a_SOURCES += \
 	src/data/queue.c src/data/queue.h src/data/queue_int.h \
 	src/data/queue_stats.h \
 	src/data/queue_tx.c src/data/queue_rx.c src/data/queue_open.c \
+	src/data/queue_direct.c src/data/queue_direct.h \
 	src/data/queue_limit.c src/data/shaper.c src/data/shaper.h \
 	src/data/vif.c src/data/vif.h \
 	src/data/vif_mcast.c src/data/vif_mcast.h \

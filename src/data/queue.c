@@ -29,6 +29,7 @@
 #include "data/queue_int.h"
 #include "data/vif_rss.h"
 #include "data/inbox.h"
+#include "data/vswitch.h"
 
 /* ---- small helpers ----------------------------------------------------- */
 
@@ -184,6 +185,8 @@ queue_apply_rates(struct queue *q)
 	pthread_mutex_unlock(&q->rate_lock);
 	queue_limit_apply(&q->txl, &out, now);
 	queue_limit_apply(&q->rxl, &in, now);
+	__atomic_store_n(&q->rx_limited, in.usec != 0 ? 1 : 0,
+	    __ATOMIC_RELAXED);
 }
 
 static void
@@ -271,13 +274,21 @@ queue_on_evtchn(struct loop_watch *w, uint32_t events)
 	}
 	work = false;
 	if (!q->fatal) {
-		RING_IDX tc = q->tx.req_cons, rc = q->rx.rsp_prod_pvt;
-		RING_IDX rp = ring_load_index(&q->rx.sring->req_prod);
+		RING_IDX tc = q->tx.req_cons, rc, rp, rc2;
 
+		/* The RX side's indices are read under its lock: another
+		 * switch port's worker may be placing a frame there. */
+		pthread_mutex_lock(&q->rx_lock);
+		rc = q->rx.rsp_prod_pvt;
+		rp = ring_load_index(&q->rx.sring->req_prod);
+		pthread_mutex_unlock(&q->rx_lock);
 		/* TX events mean requests; RX events mean posted buffers
 		 * (and, on a shared channel, either). */
 		queue_work(q, tx || rx, rx || tx);
-		work = tc != q->tx.req_cons || rc != q->rx.rsp_prod_pvt ||
+		pthread_mutex_lock(&q->rx_lock);
+		rc2 = q->rx.rsp_prod_pvt;
+		pthread_mutex_unlock(&q->rx_lock);
+		work = tc != q->tx.req_cons || rc != rc2 ||
 		    rp != q->rx_seen_req_prod;
 		q->rx_seen_req_prod = rp;
 	}
@@ -392,6 +403,10 @@ queue_main(void *arg)
 
 	/* The watch was added with EPOLLIN, but a switch port's. */
 	q->tap_reading = q->swport == NULL;
+	/* The ring is attached: other ports' workers may place frames in
+	 * it from now on (one copy; taken back in queue_stop). */
+	if (q->swin != NULL)
+		vsw_port_set_direct(q->swport, q);
 	/* Whatever the frontend queued while nobody listened. */
 	queue_work(q, true, true);
 	(void)loop_run(&q->loop);
@@ -529,6 +544,10 @@ queue_stop(struct queue *q)
 	loop_event_signal(q->ctlfd);
 	pthread_join(q->thread, NULL);
 	q->started = false;
+	/* No other port's worker places frames in our ring, nor uses our
+	 * RX buffers, once this returns (it waits for one doing so). */
+	if (q->swin != NULL)
+		vsw_port_set_direct(q->swport, NULL);
 	close(q->timerfd);
 	close(q->ctlfd);
 	q->timerfd = q->ctlfd = -1;

@@ -190,6 +190,12 @@ struct queue {
 	struct rx_pending *rx_pend;
 	uint8_t *rx_buf;
 	struct queue_limit rxl;		/* host -> guest */
+	/* Guest RX (the ring's request and response indices, rx_segs and
+	 * rx_pend, the held frame, the stall state, the rx_* counters) is
+	 * the worker's, under this lock for each pass: another switch
+	 * port's worker takes it to place a frame straight into this ring
+	 * (one copy, queue_direct.c). */
+	pthread_mutex_t rx_lock;
 	bool rx_waiting;		/* head frame needs more RX slots */
 	bool tap_reading;		/* EPOLLIN on the TAP is armed */
 	bool rx_head;			/* a frame is held (rx_head_frame) */
@@ -218,6 +224,9 @@ struct queue {
 	int link_down;			/* [atomic] vifd-link is down */
 	int xdp_headroom;		/* [atomic] the frontend's xdp-headroom
 					 * (0..4095), taken per frame read */
+	int rx_limited;			/* [atomic] an inbound rate is set
+					 * (the worker's, for other ports'
+					 * workers: no one copy then) */
 
 	struct queue_stats stats;
 };

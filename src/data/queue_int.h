@@ -74,7 +74,7 @@ bool queue_rx_work(struct queue *q);
 
 /* When the RX drain or stall rules next need the worker without an
  * event (core/rxstall.h rxstall_next); UINT64_MAX: never. */
-uint64_t queue_rx_deadline(const struct queue *q, uint64_t now);
+uint64_t queue_rx_deadline(struct queue *q, uint64_t now);
 
 /* Drops the held frame if it has waited for the guest longer than the
  * drain timeout. Returns true if it did (the TAP may be read again). */

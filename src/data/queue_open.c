@@ -162,6 +162,7 @@ queue_open(struct queue *q, const struct queue_params *p, char *err,
 	q->tapfd = p->tapfd;	/* ours from here on, also on failure */
 	q->timerfd = q->ctlfd = -1;
 	pthread_mutex_init(&q->rate_lock, NULL);
+	pthread_mutex_init(&q->rx_lock, NULL);
 
 	q->gnttab = q->env->ops->gnttab_open(q->env);
 	if (q->gnttab == NULL) {
@@ -214,4 +215,5 @@ queue_close(struct queue *q)
 	q->gnttab = NULL;
 	q->tx_map = q->rx_map = NULL;
 	pthread_mutex_destroy(&q->rate_lock);
+	pthread_mutex_destroy(&q->rx_lock);
 }

@@ -280,13 +280,15 @@ queue_rx_watch(struct queue *q, uint64_t now)
 }
 
 uint64_t
-queue_rx_deadline(const struct queue *q, uint64_t now)
+queue_rx_deadline(struct queue *q, uint64_t now)
 {
 	struct rxstall_in in;
 
 	if (q->fatal)
 		return UINT64_MAX;
+	pthread_mutex_lock(&q->rx_lock);
 	queue_rx_state(q, now, &in);
+	pthread_mutex_unlock(&q->rx_lock);
 	return rxstall_next(&q->rx_times, &in);
 }
 
@@ -294,19 +296,24 @@ bool
 queue_rx_drain(struct queue *q, uint64_t now)
 {
 	struct rxstall_in in;
+	bool expired;
 
 	if (q->fatal)
 		return false;
+	pthread_mutex_lock(&q->rx_lock);
 	queue_rx_state(q, now, &in);
-	if (!rxstall_expired(&q->rx_times, &in))
-		return false;
-	/* Linux's rx_drain_timeout: a frame the guest has not taken in
-	 * time is dropped, so that a guest that stops reading cannot pin
-	 * host memory (XSA-392). The stall clock goes on. */
-	QUEUE_STAT_ADD(q, rx_drop_drain, 1);
-	q->rx_head = false;
-	q->rx_waiting = false;
-	return true;
+	expired = rxstall_expired(&q->rx_times, &in);
+	if (expired) {
+		/* Linux's rx_drain_timeout: a frame the guest has not taken
+		 * in time is dropped, so that a guest that stops reading
+		 * cannot pin host memory (XSA-392). The stall clock goes
+		 * on. */
+		QUEUE_STAT_ADD(q, rx_drop_drain, 1);
+		q->rx_head = false;
+		q->rx_waiting = false;
+	}
+	pthread_mutex_unlock(&q->rx_lock);
+	return expired;
 }
 
 /*
@@ -317,8 +324,22 @@ queue_rx_drain(struct queue *q, uint64_t now)
  * backpressure, and our own memory never grows (XSA-392). Returns true if
  * work is left for a later turn.
  */
+static bool queue_rx_pass(struct queue *q);
+
 bool
 queue_rx_work(struct queue *q)
+{
+	bool more;
+
+	pthread_mutex_lock(&q->rx_lock);
+	more = queue_rx_pass(q);
+	pthread_mutex_unlock(&q->rx_lock);
+	return more;
+}
+
+/* One pass of queue_rx_work, under rx_lock. */
+static bool
+queue_rx_pass(struct queue *q)
 {
 	struct rx_frame *f = &q->rx_head_frame;
 	unsigned int npend = 0, nsegs = 0, frames = 0, placed = 0;

@@ -18,14 +18,15 @@
 	X(tx_mcast_add) X(tx_mcast_del) X(tx_mcast_err) \
 	X(tx_drop_runt) X(tx_drop_slots) X(tx_drop_oversize) X(tx_drop_masked) \
 	X(tx_drop_copy) X(tx_drop_hdr) X(tx_drop_tap) X(tx_drop_link) \
-	X(tx_switched) X(tx_drop_switch) \
+	X(tx_switched) X(tx_drop_switch) X(tx_direct) \
 	X(tx_csum_fixup) X(tx_sweeps) X(tx_copy_calls) X(tx_copy_segs) \
 	X(tx_copy_bytes) \
 	X(tx_rate_delayed) X(tx_rate_delayed_bytes) X(tx_throttled_ns) \
 	X(rx_packets) X(rx_bytes) X(rx_gso_frames) X(rx_xdp_frames) \
 	X(rx_drop_hdr) X(rx_drop_copy) X(rx_drop_size) X(rx_drop_drain) \
 	X(rx_drop_link) X(rx_drop_mcast) X(rx_drop_steer) \
-	X(rx_steered_out) X(rx_steered_in) X(rx_switched_in) X(rx_hash_extra) \
+	X(rx_steered_out) X(rx_steered_in) X(rx_switched_in) X(rx_direct) \
+	X(rx_hash_extra) \
 	X(rx_csum_fixup) X(rx_stalls) X(rx_copy_calls) X(rx_copy_segs) \
 	X(rx_copy_bytes) \
 	X(rx_batches) \

@@ -20,6 +20,7 @@
 
 #include "data/queue_int.h"
 #include "data/vif_mcast.h"
+#include "data/queue_direct.h"
 #include "data/vswitch.h"
 
 static void
@@ -125,44 +126,186 @@ sent:
 	return true;
 }
 
+/* The first failed segment's status among segs[0..n), or okay. */
+static int16_t
+queue_tx_segs_status(const struct xen_copy_seg *segs, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (segs[i].status != GNTST_okay)
+			return segs[i].status;
+	return GNTST_okay;
+}
+
+/*
+ * Where a chunk's packets stand between its grant copies. A switch
+ * port's long packet has only its head copied at first (`head`): it goes
+ * to another guest in one copy if it can (queue_direct.c), else its rest
+ * is copied by a second call (`rest`, `nrest` segments at `restidx`) and
+ * it goes the usual way. Once one has to wait for its rest, every later
+ * packet of the chunk waits too (`later`), so that none overtakes it.
+ */
+struct queue_tx_chunk {
+	unsigned int npkts, nsegs;
+	const uint32_t *segidx;		/* first segment of packet i */
+	const bool *head;		/* packet i has only its head */
+	bool later[VIFD_TX_RING_SIZE];	/* packet i waits for the rest */
+	uint32_t restidx[VIFD_TX_RING_SIZE];
+	uint8_t nrest[VIFD_TX_RING_SIZE];
+};
+
+/* Segments of packet i in the chunk's first copy. */
+static unsigned int
+queue_tx_nsegs(const struct queue_tx_chunk *c, unsigned int i)
+{
+	return (i + 1 < c->npkts ? c->segidx[i + 1] : c->nsegs) -
+	    c->segidx[i];
+}
+
+/* A packet that has all its bytes (and all went well): out it goes. */
+static void
+queue_tx_deliver(struct queue *q, struct tx_pkt *pkt, unsigned int i,
+    int16_t copy_st, uint64_t now_ns)
+{
+	int16_t st = NETIF_RSP_OKAY;
+
+	if (copy_st != GNTST_okay) {
+		/* XSA-362/367: a grant that fails to copy costs the packet,
+		 * every slot answered exactly once. */
+		QUEUE_STAT_ADD(q, tx_drop_copy, 1);
+		st = NETIF_RSP_ERROR;
+	} else if (pkt->len > 0) {
+		(void)queue_tx_send(q, pkt, q->tx_buf + q->tx_pkt_off[i],
+		    now_ns);
+	}
+	tx_pkt2rsp(pkt, &q->tx, st);
+}
+
+/*
+ * A switch port's long packet whose head is in: to one guest in one
+ * copy, and answered, if it can go so. Returns true if it went.
+ */
+static bool
+queue_tx_direct(struct queue *q, unsigned int i, uint64_t now_ns)
+{
+	struct tx_pkt *pkt = &q->tx_pkts[i];
+	uint8_t *buf = q->tx_buf + q->tx_pkt_off[i];
+	struct queue_direct d = {
+		.sq = q, .pkt = pkt, .head = buf, .hlen = QUEUE_DIRECT_HEAD,
+		.now = now_ns, .status = NETIF_RSP_OKAY,
+	};
+
+	/* The cable pulled: the usual way counts the loss. */
+	if (__atomic_load_n(&q->link_down, __ATOMIC_RELAXED) ||
+	    vsw_port_send_direct(q->swport, buf, QUEUE_DIRECT_HEAD, pkt->len,
+	    now_ns, queue_direct_place, &d) != 1)
+		return false;
+	if (d.status == NETIF_RSP_OKAY) {
+		QUEUE_STAT_ADD(q, tx_packets, 1);
+		QUEUE_STAT_ADD(q, tx_bytes, pkt->len);
+		QUEUE_STAT_ADD(q, tx_switched, 1);
+		QUEUE_STAT_ADD(q, tx_direct, 1);
+		if (pkt->has_gso)
+			QUEUE_STAT_ADD(q, tx_gso_frames, 1);
+	} else {
+		QUEUE_STAT_ADD(q, tx_drop_copy, 1);
+	}
+	tx_pkt2rsp(pkt, &q->tx, d.status);
+	return true;
+}
+
+/* The rest of a long packet whose head alone is in, into the chunk's
+ * second copy. */
+static void
+queue_tx_plan_rest(struct queue *q, struct queue_tx_chunk *c,
+    unsigned int i, unsigned int *rsegs)
+{
+	struct tx_pkt *pkt = &q->tx_pkts[i];
+	int k;
+
+	k = tx_pkt2copyops_range(pkt, q->domid, q->tx_buf + q->tx_pkt_off[i],
+	    QUEUE_DIRECT_HEAD, pkt->len, q->tx_segs + *rsegs,
+	    QUEUE_TX_SEGS - *rsegs);
+	if (k < 0)
+		abort();	/* room was kept for it when it was parsed */
+	c->restidx[i] = *rsegs;
+	c->nrest[i] = (uint8_t)k;
+	*rsegs += (unsigned int)k;
+}
+
 /*
  * The effects of one chunk of parsed packets: one grant copy for all of
- * them, then each is written to the TAP (or dropped) and answered, and
- * the responses are pushed (the frontend may refill while we go on).
+ * them (a switch port's long packets: their heads), then each is written
+ * to the TAP or the switch (or placed in another guest's ring, or
+ * dropped) and answered; packets that waited for their rest go after a
+ * second copy, in order. The responses are pushed (the frontend may
+ * refill while we go on).
  */
 static void
-queue_tx_flush(struct queue *q, unsigned int npkts, unsigned int nsegs,
-    const uint32_t *segidx, uint64_t now_ns)
+queue_tx_flush(struct queue *q, struct queue_tx_chunk *c, uint64_t now_ns)
 {
 	netif_tx_back_ring_t *ring = &q->tx;
-	unsigned int i;
+	unsigned int i, rsegs = c->nsegs;
+	bool waiting = false;
 	int notify;
 
-	if (nsegs > 0) {
+	if (c->nsegs > 0) {
 		QUEUE_STAT_ADD(q, tx_copy_bytes,
-		    queue_grant_copy(q, q->tx_segs, nsegs));
+		    queue_grant_copy(q, q->tx_segs, c->nsegs));
 		QUEUE_STAT_ADD(q, tx_copy_calls, 1);
-		QUEUE_STAT_ADD(q, tx_copy_segs, nsegs);
+		QUEUE_STAT_ADD(q, tx_copy_segs, c->nsegs);
 	}
-	for (i = 0; i < npkts; i++) {
+	for (i = 0; i < c->npkts; i++) {
 		struct tx_pkt *pkt = &q->tx_pkts[i];
-		int16_t st = NETIF_RSP_OKAY;
+		int16_t st = NETIF_RSP_OKAY, cst;
 
+		c->later[i] = false;
 		if (pkt->drop != TX_DROP_NONE) {
 			queue_tx_count_drop(q, pkt->drop);
 			st = NETIF_RSP_ERROR;
 		} else if (pkt->mcast) {
 			st = queue_tx_mcast(q, pkt);
-		} else if (tx_pkt_copy_status(pkt, q->tx_segs + segidx[i]) !=
-		    GNTST_okay) {
-			/* XSA-362/367: a grant that fails to copy costs the
-			 * packet, every slot answered exactly once. */
-			QUEUE_STAT_ADD(q, tx_drop_copy, 1);
-			st = NETIF_RSP_ERROR;
-		} else if (pkt->len > 0)
-			(void)queue_tx_send(q, pkt, q->tx_buf +
-			    q->tx_pkt_off[i], now_ns);
+		} else {
+			cst = queue_tx_segs_status(q->tx_segs + c->segidx[i],
+			    queue_tx_nsegs(c, i));
+			if (cst == GNTST_okay && c->head[i] && !waiting &&
+			    queue_tx_direct(q, i, now_ns))
+				continue;	/* placed and answered */
+			if (cst != GNTST_okay || (!c->head[i] && !waiting)) {
+				/* Whole (or failed): out now, in order. */
+				queue_tx_deliver(q, pkt, i, cst, now_ns);
+				continue;
+			}
+			/* Its rest to come, or an earlier packet's: it
+			 * waits for the second copy, as all after it. */
+			if (c->head[i])
+				queue_tx_plan_rest(q, c, i, &rsegs);
+			c->later[i] = true;
+			waiting = true;
+			continue;
+		}
 		tx_pkt2rsp(pkt, ring, st);
+	}
+	if (waiting) {
+		if (rsegs > c->nsegs) {
+			QUEUE_STAT_ADD(q, tx_copy_bytes, queue_grant_copy(q,
+			    q->tx_segs + c->nsegs, rsegs - c->nsegs));
+			QUEUE_STAT_ADD(q, tx_copy_calls, 1);
+			QUEUE_STAT_ADD(q, tx_copy_segs, rsegs - c->nsegs);
+		}
+		for (i = 0; i < c->npkts; i++) {
+			int16_t cst;
+
+			if (!c->later[i])
+				continue;
+			cst = queue_tx_segs_status(q->tx_segs + c->segidx[i],
+			    queue_tx_nsegs(c, i));
+			if (cst == GNTST_okay && c->head[i])
+				cst = queue_tx_segs_status(q->tx_segs +
+				    c->restidx[i], c->nrest[i]);
+			queue_tx_deliver(q, &q->tx_pkts[i], i, cst, now_ns);
+		}
 	}
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(ring, notify);
 	if (notify)
@@ -182,6 +325,8 @@ queue_tx_sweep(struct queue *q)
 	netif_tx_back_ring_t *ring = &q->tx;
 	unsigned int n, off = 0;
 	uint32_t segidx[VIFD_TX_RING_SIZE];
+	bool head[VIFD_TX_RING_SIZE];
+	struct queue_tx_chunk c;
 	uint64_t now;
 	RING_IDX rp, base;
 	int fatal = 0, r;
@@ -198,10 +343,12 @@ queue_tx_sweep(struct queue *q)
 		return 0;
 	base = ring->req_cons;
 	tx_copy_slots(ring, base, n, q->tx_slots);
+	c.segidx = segidx;
+	c.head = head;
 
 	now = loop_now_ns();
 	while (off < n && !q->txl.blocked && !q->fatal) {
-		unsigned int npkts = 0, nsegs = 0;
+		unsigned int npkts = 0, nsegs = 0, budget = 0;
 		uint32_t bufoff = 0;
 		bool stop = false;
 
@@ -228,16 +375,30 @@ queue_tx_sweep(struct queue *q)
 			}
 			tx_pkt_apply_mask(pkt, q->feat_off);
 			segidx[npkts] = nsegs;
+			head[npkts] = false;
 			q->tx_pkt_off[npkts] = bufoff;
 			if (pkt->drop == TX_DROP_NONE && !pkt->mcast &&
 			    pkt->len > 0) {
-				int k = tx_pkt2copyops(pkt, q->domid,
-				    q->tx_buf + bufoff, q->tx_segs + nsegs,
-				    QUEUE_TX_SEGS - nsegs);
+				uint32_t to = pkt->len;
+				int k;
 
+				/* A switch port's long packet: its head
+				 * first, to decide (queue_direct.h); room is
+				 * kept for its rest, one segment more (a
+				 * fragment cut in two). */
+				if (q->swport != NULL &&
+				    pkt->len > QUEUE_DIRECT_MIN) {
+					to = QUEUE_DIRECT_HEAD;
+					head[npkts] = true;
+				}
+				k = tx_pkt2copyops_range(pkt, q->domid,
+				    q->tx_buf + bufoff, 0, to,
+				    q->tx_segs + nsegs, QUEUE_TX_SEGS - budget);
 				if (k < 0)
 					abort();	/* bounded below */
 				nsegs += (unsigned int)k;
+				budget += head[npkts] ? pkt->nfrags + 1u :
+				    (unsigned int)k;
 				bufoff += pkt->len;
 			}
 			npkts++;
@@ -245,11 +406,13 @@ queue_tx_sweep(struct queue *q)
 			/* Room for one more packet of the largest kind in
 			 * this chunk? */
 			if (bufoff >= QUEUE_CHUNK_BYTES ||
-			    nsegs + TX_MAX_SEGS_PER_PKT > QUEUE_TX_SEGS)
+			    budget + TX_MAX_SEGS_PER_PKT + 1u > QUEUE_TX_SEGS)
 				break;
 		}
 		ring->req_cons = base + off;
-		queue_tx_flush(q, npkts, nsegs, segidx, now);
+		c.npkts = npkts;
+		c.nsegs = nsegs;
+		queue_tx_flush(q, &c, now);
 		if (stop)
 			break;
 	}

@@ -39,6 +39,9 @@ struct vsw_port {
 	char name[48];			/* [const] */
 	struct inbox in;
 	bool rx_any;			/* [const] takes any GSO (a TAP) */
+	/* [sw->lock] The queue that delivers to the port's guest, which
+	 * other ports' workers may place frames in (one copy), or NULL. */
+	struct queue *direct;
 	struct vnet_features rx;	/* [const] else what its guest takes */
 	/* Added to by whichever port's worker forwards, read by anyone:
 	 * relaxed atomics. */
@@ -539,6 +542,56 @@ vsw_port_set_isolated(struct vsw_port *port, bool on)
 	if (!sw->peer)
 		sw->ports[port->idx].isolated = on ? 1 : 0;
 	pthread_rwlock_unlock(&sw->lock);
+}
+
+void
+vsw_port_set_direct(struct vsw_port *port, struct queue *dq)
+{
+	struct vsw *sw = port->sw;
+
+	pthread_rwlock_wrlock(&sw->lock);
+	port->direct = dq;
+	pthread_rwlock_unlock(&sw->lock);
+}
+
+int
+vsw_port_send_direct(struct vsw_port *port, const uint8_t *head,
+    size_t hlen, size_t len, uint64_t now_ns,
+    int (*place)(struct queue *dq, void *arg), void *arg)
+{
+	struct vsw *sw = port->sw;
+	struct vsw_port *to = NULL;
+	uint16_t out[VSW_PORTS], vlan = 0;
+	unsigned int nout = 0;
+	enum swfwd_verdict v;
+	int r = 0;
+
+	if (hlen < 14)
+		return 0;
+	pthread_rwlock_rdlock(&sw->lock);
+	if (sw->peer) {
+		to = sw->port[port->idx ^ 1u];
+	} else {
+		pthread_mutex_lock(&sw->fdb_lock);
+		v = swfwd_decide(&sw->fdb, sw->ports, VSW_PORTS, port->idx, 0,
+		    head, hlen, now_ns, out, &nout, &vlan);
+		pthread_mutex_unlock(&sw->fdb_lock);
+		/* One guest's port; the uplink (a trunk) has no ring. */
+		if (v == SWFWD_UNICAST && !sw->ports[out[0]].trunk)
+			to = sw->port[out[0]];
+	}
+	if (to != NULL && to->direct != NULL)
+		r = place(to->direct, arg);
+	if (r == 1) {
+		VSW_STAT_ADD(port, in_frames, 1);
+		VSW_STAT_ADD(port, in_bytes, len);
+		VSW_STAT_ADD(port, unicast, 1);
+		VSW_STAT_ADD(to, out_frames, 1);
+		VSW_STAT_ADD(to, out_bytes, len);
+		VSW_STAT_ADD(to, direct, 1);
+	}
+	pthread_rwlock_unlock(&sw->lock);
+	return r == 1 ? 1 : 0;
 }
 
 void

@@ -43,6 +43,7 @@
 #include "core/vnet_hdr.h"
 
 struct inbox;
+struct queue;
 struct vsw_port;
 
 /* Ports of one switch, and entries of its forwarding table. */
@@ -53,7 +54,7 @@ struct vsw_port;
  * switch_<name>). */
 #define VSW_PORT_STATS(X) \
 	X(in_frames) X(in_bytes) X(out_frames) X(out_bytes) \
-	X(unicast) X(flooded) \
+	X(unicast) X(flooded) X(direct) \
 	X(drop_src) X(drop_isolated) X(drop_local) X(drop_runt) \
 	X(drop_vlan) X(segmented) X(drop_gso) X(drop_full)
 
@@ -110,6 +111,31 @@ struct inbox *vsw_port_inbox(struct vsw_port *port);
  */
 int vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
     const uint8_t *frame, size_t len, uint16_t vid, uint64_t now_ns);
+
+/*
+ * One copy guest to guest. `dq` is the queue that delivers the switch's
+ * frames to the port's guest, NULL to take it back: while it is set,
+ * another port's worker may place a frame straight into that queue's RX
+ * ring (queue_direct.c). Set by the queue's worker once its ring is
+ * attached; taken back after the worker stopped and before the queue's
+ * buffers go: this waits for a worker placing a frame there.
+ */
+void vsw_port_set_direct(struct vsw_port *port, struct queue *dq);
+
+/*
+ * A frame from the port's guest, of `len` bytes, of which the first
+ * hlen (at least an Ethernet header) are at `head`: if it goes to exactly
+ * one port that has a direct queue, place(dq, arg) is asked to put it
+ * into that queue's RX ring in one copy, with the switch read-locked
+ * (the queue stays). place returns 1 if it did, 0 if the frame must go
+ * the usual way. Returns 1 if the frame was placed (counted on both
+ * ports), 0 otherwise: the caller then copies the rest of the frame and
+ * sends it with vsw_port_send, which decides, refuses or floods it and
+ * counts it, as for any frame.
+ */
+int vsw_port_send_direct(struct vsw_port *port, const uint8_t *head,
+    size_t hlen, size_t len, uint64_t now_ns,
+    int (*place)(struct queue *dq, void *arg), void *arg);
 
 /* The port's isolation, live (vifd-isolated changed while connected):
  * from the next frame on. No effect on a peer link's end. Any thread. */

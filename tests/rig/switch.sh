@@ -4,7 +4,8 @@
 # Xen: guests reach each other with no host bridge in the way; learning,
 # flooding, isolation, a pinned mac a spoofer cannot take, two switches
 # apart, a guest that takes nothing stalling nothing else, TCP with TSO
-# across the switch and 32 MiB intact (SHA-256), the uplink TAP (down
+# across the switch in one grant copy guest to guest and 32 MiB intact
+# (SHA-256), the uplink TAP (down
 # until brought up; then the host and guests both ways, 32 MiB intact
 # each way), VLANs (access ports by vifd-vlan, live; the uplink a trunk:
 # the host's tagged ARP answered in its VLAN; a guest's own tag refused),
@@ -84,8 +85,13 @@ diag "guest -> guest TCP through the switch: $(awk -v b="${IPERF_BPS:-0}" 'BEGIN
 check "GSO super-frames left guest 1" [ $(( $(total 1 tx_gso_frames) - tx0 )) -gt 100 ]
 check "... and reached guest 2 as GSO (no software segmentation)" \
     [ $(( $(total 2 rx_gso_frames) - rx0 )) -gt 100 ]
+check "... guest to guest in one grant copy (tx_direct)" [ "$(total 1 tx_direct)" -gt 100 ]
+check "... placed in guest 2's ring by guest 1's worker (rx_direct, switch_direct)" \
+    sh -c "[ $(total 2 rx_direct) -gt 100 ] && [ $(st 2 switch_direct) -gt 100 ]"
 intact_file
+d0=$(total 1 tx_direct)
 send_intact "$(guest_ns 1)" "$(guest_ns 2)" 10.88.0.2 7000 "guest 1 -> guest 2"
+check "... most of it in one copy" [ $(( $(total 1 tx_direct) - d0 )) -gt 200 ]
 rm -f "$M.file" "$M.sum"
 check "no header drops at guest 1" [ "$(total 1 rx_drop_hdr)" = 0 ]
 check "no header drops at guest 2" [ "$(total 2 rx_drop_hdr)" = 0 ]
@@ -255,6 +261,7 @@ check "a new mac on guest 7 still reaches guest 8" pings 7 10.89.0.8
 check "... as a unicast to the other end" [ "$(st 7 switch_unicast)" -gt 0 ]
 intact_file
 send_intact "$(guest_ns 8)" "$(guest_ns 7)" 10.89.0.7 7001 "guest 8 (2 queues) -> guest 7 over the peer link"
+check "... in one copy (guest 7's rx_direct)" [ "$(total 7 rx_direct)" -gt 100 ]
 rm -f "$M.file" "$M.sum"
 guest_add 9
 attach 9 "mac=$(mac 9),bridge=vifd-peer:p0,script=$VB" >/dev/null

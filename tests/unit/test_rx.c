@@ -6,7 +6,8 @@
  * 256 and at 2^32, req_event re-arming, stall test, batching, and an
  * end-to-end check that a simulated grant copy plus the frontend's
  * reassembly gives back the frame; with an XDP headroom: the first slot
- * at the headroom, the XDP extra after the GSO one, the size limits.
+ * at the headroom, the XDP extra after the GSO one, the size limits;
+ * a frame mostly in another guest's grants (one copy, gref to gref).
  */
 #include "config.h"
 
@@ -868,6 +869,140 @@ test_xdp_limits(void)
 	    DOMID, fx.segs, &fx.nsegs, MAX_SEGS, &pend), 3);
 }
 
+/* The sender's grants for the one-copy test: source gref g is page g. */
+static uint8_t *src_pages;
+
+/* The grant copy with foreign sources: local or gref to gref. */
+static void
+do_copy_foreign(unsigned int from, unsigned int to, int fail_at)
+{
+	struct xen_copy_seg *s;
+	const uint8_t *src;
+	unsigned int i;
+
+	for (i = from; i < to; i++) {
+		s = &fx.segs[i];
+		CU_ASSERT(s->flags & GNTCOPY_dest_gref);
+		CU_ASSERT_FATAL(s->dest.foreign.ref < NGREFS);
+		CU_ASSERT(s->len > 0 && s->dest.foreign.offset + s->len <=
+		    RX_PAGE_SIZE);
+		if (s->flags & GNTCOPY_source_gref) {
+			CU_ASSERT_EQUAL(s->source.foreign.domid, 9);
+			CU_ASSERT_FATAL(s->source.foreign.ref < 8);
+			CU_ASSERT(s->source.foreign.offset + s->len <=
+			    RX_PAGE_SIZE);
+			src = src_pages + (size_t)s->source.foreign.ref *
+			    RX_PAGE_SIZE + s->source.foreign.offset;
+		} else {
+			src = s->source.virt;
+		}
+		if ((int)i == fail_at) {
+			s->status = GNTST_bad_gntref;
+			continue;
+		}
+		memcpy(fx.guest + (size_t)s->dest.foreign.ref * RX_PAGE_SIZE +
+		    s->dest.foreign.offset, src, s->len);
+		s->status = GNTST_okay;
+	}
+}
+
+/*
+ * One copy guest to guest: a 9000-byte frame whose first 128 bytes are
+ * local (the head vifd read to decide where it goes) and whose rest is
+ * in three of another guest's grants at odd offsets, as netfront's TX
+ * slots leave it. Slots are filled across the pieces' boundaries (more
+ * than one segment a slot), the frame comes out whole, a failed piece
+ * fails its slot, and pieces that do not add up are refused.
+ */
+static void
+test_foreign_pieces(void)
+{
+	static const struct rx_src_frag src[3] = {
+		{ .ref = 0, .offset = 128, .len = 3968 },
+		{ .ref = 1, .offset = 100, .len = 1000 },
+		{ .ref = 2, .offset = 0, .len = 3904 },
+	};
+	struct rx_frame f = { .data = frame, .len = 9000, .local = 128,
+	    .src_domid = 9, .nsrc = 3, .src = src,
+	    .flags = NETRXF_data_validated };
+	struct rx_frame bad;
+	struct rx_src_frag bsrc[3];
+	struct rx_pending pend;
+	uint32_t off = 128;
+	unsigned int i, j, n;
+	RING_IDX first;
+
+	src_pages = calloc(8, RX_PAGE_SIZE);
+	CU_ASSERT_FATAL(src_pages != NULL);
+	fill_frame(9000, 5);
+	for (i = 0; i < 3; i++) {
+		memcpy(src_pages + (size_t)src[i].ref * RX_PAGE_SIZE +
+		    src[i].offset, frame + off, src[i].len);
+		off += src[i].len;
+	}
+	fx_init(0);
+	first = fx.back.req_cons;
+	post(3, 50, 20);
+	n = (unsigned int)rx_frame2slots(&f, &fx.back, fx.sring->req_prod,
+	    DOMID, fx.segs, &fx.nsegs, MAX_SEGS, &pend);
+	CU_ASSERT_EQUAL(n, 3);
+	/* Slot 1: head + piece 0; slot 2: piece 1 + 3096 of piece 2;
+	 * slot 3: the last 808 of piece 2. */
+	CU_ASSERT_EQUAL(fx.nsegs, 5);
+	CU_ASSERT_EQUAL(pend.slot[0].nseg, 2);
+	CU_ASSERT_EQUAL(pend.slot[1].nseg, 2);
+	CU_ASSERT_EQUAL(pend.slot[2].nseg, 1);
+	CU_ASSERT_FALSE(fx.segs[0].flags & GNTCOPY_source_gref);
+	for (j = 1; j < fx.nsegs; j++)
+		CU_ASSERT(fx.segs[j].flags & GNTCOPY_source_gref);
+	do_copy_foreign(0, fx.nsegs, -1);
+	rx_slots2rsp(&pend, fx.segs, &fx.back);
+	RING_PUSH_RESPONSES(&fx.back);
+	CU_ASSERT_EQUAL(front_check(first, 50, 20, 9000,
+	    NETRXF_data_validated, false), 3);
+
+	/* A piece that fails to copy fails its slot, alone. */
+	fx_init(0);
+	post(3, 50, 20);
+	CU_ASSERT_EQUAL(rx_frame2slots(&f, &fx.back, fx.sring->req_prod,
+	    DOMID, fx.segs, &fx.nsegs, MAX_SEGS, &pend), 3);
+	do_copy_foreign(0, fx.nsegs, 3);	/* slot 2's second segment */
+	rx_slots2rsp(&pend, fx.segs, &fx.back);
+	CU_ASSERT(rsp_at(0)->status > 0);
+	CU_ASSERT_EQUAL(rsp_at(1)->status, GNTST_bad_gntref);
+	CU_ASSERT(rsp_at(2)->status > 0);
+
+	/* Room for the data slots but not for the pieces' segments. */
+	fx_init(0);
+	post(3, 50, 20);
+	fx.nsegs = MAX_SEGS - 6;
+	CU_ASSERT_EQUAL(rx_frame2slots(&f, &fx.back, fx.sring->req_prod,
+	    DOMID, fx.segs, &fx.nsegs, MAX_SEGS, &pend), -ENOBUFS);
+	CU_ASSERT_EQUAL(fx.back.req_cons, 0);
+
+	/* Pieces that do not add up, or leave their page: refused. */
+	fx_init(0);
+	post(3, 50, 20);
+	memcpy(bsrc, src, sizeof(bsrc));
+	bad = f;
+	bad.src = bsrc;
+	bsrc[2].len = 3903;
+	CU_ASSERT_EQUAL(rx_frame2slots(&bad, &fx.back, fx.sring->req_prod,
+	    DOMID, fx.segs, &fx.nsegs, MAX_SEGS, &pend), -EINVAL);
+	bsrc[2].len = 3904;
+	bsrc[1].offset = 3200;
+	CU_ASSERT_EQUAL(rx_frame2slots(&bad, &fx.back, fx.sring->req_prod,
+	    DOMID, fx.segs, &fx.nsegs, MAX_SEGS, &pend), -EINVAL);
+	bsrc[1].offset = 100;
+	bad.local = 9001;
+	CU_ASSERT_EQUAL(rx_frame2slots(&bad, &fx.back, fx.sring->req_prod,
+	    DOMID, fx.segs, &fx.nsegs, MAX_SEGS, &pend), -EINVAL);
+	CU_ASSERT_EQUAL(fx.back.req_cons, 0);
+	CU_ASSERT_EQUAL(fx.nsegs, 0);
+	free(src_pages);
+	src_pages = NULL;
+}
+
 static CU_TestInfo rx_tests[] = {
 	{ "slots needed", test_slots_needed },
 	{ "one slot", test_one_slot },
@@ -884,6 +1019,7 @@ static CU_TestInfo rx_tests[] = {
 	{ "stall test uses the head frame's needs", test_stall_head_needs },
 	{ "XDP headroom: layout, offsets, extras", test_xdp_layout },
 	{ "XDP headroom: size limits and stall test", test_xdp_limits },
+	{ "one copy: foreign pieces, gref to gref", test_foreign_pieces },
 	CU_TEST_INFO_NULL,
 };
 

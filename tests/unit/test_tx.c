@@ -374,6 +374,58 @@ test_two_slots(void)
 	CU_ASSERT_EQUAL(rsp_at(1).status, NETIF_RSP_OKAY);
 }
 
+/* A packet's head, then its rest: the two ranges make the whole packet,
+ * each fragment cut where the ranges meet. */
+static void
+test_copyops_range(void)
+{
+	struct xen_copy_seg segs[8];
+	static uint8_t buf[TX_MAX_PKT_LEN];
+	struct tx_pkt *p;
+
+	ring_reset(0);
+	push_req(4, 3000, NETTXF_more_data, 1, 5000);	/* first frag 1000 */
+	push_req(5, 96, NETTXF_more_data, 2, 4000);	/* ends at 4096 */
+	push_req(6, 0, 0, 3, 0);			/* empty tail */
+	publish();
+	sweep_run();
+	CU_ASSERT_EQUAL_FATAL(sw.npkts, 1);
+	p = &sw.pkts[0];
+	memset(buf, 0, sizeof(buf));
+	/* The head inside the first fragment: one segment. */
+	CU_ASSERT_EQUAL(tx_pkt2copyops_range(p, DOMID, buf, 0, 256, segs, 8),
+	    1);
+	CU_ASSERT_EQUAL(segs[0].len, 256);
+	CU_ASSERT_EQUAL(segs[0].source.foreign.offset, 3000);
+	fake_grant_copy(segs, 1);
+	/* The rest: the first fragment's tail and the second whole. */
+	CU_ASSERT_EQUAL(tx_pkt2copyops_range(p, DOMID, buf, 256, p->len, segs,
+	    1), -ENOSPC);
+	CU_ASSERT_EQUAL(tx_pkt2copyops_range(p, DOMID, buf, 256, p->len, segs,
+	    8), 2);
+	CU_ASSERT_EQUAL(segs[0].source.foreign.ref, 4);
+	CU_ASSERT_EQUAL(segs[0].source.foreign.offset, 3256);
+	CU_ASSERT_EQUAL(segs[0].len, 744);
+	CU_ASSERT_PTR_EQUAL(segs[0].dest.virt, buf + 256);
+	CU_ASSERT_EQUAL(segs[1].source.foreign.offset, 96);
+	CU_ASSERT_EQUAL(segs[1].len, 4000);
+	CU_ASSERT_PTR_EQUAL(segs[1].dest.virt, buf + 1000);
+	fake_grant_copy(segs, 2);
+	CU_ASSERT_EQUAL(memcmp(buf, gbytes(4, 3000), 1000), 0);
+	CU_ASSERT_EQUAL(memcmp(buf + 1000, gbytes(5, 96), 4000), 0);
+	/* A range across the boundary, past the end, and empty. */
+	CU_ASSERT_EQUAL(tx_pkt2copyops_range(p, DOMID, buf, 900, 1100, segs,
+	    8), 2);
+	CU_ASSERT(segs[0].len == 100 && segs[1].len == 100);
+	CU_ASSERT_EQUAL(segs[1].source.foreign.offset, 96);
+	CU_ASSERT_EQUAL(tx_pkt2copyops_range(p, DOMID, buf, 4000, 99999, segs,
+	    8), 1);
+	CU_ASSERT_EQUAL(segs[0].len, 1000);
+	CU_ASSERT_EQUAL(tx_pkt2copyops_range(p, DOMID, buf, 5000, 99999, segs,
+	    8), 0);
+	answer_all(NETIF_RSP_OKAY);
+}
+
 static void
 test_three_slots_copyops(void)
 {
@@ -1619,6 +1671,7 @@ static CU_TestInfo pkt_tests[] = {
 	{ "1-slot packet", test_one_slot },
 	{ "2-slot packet", test_two_slots },
 	{ "3-slot packet and its copy segments", test_three_slots_copyops },
+	{ "copy ops of a range: the head, then the rest", test_copyops_range },
 	{ "65535-byte packet", test_max_packet },
 	{ "GSO extra v4/v6", test_gso_v4_v6 },
 	{ "bad extra type is fatal", test_extra_bad_type },

@@ -212,10 +212,11 @@ if [ "$TCP_SECS" -gt 0 ] && command -v iperf3 >/dev/null; then
 	sleep 1
 	# tcp PATH RUN: appends "PATH RUN Gbit/s vifd_ns/KiB".
 	tcp() {
-		local p=$1 run=$2 n c0 c1 out
+		local p=$1 run=$2 n c0 c1 out g0 i0 d0 g1 i1 d1
 		case $p in bridge) n=0 ;; switch) n=1 ;; esac
 		ip netns exec "$NS-g2" iperf3 -s -D -1 >/dev/null 2>&1
 		sleep 0.3
+		read -r g0 i0 d0 < <(copies "$n")
 		c0=$(cputicks "$VIFD_PID")
 		out=$(ip netns exec "$NS-g1" timeout $((TCP_SECS + 20)) iperf3 -c "10.9$n.0.2" \
 		    -t "$TCP_SECS" -J 2>/dev/null | python3 -c '
@@ -226,10 +227,12 @@ try:
 except (ValueError, KeyError, TypeError):
     print("- -")')
 		c1=$(cputicks "$VIFD_PID")
+		read -r g1 i1 d1 < <(copies "$n")
 		set -- $out
 		case $1 in [0-9]*) ;; *) echo "# tcp $p run $run: no result" >&2; return ;; esac
 		echo "$p $run $(awk -v b="$1" -v n="$2" -v a="$c0" -v c="$c1" -v hz="$HZ" \
-		    'BEGIN { printf "%.3f %.1f", b / 1e9, (n > 0 ? (c - a) / hz * 1e9 / (n / 1024) : 0) }')" >>"$M.tcp"
+		    -v g=$((g1 - g0)) -v d=$((d1 - d0)) \
+		    'BEGIN { printf "%.3f %.1f %.3f", b / 1e9, (n > 0 ? (c - a) / hz * 1e9 / (n / 1024) : 0), (d > 0 ? g / d : 0) }')" >>"$M.tcp"
 	}
 	if [ "$ok" = 1 ]; then
 		for run in $(seq "$RUNS"); do
@@ -269,13 +272,16 @@ if [ -s "$M.tcp" ]; then
 	stt=$(awk '$1 == "switch" { print $3 }' "$M.tcp" | median)
 	bn=$(awk '$1 == "bridge" { print $4 }' "$M.tcp" | median)
 	sn=$(awk '$1 == "switch" { print $4 }' "$M.tcp" | median)
+	bg=$(awk '$1 == "bridge" { print $5 }' "$M.tcp" | median)
+	sg=$(awk '$1 == "switch" { print $5 }' "$M.tcp" | median)
 	echo "TCP guest 1 -> guest 2 (iperf3, ${TCP_SECS} s, TSO on both; medians of $RUNS;"
-	echo " vifd_ns/KiB: vifd's CPU time per KiB received)"
-	printf '%-6s %14s %14s %7s %15s %15s\n' tcp bridge_Gbit/s switch_Gbit/s ratio \
-	    bridge_ns/KiB switch_ns/KiB
-	printf '%-6s %14.2f %14.2f %7.2f %15.0f %15.0f\n' tcp "$bt" "$stt" \
-	    "$(awk -v a="$stt" -v b="$bt" 'BEGIN { print (b > 0 ? a / b : 0) }')" "$bn" "$sn"
-	echo "runs (path run Gbit/s vifd_ns/KiB):"
+	echo " vifd_ns/KiB: vifd's CPU time per KiB received; gcopy/B: bytes grant-copied"
+	echo " per byte received, the switch's one copy guest to guest included)"
+	printf '%-6s %14s %14s %7s %15s %15s %9s %9s\n' tcp bridge_Gbit/s switch_Gbit/s ratio \
+	    bridge_ns/KiB switch_ns/KiB b_gcopy/B s_gcopy/B
+	printf '%-6s %14.2f %14.2f %7.2f %15.0f %15.0f %9.3f %9.3f\n' tcp "$bt" "$stt" \
+	    "$(awk -v a="$stt" -v b="$bt" 'BEGIN { print (b > 0 ? a / b : 0) }')" "$bn" "$sn" "$bg" "$sg"
+	echo "runs (path run Gbit/s vifd_ns/KiB gcopy/B):"
 	sed 's/^/  /' "$M.tcp"
 fi
 kill -0 "$VIFD_PID" 2>/dev/null || echo "WARNING: vifd died during the run"

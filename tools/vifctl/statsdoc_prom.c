@@ -51,6 +51,8 @@ static const struct {
 	  "one port or flooded)." },
 	{ "tx_drop_switch", "Frames from the guest its vifd switch refused "
 	  "(a bad or another port's source address, isolation)." },
+	{ "tx_direct", "Frames from the guest its vifd switch placed in "
+	  "another guest's RX ring in one grant copy." },
 	{ "tx_csum_fixup", "Frames from the guest whose checksum metadata "
 	  "vifd fixed." },
 	{ "tx_sweeps", "Passes over the TX ring." },
@@ -89,6 +91,8 @@ static const struct {
 	  "one by the guest's hash mapping." },
 	{ "rx_switched_in", "Frames to the guest from another port of its "
 	  "vifd switch." },
+	{ "rx_direct", "Frames to the guest another port of its vifd "
+	  "switch placed in its RX ring in one grant copy." },
 	{ "rx_hash_extra", "Frames to the guest that carried a hash extra." },
 	{ "rx_csum_fixup", "Frames to the guest whose checksum vifd filled "
 	  "in." },
@@ -284,6 +288,8 @@ static const char *const statsdoc_prom_switch_help[] = {
 	"destination was learned on.",
 	"Frames from the port's guest flooded (broadcast, multicast, "
 	"unknown).",
+	"Frames for the port's guest placed in its RX ring in one grant "
+	"copy, from the sending guest's TX buffers.",
 	"Frames from the port's guest refused for their source address "
 	"(another port's pinned one, a group or all-zero one).",
 	"Frames from the port's guest refused: isolated port to isolated "

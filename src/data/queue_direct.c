@@ -1,0 +1,147 @@
+/*
+ * queue_direct.c - one copy guest to guest (issue 20): a vifd switch
+ * port's worker places a frame from its guest's TX buffers straight into
+ * another port's guest RX ring, gref to gref, in one grant copy - where
+ * the two-copy path would copy it into vifd, hand it to the other port's
+ * inbox and let that port's worker copy it out again.
+ *
+ * Owns when a frame may go this way and the placement. The sending
+ * worker has read the frame's head (to decide where it goes); the rest
+ * stays in the sender's grants. The frame goes in one copy only when
+ * nothing on the way would touch its bytes or hold it, so that what the
+ * receiver gets is what the two-copy path gives it:
+ *  - the receiver takes its offloads as they are (vnet_hdr_nettx2netrx:
+ *    no checksum to complete, no GSO to force or to segment);
+ *  - no inbound rate or shape on the receiver (those hold frames), its
+ *    link is up, it is not stalled, and it holds no frame and has none
+ *    waiting in its inbox (a frame must not overtake another);
+ *  - its frontend has posted the requests the frame needs, now: the
+ *    sender never waits for them (it takes the two-copy path instead,
+ *    whose bounded inbox does the waiting);
+ *  - no receive-side hash to compute (RSS), and the frame fits the
+ *    receiver's largest frame with its XDP headroom.
+ * The placement runs under the receiver's rx_lock, the lock its own
+ * worker holds for a pass, with the switch read-locked, so the ring and
+ * its buffers stay while it is used (vsw_port_set_direct). The grant copy
+ * goes through the sender's own handle; the receiver's frontend is
+ * notified through the receiver's event channel (a notify is a single
+ * ioctl, safe from any thread).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "core/vnet_hdr.h"
+#include "data/inbox.h"
+#include "data/queue_direct.h"
+#include "data/queue_int.h"
+#include "data/shaper.h"
+
+/* Can dq take a frame by another worker's hand now? [dq->rx_lock] */
+static bool
+queue_direct_open(const struct queue *dq)
+{
+	return !dq->fatal && !dq->rx_head && !dq->stalled &&
+	    (dq->rss == NULL || !ctrl_hash_active(&dq->rss_h)) &&
+	    (dq->swin == NULL || inbox_empty(dq->swin));
+}
+
+/* The pieces of the packet past its head, in the sender's grants. */
+static unsigned int
+queue_direct_pieces(const struct tx_pkt *pkt, uint32_t hlen,
+    struct rx_src_frag *src)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < pkt->nfrags; i++) {
+		const struct tx_frag *fr = &pkt->frags[i];
+		uint32_t a = fr->pkt_off, b = fr->pkt_off + fr->size;
+
+		if (b <= hlen)
+			continue;
+		if (a < hlen)
+			a = hlen;
+		src[n].ref = fr->gref;
+		src[n].offset = (uint16_t)(fr->offset + (a - fr->pkt_off));
+		src[n].len = (uint16_t)(b - a);
+		n++;
+	}
+	return n;
+}
+
+int
+queue_direct_place(struct queue *dq, void *arg)
+{
+	struct queue_direct *d = arg;
+	const struct tx_pkt *pkt = d->pkt;
+	struct rx_src_frag src[TX_MAX_FRAGS];
+	struct rx_pending *pend;
+	struct rx_frame f;
+	unsigned int nsegs = 0, i;
+	uint64_t bytes;
+	bool has_gso, failed = false;
+	int notify = 0, placed = 0;
+
+	if (dq == d->sq || d->hlen > pkt->len ||
+	    __atomic_load_n(&dq->rx_limited, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&dq->link_down, __ATOMIC_RELAXED) ||
+	    (dq->rxl.shaper != NULL && shaper_active(dq->rxl.shaper)))
+		return 0;
+	memset(&f, 0, sizeof(f));
+	if (vnet_hdr_nettx2netrx(pkt->flags, pkt->has_gso ? &pkt->gso : NULL,
+	    d->head, d->hlen, pkt->len, &dq->fe, &f.flags, &has_gso,
+	    &f.gso) < 0)
+		return 0;
+	f.has_gso = has_gso;
+	f.xdp_headroom = (uint16_t)__atomic_load_n(&dq->xdp_headroom,
+	    __ATOMIC_RELAXED);
+	if (pkt->len + f.xdp_headroom > dq->max_rx_frame)
+		return 0;
+	f.data = d->head;
+	f.len = pkt->len;
+	f.local = d->hlen;
+	f.src_domid = d->sq->domid;
+	f.src = src;
+	f.nsrc = queue_direct_pieces(pkt, d->hlen, src);
+
+	pthread_mutex_lock(&dq->rx_lock);
+	if (!queue_direct_open(dq))
+		goto out;
+	pend = &dq->rx_pend[0];
+	/* Not enough requests posted (-ENOSPC), or anything odd about the
+	 * ring, which the receiver's own worker judges: the usual way. */
+	if (rx_frame2slots(&f, &dq->rx, ring_load_index(&dq->rx.sring->req_prod),
+	    dq->domid, dq->rx_segs, &nsegs, QUEUE_RX_SEGS, pend) < 0)
+		goto out;
+	bytes = queue_grant_copy(d->sq, dq->rx_segs, nsegs);
+	for (i = 0; i < nsegs; i++)
+		if (dq->rx_segs[i].status != GNTST_okay)
+			failed = true;
+	rx_slots2rsp(pend, dq->rx_segs, &dq->rx);
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&dq->rx, notify);
+	QUEUE_STAT_ADD(dq, rx_copy_calls, 1);
+	QUEUE_STAT_ADD(dq, rx_copy_segs, nsegs);
+	QUEUE_STAT_ADD(dq, rx_copy_bytes, bytes);
+	if (failed) {
+		/* A bad grant on either side: the receiver's slot says so
+		 * (its frontend drops the frame), the sender gets an error
+		 * (XSA-362: every slot answered once). */
+		QUEUE_STAT_ADD(dq, rx_drop_copy, 1);
+	} else {
+		QUEUE_STAT_ADD(dq, rx_packets, 1);
+		QUEUE_STAT_ADD(dq, rx_bytes, pkt->len);
+		QUEUE_STAT_ADD(dq, rx_direct, 1);
+		if (f.has_gso)
+			QUEUE_STAT_ADD(dq, rx_gso_frames, 1);
+		if (f.xdp_headroom != 0)
+			QUEUE_STAT_ADD(dq, rx_xdp_frames, 1);
+		dq->rx_last = d->now;
+	}
+	d->status = failed ? NETIF_RSP_ERROR : NETIF_RSP_OKAY;
+	placed = 1;
+out:
+	pthread_mutex_unlock(&dq->rx_lock);
+	if (notify)
+		(void)dq->env->ops->evtchn_notify(dq->evtchn, dq->port_rx);
+	return placed;
+}

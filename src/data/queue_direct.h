@@ -1,0 +1,49 @@
+/*
+ * queue_direct.h - one copy guest to guest: placing a frame from one
+ * switch port's guest TX buffers straight into another's RX ring (see
+ * queue_direct.c for when).
+ */
+#ifndef VIFD_QUEUE_DIRECT_H
+#define VIFD_QUEUE_DIRECT_H
+
+#include <stdint.h>
+
+#include "core/tx.h"
+
+struct queue;
+
+/*
+ * Frames longer than this try the one copy; shorter ones take the
+ * two-copy path whole. A one-copy frame costs a grant-copy call of its
+ * own (a two-copy frame shares its call with the batch), which pays only
+ * where the bytes are many: GSO super-frames and jumbo frames.
+ */
+#define QUEUE_DIRECT_MIN	2048u
+/* The head the sender reads first to decide where the frame goes: an
+ * Ethernet header with VLAN tags, IP with options or extension headers
+ * and TCP with options, as core/gso_seg.h bounds them. */
+#define QUEUE_DIRECT_HEAD	256u
+
+/* What the sending worker hands queue_direct_place. */
+struct queue_direct {
+	struct queue *sq;		/* the sender's queue (its grant handle,
+					 * its domid) */
+	const struct tx_pkt *pkt;	/* accepted, not dropped or mcast */
+	const uint8_t *head;		/* its first hlen bytes, in a buffer
+					 * of pkt->len bytes */
+	uint32_t hlen;
+	uint64_t now;
+	int16_t status;			/* out: the sender's TX answer */
+};
+
+/*
+ * Places d's frame in dq's RX ring in one grant copy, gref to gref, if
+ * dq can take it now as it is (queue_direct.c says when), and answers in
+ * d->status. Returns 1 if placed (a failed copy included: the
+ * receiver's slot and the sender's answer carry the error), 0 if the
+ * frame must take the two-copy path (nothing done). For
+ * vsw_port_send_direct: the switch is read-locked.
+ */
+int queue_direct_place(struct queue *dq, void *arg);
+
+#endif
