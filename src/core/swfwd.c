@@ -17,7 +17,8 @@ static bool
 swfwd_reaches(const struct swfwd_port *ports, unsigned int in, uint16_t v,
     unsigned int o)
 {
-	if (o == in || !ports[o].used || (!ports[o].trunk && ports[o].vlan != v))
+	if (o == in || !ports[o].used ||
+	    (!ports[o].trunk && ports[o].vlan != v))
 		return false;
 	return !(ports[in].isolated && ports[o].isolated);
 }

@@ -41,7 +41,7 @@ queue_fatal(struct queue *q, const char *fmt, ...)
 
 	if (q->fatal)
 		return;
-	q->fatal = true;
+	__atomic_store_n(&q->fatal, true, __ATOMIC_RELAXED);
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

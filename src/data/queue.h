@@ -207,7 +207,11 @@ struct queue {
 					 * ready again, or the start: the
 					 * stall counts from it */
 	bool stalled;
-	bool fatal;
+	bool fatal;			/* written atomically: other ports'
+					 * workers read it (queue_direct.c) */
+	bool direct_off;		/* a one copy to another guest failed:
+					 * this queue's frames go the two-copy
+					 * way from then on */
 	uint32_t masked[2];		/* ports of the last events, masked */
 	unsigned int nmasked;
 	uint64_t unmask_at;		/* deferred unmask (a storm), or 0 */

@@ -41,7 +41,8 @@
 static bool
 queue_direct_open(const struct queue *dq)
 {
-	return !dq->fatal && !dq->rx_head && !dq->stalled &&
+	return !__atomic_load_n(&dq->fatal, __ATOMIC_RELAXED) &&
+	    !dq->rx_head && !dq->stalled &&
 	    (dq->rss == NULL || !ctrl_hash_active(&dq->rss_h)) &&
 	    (dq->swin == NULL || inbox_empty(dq->swin));
 }
@@ -110,8 +111,9 @@ queue_direct_place(struct queue *dq, void *arg)
 	pend = &dq->rx_pend[0];
 	/* Not enough requests posted (-ENOSPC), or anything odd about the
 	 * ring, which the receiver's own worker judges: the usual way. */
-	if (rx_frame2slots(&f, &dq->rx, ring_load_index(&dq->rx.sring->req_prod),
-	    dq->domid, dq->rx_segs, &nsegs, QUEUE_RX_SEGS, pend) < 0)
+	if (rx_frame2slots(&f, &dq->rx,
+	    ring_load_index(&dq->rx.sring->req_prod), dq->domid, dq->rx_segs,
+	    &nsegs, QUEUE_RX_SEGS, pend) < 0)
 		goto out;
 	bytes = queue_grant_copy(d->sq, dq->rx_segs, nsegs);
 	for (i = 0; i < nsegs; i++)
@@ -123,9 +125,12 @@ queue_direct_place(struct queue *dq, void *arg)
 	QUEUE_STAT_ADD(dq, rx_copy_segs, nsegs);
 	QUEUE_STAT_ADD(dq, rx_copy_bytes, bytes);
 	if (failed) {
-		/* A bad grant on either side: the receiver's slot says so
-		 * (its frontend drops the frame), the sender gets an error
-		 * (XSA-362: every slot answered once). */
+		/* A bad grant on one side or the other (the status does not
+		 * say which): the receiver's slot carries the error (its
+		 * frontend drops the frame, as for a bad grant of its own);
+		 * the sender stops using the one copy (queue_tx.c), so that
+		 * a sender revoking its grants costs another guest one
+		 * frame, not a stream of them. */
 		QUEUE_STAT_ADD(dq, rx_drop_copy, 1);
 	} else {
 		QUEUE_STAT_ADD(dq, rx_packets, 1);
@@ -137,7 +142,7 @@ queue_direct_place(struct queue *dq, void *arg)
 			QUEUE_STAT_ADD(dq, rx_xdp_frames, 1);
 		dq->rx_last = d->now;
 	}
-	d->status = failed ? NETIF_RSP_ERROR : NETIF_RSP_OKAY;
+	d->failed = failed;
 	placed = 1;
 out:
 	pthread_mutex_unlock(&dq->rx_lock);

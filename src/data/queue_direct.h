@@ -33,15 +33,14 @@ struct queue_direct {
 					 * of pkt->len bytes */
 	uint32_t hlen;
 	uint64_t now;
-	int16_t status;			/* out: the sender's TX answer */
+	bool failed;			/* out: the copy failed */
 };
 
 /*
  * Places d's frame in dq's RX ring in one grant copy, gref to gref, if
- * dq can take it now as it is (queue_direct.c says when), and answers in
- * d->status. Returns 1 if placed (a failed copy included: the
- * receiver's slot and the sender's answer carry the error), 0 if the
- * frame must take the two-copy path (nothing done). For
+ * dq can take it now as it is (queue_direct.c says when). Returns 1 if
+ * placed (d->failed: the copy failed, the receiver's slot carries the
+ * error), 0 if the frame must take the two-copy path (nothing done). For
  * vsw_port_send_direct: the switch is read-locked.
  */
 int queue_direct_place(struct queue *dq, void *arg);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <sys/uio.h>
 
+#include "util/log.h"
 #include "data/queue_int.h"
 #include "data/vif_mcast.h"
 #include "data/queue_direct.h"
@@ -193,25 +194,37 @@ queue_tx_direct(struct queue *q, unsigned int i, uint64_t now_ns)
 	uint8_t *buf = q->tx_buf + q->tx_pkt_off[i];
 	struct queue_direct d = {
 		.sq = q, .pkt = pkt, .head = buf, .hlen = QUEUE_DIRECT_HEAD,
-		.now = now_ns, .status = NETIF_RSP_OKAY,
+		.now = now_ns,
 	};
 
 	/* The cable pulled: the usual way counts the loss. */
-	if (__atomic_load_n(&q->link_down, __ATOMIC_RELAXED) ||
+	if (q->direct_off ||
+	    __atomic_load_n(&q->link_down, __ATOMIC_RELAXED) ||
 	    vsw_port_send_direct(q->swport, buf, QUEUE_DIRECT_HEAD, pkt->len,
 	    now_ns, queue_direct_place, &d) != 1)
 		return false;
-	if (d.status == NETIF_RSP_OKAY) {
+	if (d.failed) {
+		/* Lost on the way (a bad grant here or there: the copy's
+		 * status does not say which). The frame left this guest:
+		 * answered OKAY, as netback answers a frame the receiver
+		 * failed to take; counted; and no more one copy from this
+		 * queue, so a guest that revokes its grants in flight
+		 * costs another guest one frame only. */
+		QUEUE_STAT_ADD(q, tx_drop_copy, 1);
+		if (!q->direct_off)
+			log_warnx("%s: a grant copy to another guest failed; "
+			    "this queue's frames take two copies from now on",
+			    q->name);
+		q->direct_off = true;
+	} else {
 		QUEUE_STAT_ADD(q, tx_packets, 1);
 		QUEUE_STAT_ADD(q, tx_bytes, pkt->len);
 		QUEUE_STAT_ADD(q, tx_switched, 1);
 		QUEUE_STAT_ADD(q, tx_direct, 1);
 		if (pkt->has_gso)
 			QUEUE_STAT_ADD(q, tx_gso_frames, 1);
-	} else {
-		QUEUE_STAT_ADD(q, tx_drop_copy, 1);
 	}
-	tx_pkt2rsp(pkt, &q->tx, d.status);
+	tx_pkt2rsp(pkt, &q->tx, NETIF_RSP_OKAY);
 	return true;
 }
 

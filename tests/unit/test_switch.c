@@ -310,33 +310,39 @@ test_fwd_flood_then_unicast(void)
 	CU_ASSERT_EQUAL_FATAL(swfdb_init(&f, 64, 10 * S, SEED), 0);
 	/* Guest 3 (port 3) broadcasts: every untagged port but its own. */
 	frame(0, 3, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 3, 0, fr, 60, 1, out, &n, &vl),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 3, 0, fr,
+	    60, 1, out, &n, &vl),
 	    SWFWD_FLOOD);
 	CU_ASSERT_EQUAL(n, 3);
 	CU_ASSERT(has(out, n, 0) && has(out, n, 1) && has(out, n, 2));
 	/* Port 0 to guest 3, now learned: port 3 alone. */
 	frame(3, 100, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, 0, fr, 60, 2, out, &n, &vl),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, 0, fr,
+	    60, 2, out, &n, &vl),
 	    SWFWD_UNICAST);
 	CU_ASSERT_EQUAL(n, 1);
 	CU_ASSERT_EQUAL(out[0], 3);
 	/* To an unknown address: flooded. */
 	frame(55, 100, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, 0, fr, 60, 3, out, &n, &vl),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, 0, fr,
+	    60, 3, out, &n, &vl),
 	    SWFWD_FLOOD);
 	CU_ASSERT_EQUAL(n, 3);
 	CU_ASSERT(has(out, n, 1) && has(out, n, 2) && has(out, n, 3));
 	/* Multicast: flooded too. */
 	frame(3, 100, fr);
 	fr[0] = 0x01; fr[1] = 0x00; fr[2] = 0x5e;
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, 0, fr, 60, 4, out, &n, &vl),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, 0, fr,
+	    60, 4, out, &n, &vl),
 	    SWFWD_FLOOD);
 	/* Guest 3 aged out: flooded again. */
 	frame(3, 100, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, 0, fr, 60, 20 * S, out, &n, &vl), SWFWD_FLOOD);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, 0, fr,
+	    60, 20 * S, out, &n, &vl), SWFWD_FLOOD);
 	/* To the port it came from (guest 100 is on port 0): dropped. */
 	frame(100, 3, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, 0, fr, 60, 20 * S, out, &n, &vl), SWFWD_DROP_LOCAL);
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 0, 0, fr,
+	    60, 20 * S, out, &n, &vl), SWFWD_DROP_LOCAL);
 	CU_ASSERT_EQUAL(n, 0);
 	swfdb_fini(&f);
 }
@@ -352,20 +358,23 @@ test_fwd_vlan_isolation(void)
 	CU_ASSERT_EQUAL_FATAL(swfdb_init(&f, 64, 10 * S, SEED), 0);
 	/* VLAN 10's broadcast reaches VLAN 10 alone. */
 	frame(0, 4, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 4, 0, fr, 60, 1, out, &n, &vl),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 4, 0, fr,
+	    60, 1, out, &n, &vl),
 	    SWFWD_FLOOD);
 	CU_ASSERT_EQUAL(n, 1);
 	CU_ASSERT_EQUAL(out[0], 5);
 	/* Guest 4 is known in VLAN 10 only: from untagged port 3 it is
 	 * unknown (flooded in VLAN 0, not sent to port 4). */
 	frame(4, 3, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 3, 0, fr, 60, 2, out, &n, &vl),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 3, 0, fr,
+	    60, 2, out, &n, &vl),
 	    SWFWD_FLOOD);
 	CU_ASSERT_FALSE(has(out, n, 4));
 	CU_ASSERT_FALSE(has(out, n, 5));
 	/* Isolated port 1 broadcasts: the uplink and port 3, not port 2. */
 	frame(0, 1, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 1, 0, fr, 60, 3, out, &n, &vl),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 1, 0, fr,
+	    60, 3, out, &n, &vl),
 	    SWFWD_FLOOD);
 	CU_ASSERT_EQUAL(n, 2);
 	CU_ASSERT(has(out, n, 0) && has(out, n, 3));
@@ -374,11 +383,13 @@ test_fwd_vlan_isolation(void)
 	frame(0, 2, fr);
 	(void)swfwd_decide(&f, ports7, 7, 2, 0, fr, 60, 4, out, &n, &vl);
 	frame(2, 1, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 1, 0, fr, 60, 5, out, &n, &vl),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 1, 0, fr,
+	    60, 5, out, &n, &vl),
 	    SWFWD_DROP_ISOLATED);
 	CU_ASSERT_EQUAL(n, 0);
 	frame(2, 3, fr);
-	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 3, 0, fr, 60, 5, out, &n, &vl),
+	CU_ASSERT_EQUAL(swfwd_decide(&f, ports7, 7, 3, 0, fr,
+	    60, 5, out, &n, &vl),
 	    SWFWD_UNICAST);
 	CU_ASSERT_EQUAL(out[0], 2);
 	swfdb_fini(&f);

@@ -374,6 +374,21 @@ test_two_slots(void)
 	CU_ASSERT_EQUAL(rsp_at(1).status, NETIF_RSP_OKAY);
 }
 
+/* One packet of three slots: 1000 bytes at offset 3000 of gref 4, 4000
+ * at offset 96 of gref 5 (ending at 4096), an empty tail slot. */
+static struct tx_pkt *
+three_slot_pkt(void)
+{
+	ring_reset(0);
+	push_req(4, 3000, NETTXF_more_data, 1, 5000);	/* first frag 1000 */
+	push_req(5, 96, NETTXF_more_data, 2, 4000);	/* ends at 4096 */
+	push_req(6, 0, 0, 3, 0);			/* empty tail */
+	publish();
+	sweep_run();
+	CU_ASSERT_EQUAL_FATAL(sw.npkts, 1);
+	return &sw.pkts[0];
+}
+
 /* A packet's head, then its rest: the two ranges make the whole packet,
  * each fragment cut where the ranges meet. */
 static void
@@ -383,14 +398,7 @@ test_copyops_range(void)
 	static uint8_t buf[TX_MAX_PKT_LEN];
 	struct tx_pkt *p;
 
-	ring_reset(0);
-	push_req(4, 3000, NETTXF_more_data, 1, 5000);	/* first frag 1000 */
-	push_req(5, 96, NETTXF_more_data, 2, 4000);	/* ends at 4096 */
-	push_req(6, 0, 0, 3, 0);			/* empty tail */
-	publish();
-	sweep_run();
-	CU_ASSERT_EQUAL_FATAL(sw.npkts, 1);
-	p = &sw.pkts[0];
+	p = three_slot_pkt();
 	memset(buf, 0, sizeof(buf));
 	/* The head inside the first fragment: one segment. */
 	CU_ASSERT_EQUAL(tx_pkt2copyops_range(p, DOMID, buf, 0, 256, segs, 8),
@@ -434,14 +442,7 @@ test_three_slots_copyops(void)
 	struct tx_pkt *p;
 	int k;
 
-	ring_reset(0);
-	push_req(4, 3000, NETTXF_more_data, 1, 5000);	/* first frag 1000 */
-	push_req(5, 96, NETTXF_more_data, 2, 4000);	/* ends at 4096 */
-	push_req(6, 0, 0, 3, 0);			/* empty tail */
-	publish();
-	sweep_run();
-	CU_ASSERT_EQUAL_FATAL(sw.npkts, 1);
-	p = &sw.pkts[0];
+	p = three_slot_pkt();
 	CU_ASSERT_EQUAL(p->nslots, 3);
 	CU_ASSERT_EQUAL(p->ndata, 3);
 	CU_ASSERT_EQUAL_FATAL(p->nfrags, 2);

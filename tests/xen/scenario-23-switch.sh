@@ -71,7 +71,11 @@ scenario_main() {
 	# slower than the sender): the cost of never holding a sender
 	fig "switch_drop_full_a=$(vifctl_stats "$da" 0 | awk '$2 == "switch_drop_full" { print $3 }') switch_drop_full_b=$(vifctl_stats "$db" 0 | awk '$2 == "switch_drop_full" { print $3 }')"
 	fig "switch_unicast_a=${s0:-none} gso_a_tx=+$(( $(vifctl_stat "$da" 0 tx_gso_frames) - g0 )) gso_b_rx=+$(( $(vifctl_stat "$db" 0 rx_gso_frames) - r0 ))"
+	# one grant copy guest to guest: TCP's super-frames each way
+	fig "direct_a_tx=$(vifctl_stat "$da" 0 tx_direct) direct_b_rx=$(vifctl_stat "$db" 0 rx_direct) direct_b_tx=$(vifctl_stat "$db" 0 tx_direct) direct_a_rx=$(vifctl_stat "$da" 0 rx_direct)"
 	[ "${s0:-0}" -gt 0 ] || { fail "the switch sent nothing unicast from sw-a"; return 1; }
+	[ "$(vifctl_stat "$db" 0 rx_direct)" -gt 0 ] 2>/dev/null ||
+	    { fail "no frame went from sw-a to sw-b in one grant copy (rx_direct)"; return 1; }
 	[ $(( $(vifctl_stat "$da" 0 tx_gso_frames) - g0 )) -gt 0 ] &&
 	    [ $(( $(vifctl_stat "$db" 0 rx_gso_frames) - r0 )) -gt 0 ] ||
 	    { fail "no GSO super-frames crossed the switch whole"; return 1; }
