@@ -90,7 +90,11 @@ inbox_pushv(struct inbox *in, const struct iovec *iov, unsigned int niov)
 		return -ENOBUFS;
 	}
 	for (total = 0, i = 0; i < niov; i++) {
-		memcpy(in->mem + off + total, iov[i].iov_base, iov[i].iov_len);
+		/* An empty piece may have no base (memcpy's arguments must
+		 * not be NULL even for 0 bytes). */
+		if (iov[i].iov_len > 0)
+			memcpy(in->mem + off + total, iov[i].iov_base,
+			    iov[i].iov_len);
 		total += iov[i].iov_len;
 	}
 	slot = (in->head + in->n) % INBOX_FRAMES;
@@ -160,7 +164,8 @@ inbox_take(struct inbox *in, void *hdr, size_t hlen, uint8_t *dst,
 	} else {
 		if (hlen > 0)
 			memcpy(hdr, in->mem + off, hlen);
-		memcpy(dst, in->mem + off + hlen, len - hlen);
+		if (len > hlen)
+			memcpy(dst, in->mem + off + hlen, len - hlen);
 		ret = (int)len;
 	}
 	in->head = (in->head + 1) % INBOX_FRAMES;

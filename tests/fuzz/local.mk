@@ -22,8 +22,9 @@ FUZZ_CORE_SRC = src/core/tx.c src/core/rx.c src/core/mcast.c \
 	src/core/hash.c src/core/ctrl.c src/core/hdr.c src/core/csum.c \
 	src/core/vnet_hdr.c src/core/ratelimit.c src/core/frontend.c \
 	src/core/featmask.c src/core/vifspec.c src/core/vifspec_rate.c \
-	src/core/vifspec_nodes.c src/core/vlanspec.c src/core/strparse.c \
-	src/core/ctl_cmd.c tests/unit/frames.c tests/fuzz/fuzz.c
+	src/core/vifspec_nodes.c src/core/vlanspec.c src/core/swspec.c \
+	src/core/strparse.c src/core/ctl_cmd.c tests/unit/frames.c \
+	tests/fuzz/fuzz.c
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=all \
 	-Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11
 FUZZ_CPPFLAGS = -I$(abs_top_srcdir)/src -I$(abs_top_builddir) \

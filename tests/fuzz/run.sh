@@ -21,10 +21,11 @@ trs_write() {	# NAME RESULT
 }
 
 if [ "${1:-}" = --trs-fail ]; then
-	out=$2/tests/fuzz
+	# --trs-fail WHAT BUILDDIR
+	out=$3/tests/fuzz
 	mkdir -p "$out"
-	printf 'not ok 1 - fuzz: the targets were not built (%s)\n' "$1" >"$out/fuzz_$1.log"
-	trs_write "fuzz_$1" FAIL
+	printf 'not ok 1 - fuzz: the targets were not built (%s)\n' "$2" >"$out/fuzz_$2.log"
+	trs_write "fuzz_$2" FAIL
 	exit 1
 fi
 trs=no

@@ -5,7 +5,8 @@
 # flooding, isolation, a pinned mac a spoofer cannot take, two switches
 # apart, a guest that takes nothing stalling nothing else, TCP with TSO
 # across the switch in one grant copy guest to guest and 32 MiB intact
-# (SHA-256), the uplink TAP (down
+# (SHA-256), a guest revoking a grant in flight on that path (one frame
+# lost, the one copy off for its queue), the uplink TAP (down
 # until brought up; then the host and guests both ways, 32 MiB intact
 # each way), VLANs (access ports by vifd-vlan, live; the uplink a trunk:
 # the host's tagged ARP answered in its VLAN; a guest's own tag refused),
@@ -95,6 +96,26 @@ check "... most of it in one copy" [ $(( $(total 1 tx_direct) - d0 )) -gt 200 ]
 rm -f "$M.file" "$M.sum"
 check "no header drops at guest 1" [ "$(total 1 rx_drop_hdr)" = 0 ]
 check "no header drops at guest 2" [ "$(total 2 rx_drop_hdr)" = 0 ]
+
+# ---- a guest revoking a grant in flight on the one-copy path -----------------------
+# Its frame's head is good (all the switch reads to decide), its second
+# slot's ref is not: the one copy into guest 2 fails half-way. That
+# costs guest 2 that frame (an error in its slot), and the sender's queue
+# takes two copies from then on, so it cannot cost more.
+guest_add 17
+attach 17 "mac=$(mac 17),bridge=vifd:sw0,script=$VB" >/dev/null
+dc0=$(total 2 rx_drop_copy)
+OUT=$(timeout 60 "$GUEST" --xen="sim:$M" --domid 17 --mode evil --attack bad-gref-long \
+    --dst-mac "$(mac 2)" --wait 2 --seconds 0.1 2>>"$M.evil17.log")
+echo "$OUT" >"$M.evil17.out"
+diag_file "$M.evil17.out"
+check "bad-gref-long: both slots answered OKAY (the frame left the guest)" grep -q "result: packet 1: 2 x OKAY" "$M.evil17.out"
+check "... the one copy into guest 2 failed, and vifd turned it off for that queue, said" \
+    vifd_log_has "vif17.0 q0: a grant copy to another guest failed; this queue's frames take two copies from now on"
+check "... guest 2 lost that one frame (rx_drop_copy +1)" [ $(( $(total 2 rx_drop_copy) - dc0 )) = 1 ]
+check "... counted at the sender" [ "$(total 17 tx_drop_copy)" = 1 ]
+check "guest 1 still reaches guest 2" pings 1 10.88.0.2
+check "vifctl detach 17 0" vifctl detach 17 0
 
 # ---- isolation (vifd-isolated before the guests connect) --------------------------
 guest_add 3; guest_add 4

@@ -71,6 +71,8 @@ static const struct evil_attack evil_attacks[] = {
 	    "the DEL alone" },
 	{ "bad-gref", EVIL_TX, "TX grefs: ungranted, out of range, reserved, "
 	    "granted to another domain, frame outside memory, bad in slot 2" },
+	{ "bad-gref-long", EVIL_TX, "a 3000-byte frame whose second slot's "
+	    "ref is ungranted (a switch's one copy fails mid-frame)" },
 	{ "rx-bad-gref", EVIL_RX, "RX buffers with bad grefs (ungranted, out "
 	    "of range, read-only, another domain's)" },
 	{ "rx-starve", EVIL_RX, "no RX buffers at all (XSA-392)" },
@@ -616,6 +618,16 @@ evil_build(struct evil_run *r, const char *name)
 		p->desc = "19 slots, 83 bytes";
 	} else if (strncmp(name, "mcast-", 6) == 0) {
 		evil_build_mcast(r, name);
+	} else if (strcmp(name, "bad-gref-long") == 0) {
+		/* The head (all a switch port reads before it decides) is
+		 * good; the rest is not, so a one copy guest to guest
+		 * fails in the middle. */
+		evil_frame(r, IPPROTO_UDP, 3000, false);
+		p->desc = "3000 bytes, slot 2 ungranted";
+		p->nslots = 2;
+		p->size[0] = 1500;
+		p->size[1] = 1500;
+		p->ref[1] = evil_make_ref(r->vg, UINT32_MAX, 0, true);
 	} else if (strcmp(name, "bad-gref") == 0) {
 		struct vg *vg = r->vg;
 		uint32_t npages = xensim_dom_npages(vg->dom);
