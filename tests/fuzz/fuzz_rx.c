@@ -40,7 +40,9 @@
 #define MAX_SEGS	64
 
 static uint8_t ring_page[PAGE] __attribute__((aligned(4096)));
-static uint8_t frames[MAX_FRAMES][RX_MAX_FRAME_LEN];
+/* One byte more than a frame can be: read_frame takes lengths up to
+ * RX_MAX_FRAME_LEN + 1, to see the core refuse them. */
+static uint8_t frames[MAX_FRAMES][RX_MAX_FRAME_LEN + 1];
 static netif_rx_request_t posted_req[VIFD_RX_RING_SIZE];
 
 struct batch {
