@@ -22,7 +22,10 @@ status=0
 extra_fail=0
 extra_pass=0
 
-note() { printf '\n==== %s\n' "$*"; }
+# each phase's heading says how long the run has taken so far (the budget
+# on CI's 2-core machine is 20 minutes)
+t0=$(date +%s)
+note() { printf '\n==== %s  [%d s]\n' "$*" $(($(date +%s) - t0)); }
 
 clean_results() {
 	[ -d "$1/tests" ] && find "$1/tests" \( -name '*.trs' -o -name '*.log' \) -delete
@@ -75,10 +78,10 @@ else
 	echo "TSan build FAILED"; extra_fail=$((extra_fail + 1))
 fi
 
-note "fuzzing (tests/fuzz: each target ${FUZZ_CI_SECONDS:-25} s, clang, ASan+UBSan)"
+note "fuzzing (tests/fuzz: each target ${FUZZ_CI_SECONDS:-12} s, clang, ASan+UBSan)"
 # One result per target, counted below with the unit tests; a crash or a
 # broken invariant fails it and the input is kept (and shown here).
-nice -n 19 make -C "$B" -s fuzz-ci FUZZ_CI_SECONDS="${FUZZ_CI_SECONDS:-25}" 2>&1 |
+nice -n 19 make -C "$B" -s fuzz-ci FUZZ_CI_SECONDS="${FUZZ_CI_SECONDS:-12}" 2>&1 |
 	grep -v '^make'
 
 note "cppcheck"

@@ -233,7 +233,7 @@ guest_create() {
 	cat > "/etc/xen/$name.cfg" <<EOC
 name = "$name"
 type = "${GUEST_TYPE:-pv}"
-kernel = "/var/lib/vifd-lab/vmlinux.gz"
+kernel = "${GUEST_KERNEL:-/var/lib/vifd-lab/vmlinux.gz}"
 ramdisk = "${GUEST_RAMDISK:-/var/lib/vifd-lab/domu-initrd.cpio}"
 extra = "console=hvc0 quiet vifdlab.name=$name${GUEST_ARGS:+ $GUEST_ARGS}"
 memory = ${GUEST_MEM:-128}
