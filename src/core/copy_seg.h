@@ -36,4 +36,20 @@ struct xen_copy_seg {
 	int16_t status;
 };
 
+/*
+ * The status of a run of segments after the copy: the first failed
+ * segment's among segs[0..n), else GNTST_okay. One failed segment fails
+ * the packet, slot or frame they carry.
+ */
+static inline int16_t
+copy_seg_status(const struct xen_copy_seg *segs, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (segs[i].status != GNTST_okay)
+			return segs[i].status;
+	return GNTST_okay;
+}
+
 #endif

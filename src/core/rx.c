@@ -299,18 +299,6 @@ rx_frame2slots(const struct rx_frame *f, netif_rx_back_ring_t *ring,
 	return (int)nslots;
 }
 
-/* A data slot's copy status: its first failed segment's, else okay. */
-static int16_t
-rx_slot_status(const struct rx_slot *sl, const struct xen_copy_seg *segs)
-{
-	uint32_t j;
-
-	for (j = 0; j < sl->nseg; j++)
-		if (segs[sl->seg + j].status != GNTST_okay)
-			return segs[sl->seg + j].status;
-	return GNTST_okay;
-}
-
 void
 rx_slots2rsp(const struct rx_pending *pend, const struct xen_copy_seg *segs,
     netif_rx_back_ring_t *ring)
@@ -350,7 +338,7 @@ rx_slots2rsp(const struct rx_pending *pend, const struct xen_copy_seg *segs,
 			if (pend->nextra > 0)
 				rsp.flags |= NETRXF_extra_info;
 		}
-		st = rx_slot_status(&pend->slot[i], segs);
+		st = copy_seg_status(segs + pend->slot[i].seg, pend->slot[i].nseg);
 		/* GNTST_* errors are negative: the frontend sees an error
 		 * status for that slot (and drops the packet). */
 		if (st == GNTST_okay)

@@ -282,31 +282,23 @@ tx_pkt2copyops_range(const struct tx_pkt *pkt, uint16_t domid, uint8_t *buf,
     unsigned int max_segs)
 {
 	unsigned int f, k = 0;
+	uint32_t a, b;
 
 	if (pkt->drop != TX_DROP_NONE || pkt->mcast)
 		return 0;
 	if (to > pkt->len)
 		to = pkt->len;
-	for (f = 0; f < pkt->nfrags; f++) {
-		const struct tx_frag *fr = &pkt->frags[f];
-		uint32_t a = fr->pkt_off, b = fr->pkt_off + fr->size;
-
-		if (b > from && a < to)
+	for (f = 0; f < pkt->nfrags; f++)
+		if (tx_frag_clip(&pkt->frags[f], from, to, &a, &b))
 			k++;
-	}
 	if (k > max_segs)
 		return -ENOSPC;
 	for (k = 0, f = 0; f < pkt->nfrags; f++) {
 		const struct tx_frag *fr = &pkt->frags[f];
-		uint32_t a = fr->pkt_off, b = fr->pkt_off + fr->size;
 		struct xen_copy_seg *s;
 
-		if (b <= from || a >= to)
+		if (!tx_frag_clip(fr, from, to, &a, &b))
 			continue;
-		if (a < from)
-			a = from;
-		if (b > to)
-			b = to;
 		s = &segs[k++];
 		memset(s, 0, sizeof(*s));
 		s->source.foreign.ref = fr->gref;
@@ -332,14 +324,9 @@ tx_pkt2copyops(const struct tx_pkt *pkt, uint16_t domid, uint8_t *buf,
 int
 tx_pkt_copy_status(const struct tx_pkt *pkt, const struct xen_copy_seg *segs)
 {
-	unsigned int f;
-
 	if (pkt->drop != TX_DROP_NONE || pkt->mcast)
 		return GNTST_okay;
-	for (f = 0; f < pkt->nfrags; f++)
-		if (segs[f].status != GNTST_okay)
-			return segs[f].status;
-	return GNTST_okay;
+	return copy_seg_status(segs, pkt->nfrags);
 }
 
 static void

@@ -120,6 +120,20 @@ struct tx_frag {
 };
 
 /*
+ * The part of fragment fr that holds the packet's bytes [from, to): true,
+ * with those bytes' packet offsets [*a, *b), when there is one. Its place
+ * in the granted page is fr->offset + (*a - fr->pkt_off).
+ */
+static inline bool
+tx_frag_clip(const struct tx_frag *fr, uint32_t from, uint32_t to,
+    uint32_t *a, uint32_t *b)
+{
+	*a = fr->pkt_off > from ? fr->pkt_off : from;
+	*b = fr->pkt_off + fr->size < to ? fr->pkt_off + fr->size : to;
+	return *a < *b;
+}
+
+/*
  * A parsed packet. Slot layout in the ring, from `start`:
  *   [first] [nextras extra-info slots] [ndata - 1 later data slots]
  * so nslots == nextras + ndata.

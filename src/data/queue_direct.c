@@ -53,15 +53,13 @@ queue_direct_pieces(const struct tx_pkt *pkt, uint32_t hlen,
     struct rx_src_frag *src)
 {
 	unsigned int i, n = 0;
+	uint32_t a, b;
 
 	for (i = 0; i < pkt->nfrags; i++) {
 		const struct tx_frag *fr = &pkt->frags[i];
-		uint32_t a = fr->pkt_off, b = fr->pkt_off + fr->size;
 
-		if (b <= hlen)
+		if (!tx_frag_clip(fr, hlen, pkt->len, &a, &b))
 			continue;
-		if (a < hlen)
-			a = hlen;
 		src[n].ref = fr->gref;
 		src[n].offset = (uint16_t)(fr->offset + (a - fr->pkt_off));
 		src[n].len = (uint16_t)(b - a);
@@ -78,7 +76,7 @@ queue_direct_place(struct queue *dq, void *arg)
 	struct rx_src_frag src[TX_MAX_FRAGS];
 	struct rx_pending *pend;
 	struct rx_frame f;
-	unsigned int nsegs = 0, i;
+	unsigned int nsegs = 0;
 	uint64_t bytes;
 	bool has_gso, failed = false;
 	int notify = 0, placed = 0;
@@ -116,9 +114,7 @@ queue_direct_place(struct queue *dq, void *arg)
 	    &nsegs, QUEUE_RX_SEGS, pend) < 0)
 		goto out;
 	bytes = queue_grant_copy(d->sq, dq->rx_segs, nsegs);
-	for (i = 0; i < nsegs; i++)
-		if (dq->rx_segs[i].status != GNTST_okay)
-			failed = true;
+	failed = copy_seg_status(dq->rx_segs, nsegs) != GNTST_okay;
 	rx_slots2rsp(pend, dq->rx_segs, &dq->rx);
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&dq->rx, notify);
 	QUEUE_STAT_ADD(dq, rx_copy_calls, 1);

@@ -127,18 +127,6 @@ sent:
 	return true;
 }
 
-/* The first failed segment's status among segs[0..n), or okay. */
-static int16_t
-queue_tx_segs_status(const struct xen_copy_seg *segs, unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		if (segs[i].status != GNTST_okay)
-			return segs[i].status;
-	return GNTST_okay;
-}
-
 /*
  * Where a chunk's packets stand between its grant copies. A switch
  * port's long packet has only its head copied at first (`head`): it goes
@@ -280,7 +268,7 @@ queue_tx_flush(struct queue *q, struct queue_tx_chunk *c, uint64_t now_ns)
 		} else if (pkt->mcast) {
 			st = queue_tx_mcast(q, pkt);
 		} else {
-			cst = queue_tx_segs_status(q->tx_segs + c->segidx[i],
+			cst = copy_seg_status(q->tx_segs + c->segidx[i],
 			    queue_tx_nsegs(c, i));
 			if (cst == GNTST_okay && c->head[i] && !waiting &&
 			    queue_tx_direct(q, i, now_ns))
@@ -312,10 +300,10 @@ queue_tx_flush(struct queue *q, struct queue_tx_chunk *c, uint64_t now_ns)
 
 			if (!c->later[i])
 				continue;
-			cst = queue_tx_segs_status(q->tx_segs + c->segidx[i],
+			cst = copy_seg_status(q->tx_segs + c->segidx[i],
 			    queue_tx_nsegs(c, i));
 			if (cst == GNTST_okay && c->head[i])
-				cst = queue_tx_segs_status(q->tx_segs +
+				cst = copy_seg_status(q->tx_segs +
 				    c->restidx[i], c->nrest[i]);
 			queue_tx_deliver(q, &q->tx_pkts[i], i, cst, now_ns);
 		}
