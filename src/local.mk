@@ -1,7 +1,8 @@
 # vifd's sources, by layer (see the README's map). libvifd.a holds them
 # all; every program and test links it. Each layer lists its own files.
 noinst_LIBRARIES += src/libvifd.a
-src_libvifd_a_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(MNL_CFLAGS) $(BPF_CFLAGS)
+src_libvifd_a_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(MNL_CFLAGS) $(BPF_CFLAGS) \
+	$(XDP_CFLAGS)
 src_libvifd_a_SOURCES =
 nodist_src_libvifd_a_SOURCES =
 

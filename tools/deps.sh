@@ -11,7 +11,7 @@ pkgs="autoconf automake make gcc pkg-config libxen-dev libcunit1-dev libmnl-dev 
 libsystemd-dev systemd python3
 xen-utils-4.17 xenstore-utils iproute2 iputils-ping iperf3 ethtool nftables
 iptables prometheus openvswitch-switch
-cppcheck procps psmisc kmod util-linux clang libbpf-dev libclang-rt-14-dev
+cppcheck procps psmisc kmod util-linux clang libbpf-dev libxdp-dev libclang-rt-14-dev
 linux-perf"
 # libclang-rt-14-dev: libFuzzer's runtime, for tests/fuzz (make fuzz).
 # linux-perf: make bench counts system calls per frame with perf stat on

@@ -14,6 +14,7 @@ src_libvifd_a_SOURCES += \
 	src/core/hdr.c src/core/hdr.h \
 	src/core/csum.c src/core/csum.h \
 	src/core/gso_seg.c src/core/gso_seg.h \
+	src/core/wireframe.c src/core/wireframe.h \
 	src/core/vnet_hdr.c src/core/vnet_hdr.h \
 	src/core/ratelimit.c src/core/ratelimit.h \
 	src/core/shape.c src/core/shape.h \

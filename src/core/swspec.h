@@ -18,6 +18,7 @@
 #define VIFD_SWSPEC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define SWSPEC_PREFIX		"vifd:"
 #define SWSPEC_PEER_PREFIX	"vifd-peer:"
@@ -38,5 +39,27 @@ enum swspec_kind {
  * valid.
  */
 int swspec_parse(const char *bridge, char *name, char *err, size_t errlen);
+
+/*
+ * A switch's AF_XDP uplink, as the admin gives it to vifd
+ * (--switch-uplink SWITCH=IFNAME[@QUEUE]): the switch's frames for the
+ * wire go out of RX/TX queue QUEUE (default 0, below SWSPEC_QUEUES) of
+ * the host's interface IFNAME, and what arrives on that queue comes in.
+ * SWITCH has a switch name's rules; IFNAME an interface name's (1 to 15
+ * characters, none of them '/', ':', '=', '@' or white space, and not
+ * "." or "..").
+ */
+#define SWSPEC_QUEUES	64u
+
+struct swspec_uplink {
+	char sw[SWSPEC_NAME_MAX + 1];
+	char ifname[SWSPEC_NAME_MAX + 1];
+	uint32_t queue;
+};
+
+/* Parses `s` into *out. 0, or -EINVAL with a message in err naming the
+ * bad part. */
+int swspec_uplink_parse(const char *s, struct swspec_uplink *out, char *err,
+    size_t errlen);
 
 #endif

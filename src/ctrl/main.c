@@ -43,6 +43,8 @@
 #include "ctrl/vifd.h"
 #include "data/tap.h"
 #include "data/tap_steer.h"
+#include "data/vswitch.h"
+#include "core/swspec.h"
 #include "util/spawn.h"
 #include "seam/xen_ops.h"
 #include "ctrl/xswatch.h"
@@ -86,6 +88,10 @@ usage(FILE *f)
 	    "                           hotplug scripts while vifd drops them\n"
 	    "                           and sees a read-only file system (on,\n"
 	    "                           default), or keep them in vifd (off)\n"
+	    "  --switch-uplink=SWITCH=IFNAME[@QUEUE]  give vifd switch SWITCH\n"
+	    "                           an AF_XDP uplink on queue QUEUE (default\n"
+	    "                           0) of the host's interface IFNAME, beside\n"
+	    "                           its TAP; repeatable, one a switch\n"
 	    "  -f, --foreground         stay in the foreground, log to stderr\n"
 	    "  -v, --verbose            more messages (repeat for debug)\n"
 	    "  -d, --debug              foreground with debug messages\n"
@@ -130,7 +136,7 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 {
 	enum { O_XEN = 256, O_DOMID, O_MAXQ, O_NOSPLIT, O_TSHP, O_SDIR,
 	    O_HPTO, O_CTL, O_HP, O_STO, O_SYSFS, O_STEER, O_SANDBOX,
-	    O_PRIVSEP };
+	    O_PRIVSEP, O_SWUP };
 	static const struct option longopts[] = {
 		{ "xen", required_argument, NULL, O_XEN },
 		{ "domid", required_argument, NULL, O_DOMID },
@@ -146,6 +152,7 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 		{ "steering", required_argument, NULL, O_STEER },
 		{ "sandbox", required_argument, NULL, O_SANDBOX },
 		{ "privsep", required_argument, NULL, O_PRIVSEP },
+		{ "switch-uplink", required_argument, NULL, O_SWUP },
 		{ "foreground", no_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "debug", no_argument, NULL, 'd' },
@@ -153,6 +160,9 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct swspec_uplink up[VSW_XSK_UPLINKS];
+	unsigned int nup = 0;
+	char perr[160];
 	enum sandbox_mode sm;
 	uint64_t v;
 	long ncpu;
@@ -269,6 +279,20 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 				return 2;
 			}
 			break;
+		case O_SWUP:
+			if (nup == VSW_XSK_UPLINKS) {
+				fprintf(stderr, "vifd: --switch-uplink: more "
+				    "than %u\n", VSW_XSK_UPLINKS);
+				return 2;
+			}
+			if (swspec_uplink_parse(optarg, &up[nup], perr,
+			    sizeof(perr)) < 0) {
+				fprintf(stderr, "vifd: --switch-uplink: %s\n",
+				    perr);
+				return 2;
+			}
+			nup++;
+			break;
 		case 'f':
 			c->foreground = true;
 			break;
@@ -294,6 +318,11 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 			    "--help)\n", argv[optind - 1]);
 			return 2;
 		}
+	}
+	/* Before the privileged part is forked: it allows these alone. */
+	if (vsw_set_uplinks(up, nup, perr, sizeof(perr)) < 0) {
+		fprintf(stderr, "vifd: --switch-uplink: %s\n", perr);
+		return 2;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "vifd: unexpected argument '%s' (see vifd "
@@ -505,6 +534,19 @@ vifd_test_privsep_ask(const char *rundir)
 	del.i.ifi_index = (int)if_nametoindex("lo");
 	r = privsep_netlink(&del, sizeof(del));
 	log_info("test hook: deleting lo: %s", strerror(-r));
+	{
+		int xfd = -1, mfd = -1;
+
+		r = privsep_xsk_open("lo", 0, &xfd, &mfd);
+		log_info("test hook: an AF_XDP socket on lo: %s",
+		    strerror(-r));
+		if (r == 0) {
+			close(xfd);
+			close(mfd);
+		}
+		r = privsep_xsk_close("lo", 0);
+		log_info("test hook: XDP off lo: %s", strerror(-r));
+	}
 	if (pipe2(out, O_CLOEXEC) < 0)
 		return;
 	r = spawn_clean(&pid, "sh", 1, sh_c, NULL, out[1]);

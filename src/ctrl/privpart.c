@@ -17,7 +17,9 @@
  *    read-only);
  *  - ovs-vsctl acts only on the port of one of vifd's TAPs.
  * It also loads the TAP's steering program, which the verifier accepts
- * only with CAP_PERFMON besides CAP_BPF, and hands over its fds.
+ * only with CAP_PERFMON besides CAP_BPF, and hands over its fds; and for
+ * a switch's AF_XDP uplink on a NIC queue the admin named, attaches the
+ * XDP program and opens the socket (CAP_NET_ADMIN, CAP_NET_RAW).
  * Then it does the act with the very function vifd proper would have
  * called (tap_create, brport_request, spawn_clean...), which act locally
  * here: privsep_active() is false in this process.
@@ -44,6 +46,8 @@
 #include "data/brport.h"
 #include "data/tap.h"
 #include "data/tap_steer.h"
+#include "data/vswitch.h"
+#include "data/xsk_prog.h"
 #include "ctrl/hotplug.h"
 #include "ctrl/privpart.h"
 #include "util/log.h"
@@ -79,6 +83,8 @@ privpart_op_name(uint32_t op)
 	case PRIVSEP_WAIT: return "wait";
 	case PRIVSEP_STEER_LOAD: return "steer-load";
 	case PRIVSEP_KILL: return "kill";
+	case PRIVSEP_XSK_OPEN: return "xsk-open";
+	case PRIVSEP_XSK_CLOSE: return "xsk-close";
 	default: return "unknown";
 	}
 }
@@ -311,6 +317,23 @@ privpart_do(struct privpart *p, struct privsep_req *req, const char *data,
 	case PRIVSEP_STEER_LOAD:
 		r = tap_steer_load(&out[0], &out[1], p->why, sizeof(p->why));
 		p->why[0] = '\0';	/* a load failure is not a refusal */
+		return r;
+	case PRIVSEP_XSK_OPEN:
+	case PRIVSEP_XSK_CLOSE:
+		/* Only a NIC queue the admin gave a switch: never another
+		 * interface's traffic, nor XDP on it. */
+		if (!vsw_uplink_allowed(name, req->arg))
+			return privpart_refuse(p, -EPERM, "%s is not an "
+			    "AF_XDP uplink given with --switch-uplink", name);
+		if (req->op == PRIVSEP_XSK_CLOSE) {
+			r = xsk_prog_close(name, p->why, sizeof(p->why));
+		} else {
+			r = xsk_prog_open(name, &out[0], &out[1], p->why,
+			    sizeof(p->why));
+		}
+		if (r < 0)
+			log_warnx("privileged part: %s", p->why);
+		p->why[0] = '\0';	/* a failure, not a refusal */
 		return r;
 	case PRIVSEP_TAP_CREATE:
 		if (tap_name_valid(name) < 0)

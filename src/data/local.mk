@@ -12,6 +12,8 @@ src_libvifd_a_SOURCES += \
 	src/data/inbox.c src/data/inbox.h \
 	src/data/vswitch.c src/data/vswitch.h \
 	src/data/vswitch_uplink.c src/data/vswitch_uplink.h \
+	src/data/vswitch_xsk.c src/data/vswitch_xsk.h \
+	src/data/xsk_prog.c src/data/xsk_prog.h \
 	src/data/tap_steer.c src/data/tap_steer.h \
 	src/data/ctrlring.c src/data/ctrlring.h \
 	src/data/tap_linux.c src/data/tap.h \

@@ -27,6 +27,7 @@
 #include "bpf/steer_obj.h"
 #include "core/hash.h"
 #include "data/tap_steer.h"
+#include "util/bpflog.h"
 #include "util/log.h"
 #include "util/privsep.h"
 
@@ -55,22 +56,6 @@ tap_steer_force_software(bool on)
 	tap_steer_software = on;
 }
 
-/* libbpf's own messages: only in debug logs (a refused load is reported
- * once by the caller, with the reason). */
-static int
-tap_steer_libbpf_print(enum libbpf_print_level level, const char *fmt,
-    va_list ap)
-{
-	char line[512];
-
-	if (level == LIBBPF_DEBUG)
-		return 0;
-	vsnprintf(line, sizeof(line), fmt, ap);
-	line[strcspn(line, "\n")] = '\0';
-	log_debug("libbpf: %s", line);
-	return 0;
-}
-
 /* The fds and the struct. */
 static void
 tap_steer_free(struct tap_steer *s)
@@ -91,7 +76,7 @@ tap_steer_load(int *prog_fd, int *map_fd, char *err, size_t errlen)
 	int r;
 
 	*prog_fd = *map_fd = -1;
-	libbpf_set_print(tap_steer_libbpf_print);
+	bpflog_init();
 	obj = bpf_object__open_mem(steer_obj, steer_obj_len, NULL);
 	if (obj == NULL) {
 		r = -errno;

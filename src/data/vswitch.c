@@ -24,6 +24,7 @@
 #include "data/inbox.h"
 #include "data/vswitch.h"
 #include "data/vswitch_uplink.h"
+#include "data/vswitch_xsk.h"
 #include "util/log.h"
 #include "util/loop.h"
 
@@ -70,12 +71,21 @@ struct vsw {
 	 * its TAP could be had), or NULL. */
 	struct vsw_uplink *uplink;
 	struct vsw_port *uplink_port;
+	/* [vsw_list_lock] Its AF_XDP uplink (the admin's --switch-uplink
+	 * for it, when the socket could be had) and port, or NULL. */
+	const struct swspec_uplink *xup;
+	struct vsw_xsk *xsk;
+	struct vsw_port *xsk_port;
 };
 
 static pthread_mutex_t vsw_list_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct vsw *vsw_list;		/* [vsw_list_lock] */
+/* [const after start-up] The admin's AF_XDP uplinks (vsw_set_uplinks). */
+static struct swspec_uplink vsw_xups[VSW_XSK_UPLINKS];
+static unsigned int vsw_nxups;
 
 static void vsw_uplink_add(struct vsw *sw);
+static void vsw_xsk_remove(struct vsw *sw);
 static void vsw_port_remove(struct vsw_port *port);
 
 static const char *
@@ -155,6 +165,7 @@ vsw_put(struct vsw *sw)
 		vsw_uplink_stop(sw->uplink);
 	if (sw->uplink_port != NULL)
 		vsw_port_remove(sw->uplink_port);
+	vsw_xsk_remove(sw);
 	swfdb_fini(&sw->fdb);
 	pthread_rwlock_destroy(&sw->lock);
 	pthread_mutex_destroy(&sw->fdb_lock);
@@ -272,6 +283,69 @@ vsw_port_remove(struct vsw_port *port)
 }
 
 /*
+ * The switch's AF_XDP uplink, when the admin gave it one: a trunk port
+ * like the TAP's, served by vswitch_xsk.c. Without it (no such NIC, its
+ * queue, another XDP program there, no privilege) the switch carries on
+ * with its TAP, and says so. [vsw_list_lock]
+ */
+static void
+vsw_xsk_add(struct vsw *sw)
+{
+	struct vsw_port_params xp = {
+		.sw = sw->name, .trunk = true,
+	};
+	char name[2 * SWSPEC_NAME_MAX + 16], err[200];
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < vsw_nxups; i++)
+		if (strcmp(vsw_xups[i].sw, sw->name) == 0)
+			break;
+	if (i == vsw_nxups)
+		return;
+	sw->xup = &vsw_xups[i];
+	snprintf(name, sizeof(name), "xdp:%s@%u", sw->xup->ifname,
+	    sw->xup->queue);
+	xp.name = name;
+	r = vsw_port_add(sw, &xp, &sw->xsk_port, err, sizeof(err));
+	if (r == 0)
+		r = vsw_xsk_start(sw->xup, sw->xsk_port, &sw->xsk, err,
+		    sizeof(err));
+	if (r < 0) {
+		log_warnx("switch %s: no AF_XDP uplink on %s: %s", sw->name,
+		    sw->xup->ifname, err);
+		if (sw->xsk_port != NULL)
+			vsw_port_remove(sw->xsk_port);
+		sw->xsk_port = NULL;
+		vsw_xsk_remove(sw);
+	}
+}
+
+/* The AF_XDP uplink's end with its switch's: the XDP program leaves the
+ * NIC once no other switch's uplink is on it. [vsw_list_lock] */
+static void
+vsw_xsk_remove(struct vsw *sw)
+{
+	const struct vsw *o;
+
+	if (sw->xup == NULL)
+		return;
+	if (sw->xsk != NULL)
+		vsw_xsk_stop(sw->xsk);
+	if (sw->xsk_port != NULL)
+		vsw_port_remove(sw->xsk_port);
+	for (o = vsw_list; o != NULL; o = o->next)
+		if (o != sw && o->xsk != NULL &&
+		    strcmp(o->xup->ifname, sw->xup->ifname) == 0)
+			break;
+	if (o == NULL)
+		vsw_xsk_detach(sw->xup);
+	sw->xsk = NULL;
+	sw->xsk_port = NULL;
+	sw->xup = NULL;
+}
+
+/*
  * The switch's uplink, made with the switch: the TAP named like it
  * (vswitch_uplink.c). Without one (a name taken by an interface that is
  * not a vifd TAP, no privilege) the switch carries on among its guests,
@@ -297,6 +371,7 @@ vsw_uplink_add(struct vsw *sw)
 			vsw_port_remove(sw->uplink_port);
 		sw->uplink_port = NULL;
 	}
+	vsw_xsk_add(sw);
 }
 
 int
@@ -612,4 +687,46 @@ vsw_port_stats(const struct vsw_port *port, struct vsw_port_stats *out)
 	out->n = __atomic_load_n(&port->st.n, __ATOMIC_RELAXED);
 	VSW_PORT_STATS(VSW_STAT_LOAD)
 #undef VSW_STAT_LOAD
+}
+
+int
+vsw_set_uplinks(const struct swspec_uplink *up, unsigned int n, char *err,
+    size_t errlen)
+{
+	unsigned int i, j;
+
+	if (n > VSW_XSK_UPLINKS) {
+		snprintf(err, errlen, "more than %u AF_XDP uplinks",
+		    VSW_XSK_UPLINKS);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++)
+		for (j = 0; j < i; j++) {
+			if (strcmp(up[i].sw, up[j].sw) == 0) {
+				snprintf(err, errlen, "switch %s is given two "
+				    "AF_XDP uplinks", up[i].sw);
+				return -EINVAL;
+			}
+			if (strcmp(up[i].ifname, up[j].ifname) == 0 &&
+			    up[i].queue == up[j].queue) {
+				snprintf(err, errlen, "%s queue %u is given to "
+				    "two switches", up[i].ifname, up[i].queue);
+				return -EINVAL;
+			}
+		}
+	memcpy(vsw_xups, up, n * sizeof(*up));
+	vsw_nxups = n;
+	return 0;
+}
+
+bool
+vsw_uplink_allowed(const char *ifname, uint32_t queue)
+{
+	unsigned int i;
+
+	for (i = 0; i < vsw_nxups; i++)
+		if (strcmp(vsw_xups[i].ifname, ifname) == 0 &&
+		    vsw_xups[i].queue == queue)
+			return true;
+	return false;
 }

@@ -40,6 +40,7 @@
 
 #include <linux/virtio_net.h>
 
+#include "core/swspec.h"
 #include "core/vnet_hdr.h"
 
 struct inbox;
@@ -145,6 +146,23 @@ void vsw_port_set_isolated(struct vsw_port *port, bool on);
  * 1..4094, or 0 for none. No effect on a peer link's end or a trunk.
  * Any thread. */
 void vsw_port_set_vlan(struct vsw_port *port, uint16_t vid);
+
+/* AF_XDP uplinks an admin may give (--switch-uplink), at most. */
+#define VSW_XSK_UPLINKS	8u
+
+/*
+ * The switches' AF_XDP uplinks (vswitch_xsk.h), at start-up, before any
+ * port joins: a switch named in `up` gets its uplink when it is made.
+ * One uplink a switch, one switch a NIC queue. 0, or -EINVAL with the
+ * reason in err.
+ */
+int vsw_set_uplinks(const struct swspec_uplink *up, unsigned int n,
+    char *err, size_t errlen);
+
+/* Whether the admin gave a switch an AF_XDP uplink on that NIC queue:
+ * the privileged part's check (forked after vsw_set_uplinks, it keeps
+ * its own copy). */
+bool vsw_uplink_allowed(const char *ifname, uint32_t queue);
 
 /* The port's counters. Any thread. */
 void vsw_port_stats(const struct vsw_port *port, struct vsw_port_stats *out);

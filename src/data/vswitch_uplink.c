@@ -51,16 +51,7 @@ struct vsw_uplink {
 	struct log_ratelimit rl;	/* [thread] write errors */
 };
 
-/*
- * The uplink is the switch's trunk: a frame the host tagged 802.1Q (a
- * VLAN interface on the uplink TAP) belongs to that VLAN's ports, which
- * take it untagged. Strips the tag in place (the addresses move up over
- * it: *f then starts 4 bytes on), moves the virtio header's offsets
- * with it and gives the VID (0: untagged, or a priority tag). Returns 0,
- * or -1 for a tagged frame too short to hold an Ethernet header after
- * the tag.
- */
-static int
+int
 vsw_uplink_untag(struct virtio_net_hdr *vh, uint8_t **f, size_t *len,
     uint16_t *vid)
 {

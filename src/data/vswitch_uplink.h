@@ -12,6 +12,9 @@
 #define VIFD_VSWITCH_UPLINK_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include <linux/virtio_net.h>
 
 struct vsw_port;
 struct vsw_uplink;
@@ -26,5 +29,17 @@ int vsw_uplink_start(const char *name, struct vsw_port *port,
 
 /* Stops the thread and closes the queue; the TAP stays. */
 void vsw_uplink_stop(struct vsw_uplink *u);
+
+/*
+ * An uplink is the switch's trunk: a frame the host tagged 802.1Q (a
+ * VLAN interface on the uplink TAP, or a tagged frame on the AF_XDP
+ * uplink's wire) belongs to that VLAN's ports, which take it untagged.
+ * Strips the tag in place (the addresses move up over it: *f then starts
+ * 4 bytes on), moves the virtio header's offsets with it and gives the
+ * VID (0: untagged, or a priority tag). Returns 0, or -1 for a tagged
+ * frame too short to hold an Ethernet header after the tag.
+ */
+int vsw_uplink_untag(struct virtio_net_hdr *vh, uint8_t **f, size_t *len,
+    uint16_t *vid);
 
 #endif

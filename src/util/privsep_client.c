@@ -407,6 +407,37 @@ privsep_steer_load(int *prog_fd, int *map_fd)
 }
 
 int
+privsep_xsk_open(const char *ifname, uint32_t queue, int *xsk_fd,
+    int *map_fd)
+{
+	struct privsep_req req;
+	struct privsep_rep rep;
+	int r, fds[PRIVSEP_FDS_MAX];
+
+	privsep_req_init(&req, PRIVSEP_XSK_OPEN, ifname);
+	req.arg = queue;
+	r = privsep_call(&req, NULL, 0, -1, &rep, fds);
+	if (r < 0 || fds[0] < 0 || fds[1] < 0) {
+		privsep_close_fds(fds);
+		return r < 0 ? r : -EPROTO;
+	}
+	*xsk_fd = fds[0];
+	*map_fd = fds[1];
+	return 0;
+}
+
+int
+privsep_xsk_close(const char *ifname, uint32_t queue)
+{
+	struct privsep_req req;
+	struct privsep_rep rep;
+
+	privsep_req_init(&req, PRIVSEP_XSK_CLOSE, ifname);
+	req.arg = queue;
+	return privsep_call(&req, NULL, 0, -1, &rep, NULL);
+}
+
+int
 privsep_kill(pid_t pid, int sig)
 {
 	struct privsep_req req;

@@ -24,6 +24,7 @@ RIG_TEST_FILES = \
 	tests/rig/stats.sh \
 	tests/rig/port.sh \
 	tests/rig/switch.sh \
+	tests/rig/switch-xdp.sh \
 	tests/rig/libvirt-hook.sh \
 	tests/rig/hotplug-vifd.sh \
 	tests/rig/hotplug-scripts.sh \

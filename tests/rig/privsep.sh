@@ -95,12 +95,14 @@ if grep -q '^#define VIFD_TEST_HOOKS 1' "$VIFD_BUILDDIR/config.h"; then
 	eventually 10 "vifd adopts the guest again" pings
 	for what in "mtu of lo" "a queue of lo" "destroying lo" "deleting lo" \
 	    "sh from PATH" "/bin/sh -c" "/bin/sh with LD_PRELOAD" \
-	    "a script of vifd's own"; do
+	    "a script of vifd's own" "an AF_XDP socket on lo" "XDP off lo"; do
 		check "refused: $what" vifd_log_has "test hook: $what: Operation not permitted"
 	done
 	check "the part logs why: lo is no TAP of vifd's" \
 	    vifd_log_has "privileged part: refused ifreq: lo is not one of vifd's TAPs"
 	check "... deleting an interface" vifd_log_has "privileged part: refused netlink: deleting an interface"
+	check "... AF_XDP on a NIC not given with --switch-uplink" \
+	    vifd_log_has "privileged part: refused xsk-open: lo is not an AF_XDP uplink given with --switch-uplink"
 	check "... a program from PATH" vifd_log_has "privileged part: refused spawn: program 'sh' looked up in PATH"
 	check "... script arguments" vifd_log_has "privileged part: refused spawn: script arguments other than libxl's"
 	check "... the environment" vifd_log_has "privileged part: refused spawn: environment variable LD_PRELOAD"

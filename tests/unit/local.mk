@@ -22,7 +22,8 @@ UNIT_TESTS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_frontend tests/unit/test_xenbus_fsm \
 	tests/unit/test_vifspec tests/unit/test_strparse \
 	tests/unit/test_featmask tests/unit/test_ctl_cmd tests/unit/test_rxstall \
-	tests/unit/test_privpolicy tests/unit/test_switch tests/unit/test_gso_seg
+	tests/unit/test_privpolicy tests/unit/test_switch tests/unit/test_gso_seg \
+	tests/unit/test_wireframe
 check_PROGRAMS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_hash tests/unit/test_ctrl \
 	tests/unit/test_hdr \
@@ -31,7 +32,8 @@ check_PROGRAMS += tests/unit/test_tx tests/unit/test_mcast tests/unit/test_rx \
 	tests/unit/test_frontend tests/unit/test_xenbus_fsm \
 	tests/unit/test_vifspec tests/unit/test_strparse \
 	tests/unit/test_featmask tests/unit/test_ctl_cmd tests/unit/test_rxstall \
-	tests/unit/test_privpolicy tests/unit/test_switch tests/unit/test_gso_seg
+	tests/unit/test_privpolicy tests/unit/test_switch tests/unit/test_gso_seg \
+	tests/unit/test_wireframe
 
 tests_unit_test_switch_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_switch_SOURCES = tests/unit/test_switch.c
@@ -72,6 +74,10 @@ tests_unit_test_hdr_LDADD = $(UNIT_LDADD)
 tests_unit_test_gso_seg_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_gso_seg_SOURCES = tests/unit/test_gso_seg.c $(FRAMES_SRC)
 tests_unit_test_gso_seg_LDADD = $(UNIT_LDADD)
+
+tests_unit_test_wireframe_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_wireframe_SOURCES = tests/unit/test_wireframe.c $(FRAMES_SRC)
+tests_unit_test_wireframe_LDADD = $(UNIT_LDADD)
 
 tests_unit_test_csum_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_csum_SOURCES = tests/unit/test_csum.c $(FRAMES_SRC)

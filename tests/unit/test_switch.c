@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/swfdb.h"
@@ -573,8 +574,57 @@ test_spec(void)
 	CU_ASSERT_STRING_EQUAL(name, "");
 }
 
+/* --switch-uplink SWITCH=IFNAME[@QUEUE]: what it gives, what it
+ * refuses, naming the bad part. */
+static void
+test_uplink_spec(void)
+{
+	struct swspec_uplink u;
+	char err[160];
+	static const struct { const char *s, *why; } bad[] = {
+		{ "sw0", "no '='" },
+		{ "=eth0", "no switch name" },
+		{ "0sw=eth0", "first character is not a letter" },
+		{ "s.w=eth0", "character 2 is not one of" },
+		{ "abcdefghijklmnop=eth0", "switch name is longer than 15" },
+		{ "sw0=", "no interface name" },
+		{ "sw0=@1", "no interface name" },
+		{ "sw0=eth 0", "character 4 of the interface name" },
+		{ "sw0=a:b", "character 2 of the interface name" },
+		{ "sw0=.", "'.' is not an interface name" },
+		{ "sw0=..", "'..' is not an interface name" },
+		{ "sw0=abcdefghijklmnop", "longer than 15" },
+		{ "sw0=eth0@", "the queue after '@'" },
+		{ "sw0=eth0@64", "from 0 to 63" },
+		{ "sw0=eth0@-1", "the queue after '@'" },
+		{ "sw0=eth0@1@2", "the queue after '@'" },
+	};
+	size_t i;
+
+	CU_ASSERT_EQUAL(swspec_uplink_parse("sw0=eth1", &u, err, sizeof(err)),
+	    0);
+	CU_ASSERT_STRING_EQUAL(u.sw, "sw0");
+	CU_ASSERT_STRING_EQUAL(u.ifname, "eth1");
+	CU_ASSERT_EQUAL(u.queue, 0);
+	CU_ASSERT_EQUAL(swspec_uplink_parse("A-b_9abcdefghij=enp3s0f1.100@63",
+	    &u, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(u.sw, "A-b_9abcdefghij");
+	CU_ASSERT_STRING_EQUAL(u.ifname, "enp3s0f1.100");
+	CU_ASSERT_EQUAL(u.queue, 63);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		CU_ASSERT_EQUAL(swspec_uplink_parse(bad[i].s, &u, err,
+		    sizeof(err)), -EINVAL);
+		if (strstr(err, bad[i].why) == NULL)
+			fprintf(stderr, "'%s': said '%s', not '%s'\n",
+			    bad[i].s, err, bad[i].why);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i].why));
+	}
+}
+
 static CU_TestInfo spec_tests[] = {
 	{ "vifd:NAME and vifd-peer:NAME in the bridge key", test_spec },
+	{ "--switch-uplink SWITCH=IFNAME[@QUEUE]", test_uplink_spec },
 	CU_TEST_INFO_NULL,
 };
 

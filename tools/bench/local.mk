@@ -15,7 +15,8 @@ tools_bench_vifd_bench_SOURCES = \
 	tools/bench/binject.c
 tools_bench_vifd_bench_LDADD = tools/vif-guest/libvifguest.a $(VIFD_LDADD)
 
-dist_noinst_SCRIPTS += tools/bench/bench.sh tools/bench/switch-bench.sh
+dist_noinst_SCRIPTS += tools/bench/bench.sh tools/bench/switch-bench.sh \
+	tools/bench/uplink-bench.sh
 
 # make bench [BENCH_ARGS='--seconds 2 --runs 5 --queues 2 ...']
 bench: all
@@ -29,3 +30,10 @@ switch-bench: all
 	$(BASH) $(top_srcdir)/tools/bench/switch-bench.sh \
 	    --builddir '$(abs_top_builddir)' $(BENCH_ARGS)
 .PHONY: switch-bench
+
+# make uplink-bench [BENCH_ARGS='--seconds 2 --runs 5']: a switch's TAP
+# uplink on a Linux bridge against its AF_XDP uplink (issue 20).
+uplink-bench: all
+	$(BASH) $(top_srcdir)/tools/bench/uplink-bench.sh \
+	    --builddir '$(abs_top_builddir)' $(BENCH_ARGS)
+.PHONY: uplink-bench

@@ -1,0 +1,55 @@
+/*
+ * vswitch_xsk.h - a vifd switch's AF_XDP uplink (issue 20): an AF_XDP
+ * socket on one RX/TX queue of a host NIC, served by a thread of its
+ * own, that is one more port of the switch beside its TAP uplink. What
+ * arrives on that queue is forwarded like a guest's frame (the NIC's
+ * other queues, and frames the switch does not learn, still reach the
+ * host's stack: the XDP program passes what has no socket); what the
+ * switch sends the port goes out of the queue, segmented and with its
+ * checksums finished (core/wireframe.h), since an AF_XDP ring carries no
+ * offload. The port is a trunk, like the TAP uplink. The admin names it
+ * with --switch-uplink SWITCH=IFNAME[@QUEUE] (core/swspec.h); the NIC
+ * must not also be a port of a bridge the switch's TAP is on (a loop,
+ * as with any two uplinks). Only vswitch.c uses this.
+ */
+#ifndef VIFD_VSWITCH_XSK_H
+#define VIFD_VSWITCH_XSK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/swspec.h"
+
+struct vsw_port;
+struct vsw_xsk;
+
+/* The uplink's counters, beyond its switch port's ([atomic]). */
+struct vsw_xsk_stats {
+	uint64_t rx_frames;	/* taken off the RX ring */
+	uint64_t tx_frames;	/* put on the TX ring (segments counted) */
+	uint64_t tx_nobuf;	/* lost: no free frame in the UMEM */
+	uint64_t tx_unfit;	/* lost: longer than a UMEM frame, or a GSO
+				 * frame that cannot be cut */
+};
+
+/*
+ * Opens the AF_XDP socket of `up` (through the privileged part), sets up
+ * its memory and rings, binds it (zero-copy where the driver can, else
+ * copy mode), puts it in the XDP program's map and starts the thread
+ * that joins it to `port` (which must outlive the uplink). 0, or -errno
+ * with the reason in err.
+ */
+int vsw_xsk_start(const struct swspec_uplink *up, struct vsw_port *port,
+    struct vsw_xsk **out, char *err, size_t errlen);
+
+/* Stops the thread and closes the socket (which leaves the map); the
+ * XDP program stays for vswitch.c to take off once no uplink uses the
+ * NIC (vsw_xsk_detach). Logs the uplink's counters. */
+void vsw_xsk_stop(struct vsw_xsk *x);
+
+/* Takes vifd's XDP program off the NIC of `up`. */
+void vsw_xsk_detach(const struct swspec_uplink *up);
+
+void vsw_xsk_stats(const struct vsw_xsk *x, struct vsw_xsk_stats *out);
+
+#endif

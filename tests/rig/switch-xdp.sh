@@ -1,0 +1,110 @@
+#!/bin/bash
+# switch-xdp.sh - a vifd switch's AF_XDP uplink (--switch-uplink, issue
+# 20), through the real vifd, its privileged part, vifctl, vif-guest and
+# vif-bridge on the simulated Xen: one end of a veth pair in the host's
+# namespace is the uplink NIC (generic or driver XDP, copy mode), the
+# other end is a far host in a namespace of its own. vifd attaches its
+# XDP program and binds the socket; guests on the switch and the far host
+# reach each other through it both ways (ARP, ping, TCP with the guests'
+# TSO super-frames cut and checksummed for the wire, 32 MiB intact each
+# way); the switch's TAP uplink stays down and carries nothing; the
+# frames are counted; once the switch's last port leaves, the socket
+# closes and the XDP program leaves the NIC. A switch whose uplink NIC
+# does not exist carries on without it and says so; bad --switch-uplink
+# values are refused with a line naming the bad part.
+. "$(dirname "$0")/../lib/rig.sh"
+need_root
+
+# ---- bad values: refused before anything starts -----------------------------------
+bad() {	# bad VALUE PATTERN: vifd exits 2 saying PATTERN
+	local out rc
+	out=$("$VIFD" --xen=sim:/nonexistent --switch-uplink="$1" -f 2>&1); rc=$?
+	check "--switch-uplink='$1' refused: $2" sh -c "[ $rc = 2 ] && printf '%s' \"\$0\" | grep -q -- \"\$1\"" "$out" "$2"
+}
+bad "sw0" "no '='"
+bad "=eth0" "no switch name"
+bad "0sw=eth0" "first character is not a letter"
+bad "sw0=" "no interface name"
+bad "sw0=eth/0" "character 4 of the interface name"
+bad "sw0=eth0@64" "the queue after '@' is not a number from 0 to 63"
+bad "sw0=eth0@x" "the queue after '@'"
+bad "sw0=.." "'..' is not an interface name"
+out=$("$VIFD" --xen=sim:/nonexistent --switch-uplink=sw0=a --switch-uplink=sw0=b -f 2>&1); rc=$?
+check "one switch, two uplinks: refused" sh -c "[ $rc = 2 ] && printf '%s' \"\$0\" | grep -q 'switch sw0 is given two AF_XDP uplinks'" "$out"
+
+machine_up
+FAR="vr$T_ID-far"
+ip netns add "$FAR"
+NSS+=("$FAR")
+ip -n "$FAR" link set lo up
+ip -n "$HOSTNS" link add xu0 type veth peer name xu1 netns "$FAR"
+ip -n "$HOSTNS" link set xu0 up
+ip -n "$FAR" addr add 10.89.0.200/24 dev xu1
+ip -n "$FAR" link set xu1 up
+# A wire carries finished checksums; a veth peer in this kernel hands its
+# frames on with the checksum left to "the hardware" (CHECKSUM_PARTIAL),
+# which an AF_XDP socket cannot be told. The far host computes them, as a
+# host across a real wire does.
+ip netns exec "$FAR" ethtool -K xu1 tx off >/dev/null
+vifd_start --switch-uplink=swx=xu0 --switch-uplink=swy=nosuch0@1
+VB=$HOTPLUG/vif-bridge
+
+mac() { printf '00:16:3e:00:21:%02x' "$1"; }
+port_up() {	# port_up DOMID SWITCH ADDR
+	guest_add "$1"
+	attach "$1" "mac=$(mac "$1"),bridge=vifd:$2,script=$VB" >/dev/null
+	guest_tap "$1" 0 "$3" --queues 1
+	eventually 15 "vif$1.0 on switch $2 connected" be_state_is "$1" 0 4
+}
+total() {	# total DOMID COUNTER -> the vif's total
+	vifctl stats "$1" 0 |
+	    awk -v k="vif$1.0" -v c="$2" '$1 == k && $2 == "total" && $3 == c { print $4 }'
+}
+xdp_on() { ip -n "$HOSTNS" -d link show xu0 | grep -q 'prog/xdp'; }
+far() { ip netns exec "$FAR" "$@"; }
+
+port_up 1 swx 10.89.0.1
+port_up 2 swx 10.89.0.2
+check "vifd bound its AF_XDP socket on xu0 queue 0" vifd_log_has "switch swx uplink xu0@0: AF_XDP socket bound"
+diag "$(grep -o 'switch swx uplink xu0@0: AF_XDP socket bound.*' "$M.vifd.log" | head -n 1)"
+check "its XDP program is on xu0" xdp_on
+check "the switch's TAP uplink swx is there, down" sh -c "ip -n $HOSTNS link show swx | grep -vq ',UP'"
+eventually 10 "guest 1 pings the far host through the AF_XDP uplink" in_guest 1 ping -c 1 -W 1 10.89.0.200
+check "the far host pings guest 2" far ping -c 3 -i 0.2 -W 1 10.89.0.2
+check "guest 1 pings guest 2 (the switch itself)" in_guest 1 ping -c 1 -W 1 10.89.0.2
+check "the far host learned guest 1's mac from the wire" sh -c "ip -n $FAR neigh show 10.89.0.1 | grep -qi '$(mac 1)'"
+
+# TCP: the guests send TSO super-frames, which the uplink cuts and
+# checksums for the wire; the far host's frames come in plain.
+intact_file
+tx0=$(total 1 tx_gso_frames)
+send_intact "$(guest_ns 1)" "$FAR" 10.89.0.200 7100 "guest 1 -> far host through the AF_XDP uplink"
+check "... as GSO super-frames from guest 1 (cut by the uplink)" [ $(( $(total 1 tx_gso_frames) - tx0 )) -gt 50 ]
+send_intact "$FAR" "$(guest_ns 2)" 10.89.0.2 7101 "far host -> guest 2 through the AF_XDP uplink"
+rm -f "$M.file" "$M.sum"
+iperf_measure "$(guest_ns 1)" "$FAR" 10.89.0.200 2
+check "TCP guest 1 -> far host" [ -n "$IPERF_BPS" ]
+diag "guest -> wire TCP through the AF_XDP uplink: $(awk -v b="${IPERF_BPS:-0}" 'BEGIN { printf "%.2f", b / 1e9 }') Gbit/s"
+iperf_measure "$FAR" "$(guest_ns 2)" 10.89.0.2 2
+check "TCP far host -> guest 2" [ -n "$IPERF_BPS" ]
+diag "wire -> guest TCP through the AF_XDP uplink: $(awk -v b="${IPERF_BPS:-0}" 'BEGIN { printf "%.2f", b / 1e9 }') Gbit/s"
+check "the TAP uplink carried nothing" [ "$(ip netns exec "$HOSTNS" cat /sys/class/net/swx/statistics/tx_packets)" = 0 ]
+
+# ---- a switch whose uplink NIC does not exist -------------------------------------
+port_up 3 swy 10.90.0.3
+check "switch swy: no AF_XDP uplink on nosuch0, said" vifd_log_has "switch swy: no AF_XDP uplink on nosuch0: No such device"
+check "... the privileged part saying why" vifd_log_has "privileged part: no interface nosuch0"
+check "... and swy serves its port" be_state_is 3 0 4
+check "vifctl detach 3 0" vifctl detach 3 0
+
+# ---- the end: the socket closes, the program leaves the NIC ------------------------
+check "vifctl detach 1 0" vifctl detach 1 0
+check "xu0 keeps vifd's program while guest 2 is on swx" xdp_on
+check "vifctl detach 2 0" vifctl detach 2 0
+eventually 10 "the uplink stopped, with its counters" vifd_log_has "switch swx uplink xu0@0: stopped: [1-9][0-9]* frames in, [1-9][0-9]* out"
+diag "$(grep -o 'switch swx uplink xu0@0: stopped.*' "$M.vifd.log" | head -n 1)"
+check "... nothing lost for want of a UMEM frame or unfit" vifd_log_has "out, 0 lost for want of a frame, 0 that could not go out"
+eventually 10 "the XDP program left xu0" sh -c "! ip -n $HOSTNS -d link show xu0 | grep -q 'prog/xdp'"
+check "the far host's link still works (no XDP in the way)" far ip link show xu1
+check "vifd is alive" kill -0 "$VIFD_PID"
+done_testing
