@@ -78,10 +78,10 @@ else
 	echo "TSan build FAILED"; extra_fail=$((extra_fail + 1))
 fi
 
-note "fuzzing (tests/fuzz: each target ${FUZZ_CI_SECONDS:-12} s, clang, ASan+UBSan)"
+note "fuzzing (tests/fuzz: each target ${FUZZ_CI_SECONDS:-8} s, clang, ASan+UBSan)"
 # One result per target, counted below with the unit tests; a crash or a
 # broken invariant fails it and the input is kept (and shown here).
-nice -n 19 make -C "$B" -s fuzz-ci FUZZ_CI_SECONDS="${FUZZ_CI_SECONDS:-12}" 2>&1 |
+nice -n 19 make -C "$B" -s fuzz-ci FUZZ_CI_SECONDS="${FUZZ_CI_SECONDS:-8}" 2>&1 |
 	grep -v '^make'
 
 note "cppcheck"

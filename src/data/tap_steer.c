@@ -27,7 +27,7 @@
 #include "bpf/steer_obj.h"
 #include "core/hash.h"
 #include "data/tap_steer.h"
-#include "util/bpflog.h"
+#include "util/bpfobj.h"
 #include "util/log.h"
 #include "util/privsep.h"
 
@@ -70,49 +70,8 @@ tap_steer_free(struct tap_steer *s)
 int
 tap_steer_load(int *prog_fd, int *map_fd, char *err, size_t errlen)
 {
-	struct bpf_object *obj;
-	struct bpf_program *prog;
-	struct bpf_map *map;
-	int r;
-
-	*prog_fd = *map_fd = -1;
-	bpflog_init();
-	obj = bpf_object__open_mem(steer_obj, steer_obj_len, NULL);
-	if (obj == NULL) {
-		r = -errno;
-		snprintf(err, errlen, "opening the BPF object: %s",
-		    strerror(-r));
-		return r;
-	}
-	r = bpf_object__load(obj);
-	if (r < 0) {
-		snprintf(err, errlen, "loading the BPF program: %s",
-		    strerror(-r));
-		goto out;
-	}
-	prog = bpf_object__find_program_by_name(obj, "vifd_steer");
-	map = bpf_object__find_map_by_name(obj, "steer_conf");
-	if (prog == NULL || map == NULL) {
-		r = -ENOENT;
-		snprintf(err, errlen, "the BPF object lacks its program or map");
-		goto out;
-	}
-	/* Our own fds: the object's go with it, and the program and map
-	 * live as long as a fd holds them. */
-	*prog_fd = fcntl(bpf_program__fd(prog), F_DUPFD_CLOEXEC, 3);
-	*map_fd = fcntl(bpf_map__fd(map), F_DUPFD_CLOEXEC, 3);
-	if (*prog_fd < 0 || *map_fd < 0) {
-		r = -errno;
-		snprintf(err, errlen, "dup: %s", strerror(-r));
-		if (*prog_fd >= 0)
-			close(*prog_fd);
-		if (*map_fd >= 0)
-			close(*map_fd);
-		*prog_fd = *map_fd = -1;
-	}
-out:
-	bpf_object__close(obj);
-	return r;
+	return bpfobj_load(steer_obj, steer_obj_len, "vifd_steer",
+	    "steer_conf", prog_fd, map_fd, err, errlen);
 }
 
 int

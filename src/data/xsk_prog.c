@@ -28,7 +28,7 @@
 
 #include "bpf/xsk_obj.h"
 #include "data/xsk_prog.h"
-#include "util/bpflog.h"
+#include "util/bpfobj.h"
 
 #ifndef AF_XDP
 #define AF_XDP 44
@@ -97,49 +97,25 @@ static int
 xsk_prog_load(int ifindex, const char *ifname, int *map_fd, char *err,
     size_t errlen)
 {
-	struct bpf_object *obj;
-	struct bpf_program *prog;
-	struct bpf_map *map;
-	int r;
+	int prog_fd, r;
 
-	bpflog_init();
-	obj = bpf_object__open_mem(xsk_obj, xsk_obj_len, NULL);
-	if (obj == NULL) {
-		r = -errno;
-		snprintf(err, errlen, "opening the BPF object: %s",
-		    strerror(-r));
+	r = bpfobj_load(xsk_obj, xsk_obj_len, XSK_PROG_NAME, XSK_MAP_NAME,
+	    &prog_fd, map_fd, err, errlen);
+	if (r < 0)
 		return r;
-	}
-	r = bpf_object__load(obj);
-	if (r < 0) {
-		snprintf(err, errlen, "loading the XDP program: %s",
-		    strerror(-r));
-		goto out;
-	}
-	prog = bpf_object__find_program_by_name(obj, XSK_PROG_NAME);
-	map = bpf_object__find_map_by_name(obj, XSK_MAP_NAME);
-	if (prog == NULL || map == NULL) {
-		r = -ENOENT;
-		snprintf(err, errlen, "the BPF object lacks its program or map");
-		goto out;
-	}
 	/* The driver's mode where the NIC has one, else generic (the
 	 * kernel's choice with no mode flag); never over another program
-	 * (UPDATE_IF_NOEXIST: a race with an admin's attach loses here). */
-	r = bpf_xdp_attach(ifindex, bpf_program__fd(prog),
-	    XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+	 * (UPDATE_IF_NOEXIST: a race with an admin's attach loses here).
+	 * The attachment holds the program from then on. */
+	r = bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_UPDATE_IF_NOEXIST,
+	    NULL);
+	close(prog_fd);
 	if (r < 0) {
 		snprintf(err, errlen, "attaching the XDP program to %s: %s",
 		    ifname, strerror(-r));
-		goto out;
+		close(*map_fd);
+		*map_fd = -1;
 	}
-	*map_fd = fcntl(bpf_map__fd(map), F_DUPFD_CLOEXEC, 3);
-	if (*map_fd < 0) {
-		r = -errno;
-		snprintf(err, errlen, "dup: %s", strerror(-r));
-	}
-out:
-	bpf_object__close(obj);
 	return r;
 }
 

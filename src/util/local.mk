@@ -2,7 +2,7 @@
 # plane's seccomp sandbox, how a helper program is started, and the
 # start-up deadline.
 src_libvifd_a_SOURCES += \
-	src/util/bpflog.c src/util/bpflog.h \
+	src/util/bpfobj.c src/util/bpfobj.h \
 	src/util/log.c src/util/log.h \
 	src/util/loop.c src/util/loop.h \
 	src/util/sandbox.c src/util/sandbox.h \

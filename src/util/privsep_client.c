@@ -388,22 +388,31 @@ privsep_wait(pid_t pid, int *status, int flags)
 	return r;
 }
 
-int
-privsep_steer_load(int *prog_fd, int *map_fd)
+/* A request whose answer is two fds, into *a and *b: 0 or -errno
+ * (-EPROTO if the part answered without them). */
+static int
+privsep_two_fds(struct privsep_req *req, int *a, int *b)
 {
-	struct privsep_req req;
 	struct privsep_rep rep;
 	int r, fds[PRIVSEP_FDS_MAX];
 
-	privsep_req_init(&req, PRIVSEP_STEER_LOAD, NULL);
-	r = privsep_call(&req, NULL, 0, -1, &rep, fds);
+	r = privsep_call(req, NULL, 0, -1, &rep, fds);
 	if (r < 0 || fds[0] < 0 || fds[1] < 0) {
 		privsep_close_fds(fds);
 		return r < 0 ? r : -EPROTO;
 	}
-	*prog_fd = fds[0];
-	*map_fd = fds[1];
+	*a = fds[0];
+	*b = fds[1];
 	return 0;
+}
+
+int
+privsep_steer_load(int *prog_fd, int *map_fd)
+{
+	struct privsep_req req;
+
+	privsep_req_init(&req, PRIVSEP_STEER_LOAD, NULL);
+	return privsep_two_fds(&req, prog_fd, map_fd);
 }
 
 int
@@ -411,19 +420,10 @@ privsep_xsk_open(const char *ifname, uint32_t queue, int *xsk_fd,
     int *map_fd)
 {
 	struct privsep_req req;
-	struct privsep_rep rep;
-	int r, fds[PRIVSEP_FDS_MAX];
 
 	privsep_req_init(&req, PRIVSEP_XSK_OPEN, ifname);
 	req.arg = queue;
-	r = privsep_call(&req, NULL, 0, -1, &rep, fds);
-	if (r < 0 || fds[0] < 0 || fds[1] < 0) {
-		privsep_close_fds(fds);
-		return r < 0 ? r : -EPROTO;
-	}
-	*xsk_fd = fds[0];
-	*map_fd = fds[1];
-	return 0;
+	return privsep_two_fds(&req, xsk_fd, map_fd);
 }
 
 int

@@ -17,6 +17,7 @@ tools_bench_vifd_bench_LDADD = tools/vif-guest/libvifguest.a $(VIFD_LDADD)
 
 dist_noinst_SCRIPTS += tools/bench/bench.sh tools/bench/switch-bench.sh \
 	tools/bench/uplink-bench.sh
+EXTRA_DIST += tools/bench/benchlib.sh
 
 # make bench [BENCH_ARGS='--seconds 2 --runs 5 --queues 2 ...']
 bench: all

@@ -51,14 +51,8 @@ for k in $FRAMES; do
 	case $k in udp64|f1514) ;; *) die "--frames: unknown kind '$k'" ;; esac
 done
 [ "$(id -u)" = 0 ] || die "needs root (namespaces, TAPs)"
-BUILDDIR=$(cd "$BUILDDIR" 2>/dev/null && pwd) || die "no build directory"
-XENSIM=$BUILDDIR/tools/xensim/xensim
-VIFD=$BUILDDIR/src/vifd
-VIFCTL=$BUILDDIR/tools/vifctl/vifctl
-GUEST=$BUILDDIR/tools/vif-guest/vif-guest
-for b in "$XENSIM" "$VIFD" "$VIFCTL" "$GUEST"; do
-	[ -x "$b" ] || die "$b is not built"
-done
+. "$(dirname "$0")/benchlib.sh"
+bench_bins
 M=$(mktemp -d /tmp/vifd-swbench.XXXXXX) || die "mktemp"
 NS=vswb$$
 VIFD_PID=
@@ -72,13 +66,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-HZ=$(getconf CLK_TCK)
 xsr() { "$XENSIM" exec "$M" -- xenstore-read "$@" 2>/dev/null; }
-cputicks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-field() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'; }
-median() { sort -g | awk '{ a[NR] = $1 } END {
-	if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2];
-	else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 "$XENSIM" create "$M/m" >"$M/log" 2>&1 || die "xensim create failed"
 M=$M/m

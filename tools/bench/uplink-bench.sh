@@ -38,15 +38,8 @@ done
 [[ $RUNS =~ ^[0-9]+$ ]] && [ "$RUNS" -ge 1 ] && [ "$RUNS" -le 15 ] ||
     die "--runs: '$RUNS' (1 to 15)"
 [ "$(id -u)" = 0 ] || die "needs root (namespaces, TAPs, XDP)"
-BUILDDIR=$(cd "$BUILDDIR" 2>/dev/null && pwd) || die "no build directory"
-XENSIM=$BUILDDIR/tools/xensim/xensim
-VIFD=$BUILDDIR/src/vifd
-VIFCTL=$BUILDDIR/tools/vifctl/vifctl
-GUEST=$BUILDDIR/tools/vif-guest/vif-guest
-BENCH=$BUILDDIR/tools/bench/vifd-bench
-for b in "$XENSIM" "$VIFD" "$VIFCTL" "$GUEST" "$BENCH"; do
-	[ -x "$b" ] || die "$b is not built"
-done
+. "$(dirname "$0")/benchlib.sh"
+bench_bins
 M=$(mktemp -d /tmp/vifd-upbench.XXXXXX) || die "mktemp"
 NS=vupb$$
 VIFD_PID=
@@ -61,14 +54,8 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-HZ=$(getconf CLK_TCK)
 GMAC=00:16:3e:00:01:00		# vifd-bench inject's destination
 xsr() { "$XENSIM" exec "$M" -- xenstore-read "$@" 2>/dev/null; }
-cputicks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-field() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) { print $(i + 1); exit } }'; }
-median() { sort -g | awk '{ a[NR] = $1 } END {
-	if (NR == 0) print 0; else if (NR % 2) print a[(NR + 1) / 2];
-	else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 rxp() { ip netns exec "$NS-w" cat "/sys/class/net/$1/statistics/rx_packets"; }
 
 "$XENSIM" create "$M/m" >"$M/log" 2>&1 || die "xensim create failed"
@@ -158,7 +145,7 @@ inward() {
 	for _ in $(seq 200); do connected "$n" && break; sleep 0.05; done
 	sleep 0.3
 	c0=$(cputicks "$VIFD_PID")
-	ip netns exec "$NS-w" "$BENCH" inject --ifname "$far" --frame udp64 \
+	ip netns exec "$NS-w" "$VBENCH" inject --ifname "$far" --frame udp64 \
 	    --seconds "$SECS" >>"$M.inject.log" 2>&1
 	sleep 0.2
 	c1=$(cputicks "$VIFD_PID")
