@@ -84,6 +84,7 @@ privpart_op_name(uint32_t op)
 	case PRIVSEP_STEER_LOAD: return "steer-load";
 	case PRIVSEP_KILL: return "kill";
 	case PRIVSEP_XSK_OPEN: return "xsk-open";
+	case PRIVSEP_XSK_BIND: return "xsk-bind";
 	case PRIVSEP_XSK_CLOSE: return "xsk-close";
 	default: return "unknown";
 	}
@@ -319,18 +320,25 @@ privpart_do(struct privpart *p, struct privsep_req *req, const char *data,
 		p->why[0] = '\0';	/* a load failure is not a refusal */
 		return r;
 	case PRIVSEP_XSK_OPEN:
+	case PRIVSEP_XSK_BIND:
 	case PRIVSEP_XSK_CLOSE:
 		/* Only a NIC queue the admin gave a switch: never another
-		 * interface's traffic, nor XDP on it. */
+		 * interface's traffic, nor XDP on it; a socket goes in the
+		 * map only bound here, to that queue. */
 		if (!vsw_uplink_allowed(name, req->arg))
 			return privpart_refuse(p, -EPERM, "%s is not an "
 			    "AF_XDP uplink given with --switch-uplink", name);
-		if (req->op == PRIVSEP_XSK_CLOSE) {
+		if (req->op == PRIVSEP_XSK_CLOSE)
 			r = xsk_prog_close(name, p->why, sizeof(p->why));
-		} else {
-			r = xsk_prog_open(name, &out[0], &out[1], p->why,
+		else if (req->op == PRIVSEP_XSK_OPEN)
+			r = xsk_prog_open(name, &out[0], p->why,
 			    sizeof(p->why));
-		}
+		else if (fd < 0)
+			r = privpart_refuse(p, -EBADF, "%s", "xsk-bind "
+			    "without a socket");
+		else
+			r = xsk_prog_bind(name, req->arg, fd, p->why,
+			    sizeof(p->why));
 		if (r < 0)
 			log_warnx("privileged part: %s", p->why);
 		p->why[0] = '\0';	/* a failure, not a refusal */

@@ -69,7 +69,15 @@
 #define XSK_FRAME	2048u
 #define XSK_FRAMES	2048u
 #define XSK_RING	(XSK_FRAMES / 2)
+/* The fill ring holds every frame: the kernel publishes how far it read
+ * the fill ring lazily, after it published what it received (6.1,
+ * xsk_flush), so a ring the size of the receive half could look full to
+ * us with all our frames back in hand. */
+#define XSK_FILL	XSK_FRAMES
 #define XSK_BUDGET	256u
+/* Frames left on the TX ring after sendto (a busy or down NIC): tried
+ * again this much later, since in copy mode nothing else sends them. */
+#define XSK_RETRY_NS	(10u * 1000u * 1000u)
 /* A frame from the inbox: up to a 64 KiB super-frame behind its
  * virtio-net header. */
 #define XSK_BUF		(65536u + 512u)
@@ -91,33 +99,41 @@ struct vsw_xsk {
 	struct xsk_ring_cons comp, rx;
 	uint64_t free[XSK_RING];	/* [thread] TX frames not in flight */
 	unsigned int nfree;
-	bool zerocopy;
+	uint64_t back[XSK_RING];	/* [thread] RX frames for the fill ring */
+	unsigned int nback;
+	bool zerocopy;			/* [atomic] */
+	bool bound;			/* [atomic] bound and in the map */
+	int retryfd;			/* timerfd: TX frames left */
+	pthread_mutex_t ready_lock;
+	pthread_cond_t ready_cond;
+	int ready;			/* [ready_lock] the thread in its
+					 * sandbox: 1, or could not: -1 */
 	pthread_t thread;
 	struct loop loop;
-	struct loop_watch w_sock, w_in, w_stop;
+	struct loop_watch w_sock, w_in, w_stop, w_retry;
 	uint8_t *buf;			/* [thread] XSK_BUF */
 	struct log_ratelimit rl;	/* [thread] socket errors */
 	struct vsw_xsk_stats st;
 };
 
-/* The ring the kernel lays out at `off` in mapping m, n entries. */
+/* The ring the kernel lays out at `off` in mapping m. */
 static void
-vsw_xsk_ring(void *m, const struct xdp_ring_offset *off, uint32_t n,
-    uint32_t **prod, uint32_t **cons, void **ring, uint32_t **flags)
+vsw_xsk_ring(void *m, const struct xdp_ring_offset *off, uint32_t **prod,
+    uint32_t **cons, void **ring, uint32_t **flags)
 {
 	*prod = (uint32_t *)((uint8_t *)m + off->producer);
 	*cons = (uint32_t *)((uint8_t *)m + off->consumer);
 	*ring = (uint8_t *)m + off->desc;
 	*flags = (uint32_t *)((uint8_t *)m + off->flags);
-	(void)n;
 }
 
-/* Maps one ring: desc entries of `esize` bytes at page offset `pgoff`. */
+/* Maps one ring: n entries of `esize` bytes at page offset `pgoff`. */
 static int
 vsw_xsk_map(struct vsw_xsk *x, unsigned int i,
-    const struct xdp_ring_offset *off, size_t esize, off_t pgoff)
+    const struct xdp_ring_offset *off, uint32_t n, size_t esize,
+    off_t pgoff)
 {
-	x->maplen[i] = off->desc + XSK_RING * esize;
+	x->maplen[i] = off->desc + (size_t)n * esize;
 	x->map[i] = mmap(NULL, x->maplen[i], PROT_READ | PROT_WRITE,
 	    MAP_SHARED | MAP_POPULATE, x->fd, pgoff);
 	if (x->map[i] == MAP_FAILED) {
@@ -127,25 +143,19 @@ vsw_xsk_map(struct vsw_xsk *x, unsigned int i,
 	return 0;
 }
 
-/* The socket's memory and rings, the fill ring stocked, bound, and in
- * the program's map. [control thread] */
+/* The socket's memory and rings, the fill ring stocked: all but the
+ * binding, which the privileged part does (xsk_prog.h). [control
+ * thread] */
 static int
-vsw_xsk_setup(struct vsw_xsk *x, int map_fd, char *err, size_t errlen)
+vsw_xsk_setup(struct vsw_xsk *x, char *err, size_t errlen)
 {
 	struct xdp_umem_reg reg;
 	struct xdp_mmap_offsets off;
-	struct sockaddr_xdp sa;
-	struct xdp_options opts;
 	socklen_t len = sizeof(off);
-	uint32_t n = XSK_RING, idx, i, *pr, *co, *fl, key = x->up.queue;
+	uint32_t n = XSK_RING, nf = XSK_FILL, idx, i, *pr, *co, *fl;
 	void *ring;
-	int r, ifindex;
+	int r;
 
-	ifindex = (int)if_nametoindex(x->up.ifname);
-	if (ifindex == 0) {
-		snprintf(err, errlen, "no interface %s", x->up.ifname);
-		return -ENODEV;
-	}
 	x->umem = mmap(NULL, (size_t)XSK_FRAMES * XSK_FRAME,
 	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (x->umem == MAP_FAILED) {
@@ -164,7 +174,8 @@ vsw_xsk_setup(struct vsw_xsk *x, int map_fd, char *err, size_t errlen)
 		    " (RLIMIT_MEMLOCK too low?)" : "");
 		return r;
 	}
-	if (setsockopt(x->fd, SOL_XDP, XDP_UMEM_FILL_RING, &n, sizeof(n)) < 0 ||
+	if (setsockopt(x->fd, SOL_XDP, XDP_UMEM_FILL_RING, &nf,
+	    sizeof(nf)) < 0 ||
 	    setsockopt(x->fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &n,
 	    sizeof(n)) < 0 ||
 	    setsockopt(x->fd, SOL_XDP, XDP_RX_RING, &n, sizeof(n)) < 0 ||
@@ -174,32 +185,33 @@ vsw_xsk_setup(struct vsw_xsk *x, int map_fd, char *err, size_t errlen)
 		snprintf(err, errlen, "its rings: %s", strerror(-r));
 		return r;
 	}
-	if ((r = vsw_xsk_map(x, 0, &off.fr, sizeof(uint64_t),
+	/* Before the bind: Linux 6.1 maps no ring of a bound socket. */
+	if ((r = vsw_xsk_map(x, 0, &off.fr, nf, sizeof(uint64_t),
 	    (off_t)XDP_UMEM_PGOFF_FILL_RING)) < 0 ||
-	    (r = vsw_xsk_map(x, 1, &off.cr, sizeof(uint64_t),
+	    (r = vsw_xsk_map(x, 1, &off.cr, n, sizeof(uint64_t),
 	    (off_t)XDP_UMEM_PGOFF_COMPLETION_RING)) < 0 ||
-	    (r = vsw_xsk_map(x, 2, &off.rx, sizeof(struct xdp_desc),
+	    (r = vsw_xsk_map(x, 2, &off.rx, n, sizeof(struct xdp_desc),
 	    (off_t)XDP_PGOFF_RX_RING)) < 0 ||
-	    (r = vsw_xsk_map(x, 3, &off.tx, sizeof(struct xdp_desc),
+	    (r = vsw_xsk_map(x, 3, &off.tx, n, sizeof(struct xdp_desc),
 	    (off_t)XDP_PGOFF_TX_RING)) < 0) {
 		snprintf(err, errlen, "mapping its rings: %s", strerror(-r));
 		return r;
 	}
 	/* libxdp's ring state: a producer ring's cached_cons runs a ring
 	 * ahead of the consumer index (<xdp/xsk.h>, xsk_prod_nb_free). */
-	vsw_xsk_ring(x->map[0], &off.fr, n, &pr, &co, &ring, &fl);
+	vsw_xsk_ring(x->map[0], &off.fr, &pr, &co, &ring, &fl);
 	x->fill = (struct xsk_ring_prod){ .cached_prod = *pr,
-	    .cached_cons = *co + n, .mask = n - 1, .size = n, .producer = pr,
-	    .consumer = co, .ring = ring, .flags = fl };
-	vsw_xsk_ring(x->map[1], &off.cr, n, &pr, &co, &ring, &fl);
+	    .cached_cons = *co + nf, .mask = nf - 1, .size = nf,
+	    .producer = pr, .consumer = co, .ring = ring, .flags = fl };
+	vsw_xsk_ring(x->map[1], &off.cr, &pr, &co, &ring, &fl);
 	x->comp = (struct xsk_ring_cons){ .cached_prod = *pr,
 	    .cached_cons = *co, .mask = n - 1, .size = n, .producer = pr,
 	    .consumer = co, .ring = ring, .flags = fl };
-	vsw_xsk_ring(x->map[2], &off.rx, n, &pr, &co, &ring, &fl);
+	vsw_xsk_ring(x->map[2], &off.rx, &pr, &co, &ring, &fl);
 	x->rx = (struct xsk_ring_cons){ .cached_prod = *pr,
 	    .cached_cons = *co, .mask = n - 1, .size = n, .producer = pr,
 	    .consumer = co, .ring = ring, .flags = fl };
-	vsw_xsk_ring(x->map[3], &off.tx, n, &pr, &co, &ring, &fl);
+	vsw_xsk_ring(x->map[3], &off.tx, &pr, &co, &ring, &fl);
 	x->tx = (struct xsk_ring_prod){ .cached_prod = *pr,
 	    .cached_cons = *co + n, .mask = n - 1, .size = n, .producer = pr,
 	    .consumer = co, .ring = ring, .flags = fl };
@@ -216,29 +228,6 @@ vsw_xsk_setup(struct vsw_xsk *x, int map_fd, char *err, size_t errlen)
 	for (i = 0; i < n; i++)
 		x->free[i] = (uint64_t)(n + i) * XSK_FRAME;
 	x->nfree = n;
-
-	/* No copy mode forced: zero-copy where the driver has it. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sxdp_family = AF_XDP;
-	sa.sxdp_ifindex = (uint32_t)ifindex;
-	sa.sxdp_queue_id = x->up.queue;
-	sa.sxdp_flags = XDP_USE_NEED_WAKEUP;
-	if (bind(x->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		r = -errno;
-		snprintf(err, errlen, "binding to %s queue %u: %s%s",
-		    x->up.ifname, x->up.queue, strerror(-r), r == -EINVAL ?
-		    " (no such queue?)" : "");
-		return r;
-	}
-	len = sizeof(opts);
-	if (getsockopt(x->fd, SOL_XDP, XDP_OPTIONS, &opts, &len) == 0)
-		x->zerocopy = (opts.flags & XDP_OPTIONS_ZEROCOPY) != 0;
-	if (bpf_map_update_elem(map_fd, &key, &x->fd, BPF_ANY) < 0) {
-		r = -errno;
-		snprintf(err, errlen, "putting the socket in the XDP "
-		    "program's map: %s", strerror(-r));
-		return r;
-	}
 	return 0;
 }
 
@@ -299,10 +288,12 @@ vsw_xsk_on_sock(struct loop_watch *w, uint32_t events)
 {
 	static const struct virtio_net_hdr none;
 	struct vsw_xsk *x = w->arg;
-	uint64_t now = loop_now_ns(), addr[XSK_BUDGET];
+	uint64_t now = loop_now_ns();
 	uint32_t idx, fidx, n, i;
 
 	(void)events;
+	if (!__atomic_load_n(&x->bound, __ATOMIC_ACQUIRE))
+		return;
 	n = xsk_ring_cons__peek(&x->rx, XSK_BUDGET, &idx);
 	for (i = 0; i < n; i++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&x->rx,
@@ -313,25 +304,32 @@ vsw_xsk_on_sock(struct loop_watch *w, uint32_t events)
 		uint16_t vid = 0;
 
 		/* The frame's own UMEM frame: its start, whatever headroom
-		 * the kernel kept in front of the data. */
-		addr[i] = d->addr - d->addr % XSK_FRAME;
+		 * the kernel kept in front of the data. There is room:
+		 * at most the receive half is ever out. */
+		if (x->nback < XSK_RING)
+			x->back[x->nback++] = d->addr - d->addr % XSK_FRAME;
 		if (d->addr % XSK_FRAME + len > XSK_FRAME)
 			continue;	/* cannot be: the kernel checks */
 		if (vsw_uplink_untag(&vh, &f, &len, &vid) < 0)
 			continue;
 		(void)vsw_port_send(x->port, &vh, f, len, vid, now);
 	}
+	if (n > 0) {
+		xsk_ring_cons__release(&x->rx, n);
+		XSK_STAT_ADD(x, rx_frames, n);
+	}
+	/* Back to the fill ring, which has room for every frame
+	 * (XSK_FILL); kept for the next round if it ever had not. */
+	if (x->nback > 0 &&
+	    xsk_ring_prod__reserve(&x->fill, x->nback, &fidx) == x->nback) {
+		for (i = 0; i < x->nback; i++)
+			*xsk_ring_prod__fill_addr(&x->fill, fidx + i) =
+			    x->back[i];
+		xsk_ring_prod__submit(&x->fill, x->nback);
+		x->nback = 0;
+	}
 	if (n == 0)
 		return;
-	xsk_ring_cons__release(&x->rx, n);
-	XSK_STAT_ADD(x, rx_frames, n);
-	/* The fill ring has room for them: the frames in flight never
-	 * outnumber it. */
-	if (xsk_ring_prod__reserve(&x->fill, n, &fidx) == n) {
-		for (i = 0; i < n; i++)
-			*xsk_ring_prod__fill_addr(&x->fill, fidx + i) = addr[i];
-		xsk_ring_prod__submit(&x->fill, n);
-	}
 	if (xsk_ring_prod__needs_wakeup(&x->fill))
 		vsw_xsk_kick(x, false);
 	if (n == XSK_BUDGET)
@@ -374,8 +372,14 @@ vsw_xsk_put(struct vsw_xsk *x, const uint8_t *b, size_t len)
 			continue;
 		}
 		if (xsk_ring_prod__reserve(&x->tx, 1, &idx) != 1) {
-			XSK_STAT_ADD(x, tx_nobuf, p.nframes - i);
-			break;
+			/* The kernel publishes how far it sent lazily:
+			 * have it send, then look again. */
+			vsw_xsk_kick(x, true);
+			vsw_xsk_reap(x);
+			if (xsk_ring_prod__reserve(&x->tx, 1, &idx) != 1) {
+				XSK_STAT_ADD(x, tx_nobuf, p.nframes - i);
+				break;
+			}
 		}
 		x->nfree--;
 		xsk_ring_prod__tx_desc(&x->tx, idx)->addr = a;
@@ -385,6 +389,41 @@ vsw_xsk_put(struct vsw_xsk *x, const uint8_t *b, size_t len)
 		k++;
 	}
 	return k;
+}
+
+/* Frames on the TX ring not yet taken by the kernel. */
+static bool
+vsw_xsk_tx_pending(const struct vsw_xsk *x)
+{
+	return __atomic_load_n(x->tx.consumer, __ATOMIC_ACQUIRE) !=
+	    *x->tx.producer;
+}
+
+/* Has the kernel send what is on the TX ring: copy mode sends only in
+ * sendto, a zero-copy driver says when it needs one. Frames still there
+ * afterwards (a busy or down NIC) are tried again after XSK_RETRY_NS:
+ * nothing else would send them while the switch sends nothing more. */
+static void
+vsw_xsk_push(struct vsw_xsk *x)
+{
+	if (!vsw_xsk_tx_pending(x))
+		return;
+	if (!__atomic_load_n(&x->zerocopy, __ATOMIC_RELAXED) ||
+	    xsk_ring_prod__needs_wakeup(&x->tx))
+		vsw_xsk_kick(x, true);
+	vsw_xsk_reap(x);
+	if (vsw_xsk_tx_pending(x))
+		(void)loop_timer_arm(x->retryfd, XSK_RETRY_NS);
+}
+
+static void
+vsw_xsk_on_retry(struct loop_watch *w, uint32_t events)
+{
+	struct vsw_xsk *x = w->arg;
+
+	(void)events;
+	loop_timer_ack(x->retryfd);
+	vsw_xsk_push(x);
 }
 
 /* The switch sent frames to the wire: each onto the TX ring. Also the
@@ -399,6 +438,8 @@ vsw_xsk_on_inbox(struct loop_watch *w, uint32_t events)
 
 	(void)events;
 	loop_event_ack(x->in->evfd);
+	if (!__atomic_load_n(&x->bound, __ATOMIC_ACQUIRE))
+		return;		/* the frames wait: start signals again */
 	vsw_xsk_reap(x);
 	for (n = 0; n < XSK_BUDGET; n++) {
 		r = inbox_pop(x->in, x->buf, XSK_BUF);
@@ -408,13 +449,9 @@ vsw_xsk_on_inbox(struct loop_watch *w, uint32_t events)
 			continue;	/* cannot be: the buffer takes any */
 		sent += vsw_xsk_put(x, x->buf, (size_t)r);
 	}
-	if (sent > 0) {
+	if (sent > 0)
 		XSK_STAT_ADD(x, tx_frames, sent);
-		/* Copy mode serves the TX ring only in sendto; a zero-copy
-		 * driver says when it needs one. */
-		if (!x->zerocopy || xsk_ring_prod__needs_wakeup(&x->tx))
-			vsw_xsk_kick(x, true);
-	}
+	vsw_xsk_push(x);
 	if (n == XSK_BUDGET)
 		loop_event_signal(x->in->evfd);
 	vsw_xsk_on_sock(&x->w_sock, EPOLLIN);
@@ -437,10 +474,16 @@ vsw_xsk_main(void *arg)
 
 	(void)pthread_setname_np(pthread_self(), "vifd-xsk");
 	r = sandbox_enter_data(x->name, SANDBOX_NO_CAPS);
+	/* The socket is bound, and takes the queue's frames, only once
+	 * this thread serves it from its sandbox (vsw_xsk_start waits). */
+	pthread_mutex_lock(&x->ready_lock);
+	x->ready = r < 0 ? -1 : 1;
+	pthread_cond_signal(&x->ready_cond);
+	pthread_mutex_unlock(&x->ready_lock);
 	if (r < 0) {
 		/* Never serve the wire's frames unfiltered: no uplink. */
-		log_warnx("%s: cannot enter the sandbox (%s): the uplink "
-		    "stops", x->name, strerror(-r));
+		log_warnx("%s: cannot enter the sandbox (%s): no uplink",
+		    x->name, strerror(-r));
 		return NULL;
 	}
 	(void)loop_run(&x->loop);
@@ -460,18 +503,64 @@ vsw_xsk_free(struct vsw_xsk *x)
 		close(x->fd);
 	if (x->stopfd >= 0)
 		close(x->stopfd);
+	if (x->retryfd >= 0)
+		close(x->retryfd);
+	pthread_mutex_destroy(&x->ready_lock);
+	pthread_cond_destroy(&x->ready_cond);
 	if (x->umem != NULL)
 		munmap(x->umem, (size_t)XSK_FRAMES * XSK_FRAME);
 	free(x->buf);
 	free(x);
 }
 
+/* Opens the socket: through the privileged part, or here with
+ * --privsep=off. */
+static int
+vsw_xsk_open(struct vsw_xsk *x, char *err, size_t errlen)
+{
+	int r;
+
+	if (!privsep_active())
+		return xsk_prog_open(x->up.ifname, &x->fd, err, errlen);
+	r = privsep_xsk_open(x->up.ifname, x->up.queue, &x->fd);
+	if (r < 0)
+		snprintf(err, errlen, "%s (the privileged part's line says "
+		    "why)", strerror(-r));
+	return r;
+}
+
+/* Binds the socket and puts it in the XDP map, the same way. */
+static int
+vsw_xsk_bind(struct vsw_xsk *x, char *err, size_t errlen)
+{
+	int r;
+
+	if (!privsep_active())
+		return xsk_prog_bind(x->up.ifname, x->up.queue, x->fd, err,
+		    errlen);
+	r = privsep_xsk_bind(x->up.ifname, x->up.queue, x->fd);
+	if (r < 0)
+		snprintf(err, errlen, "%s (the privileged part's line says "
+		    "why)", strerror(-r));
+	return r;
+}
+
+/* Stops the thread (started, whatever it did since). */
+static void
+vsw_xsk_join(struct vsw_xsk *x)
+{
+	loop_event_signal(x->stopfd);
+	(void)pthread_join(x->thread, NULL);
+}
+
 int
 vsw_xsk_start(const struct swspec_uplink *up, struct vsw_port *port,
     struct vsw_xsk **out, char *err, size_t errlen)
 {
+	struct xdp_options opts;
+	socklen_t len = sizeof(opts);
 	struct vsw_xsk *x;
-	int map_fd = -1, r;
+	int r;
 
 	x = calloc(1, sizeof(*x));
 	if (x == NULL || (x->buf = malloc(XSK_BUF)) == NULL) {
@@ -484,21 +573,12 @@ vsw_xsk_start(const struct swspec_uplink *up, struct vsw_port *port,
 	    up->ifname, up->queue);
 	x->port = port;
 	x->in = vsw_port_inbox(port);
-	x->fd = x->stopfd = -1;
+	x->fd = x->stopfd = x->retryfd = -1;
 	x->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(1000, 5);
-	if (privsep_active())
-		r = privsep_xsk_open(up->ifname, up->queue, &x->fd, &map_fd);
-	else
-		r = xsk_prog_open(up->ifname, &x->fd, &map_fd, err, errlen);
-	if (r < 0) {
-		if (privsep_active())
-			snprintf(err, errlen, "%s (the privileged part's line "
-			    "says why)", strerror(-r));
-		goto fail;
-	}
-	r = vsw_xsk_setup(x, map_fd, err, errlen);
-	close(map_fd);
-	if (r < 0)
+	pthread_mutex_init(&x->ready_lock, NULL);
+	pthread_cond_init(&x->ready_cond, NULL);
+	if ((r = vsw_xsk_open(x, err, errlen)) < 0 ||
+	    (r = vsw_xsk_setup(x, err, errlen)) < 0)
 		goto fail;
 	r = loop_open(&x->loop);
 	if (r < 0) {
@@ -506,25 +586,49 @@ vsw_xsk_start(const struct swspec_uplink *up, struct vsw_port *port,
 		goto fail;
 	}
 	x->stopfd = loop_event_new();
-	if (x->stopfd < 0) {
+	x->retryfd = loop_timer_new();
+	if (x->stopfd < 0 || x->retryfd < 0) {
 		r = -EMFILE;
-		snprintf(err, errlen, "eventfd: %s", strerror(EMFILE));
+		snprintf(err, errlen, "eventfd or timerfd: %s",
+		    strerror(EMFILE));
 		goto fail_loop;
 	}
 	loop_watch_init(&x->w_sock, x->fd, EPOLLIN, vsw_xsk_on_sock, x);
 	loop_watch_init(&x->w_in, x->in->evfd, EPOLLIN, vsw_xsk_on_inbox, x);
 	loop_watch_init(&x->w_stop, x->stopfd, EPOLLIN, vsw_xsk_on_stop, x);
+	loop_watch_init(&x->w_retry, x->retryfd, EPOLLIN, vsw_xsk_on_retry,
+	    x);
 	if ((r = loop_add(&x->loop, &x->w_sock)) < 0 ||
 	    (r = loop_add(&x->loop, &x->w_in)) < 0 ||
 	    (r = loop_add(&x->loop, &x->w_stop)) < 0 ||
+	    (r = loop_add(&x->loop, &x->w_retry)) < 0 ||
 	    (r = -pthread_create(&x->thread, NULL, vsw_xsk_main, x)) < 0) {
 		snprintf(err, errlen, "its thread: %s", strerror(-r));
 		goto fail_loop;
 	}
+	pthread_mutex_lock(&x->ready_lock);
+	while (x->ready == 0)
+		pthread_cond_wait(&x->ready_cond, &x->ready_lock);
+	r = x->ready;
+	pthread_mutex_unlock(&x->ready_lock);
+	if (r < 0) {
+		r = -EPERM;
+		snprintf(err, errlen, "its thread could not enter the sandbox");
+		goto fail_thread;
+	}
+	if ((r = vsw_xsk_bind(x, err, errlen)) < 0)
+		goto fail_thread;
+	if (getsockopt(x->fd, SOL_XDP, XDP_OPTIONS, &opts, &len) == 0)
+		__atomic_store_n(&x->zerocopy,
+		    (opts.flags & XDP_OPTIONS_ZEROCOPY) != 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&x->bound, true, __ATOMIC_RELEASE);
+	loop_event_signal(x->in->evfd);	/* what waited in the inbox */
 	log_info("%s: AF_XDP socket bound (%s mode)", x->name,
 	    x->zerocopy ? "zero-copy" : "copy");
 	*out = x;
 	return 0;
+fail_thread:
+	vsw_xsk_join(x);
 fail_loop:
 	loop_close(&x->loop);
 fail:
@@ -546,8 +650,7 @@ vsw_xsk_stop(struct vsw_xsk *x)
 {
 	struct vsw_xsk_stats st;
 
-	loop_event_signal(x->stopfd);
-	(void)pthread_join(x->thread, NULL);
+	vsw_xsk_join(x);
 	loop_close(&x->loop);
 	vsw_xsk_stats(x, &st);
 	log_info("%s: stopped: %llu frames in, %llu out, %llu lost for want "

@@ -119,57 +119,120 @@ xsk_prog_load(int ifindex, const char *ifname, int *map_fd, char *err,
 	return r;
 }
 
-int
-xsk_prog_open(const char *ifname, int *xsk_fd, int *map_fd, char *err,
+/* The socket map of vifd's program on ifindex, as a new fd: 0 with *map
+ * set, -EBUSY (another program), -ENOENT (none), or -errno. */
+static int
+xsk_prog_ours(int ifindex, const char *ifname, int *map, char *err,
     size_t errlen)
 {
 	char name[BPF_OBJ_NAME_LEN];
-	int ifindex, prog_fd, r;
 	uint32_t mode = 0;
+	int prog_fd, r;
 
-	*xsk_fd = *map_fd = -1;
-	ifindex = (int)if_nametoindex(ifname);
-	if (ifindex == 0) {
-		snprintf(err, errlen, "no interface %s", ifname);
-		return -ENODEV;
-	}
+	*map = -1;
 	r = xsk_prog_attached(ifindex, &prog_fd, &mode, name, sizeof(name));
 	if (r < 0) {
 		snprintf(err, errlen, "asking %s for its XDP program: %s",
 		    ifname, strerror(-r));
 		return r;
 	}
-	if (prog_fd >= 0 && strcmp(name, XSK_PROG_NAME) != 0) {
+	if (prog_fd < 0)
+		return -ENOENT;
+	if (strcmp(name, XSK_PROG_NAME) != 0) {
 		close(prog_fd);
 		snprintf(err, errlen, "%s has another XDP program attached "
 		    "(%s): vifd does not replace it", ifname,
 		    name[0] != '\0' ? name : "unnamed");
 		return -EBUSY;
 	}
-	if (prog_fd >= 0) {
-		/* Ours (another uplink on this NIC, or an earlier vifd's):
-		 * its map takes this socket too. */
-		r = xsk_prog_map(prog_fd);
-		close(prog_fd);
-		if (r < 0) {
-			snprintf(err, errlen, "the socket map of the XDP "
-			    "program on %s: %s", ifname, strerror(-r));
-			return r;
-		}
-		*map_fd = r;
-	} else if ((r = xsk_prog_load(ifindex, ifname, map_fd, err,
-	    errlen)) < 0) {
+	r = xsk_prog_map(prog_fd);
+	close(prog_fd);
+	if (r < 0) {
+		snprintf(err, errlen, "the socket map of the XDP program on "
+		    "%s: %s", ifname, strerror(-r));
 		return r;
 	}
+	*map = r;
+	return 0;
+}
+
+/* The interface's index into *ifindex, and xsk_prog_ours on it. */
+static int
+xsk_prog_find(const char *ifname, int *ifindex, int *map, char *err,
+    size_t errlen)
+{
+	*map = -1;
+	*ifindex = (int)if_nametoindex(ifname);
+	if (*ifindex == 0) {
+		snprintf(err, errlen, "no interface %s", ifname);
+		return -ENODEV;
+	}
+	return xsk_prog_ours(*ifindex, ifname, map, err, errlen);
+}
+
+int
+xsk_prog_open(const char *ifname, int *xsk_fd, char *err, size_t errlen)
+{
+	int ifindex, map = -1, r;
+
+	*xsk_fd = -1;
+	/* Ours already (another uplink on this NIC, or an earlier vifd's):
+	 * kept; none: loaded and attached. */
+	r = xsk_prog_find(ifname, &ifindex, &map, err, errlen);
+	if (r == -ENOENT)
+		r = xsk_prog_load(ifindex, ifname, &map, err, errlen);
+	if (r < 0)
+		return r;
+	close(map);
 	*xsk_fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (*xsk_fd < 0) {
 		r = -errno;
 		snprintf(err, errlen, "an AF_XDP socket: %s", strerror(-r));
-		close(*map_fd);
-		*map_fd = -1;
 		return r;
 	}
 	return 0;
+}
+
+int
+xsk_prog_bind(const char *ifname, uint32_t queue, int fd, char *err,
+    size_t errlen)
+{
+	struct sockaddr_xdp sa;
+	socklen_t len = sizeof(int);
+	int dom = 0, ifindex, map = -1, r;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &dom, &len) < 0 ||
+	    dom != AF_XDP) {
+		snprintf(err, errlen, "not an AF_XDP socket");
+		return -ENOTSOCK;
+	}
+	r = xsk_prog_find(ifname, &ifindex, &map, err, errlen);
+	if (r == -ENOENT)
+		snprintf(err, errlen, "vifd's XDP program is no longer on %s",
+		    ifname);
+	if (r < 0)
+		return r;
+	/* No copy mode forced: zero-copy where the driver has it. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sxdp_family = AF_XDP;
+	sa.sxdp_ifindex = (uint32_t)ifindex;
+	sa.sxdp_queue_id = queue;
+	sa.sxdp_flags = XDP_USE_NEED_WAKEUP;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "binding to %s queue %u: %s%s", ifname,
+		    queue, strerror(-r), r == -EINVAL ?
+		    " (no such queue, or bound already?)" : "");
+		goto out;
+	}
+	if (bpf_map_update_elem(map, &queue, &fd, BPF_ANY) < 0) {
+		r = -errno;
+		snprintf(err, errlen, "putting the socket in the XDP program's "
+		    "map: %s", strerror(-r));
+	}
+out:
+	close(map);
+	return r;
 }
 
 int

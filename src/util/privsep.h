@@ -13,8 +13,9 @@
  *  - start a hotplug script (or ovs-vsctl) as root, signal its process
  *    group, and reap it;
  *  - load the TAP's steering program (which wants CAP_PERFMON);
- *  - for a switch's AF_XDP uplink on a NIC the admin named: attach the
- *    XDP program and open the AF_XDP socket, and detach the program.
+ *  - for a switch's AF_XDP uplink on a NIC queue the admin named: attach
+ *    the XDP program and open the AF_XDP socket; bind it to that queue
+ *    and put it in the program's map; detach the program.
  * The functions that do these (tap_linux.c, brport.c, spawn.c) call the
  * client below when privsep_active(), and act themselves otherwise: in
  * the privileged part, in vif-guest and the benchmark, with --privsep=off.
@@ -40,7 +41,9 @@ enum privsep_op {
 	PRIVSEP_STEER_LOAD,	/* -> the steering program's fd, its map's */
 	PRIVSEP_KILL,		/* pid (a child's group), arg = signal */
 	PRIVSEP_XSK_OPEN,	/* name = a NIC, arg = its queue -> an AF_XDP
-				 * socket's fd, the XDP socket map's */
+				 * socket's fd */
+	PRIVSEP_XSK_BIND,	/* name, arg as above, the socket passed:
+				 * bound there and put in the XDP map */
 	PRIVSEP_XSK_CLOSE,	/* name = a NIC, arg = its queue */
 };
 
@@ -104,8 +107,8 @@ int privsep_spawn(pid_t *pid, const char *path, int search,
 int privsep_wait(pid_t pid, int *status, int flags);
 int privsep_steer_load(int *prog_fd, int *map_fd);
 int privsep_kill(pid_t pid, int sig);
-int privsep_xsk_open(const char *ifname, uint32_t queue, int *xsk_fd,
-    int *map_fd);
+int privsep_xsk_open(const char *ifname, uint32_t queue, int *xsk_fd);
+int privsep_xsk_bind(const char *ifname, uint32_t queue, int fd);
 int privsep_xsk_close(const char *ifname, uint32_t queue);
 
 /*

@@ -416,14 +416,34 @@ privsep_steer_load(int *prog_fd, int *map_fd)
 }
 
 int
-privsep_xsk_open(const char *ifname, uint32_t queue, int *xsk_fd,
-    int *map_fd)
+privsep_xsk_open(const char *ifname, uint32_t queue, int *xsk_fd)
 {
 	struct privsep_req req;
+	struct privsep_rep rep;
+	int r, fds[PRIVSEP_FDS_MAX];
 
 	privsep_req_init(&req, PRIVSEP_XSK_OPEN, ifname);
 	req.arg = queue;
-	return privsep_two_fds(&req, xsk_fd, map_fd);
+	r = privsep_call(&req, NULL, 0, -1, &rep, fds);
+	if (r < 0 || fds[0] < 0) {
+		privsep_close_fds(fds);
+		return r < 0 ? r : -EPROTO;
+	}
+	if (fds[1] >= 0)
+		close(fds[1]);
+	*xsk_fd = fds[0];
+	return 0;
+}
+
+int
+privsep_xsk_bind(const char *ifname, uint32_t queue, int fd)
+{
+	struct privsep_req req;
+	struct privsep_rep rep;
+
+	privsep_req_init(&req, PRIVSEP_XSK_BIND, ifname);
+	req.arg = queue;
+	return privsep_call(&req, NULL, 0, fd, &rep, NULL);
 }
 
 int

@@ -95,7 +95,8 @@ if grep -q '^#define VIFD_TEST_HOOKS 1' "$VIFD_BUILDDIR/config.h"; then
 	eventually 10 "vifd adopts the guest again" pings
 	for what in "mtu of lo" "a queue of lo" "destroying lo" "deleting lo" \
 	    "sh from PATH" "/bin/sh -c" "/bin/sh with LD_PRELOAD" \
-	    "a script of vifd's own" "an AF_XDP socket on lo" "XDP off lo"; do
+	    "a script of vifd's own" "an AF_XDP socket on lo" \
+	    "binding an AF_XDP socket to lo" "XDP off lo"; do
 		check "refused: $what" vifd_log_has "test hook: $what: Operation not permitted"
 	done
 	check "the part logs why: lo is no TAP of vifd's" \

@@ -7,7 +7,8 @@
 # XDP program and binds the socket; guests on the switch and the far host
 # reach each other through it both ways (ARP, ping, TCP with the guests'
 # TSO super-frames cut and checksummed for the wire, 32 MiB intact each
-# way); the switch's TAP uplink stays down and carries nothing; the
+# way); the switch's TAP uplink stays down and carries nothing; a wire
+# down for a while under traffic, then up, carries again; the
 # frames are counted; once the switch's last port leaves, the socket
 # closes and the XDP program leaves the NIC. A switch whose uplink NIC
 # does not exist carries on without it and says so; bad --switch-uplink
@@ -89,6 +90,13 @@ iperf_measure "$FAR" "$(guest_ns 2)" 10.89.0.2 2
 check "TCP far host -> guest 2" [ -n "$IPERF_BPS" ]
 diag "wire -> guest TCP through the AF_XDP uplink: $(awk -v b="${IPERF_BPS:-0}" 'BEGIN { printf "%.2f", b / 1e9 }') Gbit/s"
 check "the TAP uplink carried nothing" [ "$(ip netns exec "$HOSTNS" cat /sys/class/net/swx/statistics/tx_packets)" = 0 ]
+
+# The wire goes down under a guest's traffic and comes back: what the
+# uplink could not send meanwhile waits or is lost, and sending resumes.
+ip -n "$FAR" link set xu1 down
+in_guest 1 ping -c 20 -i 0.05 -W 1 10.89.0.200 >/dev/null 2>&1
+ip -n "$FAR" link set xu1 up
+eventually 10 "after the wire was down a while, guest 1 reaches the far host again" in_guest 1 ping -c 1 -W 1 10.89.0.200
 
 # ---- a switch whose uplink NIC does not exist -------------------------------------
 port_up 3 swy 10.90.0.3
