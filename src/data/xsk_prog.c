@@ -119,32 +119,48 @@ xsk_prog_load(int ifindex, const char *ifname, int *map_fd, char *err,
 	return r;
 }
 
+/* vifd's program on ifindex: 0 with its fd in *prog_fd and its mode
+ * flag in *mode, -ENOENT (no program), -EBUSY (another one, said in
+ * err), or -errno (said in err). */
+static int
+xsk_prog_vifd(int ifindex, const char *ifname, int *prog_fd, uint32_t *mode,
+    char *err, size_t errlen)
+{
+	char name[BPF_OBJ_NAME_LEN];
+	int r;
+
+	r = xsk_prog_attached(ifindex, prog_fd, mode, name, sizeof(name));
+	if (r < 0) {
+		snprintf(err, errlen, "asking %s for its XDP program: %s",
+		    ifname, strerror(-r));
+		return r;
+	}
+	if (*prog_fd < 0)
+		return -ENOENT;
+	if (strcmp(name, XSK_PROG_NAME) != 0) {
+		close(*prog_fd);
+		*prog_fd = -1;
+		snprintf(err, errlen, "%s has another XDP program attached "
+		    "(%s): vifd does not replace it", ifname,
+		    name[0] != '\0' ? name : "unnamed");
+		return -EBUSY;
+	}
+	return 0;
+}
+
 /* The socket map of vifd's program on ifindex, as a new fd: 0 with *map
  * set, -EBUSY (another program), -ENOENT (none), or -errno. */
 static int
 xsk_prog_ours(int ifindex, const char *ifname, int *map, char *err,
     size_t errlen)
 {
-	char name[BPF_OBJ_NAME_LEN];
 	uint32_t mode = 0;
 	int prog_fd, r;
 
 	*map = -1;
-	r = xsk_prog_attached(ifindex, &prog_fd, &mode, name, sizeof(name));
-	if (r < 0) {
-		snprintf(err, errlen, "asking %s for its XDP program: %s",
-		    ifname, strerror(-r));
+	r = xsk_prog_vifd(ifindex, ifname, &prog_fd, &mode, err, errlen);
+	if (r < 0)
 		return r;
-	}
-	if (prog_fd < 0)
-		return -ENOENT;
-	if (strcmp(name, XSK_PROG_NAME) != 0) {
-		close(prog_fd);
-		snprintf(err, errlen, "%s has another XDP program attached "
-		    "(%s): vifd does not replace it", ifname,
-		    name[0] != '\0' ? name : "unnamed");
-		return -EBUSY;
-	}
 	r = xsk_prog_map(prog_fd);
 	close(prog_fd);
 	if (r < 0) {
@@ -239,25 +255,17 @@ int
 xsk_prog_close(const char *ifname, char *err, size_t errlen)
 {
 	LIBBPF_OPTS(bpf_xdp_attach_opts, o);
-	char name[BPF_OBJ_NAME_LEN];
 	int ifindex, prog_fd, r;
 	uint32_t mode = 0;
 
 	ifindex = (int)if_nametoindex(ifname);
 	if (ifindex == 0)
 		return 0;	/* gone, and its program with it */
-	r = xsk_prog_attached(ifindex, &prog_fd, &mode, name, sizeof(name));
-	if (r < 0) {
-		snprintf(err, errlen, "asking %s for its XDP program: %s",
-		    ifname, strerror(-r));
+	r = xsk_prog_vifd(ifindex, ifname, &prog_fd, &mode, err, errlen);
+	if (r == -ENOENT || r == -EBUSY)
+		return 0;	/* none, or an admin's, put there since */
+	if (r < 0)
 		return r;
-	}
-	if (prog_fd < 0)
-		return 0;
-	if (strcmp(name, XSK_PROG_NAME) != 0) {
-		close(prog_fd);
-		return 0;	/* an admin's, put there since */
-	}
 	/* REPLACE with the old program: detached only if it is still
 	 * that one when the kernel looks. */
 	o.old_prog_fd = prog_fd;
