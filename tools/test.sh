@@ -2,7 +2,8 @@
 # test.sh - the whole vifd test suite: what the README's test command and CI
 # run. Needs root (network namespaces, TAP devices, the simulated Xen).
 #   1. build with -Werror and the rig's test hooks; unit tests (CUnit, TAP output)
-#   2. rig tests: the real binaries on the simulated Xen in namespaces;
+#   2. rig tests: the real binaries on the simulated Xen in namespaces
+#      (make check-rig: most two at a time, those that judge time alone);
 #      then the soak's CI run: 64 vifs on one vifd for 60 s (make soak-ci)
 #   3. the unit tests again, built with ASan+UBSan, and two rig tests
 #   4. rig tests of multi-queue traffic and the lifecycle, built with TSan

@@ -16,11 +16,10 @@
 #   VIFD_HOTPLUGDIR    where dom0 gets our hotplug scripts (make: hotplugdir)
 #   VIFD_LAB_CACHE     images, packages and logs (default /var/cache/vifd-lab)
 #   BACKEND or VIFD_LAB_BACKEND   vifd | kernel
-#   VIFD_LAB_SCENARIOS scenario numbers to run (default "0 1 ... 19 22 23": 20 and 21, two more
-#                      boots of netdd each, on request until netdd boots faster;
+#   VIFD_LAB_SCENARIOS scenario numbers to run (default all, "0 1 ... 23";
 #                      the process-fault check "env" always runs)
 #   VIFD_LAB_STRESS    seconds of scenario 0's memory stress (default 30)
-#   VIFD_LAB_TIMEOUT   hard limit for QEMU in seconds (default 2400)
+#   VIFD_LAB_TIMEOUT   hard limit for QEMU in seconds (default 3000)
 #   VIFD_LAB_KEEP_GOING=1  run scenarios 2-8 even when scenario 1 failed
 #   VIFD_LAB_VIFD_ARGS extra vifd arguments (e.g. -v)
 #   VIFD_LAB_REBUILD=1 rebuild the images; VIFD_LAB_NO_INSTALL=1 never
@@ -36,8 +35,8 @@ VIFD_SRCDIR=${VIFD_SRCDIR:-$(cd "$LAB_SRC/../.." && pwd)}
 VIFD_BUILDDIR=${VIFD_BUILDDIR:-$PWD}
 LAB_CACHE=${VIFD_LAB_CACHE:-/var/cache/vifd-lab}
 LAB_BACKEND=${VIFD_LAB_BACKEND:-${BACKEND:-vifd}}
-LAB_SCENARIOS=${VIFD_LAB_SCENARIOS-0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 22 23}
-LAB_TIMEOUT=${VIFD_LAB_TIMEOUT:-2400}
+LAB_SCENARIOS=${VIFD_LAB_SCENARIOS-0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23}
+LAB_TIMEOUT=${VIFD_LAB_TIMEOUT:-3000}
 LAB_HOTPLUGDIR=${VIFD_HOTPLUGDIR:-/usr/local/libexec/vifd}
 # kernel uptime at dom0's /init on a quiet 2-core reference host (seconds);
 # the scenario timeouts scale with the ratio to it

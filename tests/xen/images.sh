@@ -23,11 +23,13 @@ LAB_SUITE=bookworm
 LAB_XENVER=4.17
 # dom0: the toolstack, the daemons and what the scenarios measure with.
 # tcpdump and strace are there for whoever debugs a scenario in the shell.
+# net-tools: Xen's own vif-route runs ifconfig (netdd with xen-netback,
+# BACKEND=kernel's routed guest in scenario 17; vifd's scripts use ip).
 # systemd is not dom0's init (dom0-init is): it is there for the driver
 # domain netdd, whose root is this same tree (netdd-base.cpio.zst below).
 LAB_DOM0_PKGS="xen-utils-$LAB_XENVER xenstore-utils iproute2 iputils-ping kmod
 procps busybox-static iperf3 ethtool tcpdump strace libxml2 libmnl0 libxdp1
-systemd systemd-sysv"
+net-tools systemd systemd-sysv"
 # Modules dom0 and netdd load (plus their dependencies, found with modprobe).
 LAB_DOM0_MODS="xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd
 xen-netback xen-netfront bridge tun veth"
