@@ -99,6 +99,8 @@ static void
 ctl_switch_stats(struct ctl_out *o, const struct backend *be)
 {
 	struct vsw_port_stats ps;
+	struct vsw_xsk_stats xs;
+	char xname[SWSPEC_NAME_MAX + 16];
 	bool peer;
 	const char *sw = backend_switch_total(be, &ps, &peer);
 
@@ -111,6 +113,17 @@ ctl_switch_stats(struct ctl_out *o, const struct backend *be)
 	    (unsigned long long)ps.n);
 	VSW_PORT_STATS(CTL_SW)
 #undef CTL_SW
+	/* The switch's AF_XDP uplink, seen from each of its live ports: a
+	 * switch has no line of its own in this answer. */
+	if (be->vif != NULL && vif_switch_xsk(be->vif, xname, sizeof(xname),
+	    &xs)) {
+		ctl_printf(o, "%s switch_uplink_xsk %s\n", be->name, xname);
+#define CTL_XSK(n) \
+	ctl_printf(o, "%s switch_xsk_%s %llu\n", be->name, #n, \
+	    (unsigned long long)xs.n);
+		VSW_XSK_STATS(CTL_XSK)
+#undef CTL_XSK
+	}
 }
 
 

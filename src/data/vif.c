@@ -460,6 +460,14 @@ vif_switch_stats(const struct vif *vif, struct vsw_port_stats *out)
 }
 
 bool
+vif_switch_xsk(const struct vif *vif, char *name, size_t len,
+    struct vsw_xsk_stats *out)
+{
+	return vif->swport != NULL &&
+	    vsw_port_xsk(vif->swport, name, len, out);
+}
+
+bool
 vif_switch_peer(const struct vif *vif)
 {
 	return vif->swport != NULL && vsw_port_peer(vif->swport);

@@ -128,6 +128,11 @@ bool vif_switch_set_vlan(struct vif *vif, uint16_t vid);
 bool vif_switch_set_isolated(struct vif *vif, bool on);
 struct vsw_port_stats;
 void vif_switch_stats(const struct vif *vif, struct vsw_port_stats *out);
+/* The AF_XDP uplink of the vif's switch (vsw_port_xsk): false if the vif
+ * is no switch port or its switch has none. */
+struct vsw_xsk_stats;
+bool vif_switch_xsk(const struct vif *vif, char *name, size_t len,
+    struct vsw_xsk_stats *out);
 
 /* The number of queues, and the counters of queue `q` of them. */
 unsigned int vif_nqueues(const struct vif *vif);

@@ -431,6 +431,23 @@ vsw_port_peer(const struct vsw_port *port)
 	return port->sw->peer;
 }
 
+bool
+vsw_port_xsk(const struct vsw_port *port, char *name, size_t len,
+    struct vsw_xsk_stats *out)
+{
+	const struct vsw *sw = port->sw;
+	bool on;
+
+	pthread_mutex_lock(&vsw_list_lock);
+	on = sw->xsk != NULL;
+	if (on) {
+		snprintf(name, len, "%s@%u", sw->xup->ifname, sw->xup->queue);
+		vsw_xsk_stats(sw->xsk, out);
+	}
+	pthread_mutex_unlock(&vsw_list_lock);
+	return on;
+}
+
 /*
  * A GSO super-frame for a port whose guest did not negotiate its GSO:
  * cut in software (core/gso_seg.h), as the kernel would behind a bridge,

@@ -42,6 +42,7 @@
 
 #include "core/swspec.h"
 #include "core/vnet_hdr.h"
+#include "data/vswitch_xsk.h"
 
 struct inbox;
 struct queue;
@@ -169,5 +170,10 @@ void vsw_port_stats(const struct vsw_port *port, struct vsw_port_stats *out);
 /* The switch (or peer link) the port is on, and which of the two. */
 const char *vsw_port_switch(const struct vsw_port *port);
 bool vsw_port_peer(const struct vsw_port *port);
+/* The AF_XDP uplink of the switch the port is on: true with its name
+ * ("IFNAME@QUEUE") in `name` and its counters, false when that switch
+ * has none running. Any thread. */
+bool vsw_port_xsk(const struct vsw_port *port, char *name, size_t len,
+    struct vsw_xsk_stats *out);
 
 #endif

@@ -639,10 +639,9 @@ fail:
 void
 vsw_xsk_stats(const struct vsw_xsk *x, struct vsw_xsk_stats *out)
 {
-	out->rx_frames = __atomic_load_n(&x->st.rx_frames, __ATOMIC_RELAXED);
-	out->tx_frames = __atomic_load_n(&x->st.tx_frames, __ATOMIC_RELAXED);
-	out->tx_nobuf = __atomic_load_n(&x->st.tx_nobuf, __ATOMIC_RELAXED);
-	out->tx_unfit = __atomic_load_n(&x->st.tx_unfit, __ATOMIC_RELAXED);
+#define XSK_STAT_LOAD(n) out->n = __atomic_load_n(&x->st.n, __ATOMIC_RELAXED);
+	VSW_XSK_STATS(XSK_STAT_LOAD)
+#undef XSK_STAT_LOAD
 }
 
 void

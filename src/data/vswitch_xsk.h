@@ -23,13 +23,20 @@
 struct vsw_port;
 struct vsw_xsk;
 
-/* The uplink's counters, beyond its switch port's ([atomic]). */
+/*
+ * The uplink's counters, beyond its switch port's ([atomic]); vifctl
+ * stats shows them on each port of the switch as "switch_xsk_<name>":
+ *   rx_frames  taken off the RX ring
+ *   tx_frames  put on the TX ring (segments counted)
+ *   tx_nobuf   lost: no free frame in the UMEM
+ *   tx_unfit   lost: longer than a UMEM frame, or a GSO frame that
+ *              cannot be cut
+ */
+#define VSW_XSK_STATS(X) X(rx_frames) X(tx_frames) X(tx_nobuf) X(tx_unfit)
 struct vsw_xsk_stats {
-	uint64_t rx_frames;	/* taken off the RX ring */
-	uint64_t tx_frames;	/* put on the TX ring (segments counted) */
-	uint64_t tx_nobuf;	/* lost: no free frame in the UMEM */
-	uint64_t tx_unfit;	/* lost: longer than a UMEM frame, or a GSO
-				 * frame that cannot be cut */
+#define VSW_XSK_FIELD(n) uint64_t n;
+	VSW_XSK_STATS(VSW_XSK_FIELD)
+#undef VSW_XSK_FIELD
 };
 
 /*

@@ -91,6 +91,33 @@ check "TCP far host -> guest 2" [ -n "$IPERF_BPS" ]
 diag "wire -> guest TCP through the AF_XDP uplink: $(awk -v b="${IPERF_BPS:-0}" 'BEGIN { printf "%.2f", b / 1e9 }') Gbit/s"
 check "the TAP uplink carried nothing" [ "$(ip netns exec "$HOSTNS" cat /sys/class/net/swx/statistics/tx_packets)" = 0 ]
 
+# The uplink's counters, as vifctl shows them on each port of swx: text,
+# JSON and the Prometheus format (there once for the switch).
+xsk() {	# xsk DOMID COUNTER -> the uplink's counter, as vif DOMID.0 says it
+	vifctl stats "$1" 0 |
+	    awk -v k="vif$1.0" -v c="switch_xsk_$2" '$1 == k && $2 == c { print $3 }'
+}
+for d in 1 2; do
+	check "vifctl stats $d 0: its switch's AF_XDP uplink is xu0@0" \
+	    sh -c "$VIFCTL --xen=sim:$M stats $d 0 | grep -qx 'vif$d.0 switch_uplink_xsk xu0@0'"
+done
+rx=$(xsk 1 rx_frames); tx=$(xsk 1 tx_frames)
+check "... which took frames off the wire ($rx) and put frames on it ($tx)" \
+    [ "${rx:-0}" -gt 100 ] && [ "${tx:-0}" -gt 100 ]
+check "... and lost none ($(xsk 1 tx_nobuf) for want of a frame, $(xsk 1 tx_unfit) unfit)" \
+    [ "$(xsk 1 tx_nobuf)" = 0 ] && [ "$(xsk 1 tx_unfit)" = 0 ]
+check "vifctl stats --json: the uplink and its counters under the switch" python3 -c '
+import json, subprocess, sys
+d = json.loads(subprocess.run(sys.argv[1:], capture_output=True, check=True).stdout)
+u = [v["switch"]["uplink_xsk"] for v in d["vifs"]]
+assert len(u) == 2 and all(x["name"] == "xu0@0" for x in u), u
+assert all(x["counters"]["rx_frames"] > 0 for x in u), u
+' "$VIFCTL" --xen="sim:$M" stats --json
+vifctl stats --prometheus >"$M.prom"
+n=$(grep -c '^vifd_switch_xsk_rx_frames_total{switch="swx",uplink="xu0@0"} [1-9]' "$M.prom")
+check "vifctl stats --prometheus: the uplink's counters once for swx ($n)" [ "$n" = 1 ]
+check "... which promtool check metrics passes" sh -c "promtool check metrics <$M.prom >/dev/null 2>&1"
+
 # The wire goes down under a guest's traffic and comes back: what the
 # uplink could not send meanwhile waits or is lost, and sending resumes.
 ip -n "$FAR" link set xu1 down

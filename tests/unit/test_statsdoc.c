@@ -153,7 +153,8 @@ test_json(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"vlan\":\"trunk:10,20\","
 	    "\"steering\":\"software\",\"switch\":{\"name\":\"sw0\","
 	    "\"kind\":\"switch\",\"counters\":{\"in_frames\":5,\"in_bytes\":0,"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"drop_full\":2}},\"rate\":"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"drop_full\":2},\"uplink_xsk\":null},"
+	    "\"rate\":"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"switch\":{\"name\":\"p0\","
 	    "\"kind\":\"peer_link\","));
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"rate\":{\"outbound\":{\"limited\":"
@@ -249,12 +250,66 @@ test_rate(void)
 	statsdoc_free(&db);
 }
 
+/* A switch's AF_XDP uplink, said on each of its ports: parsed on each,
+ * in JSON on each, in Prometheus once a switch. */
+static void
+test_xsk(void)
+{
+	static const char a[] =
+		"vif1.0 domid 1\nvif1.0 switch sw0\n"
+		"vif1.0 switch_uplink_xsk xu0@3\n"
+		"vif1.0 switch_xsk_rx_frames 7\n"
+		"vif1.0 switch_xsk_tx_nobuf 2\n"
+		"vif1.0 switch_xsk_a_newer_counter 9\n"
+		"vif2.0 domid 2\nvif2.0 switch sw0\n"
+		"vif2.0 switch_uplink_xsk xu0@3\n"
+		"vif2.0 switch_xsk_rx_frames 7\n"
+		"vif2.0 switch_xsk_tx_nobuf 2\n"
+		"vif3.0 domid 3\nvif3.0 switch sw1\n";
+	struct statsdoc d;
+	char err[256], *j, *p, *first;
+
+	CU_ASSERT_EQUAL_FATAL(statsdoc_parse(a, &d, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(d.n, 3);
+	CU_ASSERT_STRING_EQUAL(d.vifs[0].sw_xsk, "xu0@3");
+	CU_ASSERT_EQUAL(d.vifs[0].sw_xsk_counters[STATSDOC_XSK_rx_frames], 7);
+	CU_ASSERT_EQUAL(d.vifs[0].sw_xsk_counters[STATSDOC_XSK_tx_nobuf], 2);
+	CU_ASSERT_EQUAL(d.vifs[0].sw_xsk_counters[STATSDOC_XSK_tx_frames], 0);
+	CU_ASSERT_STRING_EQUAL(d.vifs[2].sw_xsk, "");
+	j = render(statsdoc_json, &d);
+	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"uplink_xsk\":{\"name\":\"xu0@3\","
+	    "\"counters\":{\"rx_frames\":7,\"tx_frames\":0,\"tx_nobuf\":2,"
+	    "\"tx_unfit\":0}}}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"name\":\"sw1\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"uplink_xsk\":null}"));
+	CU_ASSERT_PTR_NULL(strstr(j, "newer"));
+	free(j);
+	p = render(statsdoc_prom, &d);
+	first = strstr(p, "vifd_switch_xsk_rx_frames_total{switch=\"sw0\","
+	    "uplink=\"xu0@3\"} 7\n");
+	CU_ASSERT_PTR_NOT_NULL(first);
+	/* once, though two ports said it */
+	if (first != NULL)
+		CU_ASSERT_PTR_NULL(strstr(first + 1, "vifd_switch_xsk_rx_frames"
+		    "_total{"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(p, "# TYPE vifd_switch_xsk_tx_unfit_total"
+	    " counter\n"));
+	CU_ASSERT_PTR_NULL(strstr(p, "switch=\"sw1\",uplink"));
+	free(p);
+	statsdoc_free(&d);
+	CU_ASSERT_EQUAL(statsdoc_parse("vif1.0 switch_xsk_tx_frames x\n", &d,
+	    err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "switch_xsk_tx_frames is not a "
+	    "number"));
+}
+
 static CU_TestInfo statsdoc_tests[] = {
 	{ "parse vifd's answer", test_parse },
 	{ "refuse what is not an answer", test_parse_refused },
 	{ "JSON", test_json },
 	{ "Prometheus text format", test_prom },
 	{ "per-second rates", test_rate },
+	{ "a switch's AF_XDP uplink", test_xsk },
 	CU_TEST_INFO_NULL,
 };
 

@@ -31,6 +31,12 @@ const char *const statsdoc_switch_counter_names[STATSDOC_NSWCOUNTERS] = {
 #undef STATSDOC_SW_NAME
 };
 
+const char *const statsdoc_xsk_counter_names[STATSDOC_NXSKCOUNTERS] = {
+#define STATSDOC_XSK_NAME(n) #n,
+	VSW_XSK_STATS(STATSDOC_XSK_NAME)
+#undef STATSDOC_XSK_NAME
+};
+
 __attribute__((format(printf, 4, 5)))
 static int
 statsdoc_bad(char *err, size_t errlen, const char *line, const char *fmt,
@@ -46,15 +52,23 @@ statsdoc_bad(char *err, size_t errlen, const char *line, const char *fmt,
 	return -EINVAL;
 }
 
+/* The index of `name` among the n `names`, or -1. */
+static int
+statsdoc_index(const char *const *names, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
 static int
 statsdoc_counter(const char *name)
 {
-	int i;
-
-	for (i = 0; i < STATSDOC_NCOUNTERS; i++)
-		if (strcmp(statsdoc_counter_names[i], name) == 0)
-			return i;
-	return -1;
+	return statsdoc_index(statsdoc_counter_names, STATSDOC_NCOUNTERS,
+	    name);
 }
 
 /* "bytes,usec" as vifd prints a rate. */
@@ -118,6 +132,26 @@ statsdoc_vif_for(struct statsdoc *doc, size_t *cap, const char *name)
 	return v;
 }
 
+/* A counter named `name` (the key without its prefix) among `names`:
+ * its value into out[]; one a newer vifd has and this vifctl does not
+ * know is skipped. */
+static int
+statsdoc_named(const char *key, const char *name,
+    const char *const *names, size_t n, uint64_t *out, const char *val,
+    const char *line, char *err, size_t errlen)
+{
+	int i = statsdoc_index(names, n, name);
+	uint64_t x;
+
+	if (i < 0)
+		return 0;
+	if (strparse_uint(val, UINT64_MAX, &x) != 0)
+		return statsdoc_bad(err, errlen, line, "%s is not a number",
+		    key);
+	out[i] = x;
+	return 0;
+}
+
 /* One "<key> <value>" of vif `v` (rest = after the vif's name). */
 static int
 statsdoc_key(struct statsdoc_vif *v, const char *key, const char *val,
@@ -133,32 +167,12 @@ statsdoc_key(struct statsdoc_vif *v, const char *key, const char *val,
 		STATSDOC_STR("features", features),
 		STATSDOC_STR("vlan", vlan),
 		STATSDOC_STR("steering", steering),
+		STATSDOC_STR("switch_uplink_xsk", sw_xsk),
 #undef STATSDOC_STR
 	};
 	uint64_t x;
 	size_t i;
 
-	if (strcmp(key, "switch") == 0 || strcmp(key, "peer_link") == 0) {
-		if (strlen(val) >= sizeof(v->sw))
-			return statsdoc_bad(err, errlen, line, "%s too long",
-			    key);
-		snprintf(v->sw, sizeof(v->sw), "%s", val);
-		v->sw_peer = key[0] == 'p';
-		return 0;
-	}
-	if (strncmp(key, "switch_", 7) == 0) {
-		for (i = 0; i < STATSDOC_NSWCOUNTERS; i++)
-			if (strcmp(key + 7, statsdoc_switch_counter_names[i]) ==
-			    0)
-				break;
-		if (i == STATSDOC_NSWCOUNTERS)
-			return 0;	/* a counter of a newer vifd */
-		if (strparse_uint(val, UINT64_MAX, &x) != 0)
-			return statsdoc_bad(err, errlen, line,
-			    "%s is not a number", key);
-		v->sw_counters[i] = x;
-		return 0;
-	}
 	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		if (strcmp(key, strs[i].key) != 0)
 			continue;
@@ -171,6 +185,22 @@ statsdoc_key(struct statsdoc_vif *v, const char *key, const char *val,
 		    && strcmp(val, "-") == 0 ? "" : val);
 		return 0;
 	}
+	if (strcmp(key, "switch") == 0 || strcmp(key, "peer_link") == 0) {
+		if (strlen(val) >= sizeof(v->sw))
+			return statsdoc_bad(err, errlen, line, "%s too long",
+			    key);
+		snprintf(v->sw, sizeof(v->sw), "%s", val);
+		v->sw_peer = key[0] == 'p';
+		return 0;
+	}
+	if (strncmp(key, "switch_xsk_", 11) == 0)
+		return statsdoc_named(key, key + 11,
+		    statsdoc_xsk_counter_names, STATSDOC_NXSKCOUNTERS,
+		    v->sw_xsk_counters, val, line, err, errlen);
+	if (strncmp(key, "switch_", 7) == 0)
+		return statsdoc_named(key, key + 7,
+		    statsdoc_switch_counter_names, STATSDOC_NSWCOUNTERS,
+		    v->sw_counters, val, line, err, errlen);
 	if (strcmp(key, "link") == 0) {
 		if (strcmp(val, "up") != 0 && strcmp(val, "down") != 0)
 			return statsdoc_bad(err, errlen, line,

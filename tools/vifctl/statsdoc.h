@@ -41,6 +41,16 @@ enum {
 };
 extern const char *const statsdoc_switch_counter_names[STATSDOC_NSWCOUNTERS];
 
+/* The counters of a switch's AF_XDP uplink, in VSW_XSK_STATS order
+ * (vifd says each as "switch_xsk_<name>", on each port of the switch). */
+enum {
+#define STATSDOC_XSK_IDX(n) STATSDOC_XSK_##n,
+	VSW_XSK_STATS(STATSDOC_XSK_IDX)
+#undef STATSDOC_XSK_IDX
+	STATSDOC_NXSKCOUNTERS
+};
+extern const char *const statsdoc_xsk_counter_names[STATSDOC_NXSKCOUNTERS];
+
 /* The most queues a document's vif may list (vifd's FRONTEND_MAX_QUEUES). */
 #define STATSDOC_MAX_QUEUES 32u
 
@@ -60,6 +70,10 @@ struct statsdoc_vif {
 	char sw[24];
 	bool sw_peer;
 	uint64_t sw_counters[STATSDOC_NSWCOUNTERS];
+	/* That switch's AF_XDP uplink ("IFNAME@QUEUE", "": none) and its
+	 * counters. */
+	char sw_xsk[40];
+	uint64_t sw_xsk_counters[STATSDOC_NXSKCOUNTERS];
 	struct ratelimit_rate rate_out, rate_in;	/* usec 0: none */
 	uint64_t shape_out[3], shape_in[3];	/* average, peak, burst;
 						 * average 0: none */

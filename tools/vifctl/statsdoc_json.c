@@ -32,15 +32,24 @@ statsdoc_json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* "name":value,... of n counters (no braces) */
+static void
+statsdoc_json_named(FILE *f, const char *const *names, const uint64_t *c,
+    size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s\"%s\":%llu", i ? "," : "", names[i],
+		    (unsigned long long)c[i]);
+}
+
 static void
 statsdoc_json_counters(FILE *f, const uint64_t *c)
 {
-	int i;
-
 	fputc('{', f);
-	for (i = 0; i < STATSDOC_NCOUNTERS; i++)
-		fprintf(f, "%s\"%s\":%llu", i ? "," : "",
-		    statsdoc_counter_names[i], (unsigned long long)c[i]);
+	statsdoc_json_named(f, statsdoc_counter_names, c,
+	    STATSDOC_NCOUNTERS);
 	fputc('}', f);
 }
 
@@ -130,11 +139,21 @@ statsdoc_json(FILE *f, const struct statsdoc *doc)
 			statsdoc_json_str(f, v->sw);
 			fprintf(f, ",\"kind\":\"%s\",\"counters\":{",
 			    v->sw_peer ? "peer_link" : "switch");
-			for (q = 0; q < STATSDOC_NSWCOUNTERS; q++)
-				fprintf(f, "%s\"%s\":%llu", q ? "," : "",
-				    statsdoc_switch_counter_names[q],
-				    (unsigned long long)v->sw_counters[q]);
-			fputs("}}", f);
+			statsdoc_json_named(f, statsdoc_switch_counter_names,
+			    v->sw_counters, STATSDOC_NSWCOUNTERS);
+			/* the switch's AF_XDP uplink, or null */
+			fputs("},\"uplink_xsk\":", f);
+			if (v->sw_xsk[0] != '\0') {
+				fputs("{\"name\":", f);
+				statsdoc_json_str(f, v->sw_xsk);
+				fputs(",\"counters\":{", f);
+				statsdoc_json_named(f,
+				    statsdoc_xsk_counter_names,
+				    v->sw_xsk_counters, STATSDOC_NXSKCOUNTERS);
+				fputs("}}", f);
+			} else
+				fputs("null", f);
+			fputc('}', f);
 		} else
 			fputs("null", f);
 		fputs(",\"rate\":{\"outbound\":", f);

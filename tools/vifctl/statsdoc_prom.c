@@ -308,6 +308,16 @@ _Static_assert(sizeof(statsdoc_prom_switch_help) /
     sizeof(statsdoc_prom_switch_help[0]) == STATSDOC_NSWCOUNTERS,
     "one help line per switch port counter");
 
+/* The head of counter family <prefix><counter>_total, its name into
+ * name[len]. */
+static void
+statsdoc_prom_family(FILE *f, char *name, size_t len, const char *prefix,
+    const char *counter, const char *help)
+{
+	snprintf(name, len, "%s%s_total", prefix, counter);
+	statsdoc_prom_head(f, name, "counter", help);
+}
+
 /* vifd_switch_port_<counter>_total{domid,devid,switch,kind}: the
  * counters of the vifs that are ports of a switch or peer link. */
 static void
@@ -319,9 +329,8 @@ statsdoc_prom_switch(FILE *f, const struct statsdoc *doc)
 	int c;
 
 	for (c = 0; c < STATSDOC_NSWCOUNTERS; c++) {
-		snprintf(name, sizeof(name), "vifd_switch_port_%s_total",
-		    statsdoc_switch_counter_names[c]);
-		statsdoc_prom_head(f, name, "counter",
+		statsdoc_prom_family(f, name, sizeof(name), "vifd_switch_port_",
+		    statsdoc_switch_counter_names[c],
 		    statsdoc_prom_switch_help[c]);
 		for (i = 0; i < doc->n; i++) {
 			v = &doc->vifs[i];
@@ -333,6 +342,54 @@ statsdoc_prom_switch(FILE *f, const struct statsdoc *doc)
 			fprintf(f, "\",kind=\"%s\"} %llu\n", v->sw_peer ?
 			    "peer_link" : "switch",
 			    (unsigned long long)v->sw_counters[c]);
+		}
+	}
+}
+
+/* What each AF_XDP uplink counter counts (VSW_XSK_STATS order). */
+static const char *const statsdoc_prom_xsk_help[] = {
+	"Frames the switch's AF_XDP uplink took off its RX ring (from the "
+	"NIC's queue).",
+	"Frames the switch's AF_XDP uplink put on its TX ring (segments "
+	"counted).",
+	"Frames for the AF_XDP uplink lost: no free frame in its UMEM.",
+	"Frames for the AF_XDP uplink lost: longer than a UMEM frame, or a "
+	"GSO frame that cannot be cut.",
+};
+_Static_assert(sizeof(statsdoc_prom_xsk_help) /
+    sizeof(statsdoc_prom_xsk_help[0]) == STATSDOC_NXSKCOUNTERS,
+    "one help line per AF_XDP uplink counter");
+
+/* vifd_switch_xsk_<counter>_total{switch,uplink}: the AF_XDP uplinks'
+ * counters, once a switch (every port of a switch says them). */
+static void
+statsdoc_prom_xsk(FILE *f, const struct statsdoc *doc)
+{
+	const struct statsdoc_vif *v;
+	char name[96];
+	size_t i, j;
+	int c;
+
+	for (c = 0; c < STATSDOC_NXSKCOUNTERS; c++) {
+		statsdoc_prom_family(f, name, sizeof(name), "vifd_switch_xsk_",
+		    statsdoc_xsk_counter_names[c], statsdoc_prom_xsk_help[c]);
+		for (i = 0; i < doc->n; i++) {
+			v = &doc->vifs[i];
+			if (v->sw_xsk[0] == '\0')
+				continue;
+			for (j = 0; j < i; j++)
+				if (doc->vifs[j].sw_xsk[0] != '\0' &&
+				    strcmp(doc->vifs[j].sw, v->sw) == 0)
+					break;
+			if (j < i)
+				continue;	/* said with an earlier port */
+			fputs(name, f);
+			fputs("{switch=\"", f);
+			statsdoc_prom_label(f, v->sw);
+			fputs("\",uplink=\"", f);
+			statsdoc_prom_label(f, v->sw_xsk);
+			fprintf(f, "\"} %llu\n",
+			    (unsigned long long)v->sw_xsk_counters[c]);
 		}
 	}
 }
@@ -350,6 +407,7 @@ statsdoc_prom(FILE *f, const struct statsdoc *doc)
 
 	statsdoc_prom_gauges(f, doc);
 	statsdoc_prom_switch(f, doc);
+	statsdoc_prom_xsk(f, doc);
 	for (c = 0; c < STATSDOC_NCOUNTERS; c++) {
 		statsdoc_prom_name(statsdoc_counter_names[c], base,
 		    sizeof(base), &ns);
