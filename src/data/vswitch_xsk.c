@@ -103,6 +103,7 @@ struct vsw_xsk {
 	unsigned int nback;
 	bool zerocopy;			/* [atomic] */
 	bool bound;			/* [atomic] bound and in the map */
+	bool gone;			/* [thread] the NIC went away */
 	int retryfd;			/* timerfd: TX frames left */
 	pthread_mutex_t ready_lock;
 	pthread_cond_t ready_cond;
@@ -245,6 +246,20 @@ vsw_xsk_reap(struct vsw_xsk *x)
 		xsk_ring_cons__release(&x->comp, n);
 }
 
+/* The NIC went away: the kernel unbound the socket (ENXIO from its
+ * syscalls, Linux 6.1 xsk.c: the device's unregistration), for good.
+ * Said once; what is on the TX ring stays there, unsent. */
+static void
+vsw_xsk_gone(struct vsw_xsk *x)
+{
+	if (x->gone)
+		return;
+	x->gone = true;
+	log_warnx("%s: its NIC went away: this uplink takes no more frames "
+	    "(counted as tx_gone); the switch goes on with its TAP, and gets "
+	    "a new AF_XDP uplink when it is next made", x->name);
+}
+
 /* A syscall for a ring the kernel does not serve by itself: the fill
  * ring when it says so (need_wakeup), and the TX ring. */
 static void
@@ -253,9 +268,13 @@ vsw_xsk_kick(struct vsw_xsk *x, bool tx)
 	unsigned int i;
 	ssize_t r;
 
+	if (x->gone)
+		return;
 	if (!tx) {
 		r = recvfrom(x->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
-		if (r < 0 && errno != EAGAIN && errno != EBUSY &&
+		if (r < 0 && errno == ENXIO)
+			vsw_xsk_gone(x);
+		else if (r < 0 && errno != EAGAIN && errno != EBUSY &&
 		    errno != ENETDOWN && log_ratelimit_ok(&x->rl))
 			log_warnx("%s: recvfrom: %s", x->name,
 			    strerror(errno));
@@ -274,7 +293,9 @@ vsw_xsk_kick(struct vsw_xsk *x, bool tx)
 		r = sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
 		if (r >= 0 || errno == EAGAIN)
 			continue;
-		if (errno != EBUSY && errno != ENOBUFS && errno != ENETDOWN &&
+		if (errno == ENXIO)
+			vsw_xsk_gone(x);
+		else if (errno != EBUSY && errno != ENOBUFS && errno != ENETDOWN &&
 		    log_ratelimit_ok(&x->rl))
 			log_warnx("%s: sendto: %s", x->name, strerror(errno));
 		return;
@@ -406,7 +427,7 @@ vsw_xsk_tx_pending(const struct vsw_xsk *x)
 static void
 vsw_xsk_push(struct vsw_xsk *x)
 {
-	if (!vsw_xsk_tx_pending(x))
+	if (x->gone || !vsw_xsk_tx_pending(x))
 		return;
 	if (!__atomic_load_n(&x->zerocopy, __ATOMIC_RELAXED) ||
 	    xsk_ring_prod__needs_wakeup(&x->tx))
@@ -445,6 +466,10 @@ vsw_xsk_on_inbox(struct loop_watch *w, uint32_t events)
 		r = inbox_pop(x->in, x->buf, XSK_BUF);
 		if (r == 0)
 			break;
+		if (x->gone) {
+			XSK_STAT_ADD(x, tx_gone, 1);
+			continue;
+		}
 		if (r < (int)sizeof(struct virtio_net_hdr))
 			continue;	/* cannot be: the buffer takes any */
 		sent += vsw_xsk_put(x, x->buf, (size_t)r);
@@ -653,9 +678,11 @@ vsw_xsk_stop(struct vsw_xsk *x)
 	loop_close(&x->loop);
 	vsw_xsk_stats(x, &st);
 	log_info("%s: stopped: %llu frames in, %llu out, %llu lost for want "
-	    "of a frame, %llu that could not go out", x->name,
+	    "of a frame, %llu that could not go out, %llu after its NIC went "
+	    "away", x->name,
 	    (unsigned long long)st.rx_frames, (unsigned long long)st.tx_frames,
-	    (unsigned long long)st.tx_nobuf, (unsigned long long)st.tx_unfit);
+	    (unsigned long long)st.tx_nobuf, (unsigned long long)st.tx_unfit,
+	    (unsigned long long)st.tx_gone);
 	vsw_xsk_free(x);
 }
 

@@ -31,8 +31,10 @@ struct vsw_xsk;
  *   tx_nobuf   lost: no free frame in the UMEM
  *   tx_unfit   lost: longer than a UMEM frame, or a GSO frame that
  *              cannot be cut
+ *   tx_gone    lost: the NIC went away (the socket was unbound)
  */
-#define VSW_XSK_STATS(X) X(rx_frames) X(tx_frames) X(tx_nobuf) X(tx_unfit)
+#define VSW_XSK_STATS(X) \
+	X(rx_frames) X(tx_frames) X(tx_nobuf) X(tx_unfit) X(tx_gone)
 struct vsw_xsk_stats {
 #define VSW_XSK_FIELD(n) uint64_t n;
 	VSW_XSK_STATS(VSW_XSK_FIELD)
@@ -48,6 +50,11 @@ struct vsw_xsk_stats {
  */
 int vsw_xsk_start(const struct swspec_uplink *up, struct vsw_port *port,
     struct vsw_xsk **out, char *err, size_t errlen);
+
+/* A NIC that goes away (unregistered: ip link del, a driver unloaded)
+ * ends its uplink: the thread says so once, stops sending, and counts
+ * what the switch still sends it as tx_gone; the switch goes on with its
+ * TAP. A new uplink is made with the switch, when it is next made. */
 
 /* Stops the thread and closes the socket (which leaves the map); the
  * XDP program stays for vswitch.c to take off once no uplink uses the

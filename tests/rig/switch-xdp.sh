@@ -47,7 +47,14 @@ ip -n "$FAR" link set xu1 up
 # which an AF_XDP socket cannot be told. The far host computes them, as a
 # host across a real wire does.
 ip netns exec "$FAR" ethtool -K xu1 tx off >/dev/null
-vifd_start --switch-uplink=swx=xu0 --switch-uplink=swy=nosuch0@1
+# swz's uplink: a NIC that goes away under it (below)
+ip -n "$HOSTNS" link add xg0 type veth peer name xg1 netns "$FAR"
+ip -n "$HOSTNS" link set xg0 up
+ip -n "$FAR" addr add 10.91.0.200/24 dev xg1
+ip -n "$FAR" link set xg1 up
+ip netns exec "$FAR" ethtool -K xg1 tx off >/dev/null
+vifd_start --switch-uplink=swx=xu0 --switch-uplink=swy=nosuch0@1 \
+    --switch-uplink=swz=xg0
 VB=$HOTPLUG/vif-bridge
 
 mac() { printf '00:16:3e:00:21:%02x' "$1"; }
@@ -131,6 +138,24 @@ check "switch swy: no AF_XDP uplink on nosuch0, said" vifd_log_has "switch swy: 
 check "... the privileged part saying why" vifd_log_has "privileged part: no interface nosuch0"
 check "... and swy serves its port" be_state_is 3 0 4
 check "vifctl detach 3 0" vifctl detach 3 0
+
+# ---- a NIC that goes away under its uplink ----------------------------------------
+# ip link del (or a driver unloaded) unbinds the socket for good: the
+# uplink says so once and counts what the switch still sends it, without
+# trying the dead socket again and again; the switch goes on.
+port_up 5 swz 10.91.0.5
+eventually 10 "guest 5 pings the far host through swz's AF_XDP uplink on xg0" in_guest 5 ping -c 1 -W 1 10.91.0.200
+ip -n "$HOSTNS" link del xg0
+in_guest 5 ping -c 10 -i 0.1 -W 1 10.91.0.200 >/dev/null 2>&1
+eventually 10 "swz's uplink: its NIC went away, said" vifd_log_has "switch swz uplink xg0@0: its NIC went away"
+in_guest 5 ping -c 5 -i 0.1 -W 1 10.91.0.200 >/dev/null 2>&1
+g=$(vifctl stats 5 0 | awk '$2 == "switch_xsk_tx_gone" { print $3 }')
+check "... what the switch sent it since is counted as tx_gone ($g)" [ "${g:-0}" -gt 0 ]
+check "... said once" [ "$(grep -c 'switch swz uplink xg0@0: its NIC went away' "$M.vifd.log")" = 1 ]
+check "... and no send error said for the dead socket" sh -c "! grep -q 'switch swz uplink xg0@0: sendto' $M.vifd.log"
+check "vif5.0 still connected" be_state_is 5 0 4
+check "vifctl detach 5 0" vifctl detach 5 0
+eventually 10 "swz's uplink stopped, with what it lost after its NIC went" vifd_log_has "switch swz uplink xg0@0: stopped: .* [1-9][0-9]* after its NIC went away"
 
 # ---- the end: the socket closes, the program leaves the NIC ------------------------
 check "vifctl detach 1 0" vifctl detach 1 0

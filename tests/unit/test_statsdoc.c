@@ -279,7 +279,7 @@ test_xsk(void)
 	j = render(statsdoc_json, &d);
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"uplink_xsk\":{\"name\":\"xu0@3\","
 	    "\"counters\":{\"rx_frames\":7,\"tx_frames\":0,\"tx_nobuf\":2,"
-	    "\"tx_unfit\":0}}}"));
+	    "\"tx_unfit\":0,\"tx_gone\":0}}}"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"name\":\"sw1\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(j, "\"uplink_xsk\":null}"));
 	CU_ASSERT_PTR_NULL(strstr(j, "newer"));

@@ -355,6 +355,7 @@ static const char *const statsdoc_prom_xsk_help[] = {
 	"Frames for the AF_XDP uplink lost: no free frame in its UMEM.",
 	"Frames for the AF_XDP uplink lost: longer than a UMEM frame, or a "
 	"GSO frame that cannot be cut.",
+	"Frames for the AF_XDP uplink lost: its NIC went away.",
 };
 _Static_assert(sizeof(statsdoc_prom_xsk_help) /
     sizeof(statsdoc_prom_xsk_help[0]) == STATSDOC_NXSKCOUNTERS,
