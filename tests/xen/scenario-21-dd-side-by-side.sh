@@ -10,15 +10,15 @@
 BUDGET=900
 BACKENDS="vifd"
 
-# dd_tcp_diag: where TCP through netdd stopped: dom0's vifd counters for
-# netdd's own vif, netdd's links, the guest's TCP and IP counters
+# dd_tcp_diag: where TCP through netdd stopped, from dom0's side (what is
+# asked of netdd and the guest through their agents costs 15-20 s under
+# TCG, for a failure whose cause is known: see below): dom0's vifd
+# counters for netdd's own vif, dom0's TCP counters.
 dd_tcp_diag() {
 	local nd
 	nd=$(netdd_domid)
 	{
 		echo "--- dom0 vifd, netdd's uplink vif$nd.0: $(vifctl_nonzero "$nd" 0 'drop|bad|fixup|err|stall|packets|gso')"
-		echo "--- netdd: link counters"; dd_cmd 30 'ip -s -br link; ethtool -k eth0 | grep -E "^(tx-checksumming|scatter-gather|tcp-segmentation-offload|generic-receive-offload)"'
-		echo "--- dd-a: ip and tcp counters"; guest_cmd dd-a 30 'grep -E "^(Ip|Tcp):" /proc/net/snmp; ethtool -k eth0 | grep -E "^(tx-checksumming|scatter-gather|tcp-segmentation-offload)"'
 		echo "--- dom0: tcp counters"; grep -E "^(Ip|Tcp):" /proc/net/snmp
 	} 2>&1 | sed 's/^/DIAG /'
 }
@@ -45,8 +45,11 @@ scenario_main() {
 	# behind a netfront uplink, not the backend under test, so it is a
 	# figure with its evidence (README, "The driver domain netdd"); vifd
 	# copies into its own buffers and passes (scenario 18).
+	# 3 s a direction and a short grace, as move_tcp_works measures: a
+	# failing run costs its whole timeout, twice (it took 60 s with 5 s
+	# and a 10 s grace).
 	e0=$(grep -c 'GNTST -9' "$VIFD_LOG")
-	if ! IPERF_GRACE=10 BE_DOMID=$(netdd_domid) BE_NAME=$NETDD measure_tcp dd-a 10 5 kernel_; then
+	if ! IPERF_GRACE=4 BE_DOMID=$(netdd_domid) BE_NAME=$NETDD measure_tcp dd-a 10 3 kernel_; then
 		rm -f "$LAB_RUN/status" "$LAB_RUN/reasons"
 		fig "kernel_tcp=failed($(iperf_error | cut -c1-60 | tr ' ' '_')) dom0_uplink_bad_page_copies=$(( $(grep -c 'GNTST -9' "$VIFD_LOG") - e0 ))"
 		dd_tcp_diag
