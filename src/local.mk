@@ -2,7 +2,7 @@
 # all; every program and test links it. Each layer lists its own files.
 noinst_LIBRARIES += src/libvifd.a
 src_libvifd_a_CFLAGS = $(AM_CFLAGS) $(XEN_CFLAGS) $(MNL_CFLAGS) $(BPF_CFLAGS) \
-	$(XDP_CFLAGS)
+	$(XDP_CFLAGS) $(URING_CFLAGS)
 src_libvifd_a_SOURCES =
 nodist_src_libvifd_a_SOURCES =
 

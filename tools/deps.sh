@@ -7,7 +7,7 @@
 #   tools/deps.sh --lab      also what the real-Xen lab needs (and --deb's:
 #                            the lab installs vifd from its package)
 set -eu
-pkgs="autoconf automake make gcc pkg-config libxen-dev libcunit1-dev libmnl-dev libseccomp-dev libcap-dev libxml2-dev
+pkgs="autoconf automake make gcc pkg-config libxen-dev libcunit1-dev libmnl-dev libseccomp-dev liburing-dev libcap-dev libxml2-dev
 libsystemd-dev systemd python3
 xen-utils-4.17 xenstore-utils iproute2 iputils-ping iperf3 ethtool nftables
 iptables prometheus openvswitch-switch

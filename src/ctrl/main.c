@@ -43,6 +43,7 @@
 #include "ctrl/vifd.h"
 #include "data/tap.h"
 #include "data/tap_steer.h"
+#include "data/tapio.h"
 #include "data/vswitch.h"
 #include "core/swspec.h"
 #include "util/spawn.h"
@@ -73,6 +74,10 @@ usage(FILE *f)
 	    "                           queues: the kernel, by a BPF program on\n"
 	    "                           the TAP, where it can (auto, default), or\n"
 	    "                           vifd's queue workers alone (software)\n"
+	    "  --tap-io=auto|plain      guest frames to the TAP many per system\n"
+	    "                           call through io_uring where the kernel\n"
+	    "                           allows (auto, default), or one writev\n"
+	    "                           each (plain)\n"
 	    "  --ctl-socket=PATH        control socket (default %s, or\n"
 	    "                           DIR/vifd-<domid>.sock on a simulated machine)\n"
 	    "  --start-timeout=SECS     exit 1 if xenstore has not answered and been\n"
@@ -136,7 +141,7 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 {
 	enum { O_XEN = 256, O_DOMID, O_MAXQ, O_NOSPLIT, O_TSHP, O_SDIR,
 	    O_HPTO, O_CTL, O_HP, O_STO, O_SYSFS, O_STEER, O_SANDBOX,
-	    O_PRIVSEP, O_SWUP };
+	    O_PRIVSEP, O_SWUP, O_TAPIO };
 	static const struct option longopts[] = {
 		{ "xen", required_argument, NULL, O_XEN },
 		{ "domid", required_argument, NULL, O_DOMID },
@@ -150,6 +155,7 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 		{ "start-timeout", required_argument, NULL, O_STO },
 		{ "sysfs", required_argument, NULL, O_SYSFS },
 		{ "steering", required_argument, NULL, O_STEER },
+		{ "tap-io", required_argument, NULL, O_TAPIO },
 		{ "sandbox", required_argument, NULL, O_SANDBOX },
 		{ "privsep", required_argument, NULL, O_PRIVSEP },
 		{ "switch-uplink", required_argument, NULL, O_SWUP },
@@ -257,6 +263,17 @@ parse_opts(int argc, char **argv, struct vifd_config *c)
 			else {
 				fprintf(stderr, "vifd: --steering: '%s' is not "
 				    "auto or software\n", optarg);
+				return 2;
+			}
+			break;
+		case O_TAPIO:
+			if (strcmp(optarg, "auto") == 0)
+				c->tap_io_plain = false;
+			else if (strcmp(optarg, "plain") == 0)
+				c->tap_io_plain = true;
+			else {
+				fprintf(stderr, "vifd: --tap-io: '%s' is not "
+				    "auto or plain\n", optarg);
 				return 2;
 			}
 			break;
@@ -584,6 +601,7 @@ main(int argc, char **argv)
 		return r;
 	v.sigfd = -1;
 	tap_steer_force_software(v.cfg.software_steering);
+	tapio_force_plain(v.cfg.tap_io_plain);
 	log_init("vifd", v.cfg.foreground ? LOG_TO_STDERR : LOG_TO_SYSLOG,
 	    v.cfg.verbosity);
 

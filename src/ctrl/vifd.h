@@ -37,6 +37,7 @@ struct vifd_config {
 	unsigned int max_queues;	/* multi-queue-max-queues we offer */
 	bool split_evtchn;		/* feature-split-event-channels */
 	bool software_steering;		/* --steering=software: no BPF */
+	bool tap_io_plain;		/* --tap-io=plain: no io_uring */
 	enum vifd_hotplug_mode {
 		VIFD_HOTPLUG_AUTO,	/* vifd unless a toolstack does */
 		VIFD_HOTPLUG_VIFD,	/* vifd runs every script */

@@ -17,4 +17,5 @@ src_libvifd_a_SOURCES += \
 	src/data/tap_steer.c src/data/tap_steer.h \
 	src/data/ctrlring.c src/data/ctrlring.h \
 	src/data/tap_linux.c src/data/tap.h \
+	src/data/tapio.c src/data/tapio.h \
 	src/data/brport.c src/data/brport.h

@@ -156,6 +156,7 @@ struct queue {
 	uint32_t port_tx, port_rx;	/* local ports; equal if shared */
 	void *tx_map, *rx_map;
 	int tapfd;
+	struct tapio *tio;		/* the TAP's writes (tapio.h) */
 	struct vnet_features fe;
 	uint32_t feat_off;		/* FEATMASK_* masked on this vif */
 	bool rx_notify;			/* feature-rx-notify */

@@ -11,12 +11,14 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "data/queue_int.h"
 #include "data/tap.h"
+#include "data/tapio.h"
 
 /* Maps one ring page of the frontend's; 0 or -errno with a reason. */
 static int
@@ -181,6 +183,15 @@ queue_open(struct queue *q, const struct queue_params *p, char *err,
 	if (q->tapfd < 0 && (r = queue_open_tap(q, p->ifname, err,
 	    errlen)) < 0)
 		goto fail;
+	q->tio = malloc(sizeof(*q->tio));
+	if (q->tio == NULL || (r = tapio_open(q->tio, q->tapfd)) < 0) {
+		free(q->tio);
+		q->tio = NULL;
+		r = -ENOMEM;
+		snprintf(err, errlen, "queue %u: the TAP's writes: %s", q->id,
+		    strerror(-r));
+		goto fail;
+	}
 	return 0;
 fail:
 	queue_close(q);
@@ -194,6 +205,11 @@ queue_close(struct queue *q)
 
 	/* The worker first: nothing may touch a ring we unmap. */
 	queue_stop(q);
+	if (q->tio != NULL) {
+		tapio_close(q->tio);
+		free(q->tio);
+		q->tio = NULL;
+	}
 	if (q->tapfd >= 0)
 		close(q->tapfd);
 	if (q->evtchn != NULL) {

@@ -2,11 +2,12 @@
  * queue_rx.c - guest RX in a queue's worker: the effects around the pure
  * RX core (rx.c), from the TAP to the shared ring.
  *
- * Owns a pass: read frames from the TAP (readv: virtio-net header and
- * frame), drop multicast the frontend did not ask for (vif_mcast), turn
- * each header into netif flags and a GSO extra (vnet_hdr_vhdr2netrx),
- * charge the inbound rate limit, take the frontend's XDP headroom as it
- * is now (the control thread changes it between frames), place the frame
+ * Owns a pass: read frames from the TAP (virtio-net header and frame, a
+ * batch per system call: tapio.h), drop multicast the frontend did not
+ * ask for (vif_mcast), turn each header into netif flags and a GSO extra
+ * (vnet_hdr_vhdr2netrx), charge the inbound rate limit, take the
+ * frontend's XDP headroom as it is now (the control thread changes it
+ * between frames), place the frame
  * in the guest's posted requests (rx_frame2slots) against the producer
  * index read once for the pass, one grant copy per batch, responses in
  * the requests' own slots (rx_slots2rsp), push, notify. A frame the guest
@@ -20,31 +21,31 @@
 
 #include <errno.h>
 #include <string.h>
-#include <sys/uio.h>
 
 #include "util/log.h"
 #include "data/inbox.h"
 #include "data/queue_int.h"
 #include "data/vif_mcast.h"
 #include "data/vif_rss.h"
+#include "data/tapio.h"
 
 /*
  * The next frame for this queue: first what other queues steered to us,
  * then what the vif's switch ports sent it, then the TAP. Header into
- * *vh, frame at buf (cap bytes). Returns the bytes read (header
- * included), 0 when all are empty, -1 when the TAP read failed (EAGAIN:
+ * *vh, frame at *data: buf (cap bytes), or a slot of the TAP's last
+ * batch of reads (tapio.h). Returns the bytes read (header included), 0 when all are empty, -1 when the TAP read failed (EAGAIN:
  * empty), -2 for an inbox frame that could not be taken (dropped,
  * counted). *steered: it came from the steering inbox (it is ours
  * already); a switch's frame is not, RSS may steer it on.
  */
 static ssize_t
 queue_rx_next(struct queue *q, struct virtio_net_hdr *vh, uint8_t *buf,
-    size_t cap, bool *steered)
+    size_t cap, bool *steered, uint8_t **data)
 {
-	struct iovec iov[2];
 	int r;
 
 	*steered = false;
+	*data = buf;
 	if (q->rss != NULL) {
 		r = vif_rss_pop(q->rss, q->id, vh, buf, cap);
 		if (r < 0) {
@@ -71,11 +72,7 @@ queue_rx_next(struct queue *q, struct virtio_net_hdr *vh, uint8_t *buf,
 		errno = EAGAIN;
 		return -1;
 	}
-	iov[0].iov_base = vh;
-	iov[0].iov_len = sizeof(*vh);
-	iov[1].iov_base = buf;
-	iov[1].iov_len = cap;
-	return readv(q->tapfd, iov, 2);
+	return tapio_read(q->tio, vh, buf, cap, data);
 }
 
 /*
@@ -122,7 +119,8 @@ queue_rx_rss(struct queue *q, const struct virtio_net_hdr *vh,
 	return false;
 }
 
-/* Reads one frame into rx_buf + off. Returns its length, 0 when there is
+/* Reads one frame into rx_buf + off, or takes it where the TAP's batch of
+ * reads put it (f->data tells). Returns its length, 0 when there is
  * nothing to read, -1 if a frame was read and dropped or handed to
  * another queue. */
 static int
@@ -137,7 +135,7 @@ queue_rx_read(struct queue *q, uint32_t off, struct rx_frame *f)
 	size_t len;
 	uint16_t headroom;
 
-	n = queue_rx_next(q, &vh, buf, QUEUE_RX_BUF - off, &steered);
+	n = queue_rx_next(q, &vh, buf, QUEUE_RX_BUF - off, &steered, &buf);
 	if (n == -2)
 		return -1;	/* a steered frame dropped */
 	if (n < 0 && queue_tap_error(q, errno))
@@ -370,6 +368,13 @@ queue_rx_pass(struct queue *q)
 				npend = nsegs = 0;
 				bufoff = 0;
 			}
+			if (npend > 0 && tapio_read_refills(q->tio)) {
+				/* The next batch of TAP reads reuses the
+				 * slots the pending frames may be in. */
+				queue_rx_flush(q, npend, nsegs);
+				npend = nsegs = 0;
+				bufoff = 0;
+			}
 			r = queue_rx_read(q, bufoff, f);
 			if (r == 0)
 				break;		/* the TAP is empty */
@@ -378,7 +383,8 @@ queue_rx_pass(struct queue *q)
 				continue;	/* dropped, counted */
 			q->rx_head = true;
 			q->rx_head_charged = false;
-			bufoff += f->len;
+			if (f->data == q->rx_buf + bufoff)
+				bufoff += f->len;	/* not in a slot */
 		}
 		if (!q->rx_head_charged) {
 			uint64_t now = loop_now_ns();

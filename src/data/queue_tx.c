@@ -5,10 +5,11 @@
  * Owns a sweep: read the frontend's producer once, copy every request
  * out of the shared ring once, parse packets (tx_ring2pkt) chunk by chunk
  * while the rate limit has credit, one grant copy per chunk, each packet
- * through its virtio-net header (vnet_hdr_nettx2vhdr) into one writev on
- * the TAP, multicast add/del requests applied to the vif's filter list,
- * every slot answered (tx_pkt2rsp), responses pushed, the
- * frontend notified if the ring says so. Sweeps repeat until the ring is
+ * through its virtio-net header (vnet_hdr_nettx2vhdr) into a write on
+ * the TAP (a chunk's writes in one system call, tapio.h), multicast
+ * add/del requests applied to the vif's filter list, every slot answered
+ * (tx_pkt2rsp), responses pushed, the frontend notified if the ring says
+ * so. Sweeps repeat until the ring is
  * empty or the budget is spent; a fatal frontend error stops the queue
  * (queue_fatal) and nothing here exits on guest data.
  */
@@ -16,13 +17,13 @@
 
 #include <errno.h>
 #include <stdlib.h>
-#include <sys/uio.h>
 
 #include "util/log.h"
 #include "data/queue_int.h"
 #include "data/vif_mcast.h"
 #include "data/queue_direct.h"
 #include "data/vswitch.h"
+#include "data/tapio.h"
 
 static void
 queue_tx_count_drop(struct queue *q, int reason)
@@ -68,15 +69,47 @@ queue_tx_mcast(struct queue *q, const struct tx_pkt *pkt)
 	return NETIF_RSP_OKAY;
 }
 
-/* Writes one packet to the TAP (or the vif's switch, which learns at
+/* A packet that left (to the TAP or the switch), counted. */
+static void
+queue_tx_count_sent(struct queue *q, uint32_t len, bool gso)
+{
+	QUEUE_STAT_ADD(q, tx_packets, 1);
+	QUEUE_STAT_ADD(q, tx_bytes, len);
+	if (gso)
+		QUEUE_STAT_ADD(q, tx_gso_frames, 1);
+}
+
+/* A TAP write's cookie (tapio.h): the packet's length, and bit 32 for a
+ * GSO packet. */
+#define QUEUE_TX_GSO_BIT (UINT64_C(1) << 32)
+
+/* The outcome of a TAP write (tapio_done_fn). */
+static void
+queue_tx_written(void *arg, uint64_t cookie, long res)
+{
+	struct queue *q = arg;
+
+	if (res < 0) {
+		/* EIO while the TAP is down, ENOBUFS under pressure: the
+		 * packet is lost, as it would be on a full netdev queue;
+		 * EBADFD: the TAP was deleted, the queue stops. */
+		(void)queue_tap_error(q, (int)-res);
+		QUEUE_STAT_ADD(q, tx_drop_tap, 1);
+		return;
+	}
+	queue_tx_count_sent(q, (uint32_t)cookie,
+	    (cookie & QUEUE_TX_GSO_BIT) != 0);
+}
+
+/* Sends one packet to the TAP (its write queued until the chunk's
+ * tapio_flush, counted then) or to the vif's switch, which learns at
  * now_ns: the sweep's clock, read once, as a Xen PV dom0 has no vDSO
- * clock and each read is a system call). Returns true if it went out. */
-static bool
+ * clock and each read is a system call. */
+static void
 queue_tx_send(struct queue *q, const struct tx_pkt *pkt, uint8_t *buf,
     uint64_t now_ns)
 {
 	struct virtio_net_hdr vh;
-	struct iovec iov[2];
 	uint64_t fix = q->vstats.gso_fixup + q->vstats.csum_fixup;
 
 	if (__atomic_load_n(&q->link_down, __ATOMIC_RELAXED)) {
@@ -84,7 +117,7 @@ queue_tx_send(struct queue *q, const struct tx_pkt *pkt, uint8_t *buf,
 		 * as a NIC without a link loses what its driver sends; a
 		 * TAP would still hand it to the host's stack. */
 		QUEUE_STAT_ADD(q, tx_drop_link, 1);
-		return false;
+		return;
 	}
 	if (vnet_hdr_nettx2vhdr(pkt->flags, pkt->has_gso ? &pkt->gso : NULL,
 	    buf, pkt->len, &vh, &q->vstats) < 0 ||
@@ -93,7 +126,7 @@ queue_tx_send(struct queue *q, const struct tx_pkt *pkt, uint8_t *buf,
 		/* Linux drops a packet whose checksum cannot be set up
 		 * after answering it OKAY (xenvif_tx_submit). */
 		QUEUE_STAT_ADD(q, tx_drop_hdr, 1);
-		return false;
+		return;
 	}
 	if (q->vstats.gso_fixup + q->vstats.csum_fixup != fix)
 		QUEUE_STAT_ADD(q, tx_csum_fixup, 1);
@@ -102,29 +135,15 @@ queue_tx_send(struct queue *q, const struct tx_pkt *pkt, uint8_t *buf,
 		 * ports, not to the TAP (vswitch.h). */
 		if (vsw_port_send(q->swport, &vh, buf, pkt->len, 0, now_ns) < 0) {
 			QUEUE_STAT_ADD(q, tx_drop_switch, 1);
-			return false;
+			return;
 		}
 		QUEUE_STAT_ADD(q, tx_switched, 1);
-		goto sent;
+		queue_tx_count_sent(q, pkt->len, pkt->has_gso);
+		return;
 	}
-	iov[0].iov_base = &vh;
-	iov[0].iov_len = sizeof(vh);
-	iov[1].iov_base = buf;
-	iov[1].iov_len = pkt->len;
-	if (writev(q->tapfd, iov, 2) < 0) {
-		/* EIO while the TAP is down, ENOBUFS under pressure: the
-		 * packet is lost, as it would be on a full netdev queue;
-		 * EBADFD: the TAP was deleted, the queue stops. */
-		(void)queue_tap_error(q, errno);
-		QUEUE_STAT_ADD(q, tx_drop_tap, 1);
-		return false;
-	}
-sent:
-	QUEUE_STAT_ADD(q, tx_packets, 1);
-	QUEUE_STAT_ADD(q, tx_bytes, pkt->len);
-	if (pkt->has_gso)
-		QUEUE_STAT_ADD(q, tx_gso_frames, 1);
-	return true;
+	tapio_write(q->tio, &vh, buf, pkt->len,
+	    pkt->len | (pkt->has_gso ? QUEUE_TX_GSO_BIT : 0),
+	    queue_tx_written, q);
 }
 
 /*
@@ -165,8 +184,7 @@ queue_tx_deliver(struct queue *q, struct tx_pkt *pkt, unsigned int i,
 		QUEUE_STAT_ADD(q, tx_drop_copy, 1);
 		st = NETIF_RSP_ERROR;
 	} else if (pkt->len > 0) {
-		(void)queue_tx_send(q, pkt, q->tx_buf + q->tx_pkt_off[i],
-		    now_ns);
+		queue_tx_send(q, pkt, q->tx_buf + q->tx_pkt_off[i], now_ns);
 	}
 	tx_pkt2rsp(pkt, &q->tx, st);
 }
@@ -205,12 +223,9 @@ queue_tx_direct(struct queue *q, unsigned int i, uint64_t now_ns)
 			    q->name);
 		q->direct_off = true;
 	} else {
-		QUEUE_STAT_ADD(q, tx_packets, 1);
-		QUEUE_STAT_ADD(q, tx_bytes, pkt->len);
 		QUEUE_STAT_ADD(q, tx_switched, 1);
 		QUEUE_STAT_ADD(q, tx_direct, 1);
-		if (pkt->has_gso)
-			QUEUE_STAT_ADD(q, tx_gso_frames, 1);
+		queue_tx_count_sent(q, pkt->len, pkt->has_gso);
 	}
 	tx_pkt2rsp(pkt, &q->tx, NETIF_RSP_OKAY);
 	return true;
@@ -308,6 +323,9 @@ queue_tx_flush(struct queue *q, struct queue_tx_chunk *c, uint64_t now_ns)
 			queue_tx_deliver(q, &q->tx_pkts[i], i, cst, now_ns);
 		}
 	}
+	/* The chunk's TAP writes, in one system call where io_uring is
+	 * had, before the next chunk's copy overwrites tx_buf. */
+	tapio_flush(q->tio, queue_tx_written, q);
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(ring, notify);
 	if (notify)
 		queue_notify(q, q->port_tx);

@@ -70,6 +70,9 @@ static void sandbox_test_violate(const char *who);
 static const char *const sandbox_data_calls[] = {
 	/* the TAP, eventfds, timerfds, the event channel's fd */
 	"read", "readv", "write", "writev",
+	/* a queue's TAP writes in one call (tapio.c): its ring does only
+	 * vectored reads and writes on the TAP registered with it */
+	"io_uring_enter",
 	/* the simulated Xen's event channels are datagram sockets; the
 	 * log's syslog socket */
 	"sendto", "sendmsg", "recvfrom", "recvmsg",
@@ -115,7 +118,9 @@ static const unsigned long sandbox_data_ioctls[] = {
  * the steering map's updates. Not in it: execve, fork, ptrace, signals
  * to others (kill only probes, with signal 0: the privileged part
  * signals the scripts), mount and namespaces, modules, keyrings, perf,
- * io_uring (nothing of vifd uses it), clocks and reboot.
+ * clocks and reboot. io_uring: the control thread makes a queue's ring
+ * (tapio.c: set up disabled, restricted, then enabled); workers only
+ * enter it.
  */
 static const char *const sandbox_control_calls[] = {
 	"open", "openat", "lseek", "pread64", "pwrite64",
@@ -140,6 +145,8 @@ static const char *const sandbox_control_calls[] = {
 	"getppid", "getuid", "geteuid", "getgid", "getegid", "getresuid",
 	"getresgid", "getgroups",
 	"pidfd_open",
+	/* a queue's TAP ring (tapio.c) */
+	"io_uring_setup", "io_uring_register",
 	/* a worker's start: its capabilities and its filter */
 	"prctl", "seccomp", "capget", "capset",
 	"ioctl",

@@ -143,9 +143,14 @@ tests_unit_test_ctl_cmd_LDADD = $(UNIT_LDADD)
 # ---- the data plane (src/data) ------------------------------------------------
 UNIT_TESTS += tests/unit/test_queue tests/unit/test_tap \
 	tests/unit/test_tap_steer tests/unit/test_sandbox \
-	tests/unit/test_privdrop tests/unit/test_inbox
+	tests/unit/test_privdrop tests/unit/test_inbox tests/unit/test_tapio
 check_PROGRAMS += tests/unit/test_queue tests/unit/test_tap \
-	tests/unit/test_sandbox tests/unit/test_privdrop tests/unit/test_inbox
+	tests/unit/test_sandbox tests/unit/test_privdrop tests/unit/test_inbox \
+	tests/unit/test_tapio
+
+tests_unit_test_tapio_CFLAGS = $(UNIT_CFLAGS) $(URING_CFLAGS)
+tests_unit_test_tapio_SOURCES = tests/unit/test_tapio.c
+tests_unit_test_tapio_LDADD = $(UNIT_LDADD)
 
 tests_unit_test_inbox_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_inbox_SOURCES = tests/unit/test_inbox.c

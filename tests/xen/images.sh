@@ -28,7 +28,7 @@ LAB_XENVER=4.17
 # systemd is not dom0's init (dom0-init is): it is there for the driver
 # domain netdd, whose root is this same tree (netdd-base.cpio.zst below).
 LAB_DOM0_PKGS="xen-utils-$LAB_XENVER xenstore-utils iproute2 iputils-ping kmod
-procps busybox-static iperf3 ethtool tcpdump strace libxml2 libmnl0 libxdp1
+procps busybox-static iperf3 ethtool tcpdump strace libxml2 libmnl0 libxdp1 liburing2
 net-tools systemd systemd-sysv"
 # Modules dom0 and netdd load (plus their dependencies, found with modprobe).
 LAB_DOM0_MODS="xenfs xen-evtchn xen-gntdev xen-gntalloc xen-privcmd

@@ -56,6 +56,7 @@
 # usage: bench.sh [--builddir DIR] [--seconds S] [--runs N]
 #                 [--queues N] [--frames "udp64 f1514 gso64k"] [--keep DIR]
 #                 [--backoff-us N] [--no-pin] [--perf DIR] [--no-syscalls]
+#                 [--tap-io auto|plain]
 #        (make bench BENCH_ARGS='...' runs it from the build directory)
 
 set -u
@@ -71,6 +72,10 @@ usage: bench.sh [options]
                    baselines stay single-queue loops; with N > 1 the
                    injector spreads its frames over 8 flows per queue.
   --frames LIST    frame kinds (default "udp64 f1514 gso64k")
+  --tap-io MODE    vifd's --tap-io: auto (default: a batch of guest
+                   frames per system call, io_uring) or plain (one
+                   writev per frame, as before); the baselines are the
+                   same loops either way
   --backoff-us N   the injector's nap when a TAP queue is full (default 20)
   --no-pin         leave every process to the scheduler. By default (two
                    or more CPUs) vifd (with one queue) and the baseline
@@ -109,6 +114,7 @@ PERF_PID=
 PIN=1
 SYSC=1		# 1: run S counts system calls
 COUNT=		# set during run S: count system calls
+TAPIO=auto
 while [ $# -gt 0 ]; do
 	case $1 in
 	--builddir) BUILDDIR=${2:?}; shift ;;
@@ -116,6 +122,7 @@ while [ $# -gt 0 ]; do
 	--runs) RUNS=${2:?}; shift ;;
 	--queues) QUEUES=${2:?}; shift ;;
 	--frames) FRAMES=${2:?}; shift ;;
+	--tap-io) TAPIO=${2:?}; shift ;;
 	--backoff-us) BACKOFF=${2:?}; shift ;;
 	--keep) KEEP=${2:?}; shift ;;
 	--perf) PERF_DIR=${2:?}; shift ;;
@@ -132,6 +139,7 @@ fi
 if ! [[ $RUNS =~ ^[0-9]+$ ]] || ! inrange "$RUNS" 1 15; then
 	die "--runs: '$RUNS' (1 to 15)"
 fi
+case $TAPIO in auto|plain) ;; *) die "--tap-io: '$TAPIO' (auto or plain)" ;; esac
 if ! [[ $QUEUES =~ ^[0-9]+$ ]] || ! inrange "$QUEUES" 1 8; then
 	die "--queues: '$QUEUES' (1 to 8)"
 fi
@@ -275,7 +283,7 @@ EOF
 chmod +x "$M.hotplug"
 
 ip netns exec "$NS" "${VIFD_PIN[@]}" "$VIFD" --xen="sim:$M" -f \
-    --max-queues="$QUEUES" \
+    --max-queues="$QUEUES" --tap-io="$TAPIO" \
     --script-dir="$M" >>"$M.vifd.log" 2>&1 &
 VIFD_PID=$!
 for _ in $(seq 100); do [ -S "$M/vifd-0.sock" ] && break; sleep 0.05; done
@@ -531,7 +539,7 @@ T0=$(now)
 echo "vifd data-plane benchmark (simulated Xen; guest = vif-guest, one vif)"
 echo "machine: ${CPU:-unknown CPU}, $(nproc) CPUs, Linux $(uname -r)"
 echo "load average before: $LOAD0 (the machine may be shared)"
-echo "vif: $QUEUES queue(s)$([ "$QUEUES" = 1 ] && echo ', single-queue runs'); baselines: one TAP queue, one loop"
+echo "vif: $QUEUES queue(s)$([ "$QUEUES" = 1 ] && echo ', single-queue runs'); vifd --tap-io=$TAPIO; baselines: one TAP queue, one loop"
 if [ -n "$PIN" ]; then
 	echo "CPUs: $([ "$QUEUES" = 1 ] && echo "vifd and ")the baseline loops on CPU $CPU_A," \
 	    "injectors on CPU $CPU_B, the guest (vif-guest) unpinned"

@@ -16,7 +16,7 @@ tools_bench_vifd_bench_SOURCES = \
 tools_bench_vifd_bench_LDADD = tools/vif-guest/libvifguest.a $(VIFD_LDADD)
 
 dist_noinst_SCRIPTS += tools/bench/bench.sh tools/bench/switch-bench.sh \
-	tools/bench/uplink-bench.sh
+	tools/bench/uplink-bench.sh tools/bench/tcp-bench.sh
 EXTRA_DIST += tools/bench/benchlib.sh
 
 # make bench [BENCH_ARGS='--seconds 2 --runs 5 --queues 2 ...']
@@ -38,3 +38,10 @@ uplink-bench: all
 	$(BASH) $(top_srcdir)/tools/bench/uplink-bench.sh \
 	    --builddir '$(abs_top_builddir)' $(BENCH_ARGS)
 .PHONY: uplink-bench
+
+# make tcp-bench [BENCH_ARGS='--seconds 5 --runs 3']: TCP guest <-> host,
+# vifd's TAP I/O a frame per system call against a batch (issue 19).
+tcp-bench: all
+	$(BASH) $(top_srcdir)/tools/bench/tcp-bench.sh \
+	    --builddir '$(abs_top_builddir)' $(BENCH_ARGS)
+.PHONY: tcp-bench
