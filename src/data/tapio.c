@@ -302,9 +302,9 @@ tapio_read(struct tapio *t, struct virtio_net_hdr *vh, uint8_t *buf,
 	if (tapio_read_refills(t)) {
 		tapio_read_batch(t);
 		if (t->rn > 0 && t->rres[0] == -EOPNOTSUPP) {
-			/* A TUN without FMODE_NOWAIT refuses RWF_NOWAIT; its
-			 * O_NONBLOCK then answers EAGAIN by itself, but
-			 * rather than rely on that, reads go plain. */
+			/* A TUN without FMODE_NOWAIT refuses RWF_NOWAIT, and
+			 * without it a read on an empty TAP would wait in
+			 * the ring for a frame: reads go plain. */
 			t->rplain = true;
 			t->rnext = t->rn = 0;
 			if (!__atomic_exchange_n(&tapio_rx_refusal_said, true,

@@ -6,7 +6,9 @@
 #   feature-no-csum-offload (the TAP gets no TUN_F_CSUM; checksums are
 #   complete before they reach the guest), no feature-ipv6-csum-offload
 #   (vifd completes IPv6 checksums in software and counts them),
-#   no feature-sg / no GSO (MTU held at 1500, one slot per frame).
+#   no feature-sg / no GSO (MTU held at 1500, one slot per frame);
+#   vifd's TAP I/O batched through io_uring (the default) and one system
+#   call per frame (--tap-io=plain).
 # Each: TCP both ways, and the counters that show the path was taken.
 . "$(dirname "$0")/../lib/rig.sh"
 need_root
@@ -80,12 +82,26 @@ check "no-sg: the TAP's MTU is held at 1500 despite mtu=9000" sh -c \
 both_ways 6 10.77.0.7 "no-sg"
 check "no-sg: no GSO frames either way" [ "$(total 6 rx_gso_frames)" = 0 ] && [ "$(total 6 tx_gso_frames)" = 0 ]
 
-# vifd offering a single event channel (feature-split-event-channels=0).
+# vifd's TAP I/O so far: a batch per system call, each queue its own
+# io_uring (--tap-io=auto, the default; src/data/tapio.c): as many rings
+# as queue workers ("vif2.0-q0", ...).
+uring_fds() { ls -l "/proc/$VIFD_PID/fd" 2>/dev/null | grep -c 'anon_inode:\[io_uring\]'; }
+workers() { cat /proc/"$VIFD_PID"/task/*/comm 2>/dev/null | grep -cE '^vif[0-9]+\.[0-9]+-q[0-9]+$'; }
+n=$(uring_fds); w=$(workers)
+diag "io_uring rings in vifd: $n; queue workers: $w"
+check "--tap-io=auto: every queue has its io_uring" test "$n" -gt 0 -a "$n" = "$w"
+check "--tap-io=auto: no fallback said" sh -c "! grep -q 'one system call' '$M.vifd.log'"
+
+# vifd offering a single event channel (feature-split-event-channels=0),
+# with its TAP I/O one system call per frame (--tap-io=plain).
 vifd_stop
-vifd_start --no-split-event-channels
+vifd_start --no-split-event-channels --tap-io=plain
 guest_with 7 10.77.0.8
 check "vifd --no-split-event-channels advertises 0" sh -c \
     "[ \"\$($XENSIM exec $M -- xenstore-read $(be_path 7 0)/feature-split-event-channels)\" = 0 ]"
 both_ways 7 10.77.0.8 "backend without split channels"
+check "--tap-io=plain: no io_uring in vifd" [ "$(uring_fds)" = 0 ]
+crossed() { [ "$(total 7 tx_packets)" -gt 1000 ] && [ "$(total 7 rx_packets)" -gt 1000 ]; }
+check "--tap-io=plain: guest 7's frames crossed both ways" crossed
 check "vifd alive" kill -0 "$VIFD_PID"
 done_testing

@@ -100,6 +100,13 @@ vif_gone() {	# DOMID DEVID NETDEV: backend dir and netdev both gone
 cur_backend() { cat "$LAB_RUN/backend" 2>/dev/null || echo none; }
 vifd_pid() { cat "$LAB_RUN/vifd.pid" 2>/dev/null; }
 vifd_alive() { local p; p=$(vifd_pid); [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+# vifd_rw_calls: read and write system calls vifd made so far, all
+# threads (/proc/PID/io syscr + syscw; io_uring_enter is neither).
+vifd_rw_calls() { awk '$1 == "syscr:" || $1 == "syscw:" { s += $2 } END { print s + 0 }' "/proc/$(vifd_pid)/io"; }
+# vif_frames DOMID: frames dom0's vifd moved on the guest's vif 0, both ways;
+# vif_copy_calls DOMID: its grant-copy calls, both ways.
+vif_frames() { echo $(( $(vifctl_stat "$1" 0 tx_packets) + $(vifctl_stat "$1" 0 rx_packets) )); }
+vif_copy_calls() { echo $(( $(vifctl_stat "$1" 0 tx_copy_calls) + $(vifctl_stat "$1" 0 rx_copy_calls) )); }
 
 # vifd_start: starts vifd in the foreground (logging to $VIFD_LOG) and
 # returns once it says it is watching (a log line matching
@@ -522,7 +529,7 @@ xfer_check() {
 # KEEP_AS in front, for the side-by-side scenarios), GSO across, a file
 # each way intact.
 data_check() {
-	local d offl gt0 gr0 gt gr kind=${BE_KIND:-$(cur_backend)}
+	local d offl gt0 gr0 gt gr sc0= pk0 pk nt0 gc0 kind=${BE_KIND:-$(cur_backend)}
 	d=$(guest_domid "$1")
 	offl=$(guest_offloads "$1")
 	fig "$offl"
@@ -533,8 +540,20 @@ data_check() {
 	if [ "$kind" = vifd ]; then
 		gt0=$(vifctl_stat "$d" 0 "$GSO_TX_KEY") && gr0=$(vifctl_stat "$d" 0 "$GSO_RX_KEY") ||
 		    { fail "vifctl stats $d 0 has no $GSO_TX_KEY/$GSO_RX_KEY"; return 1; }
+		[ -z "${BE_DOMID:-}" ] && sc0=$(vifd_rw_calls) && pk0=$(vif_frames "$d") &&
+		    nt0=$(vifctl_stat "$d" 0 notifies) && gc0=$(vif_copy_calls "$d")
 	fi
 	measure_tcp "$1" "$2" 5 || return 1
+	if [ -n "$sc0" ]; then
+		# What the TCP runs cost vifd per frame it moved either way:
+		# read and write system calls (all its threads: the TAP's,
+		# eventfds', sockets'; an io_uring batch is neither), event-
+		# channel notifications to the guest, grant-copy ioctls.
+		pk=$(( $(vif_frames "$d") - pk0 ))
+		fig "vifd_rw_syscalls_per_frame=$(calc "($(vifd_rw_calls) - $sc0) / ($pk + 1e-9)" 3)" \
+		    "vifd_notifies_per_frame=$(calc "($(vifctl_stat "$d" 0 notifies) - $nt0) / ($pk + 1e-9)" 3)" \
+		    "vifd_gntcopy_calls_per_frame=$(calc "($(vif_copy_calls "$d") - $gc0) / ($pk + 1e-9)" 3)"
+	fi
 	keep "${KEEP_AS:-}guest_tx_mbps" "$G2H_MBPS"
 	keep "${KEEP_AS:-}guest_rx_mbps" "$H2G_MBPS"
 	if [ "$kind" = vifd ]; then

@@ -1,7 +1,8 @@
 # Scenario 1: a guest with one vif comes up; frontend and backend reach
 # Connected, the vif's host netdev is on the bridge, ping works both ways.
 # Under vifd, its queue workers serve the real netfront inside their
-# seccomp sandbox (vifd(8) SANDBOX): Seccomp 2, no capabilities.
+# seccomp sandbox (vifd(8) SANDBOX): Seccomp 2, no capabilities; and its
+# TAP I/O goes in batches, through an io_uring per queue (--tap-io=auto).
 # Figures: timings from the start of xl create, states, RTTs.
 BUDGET=240
 
@@ -19,7 +20,20 @@ scenario_main() {
 	keep rtt_g2h "$RTT_G2H"
 	[ "$(cur_backend)" = vifd ] && { sandboxed "$d" || return 1; }
 	[ "$(cur_backend)" = vifd ] && { separated || return 1; }
+	[ "$(cur_backend)" = vifd ] && { tap_io || return 1; }
 	return 0
+}
+
+# tap_io: vifd's TAP I/O goes in batches here (tapio.c): an io_uring per
+# queue, and no word of falling back to a system call per frame. The
+# lab's kernel (Debian 12's) has what it needs, so a fallback is a fault.
+tap_io() {
+	local n said
+	n=$(ls -l "/proc/$(vifd_pid)/fd" 2>/dev/null | grep -c 'anon_inode:\[io_uring\]')
+	said=$(grep -c 'one system call' "$VIFD_LOG")
+	fig "tap_io_rings=$n tap_io_fallback_said=$said"
+	[ "$n" -gt 0 ] && [ "$said" = 0 ] ||
+	    fail "vifd's TAP I/O is not batched ($n io_uring rings; $(grep -m1 'one system call' "$VIFD_LOG"))"
 }
 
 # sandboxed DOMID: every queue worker of the guest's vifs is under vifd's

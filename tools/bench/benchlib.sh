@@ -1,7 +1,7 @@
 # tools/bench/benchlib.sh - what the simulated-Xen benchmarks that compare
 # two paths in one run share (switch-bench.sh, uplink-bench.sh,
-# tcp-bench.sh); sourced (bash) after BUILDDIR is set and `die` is
-# defined.
+# tcp-bench.sh, scale-bench.sh); sourced (bash) after BUILDDIR is set and
+# `die` is defined.
 #
 # bench_bins: the binaries of BUILDDIR (XENSIM, VIFD, VIFCTL, GUEST,
 # VBENCH), each checked to be built.

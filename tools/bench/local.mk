@@ -16,7 +16,8 @@ tools_bench_vifd_bench_SOURCES = \
 tools_bench_vifd_bench_LDADD = tools/vif-guest/libvifguest.a $(VIFD_LDADD)
 
 dist_noinst_SCRIPTS += tools/bench/bench.sh tools/bench/switch-bench.sh \
-	tools/bench/uplink-bench.sh tools/bench/tcp-bench.sh
+	tools/bench/uplink-bench.sh tools/bench/tcp-bench.sh \
+	tools/bench/scale-bench.sh
 EXTRA_DIST += tools/bench/benchlib.sh
 
 # make bench [BENCH_ARGS='--seconds 2 --runs 5 --queues 2 ...']
@@ -45,3 +46,10 @@ tcp-bench: all
 	$(BASH) $(top_srcdir)/tools/bench/tcp-bench.sh \
 	    --builddir '$(abs_top_builddir)' $(BENCH_ARGS)
 .PHONY: tcp-bench
+
+# make scale-bench [BENCH_ARGS='--vifs 64 --seconds 3']: one vifd with
+# many vifs, idle and all sending at once (issue 19).
+scale-bench: all
+	$(BASH) $(top_srcdir)/tools/bench/scale-bench.sh \
+	    --builddir '$(abs_top_builddir)' $(BENCH_ARGS)
+.PHONY: scale-bench
