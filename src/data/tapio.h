@@ -10,7 +10,9 @@
  * at a time, for one system call instead of one each. Where the kernel refuses io_uring (too old, disabled by sysctl,
  * a seccomp profile of the host's), or with --tap-io=plain, each write
  * is a writev at once and each read a readv: same results, reported the
- * same way. Reads are batched alike: up to TAPIO_RX_SLOTS in one call.
+ * same way. Reads are batched alike, up to TAPIO_RX_SLOTS in one call,
+ * where the kernel's TUN takes RWF_NOWAIT (Linux 6.18 does, Debian 12's
+ * 6.1 does not: there reads stay one readv each).
  *
  * The ring is restricted before it is enabled (IORING_REGISTER_
  * RESTRICTIONS): it can only write or read vectors, and only on the one
