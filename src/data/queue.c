@@ -27,6 +27,7 @@
 #include "util/log.h"
 #include "util/sandbox.h"
 #include "data/queue_int.h"
+#include "data/tapio.h"
 #include "data/vif_rss.h"
 #include "data/inbox.h"
 #include "data/vswitch.h"
@@ -439,12 +440,13 @@ queue_free_buffers(struct queue *q)
 #ifdef VIFD_TEST_HOOKS
 /*
  * The test hook of a --enable-test-hooks build: with $VIFD_TEST_PREFAULT
- * set, every page of the queue's two data buffers is written once at
- * start. They are demand-paged (QUEUE_TX_BUF + QUEUE_RX_BUF, some 708 KiB
- * a queue), and traffic touches deeper into them only when a pass fills
- * a bigger chunk than before: a long soak saw vifd's anonymous RSS creep
- * by ~1 MiB/min for minutes that way, bounded by the buffers' size but
- * hiding any real growth. tests/soak/soak.sh sets it, so that its
+ * set, every page of the queue's data buffers is written once at start.
+ * They are demand-paged (QUEUE_TX_BUF + QUEUE_RX_BUF, some 708 KiB a
+ * queue, and the TAP's read slots, 1 MiB, where reads are batched), and
+ * traffic touches deeper into them only when a pass fills a bigger chunk
+ * than before: a long soak saw vifd's anonymous RSS creep by ~1 MiB/min
+ * for minutes that way, bounded by the buffers' size but hiding any real
+ * growth. tests/soak/soak.sh sets it, so that its
  * flatness check measures everything else. Not memset(0): the compiler
  * may fold malloc + memset 0 into calloc, which touches nothing.
  */
@@ -455,6 +457,10 @@ queue_test_prefault(struct queue *q)
 		return;
 	memset(q->tx_buf, 0x5a, QUEUE_TX_BUF);
 	memset(q->rx_buf, 0x5a, QUEUE_RX_BUF);
+	/* And the TAP's read slots (tapio.h), as demand-paged. */
+	if (q->tio != NULL && q->tio->rbuf != NULL)
+		memset(q->tio->rbuf, 0x5a, (size_t)TAPIO_RX_SLOTS *
+		    TAPIO_RX_CAP);
 }
 #endif
 

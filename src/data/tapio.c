@@ -307,6 +307,8 @@ tapio_read(struct tapio *t, struct virtio_net_hdr *vh, uint8_t *buf,
 			 * the ring for a frame: reads go plain. */
 			t->rplain = true;
 			t->rnext = t->rn = 0;
+			free(t->rbuf);
+			t->rbuf = NULL;
 			if (!__atomic_exchange_n(&tapio_rx_refusal_said, true,
 			    __ATOMIC_RELAXED))
 				log_info("TAP reads one system call each: the "

@@ -38,3 +38,45 @@ tap_io() {
 	[ "$n" -gt 0 ] && [ "$said" = 0 ] ||
 	    fail "vifd's TAP writes are not batched ($n io_uring rings; $(grep -m1 -E 'TAP (writes|I/O) one system call' "$VIFD_LOG"))"
 }
+
+# sandboxed DOMID: every queue worker of the guest's vifs is under vifd's
+# filter with no capability, and vifd is still alive after the traffic.
+sandboxed() {
+	local t n=0 ok=0 st
+	for t in /proc/"$(vifd_pid)"/task/*; do
+		grep -qE "^vif$1\.[0-9]+-q[0-9]+$" "$t/comm" 2>/dev/null || continue
+		n=$((n + 1))
+		st=$(cat "$t/status")
+		echo "$st" | grep -q '^Seccomp:[[:space:]]*2$' &&
+		    echo "$st" | grep -q '^CapEff:[[:space:]]*0000000000000000$' &&
+		    ok=$((ok + 1))
+	done
+	fig "sandboxed_workers=$ok/$n"
+	[ "$n" -gt 0 ] && [ "$ok" = "$n" ] && vifd_alive ||
+	    fail "vifd's queue workers are not all sandboxed ($ok of $n)"
+}
+
+# separated: vifd runs as two parts on real Xen too (vifd(8), PRIVILEGE
+# SEPARATION): a vifd-priv child with root's capabilities, and vifd
+# itself with CAP_BPF at most, its control thread filtered, in a mount
+# namespace of its own without /dev/xen/privcmd.
+separated() {
+	local p v part st
+	v=$(vifd_pid)
+	part=$(for p in /proc/[0-9]*; do
+		[ "$(cat "$p/comm" 2>/dev/null)" = vifd-priv ] &&
+		    [ "$(awk '$1 == "PPid:" { print $2 }' "$p/status")" = "$v" ] &&
+		    echo "${p#/proc/}"
+	done | head -n 1)
+	st=$(cat "/proc/$v/status")
+	if [ -n "$part" ] &&
+	    echo "$st" | grep -qE '^CapEff:[[:space:]]*(0000008000000000|0000000000000000)$' &&
+	    echo "$st" | grep -q '^Seccomp:[[:space:]]*2$' &&
+	    [ "$(readlink "/proc/$v/ns/mnt")" != "$(readlink /proc/1/ns/mnt)" ] &&
+	    [ -e /dev/xen/privcmd ] && ! nsenter -t "$v" -m test -e /dev/xen/privcmd; then
+		fig "privsep=on"
+		return 0
+	fi
+	fig "privsep=off"
+	fail "vifd is not split into its two parts (part '${part}', $(echo "$st" | grep -E '^(CapEff|Seccomp):' | tr '\n\t' '  '))"
+}

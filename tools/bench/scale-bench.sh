@@ -28,25 +28,14 @@ NVIF=64
 SECS=3
 IDLE=10
 die() { echo "scale-bench: $*" >&2; exit 1; }
-while [ $# -gt 0 ]; do
-	case $1 in
-	--builddir) BUILDDIR=${2:?}; shift ;;
-	--vifs) NVIF=${2:?}; shift ;;
-	--seconds) SECS=${2:?}; shift ;;
-	--idle-seconds) IDLE=${2:?}; shift ;;
-	-h|--help) sed -n '2,24p' "$0"; exit 0 ;;
-	*) die "unknown argument '$1' (--help)" ;;
-	esac
-	shift
-done
-[[ $NVIF =~ ^[0-9]+$ ]] && [ "$NVIF" -ge 2 ] && [ "$NVIF" -le 200 ] ||
-    die "--vifs: '$NVIF' (2 to 200)"
-[[ $SECS =~ ^[0-9]+$ ]] && [ "$SECS" -ge 1 ] && [ "$SECS" -le 60 ] ||
-    die "--seconds: '$SECS' (1 to 60)"
-[[ $IDLE =~ ^[0-9]+$ ]] && [ "$IDLE" -ge 1 ] && [ "$IDLE" -le 300 ] ||
-    die "--idle-seconds: '$IDLE' (1 to 300)"
-[ "$(id -u)" = 0 ] || die "needs root (namespaces, TAPs)"
+declare -A BENCH_OPTS=([--builddir]=BUILDDIR [--vifs]=NVIF [--seconds]=SECS [--idle-seconds]=IDLE)
+BENCH_HELP=2,24p
 . "$(dirname "$0")/benchlib.sh"
+bench_parse "$@"
+bench_int vifs "$NVIF" 2 200
+bench_int seconds "$SECS" 1 60
+bench_int idle-seconds "$IDLE" 1 300
+[ "$(id -u)" = 0 ] || die "needs root (namespaces, TAPs)"
 bench_bins
 TOP=$(mktemp -d /tmp/vifd-scalebench.XXXXXX) || die "mktemp"
 M=$TOP/m
@@ -116,11 +105,7 @@ esac
 exit 0
 EOS
 chmod +x "$TOP/hotplug"
-ip netns exec "$NS" "$VIFD" --xen="sim:$M" -f --max-queues=1 \
-    >>"$TOP/vifd.log" 2>&1 &
-VIFD_PID=$!
-for _ in $(seq 100); do [ -S "$M/vifd-0.sock" ] && break; sleep 0.05; done
-[ -S "$M/vifd-0.sock" ] || die "vifd did not start"
+bench_vifd "$NS" "$M" "$TOP/vifd.log" || die "vifd did not start"
 sleep 0.5
 rss0=$(status VmRSS); thr0=$(status Threads)
 

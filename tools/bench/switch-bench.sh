@@ -29,29 +29,17 @@ RUNS=3
 FRAMES="udp64 f1514"
 TCP_SECS=5
 die() { echo "switch-bench: $*" >&2; exit 1; }
-while [ $# -gt 0 ]; do
-	case $1 in
-	--builddir) BUILDDIR=${2:?}; shift ;;
-	--seconds) SECS=${2:?}; shift ;;
-	--runs) RUNS=${2:?}; shift ;;
-	--frames) FRAMES=${2:?}; shift ;;
-	--tcp-seconds) TCP_SECS=${2:?}; shift ;;
-	-h|--help) sed -n '2,24p' "$0"; exit 0 ;;
-	*) die "unknown argument '$1' (--help)" ;;
-	esac
-	shift
-done
-[[ $SECS =~ ^[0-9]+$ ]] && [ "$SECS" -ge 1 ] && [ "$SECS" -le 60 ] ||
-    die "--seconds: '$SECS' (1 to 60)"
-[[ $TCP_SECS =~ ^[0-9]+$ ]] && [ "$TCP_SECS" -le 60 ] ||
-    die "--tcp-seconds: '$TCP_SECS' (0 to 60; 0: no TCP)"
-[[ $RUNS =~ ^[0-9]+$ ]] && [ "$RUNS" -ge 1 ] && [ "$RUNS" -le 15 ] ||
-    die "--runs: '$RUNS' (1 to 15)"
+declare -A BENCH_OPTS=([--builddir]=BUILDDIR [--seconds]=SECS [--runs]=RUNS [--frames]=FRAMES [--tcp-seconds]=TCP_SECS)
+BENCH_HELP=2,24p
+. "$(dirname "$0")/benchlib.sh"
+bench_parse "$@"
+bench_int seconds "$SECS" 1 60
+bench_int tcp-seconds "$TCP_SECS" 0 60	# 0: no TCP
+bench_int runs "$RUNS" 1 15
 for k in $FRAMES; do
 	case $k in udp64|f1514) ;; *) die "--frames: unknown kind '$k'" ;; esac
 done
 [ "$(id -u)" = 0 ] || die "needs root (namespaces, TAPs)"
-. "$(dirname "$0")/benchlib.sh"
 bench_bins
 M=$(mktemp -d /tmp/vifd-swbench.XXXXXX) || die "mktemp"
 NS=vswb$$
@@ -92,11 +80,7 @@ esac
 exit 0
 EOS
 chmod +x "$M.hotplug"
-ip netns exec "$NS" "$VIFD" --xen="sim:$M" -f --max-queues=1 \
-    >>"$M.vifd.log" 2>&1 &
-VIFD_PID=$!
-for _ in $(seq 100); do [ -S "$M/vifd-0.sock" ] && break; sleep 0.05; done
-[ -S "$M/vifd-0.sock" ] || die "vifd did not start"
+bench_vifd "$NS" "$M" "$M.vifd.log" || die "vifd did not start"
 # devid 0: on br0; devid 1: on switch sw0.
 for d in 1 2; do
 	"$VIFCTL" --xen="sim:$M" attach "$d" \
@@ -207,13 +191,7 @@ if [ "$TCP_SECS" -gt 0 ] && command -v iperf3 >/dev/null; then
 		read -r g0 i0 d0 < <(copies "$n")
 		c0=$(cputicks "$VIFD_PID")
 		out=$(ip netns exec "$NS-g1" timeout $((TCP_SECS + 20)) iperf3 -c "10.9$n.0.2" \
-		    -t "$TCP_SECS" -J 2>/dev/null | python3 -c '
-import json, sys
-try:
-    s = json.load(sys.stdin)["end"]["sum_received"]
-    print(s["bits_per_second"], s["bytes"])
-except (ValueError, KeyError, TypeError):
-    print("- -")')
+		    -t "$TCP_SECS" -J 2>/dev/null | bench_iperf)
 		c1=$(cputicks "$VIFD_PID")
 		read -r g1 i1 d1 < <(copies "$n")
 		set -- $out

@@ -23,23 +23,14 @@ BUILDDIR=${VIFD_BUILDDIR:-.}
 SECS=5
 RUNS=3
 die() { echo "tcp-bench: $*" >&2; exit 1; }
-while [ $# -gt 0 ]; do
-	case $1 in
-	--builddir) BUILDDIR=${2:?}; shift ;;
-	--seconds) SECS=${2:?}; shift ;;
-	--runs) RUNS=${2:?}; shift ;;
-	-h|--help) sed -n '2,19p' "$0"; exit 0 ;;
-	*) die "unknown argument '$1' (--help)" ;;
-	esac
-	shift
-done
-[[ $SECS =~ ^[0-9]+$ ]] && [ "$SECS" -ge 1 ] && [ "$SECS" -le 60 ] ||
-    die "--seconds: '$SECS' (1 to 60)"
-[[ $RUNS =~ ^[0-9]+$ ]] && [ "$RUNS" -ge 1 ] && [ "$RUNS" -le 15 ] ||
-    die "--runs: '$RUNS' (1 to 15)"
+declare -A BENCH_OPTS=([--builddir]=BUILDDIR [--seconds]=SECS [--runs]=RUNS)
+BENCH_HELP=2,19p
+. "$(dirname "$0")/benchlib.sh"
+bench_parse "$@"
+bench_int seconds "$SECS" 1 60
+bench_int runs "$RUNS" 1 15
 [ "$(id -u)" = 0 ] || die "needs root (namespaces, TAPs)"
 command -v iperf3 >/dev/null || die "needs iperf3"
-. "$(dirname "$0")/benchlib.sh"
 bench_bins
 TOP=$(mktemp -d /tmp/vifd-tcpbench.XXXXXX) || die "mktemp"
 NS=vtcb$$
@@ -84,10 +75,7 @@ setup() {
 	ip -n "$NS" link set lo up
 	ip netns add "$NS-g" || return 1
 	ip -n "$NS-g" link set lo up
-	ip netns exec "$NS" "$VIFD" --xen="sim:$M" -f --max-queues=1 \
-	    --tap-io="$1" >>"$TOP/vifd-$1.log" 2>&1 &
-	VIFD_PID=$!
-	for i in $(seq 100); do [ -S "$M/vifd-0.sock" ] && break; sleep 0.05; done
+	bench_vifd "$NS" "$M" "$TOP/vifd-$1.log" --tap-io="$1" || return 1
 	"$VIFCTL" --xen="sim:$M" attach 1 \
 	    "mac=00:16:3e:00:19:01,script=$TOP/hotplug" >>"$TOP/log" 2>&1 || return 1
 	"$GUEST" --xen="sim:$M" --domid 1 --devid 0 --queues 1 --mode tap \
@@ -113,13 +101,7 @@ iperf() {
 	sleep 0.3
 	c0=$(cputicks "$VIFD_PID")
 	out=$(ip netns exec "$1" timeout $((SECS + 20)) iperf3 -c "$3" -t "$SECS" \
-	    -J 2>/dev/null | python3 -c '
-import json, sys
-try:
-    s = json.load(sys.stdin)["end"]["sum_received"]
-    print(s["bits_per_second"], s["bytes"])
-except (ValueError, KeyError, TypeError):
-    print("- -")')
+	    -J 2>/dev/null | bench_iperf)
 	c1=$(cputicks "$VIFD_PID")
 	set -- $out
 	case $1 in [0-9]*) ;; *) echo "- -"; return ;; esac

@@ -23,22 +23,13 @@ BUILDDIR=${VIFD_BUILDDIR:-.}
 SECS=3
 RUNS=3
 die() { echo "uplink-bench: $*" >&2; exit 1; }
-while [ $# -gt 0 ]; do
-	case $1 in
-	--builddir) BUILDDIR=${2:?}; shift ;;
-	--seconds) SECS=${2:?}; shift ;;
-	--runs) RUNS=${2:?}; shift ;;
-	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
-	*) die "unknown argument '$1' (--help)" ;;
-	esac
-	shift
-done
-[[ $SECS =~ ^[0-9]+$ ]] && [ "$SECS" -ge 1 ] && [ "$SECS" -le 60 ] ||
-    die "--seconds: '$SECS' (1 to 60)"
-[[ $RUNS =~ ^[0-9]+$ ]] && [ "$RUNS" -ge 1 ] && [ "$RUNS" -le 15 ] ||
-    die "--runs: '$RUNS' (1 to 15)"
-[ "$(id -u)" = 0 ] || die "needs root (namespaces, TAPs, XDP)"
+declare -A BENCH_OPTS=([--builddir]=BUILDDIR [--seconds]=SECS [--runs]=RUNS)
+BENCH_HELP=2,20p
 . "$(dirname "$0")/benchlib.sh"
+bench_parse "$@"
+bench_int seconds "$SECS" 1 60
+bench_int runs "$RUNS" 1 15
+[ "$(id -u)" = 0 ] || die "needs root (namespaces, TAPs, XDP)"
 bench_bins
 M=$(mktemp -d /tmp/vifd-upbench.XXXXXX) || die "mktemp"
 NS=vupb$$
@@ -84,11 +75,8 @@ cat >"$M.hotplug" <<'EOS'
 exit 0
 EOS
 chmod +x "$M.hotplug"
-ip netns exec "$NS" "$VIFD" --xen="sim:$M" -f --max-queues=1 \
-    --switch-uplink=swx=xa0 >>"$M.vifd.log" 2>&1 &
-VIFD_PID=$!
-for _ in $(seq 100); do [ -S "$M/vifd-0.sock" ] && break; sleep 0.05; done
-[ -S "$M/vifd-0.sock" ] || die "vifd did not start"
+bench_vifd "$NS" "$M" "$M.vifd.log" --switch-uplink=swx=xa0 ||
+    die "vifd did not start"
 # devid 0: switch swt (TAP uplink); devid 1: switch swx (AF_XDP uplink).
 # Domain 2 keeps a port on each connected all along (vif-guest sinks), so
 # that the switches, their uplinks and what they learned outlive guest
