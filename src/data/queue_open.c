@@ -184,7 +184,8 @@ queue_open(struct queue *q, const struct queue_params *p, char *err,
 	    errlen)) < 0)
 		goto fail;
 	q->tio = malloc(sizeof(*q->tio));
-	if (q->tio == NULL || (r = tapio_open(q->tio, q->tapfd)) < 0) {
+	if (q->tio == NULL ||
+	    (r = tapio_open(q->tio, q->tapfd, q->swport == NULL)) < 0) {
 		free(q->tio);
 		q->tio = NULL;
 		r = -ENOMEM;

@@ -98,14 +98,14 @@ fail:
 }
 
 int
-tapio_open(struct tapio *t, int fd)
+tapio_open(struct tapio *t, int fd, bool batch)
 {
 	const char *what = NULL;
 	int r;
 
 	memset(t, 0, sizeof(*t));
 	t->fd = fd;
-	if (tapio_plain)
+	if (tapio_plain || !batch)
 		return 0;
 	t->ring = calloc(1, sizeof(*t->ring));
 	if (t->ring == NULL)

@@ -76,10 +76,12 @@ void tapio_force_plain(bool plain);
  * Sets up `t` to write to and read from `fd` (which stays the caller's):
  * an io_uring restricted to that fd where the kernel allows, else plain
  * calls; t->ring tells which. The first refusal is logged once per
- * process, with the kernel's reason. Returns 0, or -ENOMEM when our own
+ * process, with the kernel's reason. `batch` false: plain calls, no
+ * ring (a switch port's TAP, which carries no frames: a ring there would
+ * only take locked memory). Returns 0, or -ENOMEM when our own
  * allocations fail.
  */
-int tapio_open(struct tapio *t, int fd);
+int tapio_open(struct tapio *t, int fd, bool batch);
 
 /* Undoes tapio_open, dropping writes not yet submitted (not reported). */
 void tapio_close(struct tapio *t);

@@ -63,14 +63,10 @@ machine_up() {
 # VIFD_WRAP: a command (words) that runs vifd's command line, set by a test
 # that needs vifd in some other context (ovs.sh: a mount namespace); it
 # must exec, so that VIFD_PID is vifd's.
-# vifd gets the locked memory vifd.service gives it (LimitMEMLOCK=64M):
-# its io_uring rings and AF_XDP uplinks count against root's as a whole,
-# which every vifd of tests running side by side shares.
 VIFD_PID=
 VIFD_WRAP=()
 vifd_start() {
-	"${VIFD_WRAP[@]}" ip netns exec "$HOSTNS" prlimit --memlock=67108864 -- \
-	    "$VIFD" --xen="sim:$M" -f -v \
+	"${VIFD_WRAP[@]}" ip netns exec "$HOSTNS" "$VIFD" --xen="sim:$M" -f -v \
 	    ${VIFD_RIG_SANDBOX:+--sandbox="$VIFD_RIG_SANDBOX"} \
 	    --script-dir="$HOTPLUG" "$@" >>"$M.vifd.log" 2>&1 &
 	VIFD_PID=$!

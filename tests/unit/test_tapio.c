@@ -108,7 +108,7 @@ write_frames(bool plain, unsigned int n)
 	memset(&d, 0, sizeof(d));
 	memset(&vh, 0, sizeof(vh));
 	tapio_force_plain(plain);
-	CU_ASSERT_FATAL(tapio_open(&t, tap_fd) == 0);
+	CU_ASSERT_FATAL(tapio_open(&t, tap_fd, true) == 0);
 	CU_ASSERT_EQUAL(t.ring != NULL, !plain && uring_ok);
 	for (i = 0; i < n; i++) {
 		frame_fill(frames[i], i);
@@ -170,7 +170,7 @@ read_frames(bool plain, unsigned int n)
 	sll.sll_ifindex = (int)if_nametoindex(tap_name);
 	sll.sll_halen = 6;
 	tapio_force_plain(plain);
-	CU_ASSERT_FATAL(tapio_open(&t, tap_fd) == 0);
+	CU_ASSERT_FATAL(tapio_open(&t, tap_fd, true) == 0);
 	CU_ASSERT(tapio_read_refills(&t) == (!plain && uring_ok));
 	batched = !plain && uring_ok && tun_nowait;
 	for (i = 0; i < n; i++) {
@@ -231,7 +231,7 @@ test_restricted(void)
 
 	if (!uring_ok)
 		return;
-	CU_ASSERT_FATAL(tapio_open(&t, tap_fd) == 0);
+	CU_ASSERT_FATAL(tapio_open(&t, tap_fd, true) == 0);
 	CU_ASSERT_FATAL(t.ring != NULL);
 	/* One at a time: a refused operation ends its submission call. */
 	for (i = 0; i < 2; i++) {

@@ -38,13 +38,13 @@ bench_bins() {
 	done
 }
 # bench_vifd NS SIMDIR LOG [ARGS...]: vifd in namespace NS serving the
-# simulated machine SIMDIR (one queue a vif), logging to LOG, with the
-# locked memory vifd.service gives it (64 MiB); VIFD_PID is its pid. Returns once its control socket is there, 1 if it never came.
+# simulated machine SIMDIR (one queue a vif), logging to LOG; VIFD_PID is
+# its pid. Returns once its control socket is there, 1 if it never came.
 bench_vifd() {
 	local ns=$1 m=$2 log=$3 i
 	shift 3
-	ip netns exec "$ns" prlimit --memlock=67108864 -- \
-	    "$VIFD" --xen="sim:$m" -f --max-queues=1 "$@" >>"$log" 2>&1 &
+	ip netns exec "$ns" "$VIFD" --xen="sim:$m" -f --max-queues=1 "$@" \
+	    >>"$log" 2>&1 &
 	VIFD_PID=$!
 	for i in $(seq 100); do [ -S "$m/vifd-0.sock" ] && return 0; sleep 0.05; done
 	return 1
