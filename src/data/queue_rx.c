@@ -33,8 +33,8 @@
  * The next frame for this queue: first what other queues steered to us,
  * then what the vif's switch ports sent it, then the TAP. Header into
  * *vh, frame at *data: buf (cap bytes), or a slot of the TAP's last
- * batch of reads (tapio.h). Returns the bytes read (header included), 0 when all are empty, -1 when the TAP read failed (EAGAIN:
- * empty), -2 for an inbox frame that could not be taken (dropped,
+ * batch of reads (tapio.h). Returns the bytes read (header included), 0
+ * when all are empty, -1 when the TAP read failed (EAGAIN: empty), -2 for an inbox frame that could not be taken (dropped,
  * counted). *steered: it came from the steering inbox (it is ours
  * already); a switch's frame is not, RSS may steer it on.
  */
@@ -361,16 +361,12 @@ queue_rx_pass(struct queue *q)
 				more = true;
 				break;
 			}
+			/* Full, or the next batch of TAP reads would reuse
+			 * the slots pending frames may be in: flush. */
 			if (bufoff >= QUEUE_CHUNK_BYTES ||
 			    npend == QUEUE_RX_PEND ||
-			    nsegs + RX_MAX_SLOTS > QUEUE_RX_SEGS) {
-				queue_rx_flush(q, npend, nsegs);
-				npend = nsegs = 0;
-				bufoff = 0;
-			}
-			if (npend > 0 && tapio_read_refills(q->tio)) {
-				/* The next batch of TAP reads reuses the
-				 * slots the pending frames may be in. */
+			    nsegs + RX_MAX_SLOTS > QUEUE_RX_SEGS ||
+			    (npend > 0 && tapio_read_refills(q->tio))) {
 				queue_rx_flush(q, npend, nsegs);
 				npend = nsegs = 0;
 				bufoff = 0;
