@@ -19,6 +19,7 @@
 #include "ctrl/backend.h"
 #include "ctrl/daemon.h"
 #include "ctrl/netback.h"
+#include "data/vswitch.h"
 #include "util/log.h"
 #include "util/loop.h"
 #include "ctrl/vifd.h"
@@ -122,6 +123,7 @@ vifd_tick(struct loop_watch *w, uint32_t events)
 	(void)events;
 	loop_timer_ack(v->tick_fd);
 	backend_tick(v);
+	vsw_tick();
 	backend_process_all(v);
 }
 

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,11 +72,15 @@ struct vsw {
 	 * its TAP could be had), or NULL. */
 	struct vsw_uplink *uplink;
 	struct vsw_port *uplink_port;
-	/* [vsw_list_lock] Its AF_XDP uplink (the admin's --switch-uplink
-	 * for it, when the socket could be had) and port, or NULL. */
+	/* [vsw_list_lock] The admin's --switch-uplink for it (NULL: none),
+	 * for the switch's life; its AF_XDP uplink and port, when the
+	 * socket could be had, or NULL; and the NIC's interface index when
+	 * the uplink was last made (0: there was no such NIC). A NIC with
+	 * another index under that name is a new one (vsw_tick). */
 	const struct swspec_uplink *xup;
 	struct vsw_xsk *xsk;
 	struct vsw_port *xsk_port;
+	unsigned int xsk_ifindex;
 };
 
 static pthread_mutex_t vsw_list_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -86,6 +91,7 @@ static unsigned int vsw_nxups;
 
 static void vsw_uplink_add(struct vsw *sw);
 static void vsw_xsk_remove(struct vsw *sw);
+static void vsw_xsk_end(struct vsw *sw);
 static void vsw_port_remove(struct vsw_port *port);
 
 static const char *
@@ -283,27 +289,21 @@ vsw_port_remove(struct vsw_port *port)
 }
 
 /*
- * The switch's AF_XDP uplink, when the admin gave it one: a trunk port
+ * The switch's AF_XDP uplink on the NIC its name now has: a trunk port
  * like the TAP's, served by vswitch_xsk.c. Without it (no such NIC, its
  * queue, another XDP program there, no privilege) the switch carries on
  * with its TAP, and says so. [vsw_list_lock]
  */
 static void
-vsw_xsk_add(struct vsw *sw)
+vsw_xsk_make(struct vsw *sw)
 {
 	struct vsw_port_params xp = {
 		.sw = sw->name, .trunk = true,
 	};
 	char name[2 * SWSPEC_NAME_MAX + 16], err[200];
-	unsigned int i;
 	int r;
 
-	for (i = 0; i < vsw_nxups; i++)
-		if (strcmp(vsw_xups[i].sw, sw->name) == 0)
-			break;
-	if (i == vsw_nxups)
-		return;
-	sw->xup = &vsw_xups[i];
+	sw->xsk_ifindex = if_nametoindex(sw->xup->ifname);
 	snprintf(name, sizeof(name), "xdp:%s@%u", sw->xup->ifname,
 	    sw->xup->queue);
 	xp.name = name;
@@ -314,35 +314,88 @@ vsw_xsk_add(struct vsw *sw)
 	if (r < 0) {
 		log_warnx("switch %s: no AF_XDP uplink on %s: %s", sw->name,
 		    sw->xup->ifname, err);
-		if (sw->xsk_port != NULL)
-			vsw_port_remove(sw->xsk_port);
-		sw->xsk_port = NULL;
-		vsw_xsk_remove(sw);
+		vsw_xsk_end(sw);
 	}
 }
 
-/* The AF_XDP uplink's end with its switch's: the XDP program leaves the
- * NIC once no other switch's uplink is on it. [vsw_list_lock] */
+/* The switch's AF_XDP uplink, when the admin gave it one. [vsw_list_lock] */
 static void
-vsw_xsk_remove(struct vsw *sw)
+vsw_xsk_add(struct vsw *sw)
+{
+	unsigned int i;
+
+	for (i = 0; i < vsw_nxups; i++)
+		if (strcmp(vsw_xups[i].sw, sw->name) == 0) {
+			sw->xup = &vsw_xups[i];
+			vsw_xsk_make(sw);
+			return;
+		}
+}
+
+/* The AF_XDP uplink's end (the switch's, or its NIC's): the XDP program
+ * leaves the NIC once no other switch's uplink is on it. [vsw_list_lock] */
+static void
+vsw_xsk_end(struct vsw *sw)
 {
 	const struct vsw *o;
 
-	if (sw->xup == NULL)
-		return;
 	if (sw->xsk != NULL)
 		vsw_xsk_stop(sw->xsk);
 	if (sw->xsk_port != NULL)
 		vsw_port_remove(sw->xsk_port);
+	sw->xsk = NULL;
+	sw->xsk_port = NULL;
 	for (o = vsw_list; o != NULL; o = o->next)
 		if (o != sw && o->xsk != NULL &&
 		    strcmp(o->xup->ifname, sw->xup->ifname) == 0)
 			break;
 	if (o == NULL)
 		vsw_xsk_detach(sw->xup);
-	sw->xsk = NULL;
-	sw->xsk_port = NULL;
+}
+
+/* The AF_XDP uplink's end with its switch's. [vsw_list_lock] */
+static void
+vsw_xsk_remove(struct vsw *sw)
+{
+	if (sw->xup == NULL)
+		return;
+	vsw_xsk_end(sw);
 	sw->xup = NULL;
+}
+
+void
+vsw_tick(void)
+{
+	struct vsw *sw;
+	unsigned int idx;
+
+	pthread_mutex_lock(&vsw_list_lock);
+	for (sw = vsw_list; sw != NULL; sw = sw->next) {
+		if (sw->xup == NULL)
+			continue;
+		idx = if_nametoindex(sw->xup->ifname);
+		if (idx == 0 || idx == sw->xsk_ifindex)
+			continue;
+		if (sw->xsk != NULL) {
+			/* The new uplink at the next tick: the kernel gives
+			 * the old one's locked memory back after its socket
+			 * closes (a deferred work), and with RLIMIT_MEMLOCK
+			 * tight the new one would not get its own before
+			 * (seen in the rig: ENOBUFS when made at once). */
+			log_info("switch %s: %s is a new NIC (interface index "
+			    "%u, was %u): its old AF_XDP uplink stops, a new "
+			    "one follows", sw->name, sw->xup->ifname, idx,
+			    sw->xsk_ifindex);
+			vsw_xsk_end(sw);
+			sw->xsk_ifindex = 0;
+			continue;
+		}
+		log_info("switch %s: NIC %s (interface index %u, was %u): a "
+		    "new AF_XDP uplink on it", sw->name, sw->xup->ifname, idx,
+		    sw->xsk_ifindex);
+		vsw_xsk_make(sw);
+	}
+	pthread_mutex_unlock(&vsw_list_lock);
 }
 
 /*

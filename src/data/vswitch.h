@@ -160,6 +160,18 @@ void vsw_port_set_vlan(struct vsw_port *port, uint16_t vid);
 int vsw_set_uplinks(const struct swspec_uplink *up, unsigned int n,
     char *err, size_t errlen);
 
+/*
+ * Once a second, from the control thread: a switch whose AF_XDP uplink's
+ * NIC is a new one (its name now has another interface index: the NIC
+ * went away and came back, or was not there when the switch was made)
+ * gets a new uplink on it: the old one (if any) is stopped at once, the
+ * new one made at the next tick (the old one's locked memory given back
+ * by then). A NIC that did
+ * not change is not tried again: an uplink refused on it (another XDP
+ * program, no such queue) stays refused until it does.
+ */
+void vsw_tick(void);
+
 /* Whether the admin gave a switch an AF_XDP uplink on that NIC queue:
  * the privileged part's check (forked after vsw_set_uplinks, it keeps
  * its own copy). */

@@ -257,7 +257,7 @@ vsw_xsk_gone(struct vsw_xsk *x)
 	x->gone = true;
 	log_warnx("%s: its NIC went away: this uplink takes no more frames "
 	    "(counted as tx_gone); the switch goes on with its TAP, and gets "
-	    "a new AF_XDP uplink when it is next made", x->name);
+	    "a new AF_XDP uplink when a NIC of that name is back", x->name);
 }
 
 /* A syscall for a ring the kernel does not serve by itself: the fill

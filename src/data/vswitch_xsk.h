@@ -54,7 +54,7 @@ int vsw_xsk_start(const struct swspec_uplink *up, struct vsw_port *port,
 /* A NIC that goes away (unregistered: ip link del, a driver unloaded)
  * ends its uplink: the thread says so once, stops sending, and counts
  * what the switch still sends it as tx_gone; the switch goes on with its
- * TAP. A new uplink is made with the switch, when it is next made. */
+ * TAP, and vsw_tick makes a new uplink when a NIC of that name is back. */
 
 /* Stops the thread and closes the socket (which leaves the map); the
  * XDP program stays for vswitch.c to take off once no uplink uses the

@@ -8,7 +8,9 @@
 # reach each other through it both ways (ARP, ping, TCP with the guests'
 # TSO super-frames cut and checksummed for the wire, 32 MiB intact each
 # way); the switch's TAP uplink stays down and carries nothing; a wire
-# down for a while under traffic, then up, carries again; the
+# down for a while under traffic, then up, carries again; a NIC deleted
+# under its uplink ends it, and one made again under that name gets a
+# new uplink, as does a NIC that was missing when its switch was made; the
 # frames are counted; once the switch's last port leaves, the socket
 # closes and the XDP program leaves the NIC. A switch whose uplink NIC
 # does not exist carries on without it and says so; bad --switch-uplink
@@ -47,8 +49,11 @@ ip -n "$FAR" link set xu1 up
 # which an AF_XDP socket cannot be told. The far host computes them, as a
 # host across a real wire does.
 ip netns exec "$FAR" ethtool -K xu1 tx off >/dev/null
-# swz's uplink: a NIC that goes away under it (below)
-ip -n "$HOSTNS" link add xg0 type veth peer name xg1 netns "$FAR"
+# swz's uplink: a NIC that goes away under it (below). The far host's
+# end keeps its address when made again, as a far host's NIC would when
+# ours is unplugged (a new one would leave the guest's ARP entry stale).
+XG1MAC=02:00:00:5b:00:c8
+ip -n "$HOSTNS" link add xg0 type veth peer name xg1 address "$XG1MAC" netns "$FAR"
 ip -n "$HOSTNS" link set xg0 up
 ip -n "$FAR" addr add 10.91.0.200/24 dev xg1
 ip -n "$FAR" link set xg1 up
@@ -137,7 +142,15 @@ port_up 3 swy 10.90.0.3
 check "switch swy: no AF_XDP uplink on nosuch0, said" vifd_log_has "switch swy: no AF_XDP uplink on nosuch0: No such device"
 check "... the privileged part saying why" vifd_log_has "privileged part: no interface nosuch0"
 check "... and swy serves its port" be_state_is 3 0 4
+# The NIC appears later (two queues: the uplink is on queue 1): within a
+# second or two swy has its uplink on it.
+ip -n "$HOSTNS" link add nosuch0 numtxqueues 2 numrxqueues 2 type veth \
+    peer name nosuch1 numtxqueues 2 numrxqueues 2 netns "$FAR"
+ip -n "$HOSTNS" link set nosuch0 up
+eventually 10 "swy: once nosuch0 appeared, an AF_XDP uplink on its queue 1" vifd_log_has "switch swy uplink nosuch0@1: AF_XDP socket bound"
+check "... said" vifd_log_has "switch swy: NIC nosuch0 (interface index [1-9][0-9]*, was 0): a new AF_XDP uplink on it"
 check "vifctl detach 3 0" vifctl detach 3 0
+eventually 10 "... the XDP program left nosuch0 with swy's last port" sh -c "! ip -n $HOSTNS -d link show nosuch0 | grep -q 'prog/xdp'"
 
 # ---- a NIC that goes away under its uplink ----------------------------------------
 # ip link del (or a driver unloaded) unbinds the socket for good: the
@@ -154,8 +167,24 @@ check "... what the switch sent it since is counted as tx_gone ($g)" [ "${g:-0}"
 check "... said once" [ "$(grep -c 'switch swz uplink xg0@0: its NIC went away' "$M.vifd.log")" = 1 ]
 check "... and no send error said for the dead socket" sh -c "! grep -q 'switch swz uplink xg0@0: sendto' $M.vifd.log"
 check "vif5.0 still connected" be_state_is 5 0 4
+# The NIC comes back (a new interface of that name): within vifd's
+# once-a-second look, the dead uplink stops, and at the next look a new
+# one is bound on it.
+ip -n "$HOSTNS" link add xg0 type veth peer name xg1 address "$XG1MAC" netns "$FAR"
+ip -n "$HOSTNS" link set xg0 up
+ip -n "$FAR" addr add 10.91.0.200/24 dev xg1
+ip -n "$FAR" link set xg1 up
+ip netns exec "$FAR" ethtool -K xg1 tx off >/dev/null
+eventually 10 "swz's old uplink stopped once xg0 was back, with what it lost after its NIC went" vifd_log_has "switch swz uplink xg0@0: stopped: .* [1-9][0-9]* after its NIC went away"
+check "... vifd said xg0 is a new NIC" vifd_log_has "switch swz: xg0 is a new NIC (interface index [0-9]*, was [1-9]"
+eventually 5 "... and a new uplink follows" vifd_log_has "switch swz: NIC xg0 (interface index [1-9][0-9]*, was 0): a new AF_XDP uplink on it"
+eventually 10 "... and bound a new AF_XDP socket on it" sh -c "[ \$(grep -c 'switch swz uplink xg0@0: AF_XDP socket bound' $M.vifd.log) = 2 ]"
+check "vifd's XDP program is on the new xg0" sh -c "ip -n $HOSTNS -d link show xg0 | grep -q 'prog/xdp'"
+eventually 10 "guest 5 pings the far host through the new uplink" in_guest 5 ping -c 1 -W 1 10.91.0.200
+check "the far host pings guest 5" far ping -c 3 -i 0.2 -W 1 10.91.0.5
+check "vifctl stats: the new uplink's tx_gone starts again at 0" [ "$(vifctl stats 5 0 | awk '$2 == "switch_xsk_tx_gone" { print $3 }')" = 0 ]
 check "vifctl detach 5 0" vifctl detach 5 0
-eventually 10 "swz's uplink stopped, with what it lost after its NIC went" vifd_log_has "switch swz uplink xg0@0: stopped: .* [1-9][0-9]* after its NIC went away"
+eventually 10 "the XDP program left the new xg0 with swz's last port" sh -c "! ip -n $HOSTNS -d link show xg0 | grep -q 'prog/xdp'"
 
 # ---- the end: the socket closes, the program leaves the NIC ------------------------
 check "vifctl detach 1 0" vifctl detach 1 0

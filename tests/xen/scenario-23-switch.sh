@@ -8,7 +8,13 @@
 # so the guests' readiness is their agent and their vif Connected; then
 # lab0 is brought up with an address of the guests' subnet as a /32 and a
 # route to sw-a, and dom0 pings sw-a through it.
-BUDGET=600
+# The switch also has an AF_XDP uplink (--switch-uplink=lab0=xu0, vifd(8)):
+# xu0 is one end of a veth pair whose other end is a far host in a
+# namespace of dom0's 6.1 kernel; sw-a pings it and runs TCP with it each
+# way through the socket, whose counters say so. Then xu0 is deleted and
+# made again under sw-a's pings: vifd says the NIC went, stops the old
+# uplink, binds a new one on the new xu0, and sw-a reaches the far host.
+BUDGET=660
 BACKENDS="vifd"
 SW_A=11
 SW_B=12
@@ -55,9 +61,62 @@ g2g_measure() {
 	    { fail "$p: iperf3 between the guests failed: $(tail -n 3 "$LAB_RUN/g2g.out" | tr '\n' ' ')"; return 1; }
 }
 
+# xsk_far_up: the far host's namespace and the veth pair xu0 (dom0) -
+# xu1 (far, 192.0.2.200, its transmit checksum offload off: an AF_XDP ring
+# carries no offload, as a real wire does not).
+XSK_FAR=xskfar
+XSK_FAR_IP=192.0.2.200
+xsk_far_up() {
+	ip netns add $XSK_FAR 2>/dev/null
+	ip link add xu0 type veth peer name xu1 address 02:00:00:c0:02:c8 netns $XSK_FAR &&
+	    ip link set xu0 up && ip -n $XSK_FAR link set xu1 up &&
+	    ip -n $XSK_FAR addr replace $XSK_FAR_IP/24 dev xu1 &&
+	    ip netns exec $XSK_FAR ethtool -K xu1 tx off > /dev/null
+}
+# xsk_stat COUNTER: the AF_XDP uplink's counter on sw-a's vif
+xsk_stat() { vifctl_stats "$(guest_domid sw-a)" 0 | awk -v c="switch_xsk_$1" '$2 == c { print $3 }'; }
+# xsk_bound: how many times vifd bound lab0's socket on xu0
+xsk_bound() { grep -c 'switch lab0 uplink xu0@0: AF_XDP socket bound' "$VIFD_LOG"; }
+
+# xsk_check: sw-a and the far host through the AF_XDP uplink.
+xsk_check() {
+	local s a b n0
+	s=$(guest_ping sw-a $XSK_FAR_IP 10)
+	fig "xsk_ping=$(echo "$s" | awk '{ print $2 "/" $1 }') xsk_rtt_ms=$(echo "$s" | awk '{ print $4 }')"
+	[ "$(echo "$s" | awk '{ print $2 }')" -gt 0 ] 2>/dev/null ||
+	    { fail "sw-a got no answer from the far host $XSK_FAR_IP through the AF_XDP uplink on xu0"; return 1; }
+	ip netns exec $XSK_FAR iperf3 -s -D > /dev/null 2>&1
+	a=$(g2g_tcp sw-a $XSK_FAR_IP)
+	b=$(g2g_tcp sw-a $XSK_FAR_IP -R)
+	ip netns exec $XSK_FAR pkill -x iperf3
+	fig "xsk_tcp_out_mbps=${a:-none} xsk_tcp_in_mbps=${b:-none} xsk_rx_frames=$(xsk_stat rx_frames) xsk_tx_frames=$(xsk_stat tx_frames) xsk_tx_nobuf=$(xsk_stat tx_nobuf) xsk_tx_unfit=$(xsk_stat tx_unfit)"
+	[ -n "$a" ] && [ -n "$b" ] ||
+	    { fail "iperf3 between sw-a and the far host through the AF_XDP uplink failed: $(tail -n 3 "$LAB_RUN/g2g.out" | tr '\n' ' ')"; return 1; }
+	# the NIC goes away under the uplink and comes back
+	n0=$(xsk_bound)
+	ip link del xu0
+	guest_cmd sw-a "$(scaled 30)" "ping -c 5 -i 0.2 -W 1 $XSK_FAR_IP" > /dev/null
+	xsk_far_up || { fail "could not make xu0 again"; return 1; }
+	wait_for "$(scaled 10)" sh -c "[ \$(grep -c 'switch lab0 uplink xu0@0: AF_XDP socket bound' $VIFD_LOG) -gt $n0 ]" ||
+	    { fail "no new AF_XDP uplink on xu0 once it was made again: $(grep 'lab0' "$VIFD_LOG" | tail -n 3 | tr '\n' '|')"; return 1; }
+	grep -q 'switch lab0 uplink xu0@0: its NIC went away' "$VIFD_LOG" &&
+	    grep -q 'switch lab0: xu0 is a new NIC' "$VIFD_LOG" ||
+	    { fail "vifd did not say xu0 went and came back: $(grep 'lab0' "$VIFD_LOG" | tail -n 4 | tr '\n' '|')"; return 1; }
+	s=$(guest_ping sw-a $XSK_FAR_IP 10)
+	fig "xsk_again_ping=$(echo "$s" | awk '{ print $2 "/" $1 }') xsk_gone_said=1"
+	[ "$(echo "$s" | awk '{ print $2 }')" -gt 0 ] 2>/dev/null ||
+	    { fail "sw-a got no answer from the far host through the new AF_XDP uplink"; return 1; }
+}
+
 scenario_main() {
 	local da db s0 g0 r0 sum_b sum_a vr va vb
+	local LAB_VIFD_ARGS="$LAB_VIFD_ARGS --switch-uplink=lab0=xu0"
 	guests_destroy_all
+	ip netns del $XSK_FAR 2>/dev/null
+	xsk_far_up || { fail "could not make the veth pair xu0 - xu1 in $XSK_FAR"; return 1; }
+	# vifd again, with lab0's AF_XDP uplink
+	vifd_stop
+	vifd_start || { fail "vifd did not start with --switch-uplink=lab0=xu0"; return 1; }
 	sw_guest_up sw-a $SW_A || return 1
 	sw_guest_up sw-b $SW_B || return 1
 	da=$(guest_domid sw-a); db=$(guest_domid sw-b)
@@ -99,8 +158,11 @@ scenario_main() {
 	fig "uplink_ping=$(echo "$s" | awk '{ print $2 "/" $1 }') uplink_rtt_ms=$(echo "$s" | awk '{ print $4 }')"
 	[ "$(echo "$s" | awk '{ print $2 }')" -gt 0 ] 2>/dev/null ||
 	    { fail "dom0 got no answer from sw-a through the uplink lab0"; return 1; }
+	xsk_check || return 1
+	fig "xsk_mode=$(grep -o 'switch lab0 uplink xu0@0: AF_XDP socket bound ([a-z-]*' "$VIFD_LOG" | tail -n 1 | sed 's/.*(//')"
 	# the same two guests behind xen-netback, on dom0's bridge
 	backend_use kernel || { fail "could not switch to xen-netback"; return 1; }
+	ip netns del $XSK_FAR
 	guest_up sw-a $SW_A 1 || return 1
 	guest_up sw-b $SW_B 1 || return 1
 	g2g_measure kernel_ || return 1
