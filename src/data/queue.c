@@ -141,6 +141,9 @@ queue_rearm_timer(struct queue *q)
 		next = now + QUEUE_RX_POLL_NS;
 	if (q->unmask_at != 0 && q->unmask_at < next)
 		next = q->unmask_at;
+	if (next == q->timer_at)
+		return;
+	q->timer_at = next;
 	if (next == UINT64_MAX)
 		(void)loop_timer_arm(q->timerfd, 0);
 	else
@@ -155,6 +158,7 @@ queue_on_timer(struct loop_watch *w, uint32_t events)
 
 	(void)events;
 	loop_timer_ack(q->timerfd);
+	q->timer_at = UINT64_MAX;	/* it expired: set no more */
 	now = loop_now_ns();
 	if (q->unmask_at != 0 && now >= q->unmask_at)
 		queue_unmask(q);
@@ -491,6 +495,7 @@ queue_start(struct queue *q)
 	if (r < 0)
 		goto fail;
 	q->timerfd = loop_timer_new();
+	q->timer_at = UINT64_MAX;
 	q->ctlfd = loop_event_new();
 	if (q->timerfd < 0 || q->ctlfd < 0) {
 		r = -EMFILE;

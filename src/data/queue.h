@@ -172,6 +172,10 @@ struct queue {
 	bool started;
 	struct loop loop;
 	int timerfd;
+	/* When timerfd is set to expire (ns, loop_now_ns), or UINT64_MAX:
+	 * not set. A pass that would set it as it is makes no call (a
+	 * system call each pass, a hypervisor round trip in a PV dom0). */
+	uint64_t timer_at;
 	int ctlfd;			/* control thread -> worker */
 	struct loop_watch w_evtchn, w_tap, w_timer, w_ctl, w_steer, w_switch;
 	struct log_ratelimit copy_rl;	/* "grant copy failed" lines */

@@ -131,7 +131,10 @@ queue_direct_place(struct queue *dq, void *arg)
 	} else {
 		QUEUE_STAT_ADD(dq, rx_packets, 1);
 		QUEUE_STAT_ADD(dq, rx_bytes, pkt->len);
-		QUEUE_STAT_ADD(dq, rx_direct, 1);
+		if (d->hlen < pkt->len)
+			QUEUE_STAT_ADD(dq, rx_direct, 1);
+		else
+			QUEUE_STAT_ADD(dq, rx_switched_in, 1);
 		if (f.has_gso)
 			QUEUE_STAT_ADD(dq, rx_gso_frames, 1);
 		if (f.xdp_headroom != 0)

@@ -190,26 +190,31 @@ queue_tx_deliver(struct queue *q, struct tx_pkt *pkt, unsigned int i,
 }
 
 /*
- * A switch port's long packet whose head is in: to one guest in one
- * copy, and answered, if it can go so. Returns true if it went.
+ * A switch port's packet whose first hlen bytes are in (a long packet's
+ * head, or a short one whole): to one guest by this worker's hand (in one
+ * copy for a long one), and answered, if it can go so. Returns true if
+ * it went.
  */
 static bool
-queue_tx_direct(struct queue *q, unsigned int i, uint64_t now_ns)
+queue_tx_direct(struct queue *q, unsigned int i, uint32_t hlen,
+    uint64_t now_ns)
 {
 	struct tx_pkt *pkt = &q->tx_pkts[i];
 	uint8_t *buf = q->tx_buf + q->tx_pkt_off[i];
 	struct queue_direct d = {
-		.sq = q, .pkt = pkt, .head = buf, .hlen = QUEUE_DIRECT_HEAD,
-		.now = now_ns,
+		.sq = q, .pkt = pkt, .head = buf, .hlen = hlen, .now = now_ns,
 	};
 
 	/* The cable pulled: the usual way counts the loss. */
 	if (q->direct_off ||
 	    __atomic_load_n(&q->link_down, __ATOMIC_RELAXED) ||
-	    vsw_port_send_direct(q->swport, buf, QUEUE_DIRECT_HEAD, pkt->len,
-	    now_ns, queue_direct_place, &d) != 1)
+	    vsw_port_send_direct(q->swport, buf, hlen, pkt->len, now_ns,
+	    queue_direct_place, &d) != 1)
 		return false;
-	if (d.failed) {
+	/* A short frame went whole from vifd's copy: a failed copy is the
+	 * receiver's grant, counted there (rx_drop_copy) as on the usual
+	 * way, and the frame left this guest. */
+	if (d.failed && hlen < pkt->len) {
 		/* Lost on the way (a bad grant here or there: the copy's
 		 * status does not say which). The frame left this guest:
 		 * answered OKAY, as netback answers a frame the receiver
@@ -224,7 +229,8 @@ queue_tx_direct(struct queue *q, unsigned int i, uint64_t now_ns)
 		q->direct_off = true;
 	} else {
 		QUEUE_STAT_ADD(q, tx_switched, 1);
-		QUEUE_STAT_ADD(q, tx_direct, 1);
+		if (hlen < pkt->len)
+			QUEUE_STAT_ADD(q, tx_direct, 1);
 		queue_tx_count_sent(q, pkt->len, pkt->has_gso);
 	}
 	tx_pkt2rsp(pkt, &q->tx, NETIF_RSP_OKAY);
@@ -285,8 +291,13 @@ queue_tx_flush(struct queue *q, struct queue_tx_chunk *c, uint64_t now_ns)
 		} else {
 			cst = copy_seg_status(q->tx_segs + c->segidx[i],
 			    queue_tx_nsegs(c, i));
-			if (cst == GNTST_okay && c->head[i] && !waiting &&
-			    queue_tx_direct(q, i, now_ns))
+			/* A long packet's head, or a short packet alone in
+			 * its chunk (queue_direct.h). */
+			if (cst == GNTST_okay && !waiting &&
+			    (c->head[i] || (c->npkts == 1 &&
+			    q->swport != NULL)) &&
+			    queue_tx_direct(q, i, c->head[i] ?
+			    QUEUE_DIRECT_HEAD : pkt->len, now_ns))
 				continue;	/* placed and answered */
 			if (cst != GNTST_okay || (!c->head[i] && !waiting)) {
 				/* Whole (or failed): out now, in order. */

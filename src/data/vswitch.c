@@ -733,7 +733,8 @@ vsw_port_send_direct(struct vsw_port *port, const uint8_t *head,
 		VSW_STAT_ADD(port, unicast, 1);
 		VSW_STAT_ADD(to, out_frames, 1);
 		VSW_STAT_ADD(to, out_bytes, len);
-		VSW_STAT_ADD(to, direct, 1);
+		if (hlen < len)
+			VSW_STAT_ADD(to, direct, 1);
 	}
 	pthread_rwlock_unlock(&sw->lock);
 	return r == 1 ? 1 : 0;
