@@ -131,6 +131,7 @@ queue_direct_place(struct queue *dq, void *arg)
 	} else {
 		QUEUE_STAT_ADD(dq, rx_packets, 1);
 		QUEUE_STAT_ADD(dq, rx_bytes, pkt->len);
+		QUEUE_STAT_ADD(dq, rx_placed, 1);
 		if (d->hlen < pkt->len)
 			QUEUE_STAT_ADD(dq, rx_direct, 1);
 		else

@@ -59,6 +59,16 @@ diag_file "$M.promtool"
 check "ARP was flooded" [ "$(st 1 switch_flooded)" -gt 0 ]
 check "... and the replies went to one learned port" [ "$(st 2 switch_unicast)" -gt 0 ]
 check "frames from the switch reached guest 2's ring" [ "$(total 2 rx_switched_in)" -gt 0 ]
+# At light load a short frame is placed in the receiver's ring by the
+# sender's worker (no hand-over to the receiver's worker): each ping
+# alone in its batch, each reply too.
+p1=$(total 1 rx_placed); p2=$(total 2 rx_placed)
+in_guest 1 ping -c 5 -i 0.2 -W 1 10.88.0.2 >/dev/null
+check "pings one at a time: placed in guest 2's ring by guest 1's worker (rx_placed +$(( $(total 2 rx_placed) - p2 )))" \
+    [ $(( $(total 2 rx_placed) - p2 )) -ge 4 ]
+check "... and the replies in guest 1's by guest 2's (+$(( $(total 1 rx_placed) - p1 )))" \
+    [ $(( $(total 1 rx_placed) - p1 )) -ge 4 ]
+check "... in two copies, not counted as one (rx_direct $(total 2 rx_direct))" [ "$(total 2 rx_direct)" = 0 ]
 check "guest 1's frames went to the switch" [ "$(total 1 tx_switched)" -gt 0 ]
 tapcount() { ip netns exec "$HOSTNS" cat "/sys/class/net/vif1.0/statistics/$1"; }
 check "... none to its TAP" [ "$(tapcount rx_packets)" = 0 ]

@@ -93,6 +93,10 @@ static const struct {
 	  "vifd switch." },
 	{ "rx_direct", "Frames to the guest another port of its vifd "
 	  "switch placed in its RX ring in one grant copy." },
+	{ "rx_placed", "Frames to the guest another port's worker of its vifd "
+	  "switch placed in its RX ring itself, with no hand-over to this "
+	  "queue's worker: those in one grant copy and short frames alone in "
+	  "their sender's batch." },
 	{ "rx_hash_extra", "Frames to the guest that carried a hash extra." },
 	{ "rx_csum_fixup", "Frames to the guest whose checksum vifd filled "
 	  "in." },
