@@ -260,22 +260,32 @@ queue_on_evtchn(struct loop_watch *w, uint32_t events)
 	struct queue *q = w->arg;
 	const struct xen_ops *ops = q->env->ops;
 	bool tx = false, rx = false, work;
+	uint32_t ports[2];
 	unsigned int i;
-	int p;
+	int k, n;
 
 	(void)events;
-	while ((p = ops->evtchn_pending(q->evtchn)) >= 0) {
+	/* A port read here stays masked until we unmask it (Linux's evtchn
+	 * device, as the simulated one), so the handle's ports (one, or TX's
+	 * and RX's when split) are all there is to read: one read for both
+	 * (on a real host one system call, where reading one port at a time
+	 * until EAGAIN made two or three). The fd is level-triggered: what
+	 * comes meanwhile wakes us again. */
+	n = ops->evtchn_pending_many(q->evtchn, ports, 2);
+	for (k = 0; k < n; k++) {
+		uint32_t p = ports[k];
+
 		QUEUE_STAT_ADD(q, evtchn_events, 1);
-		if ((uint32_t)p == q->port_tx)
+		if (p == q->port_tx)
 			tx = true;
-		if ((uint32_t)p == q->port_rx)
+		if (p == q->port_rx)
 			rx = true;
 		for (i = 0; i < q->nmasked; i++)
-			if (q->masked[i] == (uint32_t)p)
+			if (q->masked[i] == p)
 				break;
 		if (i == q->nmasked &&
 		    q->nmasked < sizeof(q->masked) / sizeof(q->masked[0]))
-			q->masked[q->nmasked++] = (uint32_t)p;
+			q->masked[q->nmasked++] = p;
 	}
 	work = false;
 	if (!q->fatal) {

@@ -92,6 +92,11 @@ struct xen_ops {
 	/* Next port with an event, or -EAGAIN. The port stays masked until
 	 * unmask(); events that arrive meanwhile are delivered once then. */
 	int (*evtchn_pending)(struct xen_evtchn *e);
+	/* Up to `max` such ports in one go (Linux's evtchn device gives
+	 * them in one read): their count, or -EAGAIN (or -errno). Fewer
+	 * than max: no other port had an event then. */
+	int (*evtchn_pending_many)(struct xen_evtchn *e, uint32_t *ports,
+	    unsigned int max);
 	int (*evtchn_unmask)(struct xen_evtchn *e, uint32_t port);
 
 	/* ---- xenstore (libxenstore) --------------------------------- */

@@ -185,28 +185,40 @@ h_notify(struct xen_evtchn *e, uint32_t port)
 	return 0;
 }
 
-/* Next pending, unmasked port (masked from now on), or -EAGAIN with the
- * eventfd drained: under the lock, so no event is lost between. */
+/* Up to max pending, unmasked ports (masked from now on), as the
+ * device's one read gives them, or -EAGAIN; under the lock, so no event
+ * is lost between. The eventfd is drained once none is left ready (the
+ * fd reads as the device's would: readable while a port is). */
 static int
-h_pending(struct xen_evtchn *e)
+h_pending_many(struct xen_evtchn *e, uint32_t *ports, unsigned int max)
 {
 	uint64_t v;
 	uint32_t ready;
-	int p, r = -EAGAIN;
+	unsigned int n = 0;
+	int p;
 
 	(void)e;
 	pthread_mutex_lock(&H.lock);
 	ready = H.pending & ~H.masked;
-	if (ready != 0) {
+	while (ready != 0 && n < max) {
 		p = __builtin_ctz(ready);
+		ready &= ~(1u << p);
 		H.pending &= ~(1u << p);
 		H.masked |= 1u << p;
-		r = p + 100;
-	} else {
-		(void)!read(H.efd, &v, sizeof(v));
+		ports[n++] = (uint32_t)p + 100;
 	}
+	if (ready == 0)
+		(void)!read(H.efd, &v, sizeof(v));
 	pthread_mutex_unlock(&H.lock);
-	return r;
+	return n > 0 ? (int)n : -EAGAIN;
+}
+
+static int
+h_pending(struct xen_evtchn *e)
+{
+	uint32_t p;
+
+	return h_pending_many(e, &p, 1) < 0 ? -EAGAIN : (int)p;
 }
 
 static void
@@ -900,6 +912,7 @@ suite_init(void)
 	H.ops.evtchn_unbind = h_unbind;
 	H.ops.evtchn_notify = h_notify;
 	H.ops.evtchn_pending = h_pending;
+	H.ops.evtchn_pending_many = h_pending_many;
 	H.ops.evtchn_unmask = h_unmask;
 	H.env.ops = &H.ops;
 	pthread_mutex_init(&H.lock, NULL);

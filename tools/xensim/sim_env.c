@@ -41,6 +41,7 @@ sim_ops_init(void)
 	sim_ops.evtchn_unbind = sim_evtchn_unbind;
 	sim_ops.evtchn_notify = sim_evtchn_notify;
 	sim_ops.evtchn_pending = sim_evtchn_pending;
+	sim_ops.evtchn_pending_many = sim_evtchn_pending_many;
 	sim_ops.evtchn_unmask = sim_evtchn_unmask;
 }
 

@@ -605,6 +605,23 @@ sim_evtchn_pending(struct xen_evtchn *e)
 	return -EAGAIN;
 }
 
+/* One datagram a port here: as many receives as ports, and one more to
+ * hear EAGAIN when fewer than max were pending (the device's one read is
+ * what vifd saves on a real host; here the answer is the same). */
+int
+sim_evtchn_pending_many(struct xen_evtchn *e, uint32_t *ports,
+    unsigned int max)
+{
+	unsigned int n = 0;
+	int p = 0;
+
+	while (n < max && (p = sim_evtchn_pending(e)) >= 0)
+		ports[n++] = (uint32_t)p;
+	if (n > 0)
+		return (int)n;
+	return p < 0 ? p : -EAGAIN;
+}
+
 int
 sim_evtchn_unmask(struct xen_evtchn *e, uint32_t port)
 {

@@ -118,6 +118,8 @@ int sim_evtchn_bind_interdomain(struct xen_evtchn *e, uint32_t remote_domid,
 int sim_evtchn_unbind(struct xen_evtchn *e, uint32_t port);
 int sim_evtchn_notify(struct xen_evtchn *e, uint32_t port);
 int sim_evtchn_pending(struct xen_evtchn *e);
+int sim_evtchn_pending_many(struct xen_evtchn *e, uint32_t *ports,
+    unsigned int max);
 int sim_evtchn_unmask(struct xen_evtchn *e, uint32_t port);
 
 /* ---- sim_gnttab.c ------------------------------------------------------ */
