@@ -143,11 +143,10 @@ queue_rearm_timer(struct queue *q)
 		next = q->unmask_at;
 	if (next == q->timer_at)
 		return;
-	q->timer_at = next;
-	if (next == UINT64_MAX)
-		(void)loop_timer_arm(q->timerfd, 0);
-	else
-		(void)loop_timer_arm(q->timerfd, next > now ? next - now : 1);
+	/* A refused call leaves the deadline unknown (0): the next pass
+	 * sets it again. */
+	q->timer_at = loop_timer_arm(q->timerfd, next == UINT64_MAX ? 0 :
+	    next > now ? next - now : 1) == 0 ? next : 0;
 }
 
 static void

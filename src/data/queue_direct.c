@@ -3,7 +3,9 @@
  * port's worker places a frame from its guest's TX buffers straight into
  * another port's guest RX ring, gref to gref, in one grant copy - where
  * the two-copy path would copy it into vifd, hand it to the other port's
- * inbox and let that port's worker copy it out again.
+ * inbox and let that port's worker copy it out again. A short frame
+ * alone in its sender's batch is placed the same way from vifd's copy of
+ * it (two copies, no hand-over: queue_direct.h).
  *
  * Owns when a frame may go this way and the placement. The sending
  * worker has read the frame's head (to decide where it goes); the rest
@@ -31,11 +33,13 @@
 
 #include <string.h>
 
+#include "core/featmask.h"
 #include "core/vnet_hdr.h"
 #include "data/inbox.h"
 #include "data/queue_direct.h"
 #include "data/queue_int.h"
 #include "data/shaper.h"
+#include "data/vif_mcast.h"
 
 /* Can dq take a frame by another worker's hand now? [dq->rx_lock] */
 static bool
@@ -81,6 +85,15 @@ queue_direct_place(struct queue *dq, void *arg)
 	bool has_gso, failed = false;
 	int notify = 0, placed = 0;
 
+	/* What the usual way would change: a checksum the sender's
+	 * feature mask has vifd complete (vnet_hdr_tx_masked_csum), a
+	 * multicast frame the receiver's filter drops (a peer link sends
+	 * it any frame). */
+	if ((d->sq->feat_off & (FEATMASK_IPV4_CSUM | FEATMASK_IPV6_CSUM)) &&
+	    (pkt->flags & NETTXF_csum_blank) && !pkt->has_gso)
+		return 0;
+	if (!vif_mcast_pass(dq->mcast, d->head))
+		return 0;
 	if (dq == d->sq || d->hlen > pkt->len ||
 	    __atomic_load_n(&dq->rx_limited, __ATOMIC_RELAXED) ||
 	    __atomic_load_n(&dq->link_down, __ATOMIC_RELAXED) ||
@@ -117,6 +130,9 @@ queue_direct_place(struct queue *dq, void *arg)
 	failed = copy_seg_status(dq->rx_segs, nsegs) != GNTST_okay;
 	rx_slots2rsp(pend, dq->rx_segs, &dq->rx);
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&dq->rx, notify);
+	QUEUE_STAT_ADD(dq, rx_placed, 1);
+	if (d->hlen == pkt->len)
+		QUEUE_STAT_ADD(dq, rx_switched_in, 1);
 	QUEUE_STAT_ADD(dq, rx_copy_calls, 1);
 	QUEUE_STAT_ADD(dq, rx_copy_segs, nsegs);
 	QUEUE_STAT_ADD(dq, rx_copy_bytes, bytes);
@@ -131,11 +147,8 @@ queue_direct_place(struct queue *dq, void *arg)
 	} else {
 		QUEUE_STAT_ADD(dq, rx_packets, 1);
 		QUEUE_STAT_ADD(dq, rx_bytes, pkt->len);
-		QUEUE_STAT_ADD(dq, rx_placed, 1);
 		if (d->hlen < pkt->len)
 			QUEUE_STAT_ADD(dq, rx_direct, 1);
-		else
-			QUEUE_STAT_ADD(dq, rx_switched_in, 1);
 		if (f.has_gso)
 			QUEUE_STAT_ADD(dq, rx_gso_frames, 1);
 		if (f.xdp_headroom != 0)

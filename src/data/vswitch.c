@@ -81,7 +81,15 @@ struct vsw {
 	struct vsw_xsk *xsk;
 	struct vsw_port *xsk_port;
 	unsigned int xsk_ifindex;
+	/* [vsw_list_lock] Make the uplink at the next tick whatever the
+	 * index: the old one was just ended, or an attempt failed for want
+	 * of memory (a closed socket gives its locked memory back late),
+	 * which is tried up to VSW_XSK_TRIES times in a row (xsk_tries). */
+	bool xsk_again;
+	unsigned int xsk_tries;
 };
+
+#define VSW_XSK_TRIES	5u
 
 static pthread_mutex_t vsw_list_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct vsw *vsw_list;		/* [vsw_list_lock] */
@@ -301,9 +309,14 @@ vsw_xsk_make(struct vsw *sw)
 		.sw = sw->name, .trunk = true,
 	};
 	char name[2 * SWSPEC_NAME_MAX + 16], err[200];
+	unsigned int idx;
 	int r;
 
-	sw->xsk_ifindex = if_nametoindex(sw->xup->ifname);
+	idx = if_nametoindex(sw->xup->ifname);
+	if (idx != sw->xsk_ifindex)
+		sw->xsk_tries = 0;
+	sw->xsk_ifindex = idx;
+	sw->xsk_again = false;
 	snprintf(name, sizeof(name), "xdp:%s@%u", sw->xup->ifname,
 	    sw->xup->queue);
 	xp.name = name;
@@ -315,6 +328,13 @@ vsw_xsk_make(struct vsw *sw)
 		log_warnx("switch %s: no AF_XDP uplink on %s: %s", sw->name,
 		    sw->xup->ifname, err);
 		vsw_xsk_end(sw);
+		/* Locked memory a closed socket has not given back yet
+		 * (a deferred work): again at the next tick, a few times. */
+		if ((r == -ENOBUFS || r == -ENOMEM || r == -EAGAIN) &&
+		    ++sw->xsk_tries < VSW_XSK_TRIES)
+			sw->xsk_again = true;
+	} else {
+		sw->xsk_tries = 0;
 	}
 }
 
@@ -374,25 +394,32 @@ vsw_tick(void)
 		if (sw->xup == NULL)
 			continue;
 		idx = if_nametoindex(sw->xup->ifname);
-		if (idx == 0 || idx == sw->xsk_ifindex)
+		if (idx == 0)
 			continue;
 		if (sw->xsk != NULL) {
-			/* The new uplink at the next tick: the kernel gives
-			 * the old one's locked memory back after its socket
-			 * closes (a deferred work), and with RLIMIT_MEMLOCK
-			 * tight the new one would not get its own before
-			 * (seen in the rig: ENOBUFS when made at once). */
-			log_info("switch %s: %s is a new NIC (interface index "
-			    "%u, was %u): its old AF_XDP uplink stops, a new "
-			    "one follows", sw->name, sw->xup->ifname, idx,
-			    sw->xsk_ifindex);
+			/* A NIC under another index is a new one; one under
+			 * the same index whose socket was unbound went and
+			 * came back with it (moved to another namespace and
+			 * back). The new uplink at the next tick: the kernel
+			 * gives the old one's locked memory back after its
+			 * socket closes (a deferred work), and with
+			 * RLIMIT_MEMLOCK tight the new one would not get its
+			 * own before (seen in the rig: ENOBUFS when made at
+			 * once). */
+			if (idx == sw->xsk_ifindex && !vsw_xsk_gone(sw->xsk))
+				continue;
+			log_info("switch %s: %s is a new NIC or came back "
+			    "(interface index %u, was %u): its old AF_XDP "
+			    "uplink stops, a new one follows", sw->name,
+			    sw->xup->ifname, idx, sw->xsk_ifindex);
 			vsw_xsk_end(sw);
-			sw->xsk_ifindex = 0;
+			sw->xsk_again = true;
 			continue;
 		}
-		log_info("switch %s: NIC %s (interface index %u, was %u): a "
-		    "new AF_XDP uplink on it", sw->name, sw->xup->ifname, idx,
-		    sw->xsk_ifindex);
+		if (idx == sw->xsk_ifindex && !sw->xsk_again)
+			continue;
+		log_info("switch %s: NIC %s (interface index %u): a new "
+		    "AF_XDP uplink on it", sw->name, sw->xup->ifname, idx);
 		vsw_xsk_make(sw);
 	}
 	pthread_mutex_unlock(&vsw_list_lock);

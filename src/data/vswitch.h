@@ -126,14 +126,16 @@ void vsw_port_set_direct(struct vsw_port *port, struct queue *dq);
 
 /*
  * A frame from the port's guest, of `len` bytes, of which the first
- * hlen (at least an Ethernet header) are at `head`: if it goes to exactly
- * one port that has a direct queue, place(dq, arg) is asked to put it
- * into that queue's RX ring in one copy, with the switch read-locked
- * (the queue stays). place returns 1 if it did, 0 if the frame must go
- * the usual way. Returns 1 if the frame was placed (counted on both
- * ports), 0 otherwise: the caller then copies the rest of the frame and
- * sends it with vsw_port_send, which decides, refuses or floods it and
- * counts it, as for any frame.
+ * hlen (at least an Ethernet header; all of it for a short frame) are at
+ * `head`: if it goes to exactly one port that has a direct queue,
+ * place(dq, arg) is asked to put it into that queue's RX ring by this
+ * worker's hand (in one copy when hlen < len), with the switch
+ * read-locked (the queue stays). place returns 1 if it did, 0 if the
+ * frame must go the usual way. Returns 1 if the frame was placed
+ * (counted on both ports; switch_direct when in one copy), 0 otherwise:
+ * the caller then copies the rest of the frame, if any, and sends it with
+ * vsw_port_send, which decides, refuses or floods it and counts it, as
+ * for any frame.
  */
 int vsw_port_send_direct(struct vsw_port *port, const uint8_t *head,
     size_t hlen, size_t len, uint64_t now_ns,
@@ -163,12 +165,14 @@ int vsw_set_uplinks(const struct swspec_uplink *up, unsigned int n,
 /*
  * Once a second, from the control thread: a switch whose AF_XDP uplink's
  * NIC is a new one (its name now has another interface index: the NIC
- * went away and came back, or was not there when the switch was made)
- * gets a new uplink on it: the old one (if any) is stopped at once, the
- * new one made at the next tick (the old one's locked memory given back
- * by then). A NIC that did
- * not change is not tried again: an uplink refused on it (another XDP
- * program, no such queue) stays refused until it does.
+ * went away and came back, or was not there when the switch was made;
+ * or the same index, but the uplink's socket was unbound: moved to
+ * another namespace and back) gets a new uplink on it: the old one (if
+ * any) is stopped at once, the new one made at the next tick (the old
+ * one's locked memory given back by then). A refusal for want of memory
+ * is tried again at the next ticks, a few times; a NIC that did not
+ * change is not tried again otherwise: an uplink refused on it (another
+ * XDP program, no such queue) stays refused until it does.
  */
 void vsw_tick(void);
 

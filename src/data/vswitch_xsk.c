@@ -103,7 +103,7 @@ struct vsw_xsk {
 	unsigned int nback;
 	bool zerocopy;			/* [atomic] */
 	bool bound;			/* [atomic] bound and in the map */
-	bool gone;			/* [thread] the NIC went away */
+	bool gone;			/* [thread, atomic] the NIC went away */
 	int retryfd;			/* timerfd: TX frames left */
 	pthread_mutex_t ready_lock;
 	pthread_cond_t ready_cond;
@@ -250,11 +250,11 @@ vsw_xsk_reap(struct vsw_xsk *x)
  * syscalls, Linux 6.1 xsk.c: the device's unregistration), for good.
  * Said once; what is on the TX ring stays there, unsent. */
 static void
-vsw_xsk_gone(struct vsw_xsk *x)
+vsw_xsk_set_gone(struct vsw_xsk *x)
 {
 	if (x->gone)
 		return;
-	x->gone = true;
+	__atomic_store_n(&x->gone, true, __ATOMIC_RELAXED);
 	log_warnx("%s: its NIC went away: this uplink takes no more frames "
 	    "(counted as tx_gone); the switch goes on with its TAP, and gets "
 	    "a new AF_XDP uplink when a NIC of that name is back", x->name);
@@ -273,7 +273,7 @@ vsw_xsk_kick(struct vsw_xsk *x, bool tx)
 	if (!tx) {
 		r = recvfrom(x->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 		if (r < 0 && errno == ENXIO)
-			vsw_xsk_gone(x);
+			vsw_xsk_set_gone(x);
 		else if (r < 0 && errno != EAGAIN && errno != EBUSY &&
 		    errno != ENETDOWN && log_ratelimit_ok(&x->rl))
 			log_warnx("%s: recvfrom: %s", x->name,
@@ -294,7 +294,7 @@ vsw_xsk_kick(struct vsw_xsk *x, bool tx)
 		if (r >= 0 || errno == EAGAIN)
 			continue;
 		if (errno == ENXIO)
-			vsw_xsk_gone(x);
+			vsw_xsk_set_gone(x);
 		else if (errno != EBUSY && errno != ENOBUFS && errno != ENETDOWN &&
 		    log_ratelimit_ok(&x->rl))
 			log_warnx("%s: sendto: %s", x->name, strerror(errno));
@@ -667,6 +667,12 @@ vsw_xsk_stats(const struct vsw_xsk *x, struct vsw_xsk_stats *out)
 #define XSK_STAT_LOAD(n) out->n = __atomic_load_n(&x->st.n, __ATOMIC_RELAXED);
 	VSW_XSK_STATS(XSK_STAT_LOAD)
 #undef XSK_STAT_LOAD
+}
+
+bool
+vsw_xsk_gone(const struct vsw_xsk *x)
+{
+	return __atomic_load_n(&x->gone, __ATOMIC_RELAXED);
 }
 
 void

@@ -15,6 +15,7 @@
 #ifndef VIFD_VSWITCH_XSK_H
 #define VIFD_VSWITCH_XSK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,5 +66,8 @@ void vsw_xsk_stop(struct vsw_xsk *x);
 void vsw_xsk_detach(const struct swspec_uplink *up);
 
 void vsw_xsk_stats(const struct vsw_xsk *x, struct vsw_xsk_stats *out);
+
+/* Whether the uplink's NIC went away (its socket unbound). Any thread. */
+bool vsw_xsk_gone(const struct vsw_xsk *x);
 
 #endif

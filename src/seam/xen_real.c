@@ -172,7 +172,7 @@ real_evtchn_pending(struct xen_evtchn *e)
  * (Linux drivers/xen/evtchn.c: an array of evtchn_port_t, up to the
  * count, EAGAIN on a non-blocking fd with none); libxenevtchn reads one
  * at a time, so this reads its fd itself: one system call where a queue
- * with split channels made two, the second most often to hear EAGAIN. */
+ * with split channels made two or three, the last to hear EAGAIN. */
 static int
 real_evtchn_pending_many(struct xen_evtchn *e, uint32_t *ports,
     unsigned int max)

@@ -148,7 +148,7 @@ ip -n "$HOSTNS" link add nosuch0 numtxqueues 2 numrxqueues 2 type veth \
     peer name nosuch1 numtxqueues 2 numrxqueues 2 netns "$FAR"
 ip -n "$HOSTNS" link set nosuch0 up
 eventually 10 "swy: once nosuch0 appeared, an AF_XDP uplink on its queue 1" vifd_log_has "switch swy uplink nosuch0@1: AF_XDP socket bound"
-check "... said" vifd_log_has "switch swy: NIC nosuch0 (interface index [1-9][0-9]*, was 0): a new AF_XDP uplink on it"
+check "... said" vifd_log_has "switch swy: NIC nosuch0 (interface index [1-9][0-9]*): a new AF_XDP uplink on it"
 check "vifctl detach 3 0" vifctl detach 3 0
 eventually 10 "... the XDP program left nosuch0 with swy's last port" sh -c "! ip -n $HOSTNS -d link show nosuch0 | grep -q 'prog/xdp'"
 
@@ -176,13 +176,28 @@ ip -n "$FAR" addr add 10.91.0.200/24 dev xg1
 ip -n "$FAR" link set xg1 up
 ip netns exec "$FAR" ethtool -K xg1 tx off >/dev/null
 eventually 10 "swz's old uplink stopped once xg0 was back, with what it lost after its NIC went" vifd_log_has "switch swz uplink xg0@0: stopped: .* [1-9][0-9]* after its NIC went away"
-check "... vifd said xg0 is a new NIC" vifd_log_has "switch swz: xg0 is a new NIC (interface index [0-9]*, was [1-9]"
-eventually 5 "... and a new uplink follows" vifd_log_has "switch swz: NIC xg0 (interface index [1-9][0-9]*, was 0): a new AF_XDP uplink on it"
+check "... vifd said xg0 is a new NIC" vifd_log_has "switch swz: xg0 is a new NIC or came back (interface index [0-9]*, was [1-9]"
+eventually 5 "... and a new uplink follows" vifd_log_has "switch swz: NIC xg0 (interface index [1-9][0-9]*): a new AF_XDP uplink on it"
 eventually 10 "... and bound a new AF_XDP socket on it" sh -c "[ \$(grep -c 'switch swz uplink xg0@0: AF_XDP socket bound' $M.vifd.log) = 2 ]"
 check "vifd's XDP program is on the new xg0" sh -c "ip -n $HOSTNS -d link show xg0 | grep -q 'prog/xdp'"
 eventually 10 "guest 5 pings the far host through the new uplink" in_guest 5 ping -c 1 -W 1 10.91.0.200
 check "the far host pings guest 5" far ping -c 3 -i 0.2 -W 1 10.91.0.5
 check "vifctl stats: the new uplink's tx_gone starts again at 0" [ "$(vifctl stats 5 0 | awk '$2 == "switch_xsk_tx_gone" { print $3 }')" = 0 ]
+# xg0 moved to another namespace and back keeps its interface index, but
+# the move unbound the socket: that counts as a new NIC too.
+MV="vr$T_ID-mv"
+ip netns add "$MV"
+NSS+=("$MV")
+idx0=$(ip netns exec "$HOSTNS" cat /sys/class/net/xg0/ifindex)
+ip -n "$HOSTNS" link set xg0 netns "$MV"
+in_guest 5 ping -c 5 -i 0.1 -W 1 10.91.0.200 >/dev/null 2>&1
+eventually 10 "xg0 moved away: the uplink says its NIC went away" sh -c "[ \$(grep -c 'switch swz uplink xg0@0: its NIC went away' $M.vifd.log) = 2 ]"
+ip -n "$MV" link set xg0 netns "$HOSTNS"
+ip -n "$HOSTNS" link set xg0 up
+check "... and back, under the same index ($idx0)" [ "$(ip netns exec "$HOSTNS" cat /sys/class/net/xg0/ifindex)" = "$idx0" ]
+eventually 10 "... vifd says it came back" vifd_log_has "switch swz: xg0 is a new NIC or came back (interface index $idx0, was $idx0)"
+eventually 10 "... and binds a third socket on it" sh -c "[ \$(grep -c 'switch swz uplink xg0@0: AF_XDP socket bound' $M.vifd.log) = 3 ]"
+eventually 10 "guest 5 pings the far host through it" in_guest 5 ping -c 1 -W 1 10.91.0.200
 check "vifctl detach 5 0" vifctl detach 5 0
 eventually 10 "the XDP program left the new xg0 with swz's last port" sh -c "! ip -n $HOSTNS -d link show xg0 | grep -q 'prog/xdp'"
 
