@@ -34,9 +34,10 @@
  * then what the vif's switch ports sent it, then the TAP. Header into
  * *vh, frame at *data: buf (cap bytes), or a slot of the TAP's last
  * batch of reads (tapio.h). Returns the bytes read (header included), 0
- * when all are empty, -1 when the TAP read failed (EAGAIN: empty), -2 for an inbox frame that could not be taken (dropped,
- * counted). *steered: it came from the steering inbox (it is ours
- * already); a switch's frame is not, RSS may steer it on.
+ * when all are empty, -1 when the TAP read failed (EAGAIN: empty), -2
+ * for an inbox frame that could not be taken (dropped, counted).
+ * *steered: it came from the steering inbox (it is ours already); a
+ * switch's frame is not, RSS may steer it on.
  */
 static ssize_t
 queue_rx_next(struct queue *q, struct virtio_net_hdr *vh, uint8_t *buf,

@@ -173,25 +173,21 @@ real_evtchn_pending(struct xen_evtchn *e)
  * count, EAGAIN on a non-blocking fd with none); libxenevtchn reads one
  * at a time, so this reads its fd itself: one system call where a queue
  * with split channels made two or three, the last to hear EAGAIN. */
+_Static_assert(sizeof(evtchn_port_t) == sizeof(uint32_t),
+    "the device's ports are read into uint32_t");
+
 static int
 real_evtchn_pending_many(struct xen_evtchn *e, uint32_t *ports,
     unsigned int max)
 {
-	evtchn_port_t buf[8];
 	ssize_t n;
-	unsigned int i;
 
-	if (max > sizeof(buf) / sizeof(buf[0]))
-		max = sizeof(buf) / sizeof(buf[0]);
-	n = read(xenevtchn_fd((xenevtchn_handle *)e), buf, max * sizeof(buf[0]));
+	n = read(xenevtchn_fd((xenevtchn_handle *)e), ports,
+	    (size_t)max * sizeof(*ports));
 	if (n < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : neg_errno();
-	n /= (ssize_t)sizeof(buf[0]);
-	if (n == 0)
-		return -EAGAIN;
-	for (i = 0; i < (unsigned int)n; i++)
-		ports[i] = buf[i];
-	return (int)n;
+	n /= (ssize_t)sizeof(*ports);
+	return n == 0 ? -EAGAIN : (int)n;
 }
 
 static int
