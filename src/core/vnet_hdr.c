@@ -168,11 +168,14 @@ peer_reparses(const struct hdr_info *hi, uint32_t start, uint32_t offset,
 	return hi->l3 == HDR_L3_IPV4 ? peer->csum_ipv4 : peer->csum_ipv6;
 }
 
-/* virtio -> netif; blank and validated receive the checksum flags. */
+/* virtio -> netif; blank and validated receive the checksum flags.
+ * as_is: frame is only read; where a byte would change (a checksum to
+ * force or to complete), -EAGAIN instead. */
 static int
 vhdr2netif(const struct virtio_net_hdr *vh, uint8_t *frame, size_t len,
     const struct vnet_features *peer, bool *blank, bool *validated,
-    bool *has_gso, struct netif_extra_info *gso, struct vnet_stats *st)
+    bool *has_gso, struct netif_extra_info *gso, struct vnet_stats *st,
+    bool as_is)
 {
 	struct hdr_info hi;
 	uint8_t want;
@@ -200,6 +203,8 @@ vhdr2netif(const struct virtio_net_hdr *vh, uint8_t *frame, size_t len,
 			if (vh->csum_start != hi.l4_off ||
 			    vh->csum_offset != TCP_CSUM_OFF)
 				return drop(st, VNET_DROP_GSO_PARSE, -EPROTO);
+		} else if (as_is) {
+			return -EAGAIN;
 		} else {
 			(void)csum_set_partial(frame, &hi);
 			st->gso_fixup++;
@@ -230,6 +235,8 @@ vhdr2netif(const struct virtio_net_hdr *vh, uint8_t *frame, size_t len,
 			*blank = *validated = true;
 			return 0;
 		}
+		if (as_is)
+			return -EAGAIN;
 		r = csum_complete_partial(frame, len, vh->csum_start,
 		    vh->csum_offset);
 		if (r < 0)	/* range checked above; cannot happen */
@@ -303,11 +310,32 @@ vnet_hdr_vhdr2netrx(const struct virtio_net_hdr *vh, uint8_t *frame,
 
 	*rxflags = 0;
 	r = vhdr2netif(vh, frame, len, peer, &blank, &validated, has_gso, gso,
-	    st);
+	    st, false);
 	if (r < 0)
 		return r;
 	/* Linux netback marks CHECKSUM_PARTIAL with both bits
 	 * (xenvif_rx_data_slot). */
+	if (blank)
+		*rxflags |= NETRXF_csum_blank;
+	if (validated)
+		*rxflags |= NETRXF_data_validated;
+	return 0;
+}
+
+int
+vnet_hdr_vhdr2netrx_as_is(const struct virtio_net_hdr *vh,
+    const uint8_t *frame, size_t len, const struct vnet_features *peer,
+    uint16_t *rxflags, bool *has_gso, struct netif_extra_info *gso)
+{
+	struct vnet_stats scratch;
+	bool blank, validated;
+
+	*rxflags = 0;
+	memset(&scratch, 0, sizeof(scratch));
+	/* as_is: nothing is written through the pointer. */
+	if (vhdr2netif(vh, (uint8_t *)(uintptr_t)frame, len, peer, &blank,
+	    &validated, has_gso, gso, &scratch, true) < 0)
+		return -EAGAIN;
 	if (blank)
 		*rxflags |= NETRXF_csum_blank;
 	if (validated)
@@ -325,7 +353,7 @@ vnet_hdr_vhdr2nettx(const struct virtio_net_hdr *vh, uint8_t *frame,
 
 	*txflags = 0;
 	r = vhdr2netif(vh, frame, len, peer, &blank, &validated, has_gso, gso,
-	    st);
+	    st, false);
 	if (r < 0)
 		return r;
 	/* xennet_start_xmit: CHECKSUM_PARTIAL -> both bits. */

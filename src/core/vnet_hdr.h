@@ -171,6 +171,18 @@ int vnet_hdr_vhdr2netrx(const struct virtio_net_hdr *vh, uint8_t *frame,
     bool *has_gso, struct netif_extra_info *gso, struct vnet_stats *st);
 
 /*
+ * A frame vifd holds (a switch uplink's, from the host) straight into a
+ * guest's RX ring by another thread: vnet_hdr_vhdr2netrx's flags and GSO
+ * extra when that call would change no byte of the frame and not refuse
+ * it. Returns 0, or -EAGAIN when it would (a checksum to complete or to
+ * force, a frame to drop): the usual way then does that work and counts
+ * it. Reads the frame only; counts nothing.
+ */
+int vnet_hdr_vhdr2netrx_as_is(const struct virtio_net_hdr *vh,
+    const uint8_t *frame, size_t len, const struct vnet_features *peer,
+    uint16_t *rxflags, bool *has_gso, struct netif_extra_info *gso);
+
+/*
  * Guest TX straight to guest RX (a vifd switch's one copy, gref to gref):
  * the RX flags and GSO extra for a frame of `len` bytes sent with TX
  * flags `txflags` and GSO extra `gso` (NULL: none), when receiver `peer`

@@ -65,6 +65,13 @@ queue_tap_error(struct queue *q, int err)
 uint64_t
 queue_grant_copy(struct queue *q, struct xen_copy_seg *segs, unsigned int n)
 {
+	return queue_grant_copy_rl(q, &q->copy_rl, segs, n);
+}
+
+uint64_t
+queue_grant_copy_rl(struct queue *q, struct log_ratelimit *rl,
+    struct xen_copy_seg *segs, unsigned int n)
+{
 	unsigned int i, failed = 0;
 	int16_t first = GNTST_okay;
 	uint64_t bytes = 0;
@@ -82,7 +89,7 @@ queue_grant_copy(struct queue *q, struct xen_copy_seg *segs, unsigned int n)
 	/* Counted per packet by the callers; said here too, rate-limited
 	 * (a guest's bad grefs land here as well), so that a host whose
 	 * grant copies fail shows in the log and not only in counters. */
-	if (failed == 0 || !log_ratelimit_ok(&q->copy_rl))
+	if (failed == 0 || !log_ratelimit_ok(rl))
 		return bytes;
 	if (r < 0)
 		log_warnx("%s: grant copy of %u segments failed: %s", q->name,

@@ -179,6 +179,9 @@ struct queue {
 	int ctlfd;			/* control thread -> worker */
 	struct loop_watch w_evtchn, w_tap, w_timer, w_ctl, w_steer, w_switch;
 	struct log_ratelimit copy_rl;	/* "grant copy failed" lines */
+	/* [rx_lock] the same lines for frames an uplink's thread places in
+	 * this queue's ring (queue_direct_place_held) */
+	struct log_ratelimit place_rl;
 	struct log_ratelimit notify_rl;	/* "notify port" lines (a limiter
 					 * is one thread's, log.h) */
 	struct ctrl_hash rss_h;		/* our copy of rss's settings */

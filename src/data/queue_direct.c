@@ -72,94 +72,143 @@ queue_direct_pieces(const struct tx_pkt *pkt, uint32_t hlen,
 	return n;
 }
 
-int
-queue_direct_place(struct queue *dq, void *arg)
+/*
+ * Can dq take a frame of len bytes from another thread, before its lock?
+ * What the usual way would hold or drop: a multicast frame the
+ * receiver's filter drops (a peer link sends it any frame), an inbound
+ * rate or shape, the link down. Fills f's headroom.
+ */
+static bool
+queue_direct_fits(struct queue *dq, const uint8_t *frame, uint32_t len,
+    struct rx_frame *f)
 {
-	struct queue_direct *d = arg;
-	const struct tx_pkt *pkt = d->pkt;
-	struct rx_src_frag src[TX_MAX_FRAGS];
-	struct rx_pending *pend;
-	struct rx_frame f;
-	unsigned int nsegs = 0;
-	uint64_t bytes;
-	bool has_gso, failed = false;
-	int notify = 0, placed = 0;
-
-	/* What the usual way would change: a checksum the sender's
-	 * feature mask has vifd complete (vnet_hdr_tx_masked_csum), a
-	 * multicast frame the receiver's filter drops (a peer link sends
-	 * it any frame). */
-	if ((d->sq->feat_off & (FEATMASK_IPV4_CSUM | FEATMASK_IPV6_CSUM)) &&
-	    (pkt->flags & NETTXF_csum_blank) && !pkt->has_gso)
-		return 0;
-	if (!vif_mcast_pass(dq->mcast, d->head))
-		return 0;
-	if (dq == d->sq || d->hlen > pkt->len ||
+	if (!vif_mcast_pass(dq->mcast, frame) ||
 	    __atomic_load_n(&dq->rx_limited, __ATOMIC_RELAXED) ||
 	    __atomic_load_n(&dq->link_down, __ATOMIC_RELAXED) ||
 	    (dq->rxl.shaper != NULL && shaper_active(dq->rxl.shaper)))
-		return 0;
-	memset(&f, 0, sizeof(f));
-	if (vnet_hdr_nettx2netrx(pkt->flags, pkt->has_gso ? &pkt->gso : NULL,
-	    d->head, d->hlen, pkt->len, &dq->fe, &f.flags, &has_gso,
-	    &f.gso) < 0)
-		return 0;
-	f.has_gso = has_gso;
-	f.xdp_headroom = (uint16_t)__atomic_load_n(&dq->xdp_headroom,
+		return false;
+	f->xdp_headroom = (uint16_t)__atomic_load_n(&dq->xdp_headroom,
 	    __ATOMIC_RELAXED);
-	if (pkt->len + f.xdp_headroom > dq->max_rx_frame)
-		return 0;
-	f.data = d->head;
-	f.len = pkt->len;
-	f.local = d->hlen;
-	f.src_domid = d->sq->domid;
-	f.src = src;
-	f.nsrc = queue_direct_pieces(pkt, d->hlen, src);
+	return len + f->xdp_headroom <= dq->max_rx_frame;
+}
 
+/*
+ * Places f in dq's ring now, if dq is open to it, in one grant copy
+ * through cq's handle (rl: the limiter of its log lines, one thread's).
+ * Counts it on dq: placed, switched in when f is all local (vifd's copy)
+ * or direct when its bytes come from the sender's grants. Returns 1 if
+ * placed (*failed: the copy failed, the receiver's slot carries the
+ * error), else 0 with nothing done.
+ */
+static int
+queue_direct_put(struct queue *dq, const struct rx_frame *f,
+    struct queue *cq, struct log_ratelimit *rl, uint64_t now, bool *failed)
+{
+	struct rx_pending *pend;
+	unsigned int nsegs = 0;
+	uint64_t bytes;
+	int notify = 0, placed = 0;
+
+	*failed = false;
 	pthread_mutex_lock(&dq->rx_lock);
 	if (!queue_direct_open(dq))
 		goto out;
 	pend = &dq->rx_pend[0];
 	/* Not enough requests posted (-ENOSPC), or anything odd about the
 	 * ring, which the receiver's own worker judges: the usual way. */
-	if (rx_frame2slots(&f, &dq->rx,
+	if (rx_frame2slots(f, &dq->rx,
 	    ring_load_index(&dq->rx.sring->req_prod), dq->domid, dq->rx_segs,
 	    &nsegs, QUEUE_RX_SEGS, pend) < 0)
 		goto out;
-	bytes = queue_grant_copy(d->sq, dq->rx_segs, nsegs);
-	failed = copy_seg_status(dq->rx_segs, nsegs) != GNTST_okay;
+	bytes = queue_grant_copy_rl(cq, rl, dq->rx_segs, nsegs);
+	*failed = copy_seg_status(dq->rx_segs, nsegs) != GNTST_okay;
 	rx_slots2rsp(pend, dq->rx_segs, &dq->rx);
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&dq->rx, notify);
 	QUEUE_STAT_ADD(dq, rx_placed, 1);
-	if (d->hlen == pkt->len)
+	if (f->local == f->len)
 		QUEUE_STAT_ADD(dq, rx_switched_in, 1);
 	QUEUE_STAT_ADD(dq, rx_copy_calls, 1);
 	QUEUE_STAT_ADD(dq, rx_copy_segs, nsegs);
 	QUEUE_STAT_ADD(dq, rx_copy_bytes, bytes);
-	if (failed) {
+	if (*failed) {
 		/* A bad grant on one side or the other (the status does not
 		 * say which): the receiver's slot carries the error (its
 		 * frontend drops the frame, as for a bad grant of its own);
-		 * the sender stops using the one copy (queue_tx.c), so that
-		 * a sender revoking its grants costs another guest one
+		 * a sending guest stops using the one copy (queue_tx.c), so
+		 * that a sender revoking its grants costs another guest one
 		 * frame, not a stream of them. */
 		QUEUE_STAT_ADD(dq, rx_drop_copy, 1);
 	} else {
 		QUEUE_STAT_ADD(dq, rx_packets, 1);
-		QUEUE_STAT_ADD(dq, rx_bytes, pkt->len);
-		if (d->hlen < pkt->len)
+		QUEUE_STAT_ADD(dq, rx_bytes, f->len);
+		if (f->local < f->len)
 			QUEUE_STAT_ADD(dq, rx_direct, 1);
-		if (f.has_gso)
+		if (f->has_gso)
 			QUEUE_STAT_ADD(dq, rx_gso_frames, 1);
-		if (f.xdp_headroom != 0)
+		if (f->xdp_headroom != 0)
 			QUEUE_STAT_ADD(dq, rx_xdp_frames, 1);
-		dq->rx_last = d->now;
+		dq->rx_last = now;
 	}
-	d->failed = failed;
 	placed = 1;
 out:
 	pthread_mutex_unlock(&dq->rx_lock);
 	if (notify)
 		(void)dq->env->ops->evtchn_notify(dq->evtchn, dq->port_rx);
 	return placed;
+}
+
+int
+queue_direct_place(struct queue *dq, void *arg)
+{
+	struct queue_direct *d = arg;
+	const struct tx_pkt *pkt = d->pkt;
+	struct rx_src_frag src[TX_MAX_FRAGS];
+	struct rx_frame f;
+	bool has_gso;
+
+	/* What the usual way would change: a checksum the sender's
+	 * feature mask has vifd complete (vnet_hdr_tx_masked_csum). */
+	if ((d->sq->feat_off & (FEATMASK_IPV4_CSUM | FEATMASK_IPV6_CSUM)) &&
+	    (pkt->flags & NETTXF_csum_blank) && !pkt->has_gso)
+		return 0;
+	memset(&f, 0, sizeof(f));
+	if (dq == d->sq || d->hlen > pkt->len ||
+	    !queue_direct_fits(dq, d->head, pkt->len, &f))
+		return 0;
+	if (vnet_hdr_nettx2netrx(pkt->flags, pkt->has_gso ? &pkt->gso : NULL,
+	    d->head, d->hlen, pkt->len, &dq->fe, &f.flags, &has_gso,
+	    &f.gso) < 0)
+		return 0;
+	f.has_gso = has_gso;
+	f.data = d->head;
+	f.len = pkt->len;
+	f.local = d->hlen;
+	f.src_domid = d->sq->domid;
+	f.src = src;
+	f.nsrc = queue_direct_pieces(pkt, d->hlen, src);
+	return queue_direct_put(dq, &f, d->sq, &d->sq->copy_rl, d->now,
+	    &d->failed);
+}
+
+int
+queue_direct_place_held(struct queue *dq, void *arg)
+{
+	struct queue_held *h = arg;
+	struct rx_frame f;
+	bool has_gso;
+
+	memset(&f, 0, sizeof(f));
+	if (h->len < 14 || !queue_direct_fits(dq, h->frame, h->len, &f) ||
+	    vnet_hdr_vhdr2netrx_as_is(h->vh, h->frame, h->len, &dq->fe,
+	    &f.flags, &has_gso, &f.gso) < 0)
+		return 0;
+	f.has_gso = has_gso;
+	f.data = h->frame;
+	f.len = h->len;
+	f.local = h->len;
+	/* The copy goes through the receiver's own handle (a grant copy is
+	 * one ioctl, safe beside its worker's), its log lines through the
+	 * limiter its rx_lock guards. */
+	return queue_direct_put(dq, &f, dq, &dq->place_rl, h->now,
+	    &h->failed);
 }

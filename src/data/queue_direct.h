@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/tx.h"
+#include "core/vnet_hdr.h"
 
 struct queue;
 
@@ -52,5 +53,26 @@ struct queue_direct {
  * vsw_port_send_direct: the switch is read-locked.
  */
 int queue_direct_place(struct queue *dq, void *arg);
+
+/* What a switch uplink's thread hands queue_direct_place_held: a frame
+ * it holds in its own memory, from the host. */
+struct queue_held {
+	const struct virtio_net_hdr *vh;
+	const uint8_t *frame;
+	uint32_t len;
+	uint64_t now;
+	bool failed;			/* out: the copy failed */
+};
+
+/*
+ * Places h's frame in dq's RX ring in one grant copy from h's memory,
+ * counted as switched in and placed, if dq can take it now and as it is
+ * (vnet_hdr_vhdr2netrx_as_is: no checksum to complete; the rest as for
+ * queue_direct_place): the hand-over to dq's worker, a thread wake-up,
+ * saved for a frame alone in its uplink's read (light load). Returns 1
+ * if placed (h->failed as above), 0 if the frame must go the usual way
+ * (nothing done). For vsw_port_send_direct: the switch is read-locked.
+ */
+int queue_direct_place_held(struct queue *dq, void *arg);
 
 #endif

@@ -26,6 +26,10 @@ void queue_fatal(struct queue *q, const char *fmt, ...)
  * that succeeded). */
 uint64_t queue_grant_copy(struct queue *q, struct xen_copy_seg *segs,
     unsigned int n);
+/* The same, its failures logged under limiter rl (one thread's, or one
+ * lock's) rather than q's worker's. */
+uint64_t queue_grant_copy_rl(struct queue *q, struct log_ratelimit *rl,
+    struct xen_copy_seg *segs, unsigned int n);
 
 /*
  * A read or write on the TAP failed with `err` (an errno). EBADFD means

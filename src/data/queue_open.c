@@ -138,6 +138,7 @@ queue_open(struct queue *q, const struct queue_params *p, char *err,
 	snprintf(q->ifname, sizeof(q->ifname), "%s", p->ifname != NULL ?
 	    p->ifname : "?");
 	q->copy_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(1000, 3);
+	q->place_rl = q->copy_rl;
 	q->notify_rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(1000, 3);
 	q->env = p->env;
 	q->domid = p->domid;

@@ -18,7 +18,7 @@
 	X(tx_mcast_add) X(tx_mcast_del) X(tx_mcast_err) \
 	X(tx_drop_runt) X(tx_drop_slots) X(tx_drop_oversize) X(tx_drop_masked) \
 	X(tx_drop_copy) X(tx_drop_hdr) X(tx_drop_tap) X(tx_drop_link) \
-	X(tx_switched) X(tx_drop_switch) X(tx_direct) \
+	X(tx_switched) X(tx_drop_switch) X(tx_direct) X(tx_placed) \
 	X(tx_csum_fixup) X(tx_sweeps) X(tx_copy_calls) X(tx_copy_segs) \
 	X(tx_copy_bytes) \
 	X(tx_rate_delayed) X(tx_rate_delayed_bytes) X(tx_throttled_ns) \

@@ -107,9 +107,10 @@ queue_tx_written(void *arg, uint64_t cookie, long res)
  * clock and each read is a system call. */
 static void
 queue_tx_send(struct queue *q, const struct tx_pkt *pkt, uint8_t *buf,
-    uint64_t now_ns)
+    bool alone, uint64_t now_ns)
 {
 	struct virtio_net_hdr vh;
+	bool wrote;
 	uint64_t fix = q->vstats.gso_fixup + q->vstats.csum_fixup;
 
 	if (__atomic_load_n(&q->link_down, __ATOMIC_RELAXED)) {
@@ -133,11 +134,14 @@ queue_tx_send(struct queue *q, const struct tx_pkt *pkt, uint8_t *buf,
 	if (q->swport != NULL) {
 		/* A port of a vifd switch: the frame goes to the other
 		 * ports, not to the TAP (vswitch.h). */
-		if (vsw_port_send(q->swport, &vh, buf, pkt->len, 0, now_ns) < 0) {
+		if (vsw_port_send(q->swport, &vh, buf, pkt->len, 0, now_ns,
+		    alone ? &wrote : NULL) < 0) {
 			QUEUE_STAT_ADD(q, tx_drop_switch, 1);
 			return;
 		}
 		QUEUE_STAT_ADD(q, tx_switched, 1);
+		if (alone && wrote)
+			QUEUE_STAT_ADD(q, tx_placed, 1);
 		queue_tx_count_sent(q, pkt->len, pkt->has_gso);
 		return;
 	}
@@ -171,10 +175,12 @@ queue_tx_nsegs(const struct queue_tx_chunk *c, unsigned int i)
 	    c->segidx[i];
 }
 
-/* A packet that has all its bytes (and all went well): out it goes. */
+/* A packet that has all its bytes (and all went well): out it goes.
+ * alone: the only one of its chunk (light load: vsw_port_send may have
+ * this worker write it to the switch's TAP uplink itself). */
 static void
 queue_tx_deliver(struct queue *q, struct tx_pkt *pkt, unsigned int i,
-    int16_t copy_st, uint64_t now_ns)
+    int16_t copy_st, bool alone, uint64_t now_ns)
 {
 	int16_t st = NETIF_RSP_OKAY;
 
@@ -184,7 +190,8 @@ queue_tx_deliver(struct queue *q, struct tx_pkt *pkt, unsigned int i,
 		QUEUE_STAT_ADD(q, tx_drop_copy, 1);
 		st = NETIF_RSP_ERROR;
 	} else if (pkt->len > 0) {
-		queue_tx_send(q, pkt, q->tx_buf + q->tx_pkt_off[i], now_ns);
+		queue_tx_send(q, pkt, q->tx_buf + q->tx_pkt_off[i], alone,
+		    now_ns);
 	}
 	tx_pkt2rsp(pkt, &q->tx, st);
 }
@@ -208,7 +215,7 @@ queue_tx_direct(struct queue *q, unsigned int i, uint32_t hlen,
 	/* The cable pulled: the usual way counts the loss. */
 	if (q->direct_off ||
 	    __atomic_load_n(&q->link_down, __ATOMIC_RELAXED) ||
-	    vsw_port_send_direct(q->swport, buf, hlen, pkt->len, now_ns,
+	    vsw_port_send_direct(q->swport, buf, hlen, pkt->len, 0, now_ns,
 	    queue_direct_place, &d) != 1)
 		return false;
 	/* A short frame went whole from vifd's copy: a failed copy is the
@@ -229,6 +236,7 @@ queue_tx_direct(struct queue *q, unsigned int i, uint32_t hlen,
 		q->direct_off = true;
 	} else {
 		QUEUE_STAT_ADD(q, tx_switched, 1);
+		QUEUE_STAT_ADD(q, tx_placed, 1);
 		if (hlen < pkt->len)
 			QUEUE_STAT_ADD(q, tx_direct, 1);
 		queue_tx_count_sent(q, pkt->len, pkt->has_gso);
@@ -301,7 +309,8 @@ queue_tx_flush(struct queue *q, struct queue_tx_chunk *c, uint64_t now_ns)
 				continue;	/* placed and answered */
 			if (cst != GNTST_okay || (!c->head[i] && !waiting)) {
 				/* Whole (or failed): out now, in order. */
-				queue_tx_deliver(q, pkt, i, cst, now_ns);
+				queue_tx_deliver(q, pkt, i, cst,
+				    c->npkts == 1, now_ns);
 				continue;
 			}
 			/* Its rest to come, or an earlier packet's: it
@@ -331,7 +340,8 @@ queue_tx_flush(struct queue *q, struct queue_tx_chunk *c, uint64_t now_ns)
 			if (cst == GNTST_okay && c->head[i])
 				cst = copy_seg_status(q->tx_segs +
 				    c->restidx[i], c->nrest[i]);
-			queue_tx_deliver(q, &q->tx_pkts[i], i, cst, now_ns);
+			queue_tx_deliver(q, &q->tx_pkts[i], i, cst, false,
+			    now_ns);
 		}
 	}
 	/* The chunk's TAP writes, in one system call where io_uring is

@@ -44,6 +44,10 @@ struct vsw_port {
 	/* [sw->lock] The queue that delivers to the port's guest, which
 	 * other ports' workers may place frames in (one copy), or NULL. */
 	struct queue *direct;
+	/* [sw->lock] The switch's TAP uplink, on its port: other ports'
+	 * workers may write a frame alone in its batch to it themselves
+	 * (vsw_uplink_write_now). NULL elsewhere. */
+	struct vsw_uplink *tap;
 	struct vnet_features rx;	/* [const] else what its guest takes */
 	/* Added to by whichever port's worker forwards, read by anyone:
 	 * relaxed atomics. */
@@ -175,8 +179,12 @@ vsw_put(struct vsw *sw)
 			break;
 		}
 	log_info("%s %s: its last port left", vsw_kind(sw), sw->name);
-	if (sw->uplink != NULL)
+	if (sw->uplink != NULL) {
+		pthread_rwlock_wrlock(&sw->lock);
+		sw->uplink_port->tap = NULL;
+		pthread_rwlock_unlock(&sw->lock);
 		vsw_uplink_stop(sw->uplink);
+	}
 	if (sw->uplink_port != NULL)
 		vsw_port_remove(sw->uplink_port);
 	vsw_xsk_remove(sw);
@@ -450,6 +458,10 @@ vsw_uplink_add(struct vsw *sw)
 		if (sw->uplink_port != NULL)
 			vsw_port_remove(sw->uplink_port);
 		sw->uplink_port = NULL;
+	} else {
+		pthread_rwlock_wrlock(&sw->lock);
+		sw->uplink_port->tap = sw->uplink;
+		pthread_rwlock_unlock(&sw->lock);
 	}
 	vsw_xsk_add(sw);
 }
@@ -583,45 +595,75 @@ vsw_segment(struct vsw_port *to, const struct virtio_net_hdr *vh,
 }
 
 /*
- * A frame of VLAN `vlan` for a trunk (the uplink): an 802.1Q tag after
- * its addresses, the virtio header's offsets moved past it. Returns 1 if
- * it went, 0 if the inbox was full (drop_full).
+ * A frame for a trunk (the uplink) as iov[0..4) points to it: its
+ * virtio header (in *tvh), then the frame, of VLAN `vlan` (0: none) with
+ * an 802.1Q tag (in tag) after its addresses and the header's offsets
+ * moved past it. Returns the pieces used.
  */
 static int
-vsw_tagged(struct vsw_port *to, const struct virtio_net_hdr *vh,
-    const uint8_t *frame, size_t len, uint16_t vlan)
+vsw_trunk_iov(const struct virtio_net_hdr *vh, const uint8_t *frame,
+    size_t len, uint16_t vlan, struct virtio_net_hdr *tvh, uint8_t tag[4],
+    struct iovec iov[4])
 {
-	struct virtio_net_hdr tvh = *vh;
-	uint8_t tag[4] = { 0x81, 0x00, (uint8_t)(vlan >> 8),
-	    (uint8_t)vlan };
-	struct iovec iov[4];
-
-	if (tvh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
-		tvh.csum_start += 4;
-	if (tvh.hdr_len != 0)
-		tvh.hdr_len += 4;
-	iov[0].iov_base = &tvh;
-	iov[0].iov_len = sizeof(tvh);
+	*tvh = *vh;
+	iov[0].iov_base = tvh;
+	iov[0].iov_len = sizeof(*tvh);
 	/* Only read: the interface's pointers are not const. */
 	iov[1].iov_base = (void *)(uintptr_t)frame;
+	if (vlan == 0) {
+		iov[1].iov_len = len;
+		return 2;
+	}
+	if (tvh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		tvh->csum_start += 4;
+	if (tvh->hdr_len != 0)
+		tvh->hdr_len += 4;
+	tag[0] = 0x81;
+	tag[1] = 0x00;
+	tag[2] = (uint8_t)(vlan >> 8);
+	tag[3] = (uint8_t)vlan;
 	iov[1].iov_len = 12;
 	iov[2].iov_base = tag;
-	iov[2].iov_len = sizeof(tag);
+	iov[2].iov_len = 4;
 	iov[3].iov_base = (void *)(uintptr_t)(frame + 12);
 	iov[3].iov_len = len - 12;
-	if (inbox_pushv(&to->in, iov, 4) < 0) {
+	return 4;
+}
+
+/*
+ * A frame for a trunk, tagged for VLAN `vlan` (0: untagged): written to
+ * the TAP uplink by this thread when *wrote is asked for and the uplink
+ * takes it (vsw_uplink_write_now: *wrote then true), else to the port's
+ * inbox. Returns 1 if it went, 0 if the inbox was full (drop_full).
+ */
+static int
+vsw_to_trunk(struct vsw_port *to, const struct virtio_net_hdr *vh,
+    const uint8_t *frame, size_t len, uint16_t vlan, bool *wrote)
+{
+	struct virtio_net_hdr tvh;
+	uint8_t tag[4];
+	struct iovec iov[4];
+	int n;
+
+	n = vsw_trunk_iov(vh, frame, len, vlan, &tvh, tag, iov);
+	if (wrote != NULL && to->tap != NULL &&
+	    vsw_uplink_write_now(to->tap, iov, n) == 1) {
+		*wrote = true;
+	} else if (inbox_pushv(&to->in, iov, (unsigned int)n) < 0) {
 		VSW_STAT_ADD(to, drop_full, 1);
 		return 0;
+	} else {
+		inbox_signal(&to->in);
 	}
-	inbox_signal(&to->in);
 	VSW_STAT_ADD(to, out_frames, 1);
-	VSW_STAT_ADD(to, out_bytes, len + sizeof(tag));
+	VSW_STAT_ADD(to, out_bytes, len + (vlan != 0 ? 4u : 0u));
 	return 1;
 }
 
 int
 vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
-    const uint8_t *frame, size_t len, uint16_t vid, uint64_t now_ns)
+    const uint8_t *frame, size_t len, uint16_t vid, uint64_t now_ns,
+    bool *wrote)
 {
 	struct vsw *sw = port->sw;
 	enum swfwd_verdict v;
@@ -630,6 +672,9 @@ vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
 	struct gso_seg_plan plan;
 	int sent = 0, planned = 0;
 	uint16_t vlan = 0;
+
+	if (wrote != NULL)
+		*wrote = false;
 
 	pthread_rwlock_rdlock(&sw->lock);
 	if (sw->peer) {
@@ -681,8 +726,10 @@ vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
 
 		if (to == NULL)
 			continue;	/* cannot be: used ports have one */
-		if (vlan != 0 && sw->ports[out[i]].trunk) {
-			sent += vsw_tagged(to, vh, frame, len, vlan);
+		if (sw->ports[out[i]].trunk &&
+		    (vlan != 0 || (nout == 1 && wrote != NULL))) {
+			sent += vsw_to_trunk(to, vh, frame, len, vlan,
+			    nout == 1 ? wrote : NULL);
 			continue;
 		}
 		if (vh->gso_type != VIRTIO_NET_HDR_GSO_NONE && !to->rx_any &&
@@ -728,7 +775,7 @@ vsw_port_set_direct(struct vsw_port *port, struct queue *dq)
 
 int
 vsw_port_send_direct(struct vsw_port *port, const uint8_t *head,
-    size_t hlen, size_t len, uint64_t now_ns,
+    size_t hlen, size_t len, uint16_t vid, uint64_t now_ns,
     int (*place)(struct queue *dq, void *arg), void *arg)
 {
 	struct vsw *sw = port->sw;
@@ -745,8 +792,8 @@ vsw_port_send_direct(struct vsw_port *port, const uint8_t *head,
 		to = sw->port[port->idx ^ 1u];
 	} else {
 		pthread_mutex_lock(&sw->fdb_lock);
-		v = swfwd_decide(&sw->fdb, sw->ports, VSW_PORTS, port->idx, 0,
-		    head, hlen, now_ns, out, &nout, &vlan);
+		v = swfwd_decide(&sw->fdb, sw->ports, VSW_PORTS, port->idx,
+		    vid, head, hlen, now_ns, out, &nout, &vlan);
 		pthread_mutex_unlock(&sw->fdb_lock);
 		/* One guest's port; the uplink (a trunk) has no ring. */
 		if (v == SWFWD_UNICAST && !sw->ports[out[0]].trunk)

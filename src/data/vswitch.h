@@ -109,10 +109,15 @@ struct inbox *vsw_port_inbox(struct vsw_port *port);
  * trunk gets it tagged with its VLAN (untagged for VLAN 0). Returns the number of ports it was handed to
  * (0: none, a flood with nowhere to go included), or -EPERM when the
  * switch refused it (a bad or stolen source address, isolation, a
- * runt): counted on the port either way.
+ * runt): counted on the port either way. wrote: NULL, or the frame is
+ * alone in its sender's batch (light load) and, when its one destination
+ * is the TAP uplink, may be written to the TAP by the calling thread
+ * (vsw_uplink_write_now; *wrote then true) rather than handed to the
+ * uplink's thread.
  */
 int vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
-    const uint8_t *frame, size_t len, uint16_t vid, uint64_t now_ns);
+    const uint8_t *frame, size_t len, uint16_t vid, uint64_t now_ns,
+    bool *wrote);
 
 /*
  * One copy guest to guest. `dq` is the queue that delivers the switch's
@@ -127,7 +132,8 @@ void vsw_port_set_direct(struct vsw_port *port, struct queue *dq);
 /*
  * A frame from the port's guest, of `len` bytes, of which the first
  * hlen (at least an Ethernet header; all of it for a short frame) are at
- * `head`: if it goes to exactly one port that has a direct queue,
+ * `head` (from an uplink: all of it, in VLAN `vid` as for vsw_port_send;
+ * a guest's port gives 0): if it goes to exactly one port that has a direct queue,
  * place(dq, arg) is asked to put it into that queue's RX ring by this
  * worker's hand (in one copy when hlen < len), with the switch
  * read-locked (the queue stays). place returns 1 if it did, 0 if the
@@ -138,7 +144,7 @@ void vsw_port_set_direct(struct vsw_port *port, struct queue *dq);
  * for any frame.
  */
 int vsw_port_send_direct(struct vsw_port *port, const uint8_t *head,
-    size_t hlen, size_t len, uint64_t now_ns,
+    size_t hlen, size_t len, uint16_t vid, uint64_t now_ns,
     int (*place)(struct queue *dq, void *arg), void *arg);
 
 /* The port's isolation, live (vifd-isolated changed while connected):

@@ -3,8 +3,11 @@
  * serves it (see vswitch_uplink.h).
  *
  * Owns the TAP queue fd, the thread and its loop: frames read from the
- * TAP go to vsw_port_send as the uplink port's, frames in the uplink
- * port's inbox are written to the TAP. The TAP takes checksum offload
+ * TAP go to vsw_port_send as the uplink port's (one alone in its wakeup
+ * first to its guest's ring by this thread's hand), frames in the uplink
+ * port's inbox are written to the TAP (a guest's frame alone in its
+ * batch may be written by the guest's worker instead, past an empty
+ * inbox: vsw_uplink_write_now). The TAP takes checksum offload
  * but no TSO from the host (TUN_F_CSUM alone): the host's stack then
  * segments before it hands us a frame, so a guest that took no GSO
  * still gets the host's TCP; guests' GSO frames go to the TAP whole (a
@@ -26,6 +29,7 @@
 
 #include "core/vnet_hdr.h"
 #include "data/inbox.h"
+#include "data/queue_direct.h"
 #include "data/tap.h"
 #include "data/vswitch.h"
 #include "data/vswitch_uplink.h"
@@ -47,8 +51,12 @@ struct vsw_uplink {
 	pthread_t thread;
 	struct loop loop;
 	struct loop_watch w_tap, w_in, w_stop;
-	uint8_t *buf;			/* [thread] VSW_UPLINK_BUF */
+	uint8_t *buf, *buf2;		/* [thread] VSW_UPLINK_BUF each */
 	struct log_ratelimit rl;	/* [thread] write errors */
+	/* Held by whoever takes a frame from the inbox and writes it to the
+	 * TAP, or writes one past it (vsw_uplink_write_now): frames reach
+	 * the TAP in the order they reached the switch. */
+	pthread_mutex_t wlock;
 };
 
 int
@@ -73,34 +81,83 @@ vsw_uplink_untag(struct virtio_net_hdr *vh, uint8_t **f, size_t *len,
 	return 0;
 }
 
-/* The host sent frames: each to the switch. */
+/* A frame read from the TAP: its header, and where it starts in its
+ * buffer once a VLAN tag is out. */
+struct vsw_uplink_frame {
+	struct virtio_net_hdr vh;
+	uint8_t *f;
+	size_t len;
+	uint16_t vid;
+};
+
+/* The next usable frame from the TAP into buf. Returns false when there
+ * is none (EAGAIN, or an error: the fd's next event says). */
+static bool
+vsw_uplink_read(struct vsw_uplink *u, uint8_t *buf,
+    struct vsw_uplink_frame *fr)
+{
+	struct iovec iov[2];
+	ssize_t r;
+
+	iov[0].iov_base = &fr->vh;
+	iov[0].iov_len = sizeof(fr->vh);
+	iov[1].iov_base = buf;
+	iov[1].iov_len = VSW_UPLINK_BUF;
+	for (;;) {
+		r = readv(u->tapfd, iov, 2);
+		if (r < (ssize_t)sizeof(fr->vh))
+			return false;	/* EAGAIN, or nothing usable */
+		fr->f = buf;
+		fr->len = (size_t)r - sizeof(fr->vh);
+		if (vsw_uplink_untag(&fr->vh, &fr->f, &fr->len, &fr->vid) == 0)
+			return true;
+		/* a tag with no frame behind it: the next */
+	}
+}
+
+/*
+ * The host sent frames: each to the switch. A frame alone in its wakeup
+ * (the read after it finds nothing: light load, a ping, an ACK) is first
+ * offered to its guest's ring, placed by this thread
+ * (queue_direct_place_held): the hand-over to that guest's worker is a
+ * thread wake-up, and latency. Frames of a burst take the hand-over,
+ * which batches their grant copies. Hence one frame read ahead, in the
+ * second buffer.
+ */
 static void
 vsw_uplink_on_tap(struct loop_watch *w, uint32_t events)
 {
 	struct vsw_uplink *u = w->arg;
-	struct virtio_net_hdr vh;
-	struct iovec iov[2];
-	unsigned int n;
+	struct vsw_uplink_frame fr[2];
+	uint8_t *buf[2] = { u->buf, u->buf2 };
 	uint64_t now = loop_now_ns();	/* once a wakeup, as a queue's sweep */
-	ssize_t r;
+	unsigned int n, cur = 0;
+	bool more;
 
 	(void)events;
-	iov[0].iov_base = &vh;
-	iov[0].iov_len = sizeof(vh);
-	iov[1].iov_base = u->buf;
-	iov[1].iov_len = VSW_UPLINK_BUF;
-	for (n = 0; n < VSW_UPLINK_BUDGET; n++) {
-		uint16_t vid = 0;
-		uint8_t *f = u->buf;
-		size_t len;
+	if (!vsw_uplink_read(u, buf[0], &fr[0]))
+		return;
+	for (n = 1;; n++) {
+		struct vsw_uplink_frame *c = &fr[cur];
 
-		r = readv(u->tapfd, iov, 2);
-		if (r < (ssize_t)sizeof(vh))
-			break;		/* EAGAIN, or nothing usable */
-		len = (size_t)r - sizeof(vh);
-		if (vsw_uplink_untag(&vh, &f, &len, &vid) < 0)
-			continue;	/* a tag with no frame behind it */
-		(void)vsw_port_send(u->port, &vh, f, len, vid, now);
+		more = n < VSW_UPLINK_BUDGET &&
+		    vsw_uplink_read(u, buf[cur ^ 1u], &fr[cur ^ 1u]);
+		if (n == 1 && !more) {
+			struct queue_held h = {
+				.vh = &c->vh, .frame = c->f,
+				.len = (uint32_t)c->len, .now = now,
+			};
+
+			if (vsw_port_send_direct(u->port, c->f, c->len,
+			    c->len, c->vid, now, queue_direct_place_held,
+			    &h) == 1)
+				return;
+		}
+		(void)vsw_port_send(u->port, &c->vh, c->f, c->len, c->vid,
+		    now, NULL);
+		if (!more)
+			break;
+		cur ^= 1u;
 	}
 	if (n == VSW_UPLINK_BUDGET)
 		loop_event_signal(u->in->evfd);	/* come back: see below */
@@ -118,21 +175,39 @@ vsw_uplink_on_inbox(struct loop_watch *w, uint32_t events)
 	(void)events;
 	loop_event_ack(u->in->evfd);
 	for (n = 0; n < VSW_UPLINK_BUDGET; n++) {
+		int err = 0;
+
+		pthread_mutex_lock(&u->wlock);
 		r = inbox_pop(u->in, u->buf, VSW_UPLINK_BUF);
+		/* The TAP down (EIO) or its queue full: the frame is lost,
+		 * as on a host bridge's port that is down. (A frame shorter
+		 * than a header cannot be: the buffer takes any.) */
+		if (r >= (int)sizeof(struct virtio_net_hdr) &&
+		    write(u->tapfd, u->buf, (size_t)r) < 0)
+			err = errno;
+		pthread_mutex_unlock(&u->wlock);
 		if (r == 0)
 			break;
-		if (r < (int)sizeof(struct virtio_net_hdr))
-			continue;	/* cannot be: the buffer takes any */
-		/* The TAP down (EIO) or its queue full: the frame is lost,
-		 * as on a host bridge's port that is down. */
-		if (write(u->tapfd, u->buf, (size_t)r) < 0 && errno != EIO &&
-		    log_ratelimit_ok(&u->rl))
+		if (err != 0 && err != EIO && log_ratelimit_ok(&u->rl))
 			log_warnx("%s: writing to the TAP: %s", u->name,
-			    strerror(errno));
+			    strerror(err));
 	}
 	if (n == VSW_UPLINK_BUDGET)
 		loop_event_signal(u->in->evfd);
 	vsw_uplink_on_tap(&u->w_tap, EPOLLIN);
+}
+
+int
+vsw_uplink_write_now(struct vsw_uplink *u, const struct iovec *iov,
+    int niov)
+{
+	int done = 0;
+
+	pthread_mutex_lock(&u->wlock);
+	if (inbox_empty(u->in) && writev(u->tapfd, iov, niov) >= 0)
+		done = 1;
+	pthread_mutex_unlock(&u->wlock);
+	return done;
 }
 
 static void
@@ -172,7 +247,10 @@ vsw_uplink_start(const char *name, struct vsw_port *port,
 	int r;
 
 	u = calloc(1, sizeof(*u));
-	if (u == NULL || (u->buf = malloc(VSW_UPLINK_BUF)) == NULL) {
+	if (u == NULL || (u->buf = malloc(VSW_UPLINK_BUF)) == NULL ||
+	    (u->buf2 = malloc(VSW_UPLINK_BUF)) == NULL) {
+		if (u != NULL)
+			free(u->buf);
 		free(u);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -182,6 +260,7 @@ vsw_uplink_start(const char *name, struct vsw_port *port,
 	u->in = vsw_port_inbox(port);
 	u->tapfd = u->stopfd = -1;
 	u->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(1000, 5);
+	pthread_mutex_init(&u->wlock, NULL);
 	r = tap_create(name, 1500, &created);
 	if (r < 0) {
 		snprintf(err, errlen, "TAP %s: %s", name, r == -EEXIST ?
@@ -237,6 +316,8 @@ fail:
 	if (u->tapfd >= 0)
 		close(u->tapfd);
 	free(u->buf);
+	free(u->buf2);
+	pthread_mutex_destroy(&u->wlock);
 	free(u);
 	return r;
 }
@@ -250,5 +331,7 @@ vsw_uplink_stop(struct vsw_uplink *u)
 	close(u->stopfd);
 	close(u->tapfd);
 	free(u->buf);
+	free(u->buf2);
+	pthread_mutex_destroy(&u->wlock);
 	free(u);
 }

@@ -27,6 +27,20 @@ struct vsw_uplink;
 int vsw_uplink_start(const char *name, struct vsw_port *port,
     struct vsw_uplink **out, char *err, size_t errlen);
 
+/*
+ * A frame for the host (iov: its virtio header, then the frame, tagged
+ * as the trunk takes it) written to the TAP by the calling thread - a
+ * guest's worker with a frame alone in its batch, which saves the
+ * uplink's thread a wake-up - if nothing is in the uplink port's inbox
+ * or being written by the uplink's thread, so that it overtakes no
+ * frame. Returns 1 if written, 0 if not (the caller hands it to the
+ * inbox: a failed write is the uplink thread's to say). Any thread, with
+ * the switch read-locked (the uplink stays).
+ */
+struct iovec;
+int vsw_uplink_write_now(struct vsw_uplink *u, const struct iovec *iov,
+    int niov);
+
 /* Stops the thread and closes the queue; the TAP stays. */
 void vsw_uplink_stop(struct vsw_uplink *u);
 

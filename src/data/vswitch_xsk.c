@@ -6,7 +6,8 @@
  * bytes, the first half lent to the kernel through the fill ring for
  * what arrives, the second half a free list for what we send), its four
  * rings, and the loop: frames from the RX ring go to vsw_port_send as
- * the uplink port's, their frames back to the fill ring at once (the
+ * the uplink port's (one alone in its wakeup first to its guest's ring
+ * by this thread's hand: queue_direct_place_held), their frames back to the fill ring at once (the
  * switch copied what it keeps); frames in the port's inbox are made
  * wire frames (core/wireframe.h) straight into free UMEM frames and put
  * on the TX ring, whose completions return them to the free list. The
@@ -43,6 +44,7 @@
 
 #include "core/wireframe.h"
 #include "data/inbox.h"
+#include "data/queue_direct.h"
 #include "data/vswitch.h"
 #include "data/vswitch_uplink.h"
 #include "data/vswitch_xsk.h"
@@ -333,7 +335,20 @@ vsw_xsk_on_sock(struct loop_watch *w, uint32_t events)
 			continue;	/* cannot be: the kernel checks */
 		if (vsw_uplink_untag(&vh, &f, &len, &vid) < 0)
 			continue;
-		(void)vsw_port_send(x->port, &vh, f, len, vid, now);
+		if (n == 1) {
+			/* Alone in its wakeup (light load): first to its
+			 * guest's ring by this thread's hand, as the TAP
+			 * uplink does (vswitch_uplink.c). */
+			struct queue_held h = {
+				.vh = &vh, .frame = f, .len = (uint32_t)len,
+				.now = now,
+			};
+
+			if (vsw_port_send_direct(x->port, f, len, len, vid,
+			    now, queue_direct_place_held, &h) == 1)
+				continue;
+		}
+		(void)vsw_port_send(x->port, &vh, f, len, vid, now, NULL);
 	}
 	if (n > 0) {
 		xsk_ring_cons__release(&x->rx, n);

@@ -69,6 +69,8 @@ check "pings one at a time: placed in guest 2's ring by guest 1's worker (rx_pla
 check "... and the replies in guest 1's by guest 2's (+$(( $(total 1 rx_placed) - p1 )))" \
     [ $(( $(total 1 rx_placed) - p1 )) -ge 4 ]
 check "... in two copies, not counted as one (rx_direct $(total 2 rx_direct))" [ "$(total 2 rx_direct)" = 0 ]
+check "... counted by the senders too (tx_placed $(total 1 tx_placed) and $(total 2 tx_placed))" \
+    sh -c "[ $(total 1 tx_placed) -ge 4 ] && [ $(total 2 tx_placed) -ge 4 ]"
 check "guest 1's frames went to the switch" [ "$(total 1 tx_switched)" -gt 0 ]
 tapcount() { ip netns exec "$HOSTNS" cat "/sys/class/net/vif1.0/statistics/$1"; }
 check "... none to its TAP" [ "$(tapcount rx_packets)" = 0 ]
@@ -83,6 +85,21 @@ ip -n "$HOSTNS" addr add 10.88.0.254/24 dev sw0
 ip -n "$HOSTNS" link set sw0 up
 eventually 10 "once up, the host pings guest 1 through the uplink" in_host ping -c 1 -W 1 10.88.0.1
 check "guest 2 pings the host" pings 2 10.88.0.254
+# The uplink's thread places a frame alone in its read in the guest's
+# ring itself (no hand-over to the guest's worker), as guests' workers do.
+# Guest 1's worker writes its replies, each alone in its batch, to the
+# uplink's TAP itself (tx_placed), as the uplink's thread would.
+p1=$(total 1 rx_placed); s1=$(total 1 rx_switched_in); t1=$(total 1 tx_placed)
+w1=$(ip netns exec "$HOSTNS" cat /sys/class/net/sw0/statistics/rx_packets)
+check "the host pings guest 1 five times, one at a time" in_host ping -c 5 -i 0.2 -W 1 10.88.0.1
+check "... its pings placed in guest 1's ring by the uplink's thread (rx_placed +$(( $(total 1 rx_placed) - p1 )))" \
+    [ $(( $(total 1 rx_placed) - p1 )) -ge 4 ]
+check "... counted as switched in (+$(( $(total 1 rx_switched_in) - s1 )))" \
+    [ $(( $(total 1 rx_switched_in) - s1 )) -ge 5 ]
+check "... the replies written to the uplink TAP by guest 1's worker (tx_placed +$(( $(total 1 tx_placed) - t1 )))" \
+    [ $(( $(total 1 tx_placed) - t1 )) -ge 4 ]
+check "... which the host received ($(( $(ip netns exec "$HOSTNS" cat /sys/class/net/sw0/statistics/rx_packets) - w1 )) frames)" \
+    [ $(( $(ip netns exec "$HOSTNS" cat /sys/class/net/sw0/statistics/rx_packets) - w1 )) -ge 5 ]
 intact_file
 send_intact "$(guest_ns 1)" "$HOSTNS" 10.88.0.254 7002 "guest 1 -> host through the uplink"
 send_intact "$HOSTNS" "$(guest_ns 2)" 10.88.0.2 7003 "host -> guest 2 through the uplink"

@@ -879,6 +879,48 @@ test_tx_masked_csum(void)
 	}
 }
 
+/* Frames and receivers of the "straight to RX" tests below. */
+static const struct frame_spec direct_specs[] = {
+	{ .ip = 4, .l4 = IPPROTO_TCP, .payload = 3000 },
+	{ .ip = 6, .l4 = IPPROTO_TCP, .payload = 3000, .tcp_opt = 12 },
+	{ .ip = 4, .l4 = IPPROTO_UDP, .payload = 700 },
+	{ .ip = 6, .l4 = IPPROTO_UDP, .payload = 700 },
+	{ .ip = 4, .l4 = IPPROTO_TCP, .payload = 3000, .nvlan = 1 },
+	{ .ip = 6, .l4 = IPPROTO_TCP, .payload = 2000, .v6_ext = 1 },
+	{ .ip = 0 },
+};
+static const struct vnet_features feat_v6only = { .csum_ipv6 = true,
+    .gso_tcpv6 = true, .sg = true };
+static const struct vnet_features *const direct_peers[] = {
+	&feat_all, &feat_default, &feat_none, &feat_v6only,
+};
+
+/*
+ * The straight translation (d, its flags df and GSO extra dg, NULL for
+ * none) against the usual way's (rf, rg), which changed no byte and
+ * accepted the frame when `untouched`: then the same result, else -EAGAIN.
+ * Counts which it was.
+ */
+static void
+direct_agree(bool untouched, int d, uint16_t rf, uint16_t df,
+    const struct netif_extra_info *rg, const struct netif_extra_info *dg,
+    unsigned int *same, unsigned int *declined)
+{
+	if (!untouched) {
+		CU_ASSERT_EQUAL(d, -EAGAIN);
+		(*declined)++;
+		return;
+	}
+	CU_ASSERT_EQUAL(d, 0);
+	CU_ASSERT_EQUAL(df, rf);
+	CU_ASSERT_EQUAL(dg != NULL, rg != NULL);
+	if (rg != NULL && dg != NULL)
+		CU_ASSERT(dg->type == rg->type &&
+		    dg->u.gso.type == rg->u.gso.type &&
+		    dg->u.gso.size == rg->u.gso.size);
+	(*same)++;
+}
+
 /*
  * Guest TX straight to guest RX: wherever the two-copy path (TX request
  * -> virtio header -> RX response) changes no byte of the frame, the
@@ -891,32 +933,18 @@ test_tx_masked_csum(void)
 static void
 test_tx2rx_direct(void)
 {
-	static const struct frame_spec specs[] = {
-		{ .ip = 4, .l4 = IPPROTO_TCP, .payload = 3000 },
-		{ .ip = 6, .l4 = IPPROTO_TCP, .payload = 3000, .tcp_opt = 12 },
-		{ .ip = 4, .l4 = IPPROTO_UDP, .payload = 700 },
-		{ .ip = 6, .l4 = IPPROTO_UDP, .payload = 700 },
-		{ .ip = 4, .l4 = IPPROTO_TCP, .payload = 3000, .nvlan = 1 },
-		{ .ip = 6, .l4 = IPPROTO_TCP, .payload = 2000, .v6_ext = 1 },
-		{ .ip = 0 },
-	};
 	static const uint16_t txfl[] = {
 		0, NETTXF_data_validated, NETTXF_csum_blank,
 		NETTXF_csum_blank | NETTXF_data_validated,
 	};
-	const struct vnet_features *peers[] = {
-		&feat_all, &feat_default, &feat_none, NULL,
-	};
-	struct vnet_features v6only = { .csum_ipv6 = true, .gso_tcpv6 = true,
-	    .sg = true };
 	unsigned int si, fi, gi, pi, same = 0, declined = 0;
 
-	peers[3] = &v6only;
-	for (si = 0; si < sizeof(specs) / sizeof(specs[0]); si++)
+	for (si = 0; si < sizeof(direct_specs) / sizeof(direct_specs[0]); si++)
 	for (fi = 0; fi < 4; fi++)
 	for (gi = 0; gi < 3; gi++)
 	for (pi = 0; pi < 4; pi++) {
-		struct frame_layout lo = frame_build(orig, BUFSZ, &specs[si]);
+		struct frame_layout lo = frame_build(orig, BUFSZ,
+		    &direct_specs[si]);
 		struct netif_extra_info g = gso_extra(gi == 1 ?
 		    XEN_NETIF_GSO_TYPE_TCPV4 : XEN_NETIF_GSO_TYPE_TCPV6, 1400);
 		struct netif_extra_info rg, dg;
@@ -932,29 +960,93 @@ test_tx2rx_direct(void)
 		r = vnet_hdr_nettx2vhdr(txfl[fi], gi ? &g : NULL, buf, lo.len,
 		    &vh, &st);
 		if (r == 0)
-			r = vnet_hdr_vhdr2netrx(&vh, buf, lo.len, peers[pi],
+			r = vnet_hdr_vhdr2netrx(&vh, buf, lo.len, direct_peers[pi],
 			    &rf, &rgso, &rg, &st);
 		d = vnet_hdr_nettx2netrx(txfl[fi], gi ? &g : NULL, orig,
-		    lo.len, lo.len, peers[pi], &df, &dgso, &dg);
-		if (r == 0 && st.csum_fixup == 0 && st.gso_fixup == 0 &&
-		    memcmp(buf, orig, lo.len) == 0) {
-			CU_ASSERT_EQUAL(d, 0);
-			CU_ASSERT_EQUAL(df, rf);
-			CU_ASSERT_EQUAL(dgso, rgso);
-			if (rgso)
-				CU_ASSERT(dg.type == rg.type &&
-				    dg.u.gso.type == rg.u.gso.type &&
-				    dg.u.gso.size == rg.u.gso.size);
-			same++;
-		} else {
-			CU_ASSERT_EQUAL(d, -EAGAIN);
-			declined++;
-		}
+		    lo.len, lo.len, direct_peers[pi], &df, &dgso, &dg);
+		direct_agree(r == 0 && st.csum_fixup == 0 &&
+		    st.gso_fixup == 0 && memcmp(buf, orig, lo.len) == 0, d,
+		    rf, df, rgso ? &rg : NULL, dgso ? &dg : NULL, &same,
+		    &declined);
 		/* A head that ends inside the headers: never decided on. */
 		if (txfl[fi] & NETTXF_csum_blank && lo.l4_hdr_len > 0)
 			CU_ASSERT_EQUAL(vnet_hdr_nettx2netrx(txfl[fi],
 			    gi ? &g : NULL, orig, lo.l4_off + 4, lo.len,
-			    peers[pi], &df, &dgso, &dg), -EAGAIN);
+			    direct_peers[pi], &df, &dgso, &dg), -EAGAIN);
+	}
+	/* Both kinds happened, many times. */
+	CU_ASSERT(same > 50);
+	CU_ASSERT(declined > 50);
+}
+
+/*
+ * A held frame straight into a guest's RX ring (a switch uplink's
+ * placement): wherever vnet_hdr_vhdr2netrx accepts the frame and changes
+ * none of its bytes, the as-is translation gives the same flags and GSO
+ * extra, and leaves the frame as it was; wherever it would complete or
+ * force a checksum, or refuse the frame, the as-is one declines
+ * (-EAGAIN). Frames of every family and L4, tagged or not; headers with
+ * no flag, DATA_VALID, NEEDS_CSUM at the TCP/UDP checksum and elsewhere,
+ * past the end, and with GSO of either family, with and without
+ * NEEDS_CSUM; four receivers.
+ */
+static void
+test_vhdr2rx_as_is(void)
+{
+	unsigned int si, hi, pi, same = 0, declined = 0;
+
+	for (si = 0; si < sizeof(direct_specs) / sizeof(direct_specs[0]); si++)
+	for (hi = 0; hi < 9; hi++)
+	for (pi = 0; pi < 4; pi++) {
+		struct frame_layout lo = frame_build(orig, BUFSZ,
+		    &direct_specs[si]);
+		uint16_t csum_off = direct_specs[si].l4 == IPPROTO_UDP ? 6 : 16;
+		struct netif_extra_info rg, dg;
+		struct virtio_net_hdr vh;
+		struct vnet_stats st;
+		uint16_t rf = 0, df = 0xffff;
+		bool rgso = false, dgso = false;
+		int r, d;
+
+		CU_ASSERT_FATAL(lo.len > 0);
+		memset(&vh, 0, sizeof(vh));
+		switch (hi) {
+		case 0:
+			break;
+		case 1:
+			vh.flags = VIRTIO_NET_HDR_F_DATA_VALID;
+			break;
+		case 2:		/* where a receiver finds it */
+		case 3:		/* two bytes on: completed in software */
+		case 4:		/* past the end: refused */
+			vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+			vh.csum_start = (uint16_t)lo.l4_off;
+			vh.csum_offset = (uint16_t)(csum_off + (hi - 2) * 2);
+			if (hi == 4)
+				vh.csum_start = (uint16_t)lo.len;
+			break;
+		default:	/* GSO of each family, NEEDS_CSUM or not */
+			vh.gso_type = hi < 7 ? VIRTIO_NET_HDR_GSO_TCPV4 :
+			    VIRTIO_NET_HDR_GSO_TCPV6;
+			vh.gso_size = 1400;
+			if (hi % 2 == 1) {
+				vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+				vh.csum_start = (uint16_t)lo.l4_off;
+				vh.csum_offset = csum_off;
+			}
+			break;
+		}
+		memcpy(buf, orig, lo.len);
+		memset(&st, 0, sizeof(st));
+		r = vnet_hdr_vhdr2netrx(&vh, buf, lo.len, direct_peers[pi], &rf,
+		    &rgso, &rg, &st);
+		memcpy(buf, orig, lo.len);
+		d = vnet_hdr_vhdr2netrx_as_is(&vh, buf, lo.len, direct_peers[pi], &df,
+		    &dgso, &dg);
+		CU_ASSERT_EQUAL(memcmp(buf, orig, lo.len), 0);
+		direct_agree(r == 0 && st.csum_fixup == 0 &&
+		    st.gso_fixup == 0, d, rf, df, rgso ? &rg : NULL,
+		    dgso ? &dg : NULL, &same, &declined);
 	}
 	/* Both kinds happened, many times. */
 	CU_ASSERT(same > 50);
@@ -979,6 +1071,8 @@ static CU_TestInfo vnet_tests[] = {
 	{ "fuzz backend RX", test_fuzz_rx },
 	{ "TX to RX untouched (one copy) as the two-copy path",
 	  test_tx2rx_direct },
+	{ "a held frame to RX untouched, as the usual way",
+	  test_vhdr2rx_as_is },
 	CU_TEST_INFO_NULL,
 };
 

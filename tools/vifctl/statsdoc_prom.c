@@ -53,6 +53,9 @@ static const struct {
 	  "(a bad or another port's source address, isolation)." },
 	{ "tx_direct", "Frames from the guest its vifd switch placed in "
 	  "another guest's RX ring in one grant copy." },
+	{ "tx_placed", "Frames from the guest its worker delivered itself, "
+	  "with no hand-over to another thread: placed in another guest's RX "
+	  "ring on its vifd switch, or written to the switch's uplink TAP." },
 	{ "tx_csum_fixup", "Frames from the guest whose checksum metadata "
 	  "vifd fixed." },
 	{ "tx_sweeps", "Passes over the TX ring." },
@@ -93,10 +96,10 @@ static const struct {
 	  "vifd switch." },
 	{ "rx_direct", "Frames to the guest another port of its vifd "
 	  "switch placed in its RX ring in one grant copy." },
-	{ "rx_placed", "Frames to the guest another port's worker of its vifd "
-	  "switch placed in its RX ring itself, with no hand-over to this "
-	  "queue's worker: those in one grant copy and short frames alone in "
-	  "their sender's batch." },
+	{ "rx_placed", "Frames to the guest another thread of its vifd switch "
+	  "(a port's worker, an uplink's) placed in its RX ring itself, with "
+	  "no hand-over to this queue's worker: those in one grant copy and "
+	  "short frames alone in their sender's batch or read." },
 	{ "rx_hash_extra", "Frames to the guest that carried a hash extra." },
 	{ "rx_csum_fixup", "Frames to the guest whose checksum vifd filled "
 	  "in." },
