@@ -476,6 +476,42 @@ measure_rtt() {
 	[ "$s" -gt 0 ] && [ "$r" = "$s" ] || { fail "$1 -> dom0: $r of $s pings answered ($(tr '\n' '|' < "$LAB_RUN/guest-ping.out"))"; return 1; }
 }
 
+# median V...: the middle of the values given, the lower of the two
+# middles for an even count; "" for none.
+median() {
+	printf '%s\n' "$@" | awk 'NF' | sort -g |
+	    awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
+}
+
+# measure_rtt_runs NAME IDX RUNS [PREFIX]: RUNS rounds of 10 pings dom0 ->
+# guest, all answered; RTT_H2G becomes the median of their averages
+# (figures: each round's, the median).
+measure_rtt_runs() {
+	local ip i s r mn a mx all= p=${4:-}
+	ip=$(guest_ip "$2")
+	for i in $(seq "$3"); do
+		read -r s r mn a mx <<< "$(ping_stats "$ip" 10)"
+		[ "${s:-0}" -gt 0 ] && [ "$r" = "$s" ] || { fail "dom0 -> $1: $r of $s pings answered (round $i)"; return 1; }
+		all="$all $a"
+	done
+	RTT_H2G=$(median $all)
+	all=${all# }
+	fig "${p}rtt_h2g_runs_ms=${all// /,} ${p}rtt_h2g_median_ms=$RTT_H2G"
+}
+
+# measure_tcp_runs NAME IDX SECS RUNS [PREFIX]: measure_tcp RUNS times (each
+# run's figures named PREFIXrunN_); G2H_MBPS and H2G_MBPS become the
+# medians (figures: PREFIXguest_tx/rx_median_mbps).
+measure_tcp_runs() {
+	local i t= r= p=${5:-}
+	for i in $(seq "$4"); do
+		measure_tcp "$1" "$2" "$3" "${p}run${i}_" || return 1
+		t="$t $G2H_MBPS"; r="$r $H2G_MBPS"
+	done
+	G2H_MBPS=$(median $t); H2G_MBPS=$(median $r)
+	fig "${p}guest_tx_median_mbps=$G2H_MBPS ${p}guest_rx_median_mbps=$H2G_MBPS"
+}
+
 # measure_tcp NAME IDX SECS [PREFIX]: iperf3 each way (the guest runs the server).
 # Sets G2H_MBPS and H2G_MBPS (guest -> host, host -> guest) and G2H_FRAME,
 # H2G_FRAME: the average frame size on the vif's host netdev while each
@@ -526,8 +562,8 @@ xfer_check() {
 # data_check NAME IDX: scenario 2's checks on guest NAME's vif 0, wherever
 # its backend is (BE_DOMID, BE_NAME; BE_KIND: vifd or kernel, default the
 # current backend): offloads on, TCP each way (figures; kept, named with
-# KEEP_AS in front, for the side-by-side scenarios), GSO across, a file
-# each way intact.
+# KEEP_AS in front, for the side-by-side scenarios; TCP_RUNS runs, the
+# medians kept, default 1), GSO across, a file each way intact.
 data_check() {
 	local d offl gt0 gr0 gt gr sc0= pk0 pk nt0 gc0 kind=${BE_KIND:-$(cur_backend)}
 	d=$(guest_domid "$1")
@@ -543,7 +579,11 @@ data_check() {
 		[ -z "${BE_DOMID:-}" ] && sc0=$(vifd_rw_calls) && pk0=$(vif_frames "$d") &&
 		    nt0=$(vifctl_stat "$d" 0 notifies) && gc0=$(vif_copy_calls "$d")
 	fi
-	measure_tcp "$1" "$2" 5 || return 1
+	if [ "${TCP_RUNS:-1}" -gt 1 ]; then
+		measure_tcp_runs "$1" "$2" 5 "$TCP_RUNS" || return 1
+	else
+		measure_tcp "$1" "$2" 5 || return 1
+	fi
 	if [ -n "$sc0" ]; then
 		# What the TCP runs cost vifd per frame it moved either way:
 		# read and write system calls (all its threads: the TAP's,
