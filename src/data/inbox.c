@@ -100,8 +100,10 @@ inbox_pushv(struct inbox *in, const struct iovec *iov, unsigned int niov)
 	slot = (in->head + in->n) % INBOX_FRAMES;
 	in->f[slot].off = (uint32_t)off;
 	in->f[slot].len = need;
-	if (in->n == 0)
+	if (in->n == 0) {
 		in->rd = (uint32_t)off;
+		__atomic_store_n(&in->owed, true, __ATOMIC_RELAXED);
+	}
 	in->wr = (uint32_t)off + need;
 	in->n++;
 	pthread_mutex_unlock(&in->lock);
@@ -111,7 +113,10 @@ inbox_pushv(struct inbox *in, const struct iovec *iov, unsigned int niov)
 void
 inbox_signal(struct inbox *in)
 {
-	loop_event_signal(in->evfd);
+	/* Set under the lock before it is released (the pusher's own
+	 * unlock orders it before this), taken once whoever comes first. */
+	if (__atomic_exchange_n(&in->owed, false, __ATOMIC_ACQ_REL))
+		loop_event_signal(in->evfd);
 }
 
 bool

@@ -36,6 +36,9 @@ struct inbox {
 	unsigned int head, n;			/* [lock] */
 	struct { uint32_t off, len; } f[INBOX_FRAMES];	/* [lock] */
 	int evfd;				/* wakes the owner's worker */
+	/* A frame came into an empty inbox and no signal has said so yet
+	 * (set under lock, taken by inbox_signal): only that needs one. */
+	bool owed;
 };
 
 /* An empty inbox, its memory and its eventfd. 0 or -errno (nothing to
@@ -47,8 +50,8 @@ void inbox_destroy(struct inbox *in);
 
 /*
  * Copies hdr[0..hlen) + frame[0..len) into the inbox and signals its
- * eventfd. 0, or -ENOBUFS (full): the caller drops the frame and counts
- * it. Any thread.
+ * eventfd if the inbox was empty (inbox_signal). 0, or -ENOBUFS (full):
+ * the caller drops the frame and counts it. Any thread.
  */
 int inbox_push(struct inbox *in, const void *hdr, size_t hlen,
     const uint8_t *frame, size_t len);
@@ -60,6 +63,16 @@ int inbox_push(struct inbox *in, const void *hdr, size_t hlen,
  * or -ENOBUFS, as inbox_push. Any thread.
  */
 int inbox_pushv(struct inbox *in, const struct iovec *iov, unsigned int niov);
+/*
+ * Wakes the owner if a frame came into the inbox while it was empty and
+ * no signal has said so since; a push to an inbox that holds frames
+ * needs none. The owner's contract: it acks the eventfd before it pops,
+ * and pops until the inbox is empty, or has a wake-up of its own for
+ * what it leaves (a budget's self-signal, the guest's event channel for
+ * a held frame, a timer): a push it has not seen then comes to an
+ * inbox it will still pop, or to an empty one, which signals. One
+ * eventfd write per burst rather than per frame (a system call each).
+ */
 void inbox_signal(struct inbox *in);
 
 /* Whether the inbox holds no frame now. Any thread. */

@@ -99,9 +99,9 @@ test_bounds(void)
 		if (inbox_push(&in, hdr, sizeof(hdr), frame, 60) == 0)
 			n++;
 	CU_ASSERT_EQUAL(n, INBOX_FRAMES);
-	/* One eventfd count per push that went in. */
+	/* One eventfd count, for the first (test_signal_per_burst). */
 	CU_ASSERT_EQUAL(read(in.evfd, &ev, sizeof(ev)), (ssize_t)sizeof(ev));
-	CU_ASSERT_EQUAL(ev, INBOX_FRAMES);
+	CU_ASSERT_EQUAL(ev, 1);
 	while (inbox_pop(&in, out, sizeof(out)) > 0)
 		;
 	/* The byte bound: 64 KiB frames fill INBOX_BYTES first. */
@@ -162,11 +162,47 @@ test_gather_and_split(void)
 	inbox_destroy(&in);
 }
 
+/* A signal when a frame comes into an empty inbox, none for frames that
+ * join others (the owner pops until empty), again once it was emptied. */
+static void
+test_signal_per_burst(void)
+{
+	struct inbox in;
+	uint8_t hdr[4] = { 1, 2, 3, 4 };
+	uint64_t ev;
+
+	CU_ASSERT_EQUAL_FATAL(inbox_init(&in), 0);
+	fill(5, 60);
+	CU_ASSERT_EQUAL(inbox_push(&in, hdr, sizeof(hdr), frame, 60), 0);
+	CU_ASSERT_EQUAL(read(in.evfd, &ev, sizeof(ev)), (ssize_t)sizeof(ev));
+	CU_ASSERT_EQUAL(ev, 1);
+	CU_ASSERT_EQUAL(inbox_push(&in, hdr, sizeof(hdr), frame, 60), 0);
+	CU_ASSERT_EQUAL(inbox_push(&in, hdr, sizeof(hdr), frame, 60), 0);
+	CU_ASSERT_EQUAL(read(in.evfd, &ev, sizeof(ev)), -1);
+	CU_ASSERT_EQUAL(inbox_pop(&in, out, sizeof(out)), 64);
+	CU_ASSERT_EQUAL(inbox_pop(&in, out, sizeof(out)), 64);
+	/* not yet empty: still none */
+	CU_ASSERT_EQUAL(inbox_push(&in, hdr, sizeof(hdr), frame, 60), 0);
+	CU_ASSERT_EQUAL(read(in.evfd, &ev, sizeof(ev)), -1);
+	CU_ASSERT_EQUAL(inbox_pop(&in, out, sizeof(out)), 64);
+	CU_ASSERT_EQUAL(inbox_pop(&in, out, sizeof(out)), 64);
+	CU_ASSERT_EQUAL(inbox_pop(&in, out, sizeof(out)), 0);
+	/* empty again: the next frame signals */
+	CU_ASSERT_EQUAL(inbox_push(&in, hdr, sizeof(hdr), frame, 60), 0);
+	CU_ASSERT_EQUAL(read(in.evfd, &ev, sizeof(ev)), (ssize_t)sizeof(ev));
+	CU_ASSERT_EQUAL(ev, 1);
+	/* a signal asked for with none owed writes nothing */
+	inbox_signal(&in);
+	CU_ASSERT_EQUAL(read(in.evfd, &ev, sizeof(ev)), -1);
+	inbox_destroy(&in);
+}
+
 static CU_TestInfo inbox_tests[] = {
 	{ "in order and whole across the wrap", test_order_and_wrap },
 	{ "frame and byte bounds, a frame too big for the reader",
 	    test_bounds },
 	{ "gathered in, split out, one signal", test_gather_and_split },
+	{ "a signal per burst, not per frame", test_signal_per_burst },
 	CU_TEST_INFO_NULL,
 };
 
