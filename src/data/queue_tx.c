@@ -340,8 +340,8 @@ queue_tx_flush(struct queue *q, struct queue_tx_chunk *c, uint64_t now_ns)
 			if (cst == GNTST_okay && c->head[i])
 				cst = copy_seg_status(q->tx_segs +
 				    c->restidx[i], c->nrest[i]);
-			queue_tx_deliver(q, &q->tx_pkts[i], i, cst, false,
-			    now_ns);
+			queue_tx_deliver(q, &q->tx_pkts[i], i, cst,
+			    c->npkts == 1, now_ns);
 		}
 	}
 	/* The chunk's TAP writes, in one system call where io_uring is

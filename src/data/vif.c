@@ -256,7 +256,7 @@ vif_connect(struct xen_env *env, const struct vif_params *p,
 		struct vsw_port_params sp = {
 			.sw = p->sw, .name = p->name, .mac = p->sw_mac,
 			.isolated = p->sw_isolated, .peer = p->sw_peer,
-			.vlan = p->sw_vlan, .rx = &rx,
+			.vlan = p->sw_vlan, .rx = &rx, .env = vif->env,
 		};
 
 		vif_rx_features(fi, &rx);

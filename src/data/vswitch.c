@@ -72,6 +72,7 @@ struct vsw {
 	 * decision holds this mutex, alone, briefly (no copy under it). */
 	pthread_mutex_t fdb_lock;
 	struct swfdb fdb;		/* [fdb_lock] */
+	struct xen_env *env;		/* [const] its first port's */
 	/* [vsw_list_lock] The uplink's thread and port (a switch's, when
 	 * its TAP could be had), or NULL. */
 	struct vsw_uplink *uplink;
@@ -128,7 +129,7 @@ vsw_lock_init(pthread_rwlock_t *l)
 /* The switch or peer link `name`, made if there is none; -EINVAL if
  * the name is the other kind's. [vsw_list_lock] */
 static int
-vsw_get(const char *name, bool peer, struct vsw **out)
+vsw_get(const char *name, bool peer, struct xen_env *env, struct vsw **out)
 {
 	struct vsw *sw;
 	uint64_t seed = 0;
@@ -156,6 +157,7 @@ vsw_get(const char *name, bool peer, struct vsw **out)
 	}
 	snprintf(sw->name, sizeof(sw->name), "%s", name);
 	sw->peer = peer;
+	sw->env = env;
 	vsw_lock_init(&sw->lock);
 	pthread_mutex_init(&sw->fdb_lock, NULL);
 	sw->next = vsw_list;
@@ -330,8 +332,8 @@ vsw_xsk_make(struct vsw *sw)
 	xp.name = name;
 	r = vsw_port_add(sw, &xp, &sw->xsk_port, err, sizeof(err));
 	if (r == 0)
-		r = vsw_xsk_start(sw->xup, sw->xsk_port, &sw->xsk, err,
-		    sizeof(err));
+		r = vsw_xsk_start(sw->xup, sw->xsk_port, sw->env, &sw->xsk,
+		    err, sizeof(err));
 	if (r < 0) {
 		log_warnx("switch %s: no AF_XDP uplink on %s: %s", sw->name,
 		    sw->xup->ifname, err);
@@ -450,8 +452,8 @@ vsw_uplink_add(struct vsw *sw)
 
 	r = vsw_port_add(sw, &up, &sw->uplink_port, err, sizeof(err));
 	if (r == 0)
-		r = vsw_uplink_start(sw->name, sw->uplink_port, &sw->uplink,
-		    err, sizeof(err));
+		r = vsw_uplink_start(sw->name, sw->uplink_port, sw->env,
+		    &sw->uplink, err, sizeof(err));
 	if (r < 0) {
 		log_warnx("switch %s: no uplink to the host: %s", sw->name,
 		    err);
@@ -474,7 +476,7 @@ vsw_port_join(const struct vsw_port_params *p, struct vsw_port **out,
 	int r;
 
 	pthread_mutex_lock(&vsw_list_lock);
-	r = vsw_get(p->sw, p->peer, &sw);
+	r = vsw_get(p->sw, p->peer, p->env, &sw);
 	if (r < 0) {
 		if (r == -EINVAL)
 			snprintf(err, errlen, "%s is a %s already", p->sw,

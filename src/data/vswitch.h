@@ -47,6 +47,7 @@
 struct inbox;
 struct queue;
 struct vsw_port;
+struct xen_env;
 
 /* Ports of one switch, and entries of its forwarding table. */
 #define VSW_PORTS	128u
@@ -79,6 +80,10 @@ struct vsw_port_params {
 	 * vif's mask applied); NULL: anything (a TAP). A GSO frame it
 	 * cannot take is segmented for it in software (core/gso_seg.h). */
 	const struct vnet_features *rx;
+	/* The Xen environment of the vifs, kept by the switch its first
+	 * port makes: its uplinks' threads place frames in guests' rings
+	 * through it, and say so when they enter their sandbox. */
+	struct xen_env *env;
 };
 
 /*

@@ -33,11 +33,15 @@
 #include "data/tap.h"
 #include "data/vswitch.h"
 #include "data/vswitch_uplink.h"
+#include "seam/xen_ops.h"
 #include "util/log.h"
 #include "util/loop.h"
 #include "util/sandbox.h"
 
 #define VSW_UPLINK_BUDGET	256u
+/* Unusable frames (a VLAN tag and nothing behind it) read in a row
+ * before the loop lets the other side have a turn. */
+#define VSW_UPLINK_SKIP		16u
 /* A TAP frame: up to a 64 KiB one (the TAP's MTU may be that large),
  * plus its virtio-net header in front of it in the same buffer. */
 #define VSW_UPLINK_BUF		(65536u + 512u)
@@ -46,6 +50,10 @@ struct vsw_uplink {
 	char name[64];			/* "switch sw0 uplink", for logs */
 	struct vsw_port *port;
 	struct inbox *in;
+	struct xen_env *env;
+	/* The thread could not enter its sandbox and serves nothing: no
+	 * frame is written past its inbox either. */
+	bool dead;
 	int tapfd;
 	int stopfd;
 	pthread_t thread;
@@ -91,19 +99,21 @@ struct vsw_uplink_frame {
 };
 
 /* The next usable frame from the TAP into buf. Returns false when there
- * is none (EAGAIN, or an error: the fd's next event says). */
+ * is none (EAGAIN, or an error: the fd's next event says), or after
+ * VSW_UPLINK_SKIP unusable ones in a row (the fd stays readable). */
 static bool
 vsw_uplink_read(struct vsw_uplink *u, uint8_t *buf,
     struct vsw_uplink_frame *fr)
 {
 	struct iovec iov[2];
+	unsigned int i;
 	ssize_t r;
 
 	iov[0].iov_base = &fr->vh;
 	iov[0].iov_len = sizeof(fr->vh);
 	iov[1].iov_base = buf;
 	iov[1].iov_len = VSW_UPLINK_BUF;
-	for (;;) {
+	for (i = 0; i < VSW_UPLINK_SKIP; i++) {
 		r = readv(u->tapfd, iov, 2);
 		if (r < (ssize_t)sizeof(fr->vh))
 			return false;	/* EAGAIN, or nothing usable */
@@ -113,6 +123,7 @@ vsw_uplink_read(struct vsw_uplink *u, uint8_t *buf,
 			return true;
 		/* a tag with no frame behind it: the next */
 	}
+	return false;
 }
 
 /*
@@ -203,8 +214,14 @@ vsw_uplink_write_now(struct vsw_uplink *u, const struct iovec *iov,
 {
 	int done = 0;
 
+	if (__atomic_load_n(&u->dead, __ATOMIC_ACQUIRE))
+		return 0;
 	pthread_mutex_lock(&u->wlock);
-	if (inbox_empty(u->in) && writev(u->tapfd, iov, niov) >= 0)
+	/* A TAP that is down (EIO: vifd makes it so) loses the frame here,
+	 * as the uplink's thread would: one failed call, not two and a
+	 * wake-up. */
+	if (inbox_empty(u->in) &&
+	    (writev(u->tapfd, iov, niov) >= 0 || errno == EIO))
 		done = 1;
 	pthread_mutex_unlock(&u->wlock);
 	return done;
@@ -231,15 +248,21 @@ vsw_uplink_main(void *arg)
 		/* Never serve the host's frames unfiltered: no uplink. */
 		log_warnx("%s: cannot enter the sandbox (%s): the uplink "
 		    "stops", u->name, strerror(-r));
+		__atomic_store_n(&u->dead, true, __ATOMIC_RELEASE);
 		return NULL;
 	}
+	/* It places frames in guests' rings (queue_direct_place_held):
+	 * the environment must know it can open nothing now. */
+	if (u->env != NULL && u->env->ops->thread_sandboxed != NULL)
+		u->env->ops->thread_sandboxed(u->env);
 	(void)loop_run(&u->loop);
 	return NULL;
 }
 
 int
 vsw_uplink_start(const char *name, struct vsw_port *port,
-    struct vsw_uplink **out, char *err, size_t errlen)
+    struct xen_env *env, struct vsw_uplink **out, char *err,
+    size_t errlen)
 {
 	struct vnet_features fe = { .csum_ipv4 = true, .csum_ipv6 = true };
 	struct vsw_uplink *u;
@@ -258,6 +281,7 @@ vsw_uplink_start(const char *name, struct vsw_port *port,
 	snprintf(u->name, sizeof(u->name), "switch %s uplink", name);
 	u->port = port;
 	u->in = vsw_port_inbox(port);
+	u->env = env;
 	u->tapfd = u->stopfd = -1;
 	u->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(1000, 5);
 	pthread_mutex_init(&u->wlock, NULL);

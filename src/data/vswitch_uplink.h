@@ -18,14 +18,17 @@
 
 struct vsw_port;
 struct vsw_uplink;
+struct xen_env;
 
 /*
  * Makes (or finds) the TAP `name`, opens a queue of it and starts the
  * thread that joins it to `port` (the switch's port for it, which must
- * outlive the uplink). 0, or -errno with the reason in err.
+ * outlive the uplink); env: the vifs' Xen environment (NULL: none). 0,
+ * or -errno with the reason in err.
  */
 int vsw_uplink_start(const char *name, struct vsw_port *port,
-    struct vsw_uplink **out, char *err, size_t errlen);
+    struct xen_env *env, struct vsw_uplink **out, char *err,
+    size_t errlen);
 
 /*
  * A frame for the host (iov: its virtio header, then the frame, tagged

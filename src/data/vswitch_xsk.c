@@ -49,6 +49,7 @@
 #include "data/vswitch_uplink.h"
 #include "data/vswitch_xsk.h"
 #include "data/xsk_prog.h"
+#include "seam/xen_ops.h"
 #include "util/log.h"
 #include "util/loop.h"
 #include "util/privsep.h"
@@ -92,6 +93,7 @@ struct vsw_xsk {
 	struct swspec_uplink up;
 	struct vsw_port *port;
 	struct inbox *in;
+	struct xen_env *env;		/* the vifs' (sandbox hook) */
 	int fd;
 	int stopfd;
 	uint8_t *umem;			/* XSK_FRAMES * XSK_FRAME */
@@ -526,6 +528,10 @@ vsw_xsk_main(void *arg)
 		    x->name, strerror(-r));
 		return NULL;
 	}
+	/* It places frames in guests' rings (queue_direct_place_held):
+	 * the environment must know it can open nothing now. */
+	if (x->env != NULL && x->env->ops->thread_sandboxed != NULL)
+		x->env->ops->thread_sandboxed(x->env);
 	(void)loop_run(&x->loop);
 	return NULL;
 }
@@ -595,7 +601,7 @@ vsw_xsk_join(struct vsw_xsk *x)
 
 int
 vsw_xsk_start(const struct swspec_uplink *up, struct vsw_port *port,
-    struct vsw_xsk **out, char *err, size_t errlen)
+    struct xen_env *env, struct vsw_xsk **out, char *err, size_t errlen)
 {
 	struct xdp_options opts;
 	socklen_t len = sizeof(opts);
@@ -612,6 +618,7 @@ vsw_xsk_start(const struct swspec_uplink *up, struct vsw_port *port,
 	snprintf(x->name, sizeof(x->name), "switch %s uplink %s@%u", up->sw,
 	    up->ifname, up->queue);
 	x->port = port;
+	x->env = env;
 	x->in = vsw_port_inbox(port);
 	x->fd = x->stopfd = x->retryfd = -1;
 	x->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(1000, 5);

@@ -23,6 +23,7 @@
 
 struct vsw_port;
 struct vsw_xsk;
+struct xen_env;
 
 /*
  * The uplink's counters, beyond its switch port's ([atomic]); vifctl
@@ -46,11 +47,12 @@ struct vsw_xsk_stats {
  * Opens the AF_XDP socket of `up` (through the privileged part), sets up
  * its memory and rings, binds it (zero-copy where the driver can, else
  * copy mode), puts it in the XDP program's map and starts the thread
- * that joins it to `port` (which must outlive the uplink). 0, or -errno
- * with the reason in err.
+ * that joins it to `port` (which must outlive the uplink); env: the
+ * vifs' Xen environment (NULL: none). 0, or -errno with the reason in
+ * err.
  */
 int vsw_xsk_start(const struct swspec_uplink *up, struct vsw_port *port,
-    struct vsw_xsk **out, char *err, size_t errlen);
+    struct xen_env *env, struct vsw_xsk **out, char *err, size_t errlen);
 
 /* A NIC that goes away (unregistered: ip link del, a driver unloaded)
  * ends its uplink: the thread says so once, stops sending, and counts
