@@ -133,8 +133,7 @@ ctrlring_main(void *arg)
 
 	snprintf(comm, sizeof(comm), "%.10s-ctrl", c->name);
 	(void)pthread_setname_np(pthread_self(), comm);
-	if (c->env->ops->thread_sandboxed != NULL)
-		c->env->ops->thread_sandboxed(c->env);
+	xen_env_thread_sandboxed(c->env);
 	r = sandbox_enter_data(c->name, SANDBOX_KEEP_BPF);
 	if (r < 0) {
 		/* Never serve a guest unfiltered: the vif closes. */

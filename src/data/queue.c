@@ -400,8 +400,7 @@ queue_main(void *arg)
 	while ((sp = strchr(comm, ' ')) != NULL)
 		*sp = '-';
 	(void)pthread_setname_np(pthread_self(), comm);
-	if (q->env->ops->thread_sandboxed != NULL)
-		q->env->ops->thread_sandboxed(q->env);
+	xen_env_thread_sandboxed(q->env);
 	r = sandbox_enter_data(q->name, SANDBOX_NO_CAPS);
 	if (r < 0) {
 		/* Never serve a guest unfiltered: the vif closes. */

@@ -89,6 +89,20 @@ vsw_uplink_untag(struct virtio_net_hdr *vh, uint8_t **f, size_t *len,
 	return 0;
 }
 
+void
+vsw_uplink_forward(struct vsw_port *port, const struct virtio_net_hdr *vh,
+    const uint8_t *f, size_t len, uint16_t vid, bool alone, uint64_t now_ns)
+{
+	struct queue_held h = {
+		.vh = vh, .frame = f, .len = (uint32_t)len, .now = now_ns,
+	};
+
+	if (alone && vsw_port_send_direct(port, f, len, len, vid, now_ns,
+	    queue_direct_place_held, &h) == 1)
+		return;
+	(void)vsw_port_send(port, vh, f, len, vid, now_ns, NULL);
+}
+
 /* A frame read from the TAP: its header, and where it starts in its
  * buffer once a VLAN tag is out. */
 struct vsw_uplink_frame {
@@ -127,13 +141,11 @@ vsw_uplink_read(struct vsw_uplink *u, uint8_t *buf,
 }
 
 /*
- * The host sent frames: each to the switch. A frame alone in its wakeup
- * (the read after it finds nothing: light load, a ping, an ACK) is first
- * offered to its guest's ring, placed by this thread
- * (queue_direct_place_held): the hand-over to that guest's worker is a
- * thread wake-up, and latency. Frames of a burst take the hand-over,
- * which batches their grant copies. Hence one frame read ahead, in the
- * second buffer.
+ * The host sent frames: each to the switch (vsw_uplink_forward). A frame
+ * is alone in its wakeup when the read after it finds nothing (light
+ * load, a ping, an ACK); frames of a burst take the hand-over, which
+ * batches their grant copies. Hence one frame read ahead, in the second
+ * buffer.
  */
 static void
 vsw_uplink_on_tap(struct loop_watch *w, uint32_t events)
@@ -153,19 +165,8 @@ vsw_uplink_on_tap(struct loop_watch *w, uint32_t events)
 
 		more = n < VSW_UPLINK_BUDGET &&
 		    vsw_uplink_read(u, buf[cur ^ 1u], &fr[cur ^ 1u]);
-		if (n == 1 && !more) {
-			struct queue_held h = {
-				.vh = &c->vh, .frame = c->f,
-				.len = (uint32_t)c->len, .now = now,
-			};
-
-			if (vsw_port_send_direct(u->port, c->f, c->len,
-			    c->len, c->vid, now, queue_direct_place_held,
-			    &h) == 1)
-				return;
-		}
-		(void)vsw_port_send(u->port, &c->vh, c->f, c->len, c->vid,
-		    now, NULL);
+		vsw_uplink_forward(u->port, &c->vh, c->f, c->len, c->vid,
+		    n == 1 && !more, now);
 		if (!more)
 			break;
 		cur ^= 1u;
@@ -253,10 +254,19 @@ vsw_uplink_main(void *arg)
 	}
 	/* It places frames in guests' rings (queue_direct_place_held):
 	 * the environment must know it can open nothing now. */
-	if (u->env != NULL && u->env->ops->thread_sandboxed != NULL)
-		u->env->ops->thread_sandboxed(u->env);
+	xen_env_thread_sandboxed(u->env);
 	(void)loop_run(&u->loop);
 	return NULL;
+}
+
+/* Frees u's buffers, lock and u; its fds are the caller's. */
+static void
+vsw_uplink_free(struct vsw_uplink *u)
+{
+	free(u->buf);
+	free(u->buf2);
+	pthread_mutex_destroy(&u->wlock);
+	free(u);
 }
 
 int
@@ -339,10 +349,7 @@ fail:
 		close(u->stopfd);
 	if (u->tapfd >= 0)
 		close(u->tapfd);
-	free(u->buf);
-	free(u->buf2);
-	pthread_mutex_destroy(&u->wlock);
-	free(u);
+	vsw_uplink_free(u);
 	return r;
 }
 
@@ -354,8 +361,5 @@ vsw_uplink_stop(struct vsw_uplink *u)
 	loop_close(&u->loop);
 	close(u->stopfd);
 	close(u->tapfd);
-	free(u->buf);
-	free(u->buf2);
-	pthread_mutex_destroy(&u->wlock);
-	free(u);
+	vsw_uplink_free(u);
 }

@@ -11,6 +11,7 @@
 #ifndef VIFD_VSWITCH_UPLINK_H
 #define VIFD_VSWITCH_UPLINK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,5 +59,17 @@ void vsw_uplink_stop(struct vsw_uplink *u);
  */
 int vsw_uplink_untag(struct virtio_net_hdr *vh, uint8_t **f, size_t *len,
     uint16_t *vid);
+
+/*
+ * A frame from the wire or the host (an uplink `port`'s, untagged, of
+ * VLAN vid) to the switch at now_ns. One alone in its uplink's read or
+ * wake-up (light load) is first offered to its guest's ring, placed by
+ * the calling thread (queue_direct_place_held): the hand-over to that
+ * guest's worker is a thread wake-up, and latency. Otherwise, or if the
+ * guest cannot take it so, vsw_port_send.
+ */
+void vsw_uplink_forward(struct vsw_port *port,
+    const struct virtio_net_hdr *vh, const uint8_t *f, size_t len,
+    uint16_t vid, bool alone, uint64_t now_ns);
 
 #endif

@@ -3,19 +3,19 @@
  * serves it (see vswitch_xsk.h).
  *
  * Owns the socket's memory (the UMEM: XSK_FRAMES frames of XSK_FRAME
- * bytes, the first half lent to the kernel through the fill ring for
- * what arrives, the second half a free list for what we send), its four
- * rings, and the loop: frames from the RX ring go to vsw_port_send as
- * the uplink port's (one alone in its wakeup first to its guest's ring
- * by this thread's hand: queue_direct_place_held), their frames back to the fill ring at once (the
- * switch copied what it keeps); frames in the port's inbox are made
- * wire frames (core/wireframe.h) straight into free UMEM frames and put
- * on the TX ring, whose completions return them to the free list. The
- * rings are the kernel's; libxdp's inline ring helpers (<xdp/xsk.h>)
- * move their indices with the barriers the AF_XDP ABI wants (acquire on
- * the other side's index, release on ours), on rings mapped here: vifd
- * proper may not create the socket (CAP_NET_RAW), so libxdp's socket
- * constructors are not used, only its ring code.
+ * bytes, the first half lent to the kernel through the fill ring for what
+ * arrives, the second half a free list for what we send), its four rings,
+ * and the loop: frames from the RX ring go to the switch as the uplink
+ * port's (vsw_uplink_forward: one alone in its wakeup first to its guest's
+ * ring by this thread's hand), their frames back to the fill ring at once
+ * (the switch copied what it keeps); frames in the port's inbox are made
+ * wire frames (core/wireframe.h) straight into free UMEM frames and put on
+ * the TX ring, whose completions return them to the free list. The rings
+ * are the kernel's; libxdp's inline ring helpers (<xdp/xsk.h>) move their
+ * indices with the barriers the AF_XDP ABI wants (acquire on the other
+ * side's index, release on ours), on rings mapped here: vifd proper may
+ * not create the socket (CAP_NET_RAW), so libxdp's socket constructors are
+ * not used, only its ring code.
  *
  * The socket is bound with XDP_USE_NEED_WAKEUP: a zero-copy driver says
  * on each ring whether it needs a syscall to go on (sendto for TX,
@@ -44,7 +44,6 @@
 
 #include "core/wireframe.h"
 #include "data/inbox.h"
-#include "data/queue_direct.h"
 #include "data/vswitch.h"
 #include "data/vswitch_uplink.h"
 #include "data/vswitch_xsk.h"
@@ -337,20 +336,7 @@ vsw_xsk_on_sock(struct loop_watch *w, uint32_t events)
 			continue;	/* cannot be: the kernel checks */
 		if (vsw_uplink_untag(&vh, &f, &len, &vid) < 0)
 			continue;
-		if (n == 1) {
-			/* Alone in its wakeup (light load): first to its
-			 * guest's ring by this thread's hand, as the TAP
-			 * uplink does (vswitch_uplink.c). */
-			struct queue_held h = {
-				.vh = &vh, .frame = f, .len = (uint32_t)len,
-				.now = now,
-			};
-
-			if (vsw_port_send_direct(x->port, f, len, len, vid,
-			    now, queue_direct_place_held, &h) == 1)
-				continue;
-		}
-		(void)vsw_port_send(x->port, &vh, f, len, vid, now, NULL);
+		vsw_uplink_forward(x->port, &vh, f, len, vid, n == 1, now);
 	}
 	if (n > 0) {
 		xsk_ring_cons__release(&x->rx, n);
@@ -530,8 +516,7 @@ vsw_xsk_main(void *arg)
 	}
 	/* It places frames in guests' rings (queue_direct_place_held):
 	 * the environment must know it can open nothing now. */
-	if (x->env != NULL && x->env->ops->thread_sandboxed != NULL)
-		x->env->ops->thread_sandboxed(x->env);
+	xen_env_thread_sandboxed(x->env);
 	(void)loop_run(&x->loop);
 	return NULL;
 }

@@ -178,6 +178,19 @@ int xen_env_open(const char *spec, struct xen_env **out, char *err,
 void xen_env_close(struct xen_env *env);
 
 /*
+ * Tells env (NULL: none) that the calling thread runs, or is about to
+ * run, under vifd's data-plane sandbox (xen_ops.thread_sandboxed), where
+ * the implementation has it. Inline: the data plane's users link no
+ * implementation (a unit test's fake environment is its own).
+ */
+static inline void
+xen_env_thread_sandboxed(struct xen_env *env)
+{
+	if (env != NULL && env->ops->thread_sandboxed != NULL)
+		env->ops->thread_sandboxed(env);
+}
+
+/*
  * Checks a --xen= value's syntax without opening anything (a command
  * line's usage error comes before any machine is looked for). Returns 0,
  * or -EINVAL with "expected ..." in `err`.
