@@ -31,6 +31,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "core/featmask.h"
@@ -92,64 +93,136 @@ queue_direct_fits(struct queue *dq, const uint8_t *frame, uint32_t len,
 	return len + f->xdp_headroom <= dq->max_rx_frame;
 }
 
+/* What a placed frame's counters need once its copy ran. */
+struct queue_direct_meta {
+	uint32_t len;
+	uint32_t seg0;			/* its first segment */
+	bool direct, gso, xdp;
+};
+
 /*
- * Places f in dq's ring now, if dq is open to it, in one grant copy
- * through cq's handle (rl: the limiter of its log lines, one thread's).
- * Counts it on dq: placed, switched in when f is all local (vifd's copy)
- * or direct when its bytes come from the sender's grants. Returns 1 if
- * placed (*failed: the copy failed, the receiver's slot carries the
- * error), else 0 with nothing done.
+ * Builds frame j of those offered into *f (its pieces past vifd's copy
+ * in src[TX_MAX_FRAGS]), if dq can take it as it is; false if not.
+ */
+typedef bool (*queue_direct_frame_fn)(struct queue *dq, void *arg,
+    unsigned int j, struct rx_frame *f, struct rx_src_frag *src);
+
+/*
+ * The grant copy for the npend frames planned in dq's ring (segments
+ * 0..nsegs of rx_segs), through cq's handle, then their responses, in
+ * ring order; failed[i]: frame i's copy failed. Counted on dq. Returns
+ * whether the frontend wants a notification. [dq->rx_lock]
  */
 static int
-queue_direct_put(struct queue *dq, const struct rx_frame *f,
-    struct queue *cq, struct log_ratelimit *rl, uint64_t now, bool *failed)
+queue_direct_flush(struct queue *dq, struct queue *cq,
+    struct log_ratelimit *rl, const struct queue_direct_meta *m,
+    unsigned int npend, unsigned int nsegs, uint64_t now, bool *failed)
 {
-	struct rx_pending *pend;
-	unsigned int nsegs = 0;
-	uint64_t bytes;
-	int notify = 0, placed = 0;
+	unsigned int i, end;
+	int notify = 0;
 
-	*failed = false;
-	pthread_mutex_lock(&dq->rx_lock);
-	if (!queue_direct_open(dq))
-		goto out;
-	pend = &dq->rx_pend[0];
-	/* Not enough requests posted (-ENOSPC), or anything odd about the
-	 * ring, which the receiver's own worker judges: the usual way. */
-	if (rx_frame2slots(f, &dq->rx,
-	    ring_load_index(&dq->rx.sring->req_prod), dq->domid, dq->rx_segs,
-	    &nsegs, QUEUE_RX_SEGS, pend) < 0)
-		goto out;
-	bytes = queue_grant_copy_rl(cq, rl, dq->rx_segs, nsegs);
-	*failed = copy_seg_status(dq->rx_segs, nsegs) != GNTST_okay;
-	rx_slots2rsp(pend, dq->rx_segs, &dq->rx);
-	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&dq->rx, notify);
-	QUEUE_STAT_ADD(dq, rx_placed, 1);
-	if (f->local == f->len)
-		QUEUE_STAT_ADD(dq, rx_switched_in, 1);
+	QUEUE_STAT_ADD(dq, rx_copy_bytes,
+	    queue_grant_copy_rl(cq, rl, dq->rx_segs, nsegs));
 	QUEUE_STAT_ADD(dq, rx_copy_calls, 1);
+	QUEUE_STAT_ADD(dq, rx_place_calls, 1);
 	QUEUE_STAT_ADD(dq, rx_copy_segs, nsegs);
-	QUEUE_STAT_ADD(dq, rx_copy_bytes, bytes);
-	if (*failed) {
-		/* A bad grant on one side or the other (the status does not
-		 * say which): the receiver's slot carries the error (its
-		 * frontend drops the frame, as for a bad grant of its own);
-		 * a sending guest stops using the one copy (queue_tx.c), so
-		 * that a sender revoking its grants costs another guest one
-		 * frame, not a stream of them. */
-		QUEUE_STAT_ADD(dq, rx_drop_copy, 1);
-	} else {
+	for (i = 0; i < npend; i++) {
+		end = i + 1 < npend ? m[i + 1].seg0 : nsegs;
+		failed[i] = copy_seg_status(dq->rx_segs + m[i].seg0,
+		    end - m[i].seg0) != GNTST_okay;
+		rx_slots2rsp(&dq->rx_pend[i], dq->rx_segs, &dq->rx);
+		QUEUE_STAT_ADD(dq, rx_placed, 1);
+		if (!m[i].direct)
+			QUEUE_STAT_ADD(dq, rx_switched_in, 1);
+		if (failed[i]) {
+			/* A bad grant on one side or the other (the status
+			 * does not say which): the receiver's slot carries
+			 * the error (its frontend drops the frame, as for a
+			 * bad grant of its own); a sending guest stops using
+			 * the one copy (queue_tx.c), so that a sender
+			 * revoking its grants costs another guest the
+			 * frames of one copy call, not a stream of them. */
+			QUEUE_STAT_ADD(dq, rx_drop_copy, 1);
+			continue;
+		}
 		QUEUE_STAT_ADD(dq, rx_packets, 1);
-		QUEUE_STAT_ADD(dq, rx_bytes, f->len);
-		if (f->local < f->len)
+		QUEUE_STAT_ADD(dq, rx_bytes, m[i].len);
+		if (m[i].direct)
 			QUEUE_STAT_ADD(dq, rx_direct, 1);
-		if (f->has_gso)
+		if (m[i].gso)
 			QUEUE_STAT_ADD(dq, rx_gso_frames, 1);
-		if (f->xdp_headroom != 0)
+		if (m[i].xdp)
 			QUEUE_STAT_ADD(dq, rx_xdp_frames, 1);
 		dq->rx_last = now;
 	}
-	placed = 1;
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&dq->rx, notify);
+	return notify;
+}
+
+/*
+ * Places up to k frames (built by `build`, in order) in dq's ring now,
+ * if dq is open to them: all planned under one hold of its rx_lock and
+ * copied in one grant copy through cq's handle (a second one only when
+ * a batch's segments or frames run out), its frontend notified once (rl:
+ * the limiter of the log lines, one thread's or one lock's). Stops at
+ * the first frame dq cannot take as it is or has no requests posted for.
+ * Returns how many were placed, a prefix: failed[j] for each of them
+ * (the copy failed, the receiver's slot carries the error).
+ */
+static unsigned int
+queue_direct_put(struct queue *dq, unsigned int k,
+    queue_direct_frame_fn build, void *arg, struct queue *cq,
+    struct log_ratelimit *rl, uint64_t now, bool *failed)
+{
+	struct queue_direct_meta m[QUEUE_RX_PEND];
+	struct rx_src_frag src[TX_MAX_FRAGS];
+	struct rx_frame f;
+	unsigned int j, npend = 0, nsegs = 0, placed = 0;
+	RING_IDX req_prod;
+	int notify = 0, r;
+
+	pthread_mutex_lock(&dq->rx_lock);
+	if (!queue_direct_open(dq))
+		goto out;
+	req_prod = ring_load_index(&dq->rx.sring->req_prod);
+	for (j = 0; j < k; j++) {
+		memset(&f, 0, sizeof(f));
+		if (!build(dq, arg, j, &f, src))
+			break;
+		m[npend].seg0 = nsegs;
+		/* Not enough requests posted (-ENOSPC), or anything odd
+		 * about the ring, which the receiver's own worker judges:
+		 * the usual way. */
+		r = rx_frame2slots(&f, &dq->rx, req_prod, dq->domid,
+		    dq->rx_segs, &nsegs, QUEUE_RX_SEGS, &dq->rx_pend[npend]);
+		if (r == -ENOBUFS && npend > 0) {
+			notify |= queue_direct_flush(dq, cq, rl, m, npend,
+			    nsegs, now, failed + placed);
+			placed += npend;
+			npend = nsegs = 0;
+			m[0].seg0 = 0;
+			r = rx_frame2slots(&f, &dq->rx, req_prod, dq->domid,
+			    dq->rx_segs, &nsegs, QUEUE_RX_SEGS,
+			    &dq->rx_pend[0]);
+		}
+		if (r < 0)
+			break;
+		m[npend].len = f.len;
+		m[npend].direct = f.local < f.len;
+		m[npend].gso = f.has_gso;
+		m[npend].xdp = f.xdp_headroom != 0;
+		if (++npend == QUEUE_RX_PEND) {
+			notify |= queue_direct_flush(dq, cq, rl, m, npend,
+			    nsegs, now, failed + placed);
+			placed += npend;
+			npend = nsegs = 0;
+		}
+	}
+	if (npend > 0) {
+		notify |= queue_direct_flush(dq, cq, rl, m, npend, nsegs,
+		    now, failed + placed);
+		placed += npend;
+	}
 out:
 	pthread_mutex_unlock(&dq->rx_lock);
 	if (notify)
@@ -157,58 +230,83 @@ out:
 	return placed;
 }
 
-int
-queue_direct_place(struct queue *dq, void *arg)
+/* Frame j of a sender's run (queue_direct_frame_fn). */
+static bool
+queue_direct_tx_frame(struct queue *dq, void *arg, unsigned int j,
+    struct rx_frame *f, struct rx_src_frag *src)
 {
-	struct queue_direct *d = arg;
-	const struct tx_pkt *pkt = d->pkt;
-	struct rx_src_frag src[TX_MAX_FRAGS];
-	struct rx_frame f;
+	const struct queue_direct *d = arg;
+	const struct tx_pkt *pkt = &d->pkt[j];
+	const struct vsw_direct *fr = &d->fr[j];
 	bool has_gso;
 
 	/* What the usual way would change: a checksum the sender's
 	 * feature mask has vifd complete (vnet_hdr_tx_masked_csum). */
 	if ((d->sq->feat_off & (FEATMASK_IPV4_CSUM | FEATMASK_IPV6_CSUM)) &&
 	    (pkt->flags & NETTXF_csum_blank) && !pkt->has_gso)
-		return 0;
-	memset(&f, 0, sizeof(f));
-	if (dq == d->sq || d->hlen > pkt->len ||
-	    !queue_direct_fits(dq, d->head, pkt->len, &f))
-		return 0;
+		return false;
+	if (dq == d->sq || fr->hlen > pkt->len ||
+	    !queue_direct_fits(dq, fr->head, pkt->len, f))
+		return false;
 	if (vnet_hdr_nettx2netrx(pkt->flags, pkt->has_gso ? &pkt->gso : NULL,
-	    d->head, d->hlen, pkt->len, &dq->fe, &f.flags, &has_gso,
-	    &f.gso) < 0)
-		return 0;
-	f.has_gso = has_gso;
-	f.data = d->head;
-	f.len = pkt->len;
-	f.local = d->hlen;
-	f.src_domid = d->sq->domid;
-	f.src = src;
-	f.nsrc = queue_direct_pieces(pkt, d->hlen, src);
-	return queue_direct_put(dq, &f, d->sq, &d->sq->copy_rl, d->now,
-	    &d->failed);
+	    fr->head, (uint32_t)fr->hlen, pkt->len, &dq->fe, &f->flags,
+	    &has_gso, &f->gso) < 0)
+		return false;
+	f->has_gso = has_gso;
+	f->data = fr->head;
+	f->len = pkt->len;
+	f->local = (uint32_t)fr->hlen;
+	f->src_domid = d->sq->domid;
+	f->src = src;
+	f->nsrc = queue_direct_pieces(pkt, (uint32_t)fr->hlen, src);
+	return true;
 }
 
-int
-queue_direct_place_held(struct queue *dq, void *arg)
+unsigned int
+queue_direct_place(struct queue *dq, void *arg, unsigned int first,
+    unsigned int k)
 {
-	struct queue_held *h = arg;
-	struct rx_frame f;
+	struct queue_direct *d = arg;
+	struct queue_direct run = *d;
+
+	run.pkt += first;
+	run.fr += first;
+	return queue_direct_put(dq, k, queue_direct_tx_frame, &run, d->sq,
+	    &d->sq->copy_rl, d->now, d->failed + first);
+}
+
+/* The one frame an uplink's thread holds (queue_direct_frame_fn). */
+static bool
+queue_direct_held_frame(struct queue *dq, void *arg, unsigned int j,
+    struct rx_frame *f, struct rx_src_frag *src)
+{
+	const struct queue_held *h = arg;
 	bool has_gso;
 
-	memset(&f, 0, sizeof(f));
-	if (h->len < 14 || !queue_direct_fits(dq, h->frame, h->len, &f) ||
+	(void)j;
+	(void)src;
+	if (h->len < 14 || !queue_direct_fits(dq, h->frame, h->len, f) ||
 	    vnet_hdr_vhdr2netrx_as_is(h->vh, h->frame, h->len, &dq->fe,
-	    &f.flags, &has_gso, &f.gso) < 0)
+	    &f->flags, &has_gso, &f->gso) < 0)
+		return false;
+	f->has_gso = has_gso;
+	f->data = h->frame;
+	f->len = h->len;
+	f->local = h->len;
+	return true;
+}
+
+unsigned int
+queue_direct_place_held(struct queue *dq, void *arg, unsigned int first,
+    unsigned int k)
+{
+	struct queue_held *h = arg;
+
+	/* One frame: the copy goes through the receiver's own handle (a
+	 * grant copy is one ioctl, safe beside its worker's), its log lines
+	 * through the limiter its rx_lock guards. */
+	if (first != 0 || k != 1)
 		return 0;
-	f.has_gso = has_gso;
-	f.data = h->frame;
-	f.len = h->len;
-	f.local = h->len;
-	/* The copy goes through the receiver's own handle (a grant copy is
-	 * one ioctl, safe beside its worker's), its log lines through the
-	 * limiter its rx_lock guards. */
-	return queue_direct_put(dq, &f, dq, &dq->place_rl, h->now,
-	    &h->failed);
+	return queue_direct_put(dq, 1, queue_direct_held_frame, h, dq,
+	    &dq->place_rl, h->now, &h->failed);
 }

@@ -10,6 +10,7 @@
 
 #include "core/tx.h"
 #include "core/vnet_hdr.h"
+#include "data/vswitch.h"
 
 struct queue;
 
@@ -31,28 +32,33 @@ struct queue;
  * and TCP with options, as core/gso_seg.h bounds them. */
 #define QUEUE_DIRECT_HEAD	256u
 
-/* What the sending worker hands queue_direct_place. */
+/* What the sending worker hands queue_direct_place: its frames in
+ * order, each accepted (not dropped, not a multicast request), frame j
+ * being pkt[j] with its head in fr[j] (fr[j].head: a buffer of
+ * pkt[j].len bytes). */
 struct queue_direct {
 	struct queue *sq;		/* the sender's queue (its grant handle,
 					 * its domid) */
-	const struct tx_pkt *pkt;	/* accepted, not dropped or mcast */
-	const uint8_t *head;		/* its first hlen bytes, in a buffer
-					 * of pkt->len bytes */
-	uint32_t hlen;
+	const struct tx_pkt *pkt;
+	const struct vsw_direct *fr;
 	uint64_t now;
-	bool failed;			/* out: the copy failed */
+	bool *failed;			/* out: failed[j], frame j's copy
+					 * failed */
 };
 
 /*
- * Places d's frame in dq's RX ring in one grant copy, gref to gref (its
- * first hlen bytes from vifd's copy; all of it when hlen == len, a short
- * frame, counted as switched in rather than direct), if dq can take it
- * now as it is (queue_direct.c says when). Returns 1 if
- * placed (d->failed: the copy failed, the receiver's slot carries the
- * error), 0 if the frame must take the two-copy path (nothing done). For
- * vsw_port_send_direct: the switch is read-locked.
+ * Places frames first..first+k-1 of d's in dq's RX ring, in one grant
+ * copy (a second only when the receiver's batch is full), each gref to
+ * gref past its first hlen bytes, which come from vifd's copy (all of it
+ * when hlen == len, a short frame, counted as switched in rather than
+ * direct), as long as dq can take them now as they are (queue_direct.c
+ * says when). Returns how many, from the first, were placed (d->failed
+ * for each: the copy failed, the receiver's slot carries the error);
+ * the next one must take the two-copy path. For vsw_port_send_direct:
+ * the switch is read-locked.
  */
-int queue_direct_place(struct queue *dq, void *arg);
+unsigned int queue_direct_place(struct queue *dq, void *arg,
+    unsigned int first, unsigned int k);
 
 /* What a switch uplink's thread hands queue_direct_place_held: a frame
  * it holds in its own memory, from the host. */
@@ -69,10 +75,12 @@ struct queue_held {
  * counted as switched in and placed, if dq can take it now and as it is
  * (vnet_hdr_vhdr2netrx_as_is: no checksum to complete; the rest as for
  * queue_direct_place): the hand-over to dq's worker, a thread wake-up,
- * saved for a frame alone in its uplink's read (light load). Returns 1
- * if placed (h->failed as above), 0 if the frame must go the usual way
- * (nothing done). For vsw_port_send_direct: the switch is read-locked.
+ * saved for a frame alone in its uplink's read (light load). h is one
+ * frame (first 0, k 1). Returns 1 if placed (h->failed as above), 0 if
+ * the frame must go the usual way (nothing done). For
+ * vsw_port_send_direct: the switch is read-locked.
  */
-int queue_direct_place_held(struct queue *dq, void *arg);
+unsigned int queue_direct_place_held(struct queue *dq, void *arg,
+    unsigned int first, unsigned int k);
 
 #endif

@@ -26,7 +26,7 @@
 	X(rx_drop_hdr) X(rx_drop_copy) X(rx_drop_size) X(rx_drop_drain) \
 	X(rx_drop_link) X(rx_drop_mcast) X(rx_drop_steer) \
 	X(rx_steered_out) X(rx_steered_in) X(rx_switched_in) X(rx_direct) \
-	X(rx_placed) X(rx_hash_extra) \
+	X(rx_placed) X(rx_place_calls) X(rx_hash_extra) \
 	X(rx_csum_fixup) X(rx_stalls) X(rx_copy_calls) X(rx_copy_segs) \
 	X(rx_copy_bytes) \
 	X(rx_batches) \

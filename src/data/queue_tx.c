@@ -196,53 +196,86 @@ queue_tx_deliver(struct queue *q, struct tx_pkt *pkt, unsigned int i,
 	tx_pkt2rsp(pkt, &q->tx, st);
 }
 
-/*
- * A switch port's packet whose first hlen bytes are in (a long packet's
- * head, or a short one whole): to one guest by this worker's hand (in one
- * copy for a long one), and answered, if it can go so. Returns true if
- * it went.
- */
+/* Is packet i of the chunk, copied so far with status cst, one to offer
+ * another guest by this worker's hand: a long packet's head, or a short
+ * packet alone in its chunk (queue_direct.h)? */
 static bool
-queue_tx_direct(struct queue *q, unsigned int i, uint32_t hlen,
-    uint64_t now_ns)
+queue_tx_direct_ok(const struct queue *q, const struct queue_tx_chunk *c,
+    unsigned int i, int16_t cst)
 {
-	struct tx_pkt *pkt = &q->tx_pkts[i];
-	uint8_t *buf = q->tx_buf + q->tx_pkt_off[i];
+	const struct tx_pkt *pkt = &q->tx_pkts[i];
+
+	return cst == GNTST_okay && pkt->drop == TX_DROP_NONE &&
+	    !pkt->mcast && pkt->len > 0 &&
+	    (c->head[i] || (c->npkts == 1 && q->swport != NULL));
+}
+
+/*
+ * The switch port's packets from i on, as long as each is one to offer
+ * (queue_tx_direct_ok): to other guests by this worker's hand (in one
+ * copy each for long ones, one grant copy for a run to the same guest),
+ * and answered, as far as they can go so. Returns how many, from i,
+ * went; the next one goes the usual way.
+ */
+static unsigned int
+queue_tx_direct(struct queue *q, const struct queue_tx_chunk *c,
+    unsigned int i, uint64_t now_ns)
+{
+	struct vsw_direct fr[VIFD_TX_RING_SIZE];
+	bool failed[VIFD_TX_RING_SIZE];
 	struct queue_direct d = {
-		.sq = q, .pkt = pkt, .head = buf, .hlen = hlen, .now = now_ns,
+		.sq = q, .pkt = &q->tx_pkts[i], .fr = fr, .now = now_ns,
+		.failed = failed,
 	};
+	unsigned int j, n = 0, p;
 
 	/* The cable pulled: the usual way counts the loss. */
-	if (q->direct_off ||
-	    __atomic_load_n(&q->link_down, __ATOMIC_RELAXED) ||
-	    vsw_port_send_direct(q->swport, buf, hlen, pkt->len, 0, now_ns,
-	    queue_direct_place, &d) != 1)
-		return false;
-	/* A short frame went whole from vifd's copy: a failed copy is the
-	 * receiver's grant, counted there (rx_drop_copy) as on the usual
-	 * way, and the frame left this guest. */
-	if (d.failed && hlen < pkt->len) {
-		/* Lost on the way (a bad grant here or there: the copy's
-		 * status does not say which). The frame left this guest:
-		 * answered OKAY, as netback answers a frame the receiver
-		 * failed to take; counted; and no more one copy from this
-		 * queue, so a guest that revokes its grants in flight
-		 * costs another guest one frame only. */
-		QUEUE_STAT_ADD(q, tx_drop_copy, 1);
-		if (!q->direct_off)
-			log_warnx("%s: a grant copy to another guest failed; "
-			    "this queue's frames take two copies from now on",
-			    q->name);
-		q->direct_off = true;
-	} else {
-		QUEUE_STAT_ADD(q, tx_switched, 1);
-		QUEUE_STAT_ADD(q, tx_placed, 1);
-		if (hlen < pkt->len)
-			QUEUE_STAT_ADD(q, tx_direct, 1);
-		queue_tx_count_sent(q, pkt->len, pkt->has_gso);
+	if (q->direct_off || __atomic_load_n(&q->link_down, __ATOMIC_RELAXED))
+		return 0;
+	for (j = i; j < c->npkts; j++) {
+		const struct tx_pkt *pkt = &q->tx_pkts[j];
+
+		if (!queue_tx_direct_ok(q, c, j,
+		    copy_seg_status(q->tx_segs + c->segidx[j],
+		    queue_tx_nsegs(c, j))))
+			break;
+		fr[n].head = q->tx_buf + q->tx_pkt_off[j];
+		fr[n].hlen = c->head[j] ? QUEUE_DIRECT_HEAD : pkt->len;
+		fr[n].len = pkt->len;
+		n++;
 	}
-	tx_pkt2rsp(pkt, &q->tx, NETIF_RSP_OKAY);
-	return true;
+	p = vsw_port_send_direct(q->swport, fr, n, 0, now_ns,
+	    queue_direct_place, &d);
+	for (j = 0; j < p; j++) {
+		struct tx_pkt *pkt = &q->tx_pkts[i + j];
+
+		/* A short frame went whole from vifd's copy: a failed copy
+		 * is the receiver's grant, counted there (rx_drop_copy) as
+		 * on the usual way, and the frame left this guest. */
+		if (failed[j] && fr[j].hlen < fr[j].len) {
+			/* Lost on the way (a bad grant here or there: the
+			 * copy's status does not say which). The frame left
+			 * this guest: answered OKAY, as netback answers a
+			 * frame the receiver failed to take; counted; and no
+			 * more one copy from this queue, so a guest that
+			 * revokes its grants in flight costs another guest
+			 * the frames of one copy call only. */
+			QUEUE_STAT_ADD(q, tx_drop_copy, 1);
+			if (!q->direct_off)
+				log_warnx("%s: a grant copy to another guest "
+				    "failed; this queue's frames take two "
+				    "copies from now on", q->name);
+			q->direct_off = true;
+		} else {
+			QUEUE_STAT_ADD(q, tx_switched, 1);
+			QUEUE_STAT_ADD(q, tx_placed, 1);
+			if (fr[j].hlen < fr[j].len)
+				QUEUE_STAT_ADD(q, tx_direct, 1);
+			queue_tx_count_sent(q, pkt->len, pkt->has_gso);
+		}
+		tx_pkt2rsp(pkt, &q->tx, NETIF_RSP_OKAY);
+	}
+	return p;
 }
 
 /* The rest of a long packet whose head alone is in, into the chunk's
@@ -276,7 +309,7 @@ static void
 queue_tx_flush(struct queue *q, struct queue_tx_chunk *c, uint64_t now_ns)
 {
 	netif_tx_back_ring_t *ring = &q->tx;
-	unsigned int i, rsegs = c->nsegs;
+	unsigned int i, p, tried = 0, rsegs = c->nsegs;
 	bool waiting = false;
 	int notify;
 
@@ -291,6 +324,19 @@ queue_tx_flush(struct queue *q, struct queue_tx_chunk *c, uint64_t now_ns)
 		int16_t st = NETIF_RSP_OKAY, cst;
 
 		c->later[i] = false;
+		/* A run of packets for other guests by this worker's hand;
+		 * the first that could not go (tried) takes the usual way. */
+		if (!waiting && i >= tried && queue_tx_direct_ok(q, c, i,
+		    copy_seg_status(q->tx_segs + c->segidx[i],
+		    queue_tx_nsegs(c, i)))) {
+			p = queue_tx_direct(q, c, i, now_ns);
+			tried = i + p + 1;
+			if (p > 0) {
+				for (; p > 1; p--)
+					c->later[++i] = false;
+				continue;	/* placed and answered */
+			}
+		}
 		if (pkt->drop != TX_DROP_NONE) {
 			queue_tx_count_drop(q, pkt->drop);
 			st = NETIF_RSP_ERROR;
@@ -299,14 +345,6 @@ queue_tx_flush(struct queue *q, struct queue_tx_chunk *c, uint64_t now_ns)
 		} else {
 			cst = copy_seg_status(q->tx_segs + c->segidx[i],
 			    queue_tx_nsegs(c, i));
-			/* A long packet's head, or a short packet alone in
-			 * its chunk (queue_direct.h). */
-			if (cst == GNTST_okay && !waiting &&
-			    (c->head[i] || (c->npkts == 1 &&
-			    q->swport != NULL)) &&
-			    queue_tx_direct(q, i, c->head[i] ?
-			    QUEUE_DIRECT_HEAD : pkt->len, now_ns))
-				continue;	/* placed and answered */
 			if (cst != GNTST_okay || (!c->head[i] && !waiting)) {
 				/* Whole (or failed): out now, in order. */
 				queue_tx_deliver(q, pkt, i, cst,

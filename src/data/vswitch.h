@@ -134,23 +134,36 @@ int vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
  */
 void vsw_port_set_direct(struct vsw_port *port, struct queue *dq);
 
+/* A frame offered for one copy (vsw_port_send_direct): `len` bytes, of
+ * which the first hlen (at least an Ethernet header; all of it for a
+ * short frame) are at `head`. */
+struct vsw_direct {
+	const uint8_t *head;
+	size_t hlen;
+	size_t len;
+};
+
 /*
- * A frame from the port's guest, of `len` bytes, of which the first
- * hlen (at least an Ethernet header; all of it for a short frame) are at
- * `head` (from an uplink: all of it, in VLAN `vid` as for vsw_port_send;
- * a guest's port gives 0): if it goes to exactly one port that has a direct queue,
- * place(dq, arg) is asked to put it into that queue's RX ring by this
- * worker's hand (in one copy when hlen < len), with the switch
- * read-locked (the queue stays). place returns 1 if it did, 0 if the
- * frame must go the usual way. Returns 1 if the frame was placed
- * (counted on both ports; switch_direct when in one copy), 0 otherwise:
- * the caller then copies the rest of the frame, if any, and sends it with
- * vsw_port_send, which decides, refuses or floods it and counts it, as
- * for any frame.
+ * n frames from the port's guest, in order (from an uplink: whole, in
+ * VLAN `vid` as for vsw_port_send; a guest's port gives 0), for one copy
+ * guest to guest. Each is decided in turn; a run of consecutive frames
+ * that all go to exactly one port with a direct queue dq is offered to
+ * place(dq, arg, first, k): frames first..first+k-1 into that queue's
+ * RX ring by this worker's hand (in one copy when hlen < len), with the
+ * switch read-locked (the queue stays). place returns how many of them,
+ * from the first, it put there. Stops at the first frame that was not
+ * placed, or that goes anywhere else (a flood, the uplink, a port
+ * without a direct queue, a refusal). Returns the number placed, a
+ * prefix of fr[] (counted on both ports; switch_direct when in one
+ * copy): the caller copies the rest of the next frame, if any, and sends
+ * it and those after it with vsw_port_send, which decides, refuses or
+ * floods each and counts it, as for any frame.
  */
-int vsw_port_send_direct(struct vsw_port *port, const uint8_t *head,
-    size_t hlen, size_t len, uint16_t vid, uint64_t now_ns,
-    int (*place)(struct queue *dq, void *arg), void *arg);
+unsigned int vsw_port_send_direct(struct vsw_port *port,
+    const struct vsw_direct *fr, unsigned int n, uint16_t vid,
+    uint64_t now_ns,
+    unsigned int (*place)(struct queue *dq, void *arg, unsigned int first,
+    unsigned int k), void *arg);
 
 /* The port's isolation, live (vifd-isolated changed while connected):
  * from the next frame on. No effect on a peer link's end. Any thread. */

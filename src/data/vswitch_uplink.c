@@ -96,8 +96,9 @@ vsw_uplink_forward(struct vsw_port *port, const struct virtio_net_hdr *vh,
 	struct queue_held h = {
 		.vh = vh, .frame = f, .len = (uint32_t)len, .now = now_ns,
 	};
+	struct vsw_direct fr = { .head = f, .hlen = len, .len = len };
 
-	if (alone && vsw_port_send_direct(port, f, len, len, vid, now_ns,
+	if (alone && vsw_port_send_direct(port, &fr, 1, vid, now_ns,
 	    queue_direct_place_held, &h) == 1)
 		return;
 	(void)vsw_port_send(port, vh, f, len, vid, now_ns, NULL);

@@ -100,6 +100,8 @@ static const struct {
 	  "(a port's worker, an uplink's) placed in its RX ring itself, with "
 	  "no hand-over to this queue's worker: those in one grant copy and "
 	  "short frames alone in their sender's batch or read." },
+	{ "rx_place_calls", "Grant copies that placed those frames "
+	  "(rx_placed): a sender's run of frames to this guest shares one." },
 	{ "rx_hash_extra", "Frames to the guest that carried a hash extra." },
 	{ "rx_csum_fixup", "Frames to the guest whose checksum vifd filled "
 	  "in." },
