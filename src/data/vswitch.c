@@ -48,6 +48,9 @@ struct vsw_port {
 	 * workers may write a frame alone in its batch to it themselves
 	 * (vsw_uplink_write_now). NULL elsewhere. */
 	struct vsw_uplink *tap;
+	/* [sw->lock] The same for the switch's AF_XDP uplink, on its port
+	 * (vsw_xsk_write_now). NULL elsewhere. */
+	struct vsw_xsk *xsk;
 	struct vnet_features rx;	/* [const] else what its guest takes */
 	/* Added to by whichever port's worker forwards, read by anyone:
 	 * relaxed atomics. */
@@ -334,6 +337,11 @@ vsw_xsk_make(struct vsw *sw)
 	if (r == 0)
 		r = vsw_xsk_start(sw->xup, sw->xsk_port, sw->env, &sw->xsk,
 		    err, sizeof(err));
+	if (r == 0) {
+		pthread_rwlock_wrlock(&sw->lock);
+		sw->xsk_port->xsk = sw->xsk;
+		pthread_rwlock_unlock(&sw->lock);
+	}
 	if (r < 0) {
 		log_warnx("switch %s: no AF_XDP uplink on %s: %s", sw->name,
 		    sw->xup->ifname, err);
@@ -369,6 +377,12 @@ vsw_xsk_end(struct vsw *sw)
 {
 	const struct vsw *o;
 
+	if (sw->xsk_port != NULL) {
+		/* No worker writes to the socket from now on. */
+		pthread_rwlock_wrlock(&sw->lock);
+		sw->xsk_port->xsk = NULL;
+		pthread_rwlock_unlock(&sw->lock);
+	}
 	if (sw->xsk != NULL)
 		vsw_xsk_stop(sw->xsk);
 	if (sw->xsk_port != NULL)
@@ -635,8 +649,9 @@ vsw_trunk_iov(const struct virtio_net_hdr *vh, const uint8_t *frame,
 /*
  * A frame for a trunk, tagged for VLAN `vlan` (0: untagged): written to
  * the TAP uplink by this thread when *wrote is asked for and the uplink
- * takes it (vsw_uplink_write_now: *wrote then true), else to the port's
- * inbox. Returns 1 if it went, 0 if the inbox was full (drop_full).
+ * takes it (vsw_uplink_write_now: *wrote then true), or put on the
+ * AF_XDP uplink's TX ring so when untagged (vsw_xsk_write_now), else to
+ * the port's inbox. Returns 1 if it went, 0 if the inbox was full (drop_full).
  */
 static int
 vsw_to_trunk(struct vsw_port *to, const struct virtio_net_hdr *vh,
@@ -650,6 +665,9 @@ vsw_to_trunk(struct vsw_port *to, const struct virtio_net_hdr *vh,
 	n = vsw_trunk_iov(vh, frame, len, vlan, &tvh, tag, iov);
 	if (wrote != NULL && to->tap != NULL &&
 	    vsw_uplink_write_now(to->tap, iov, n) == 1) {
+		*wrote = true;
+	} else if (wrote != NULL && to->xsk != NULL && vlan == 0 &&
+	    vsw_xsk_write_now(to->xsk, vh, frame, len) == 1) {
 		*wrote = true;
 	} else if (inbox_pushv(&to->in, iov, (unsigned int)n) < 0) {
 		VSW_STAT_ADD(to, drop_full, 1);

@@ -10,7 +10,10 @@
  * ring by this thread's hand), their frames back to the fill ring at once
  * (the switch copied what it keeps); frames in the port's inbox are made
  * wire frames (core/wireframe.h) straight into free UMEM frames and put on
- * the TX ring, whose completions return them to the free list. The rings
+ * the TX ring, whose completions return them to the free list; a frame
+ * alone in its sender's batch, when nothing waits in the inbox, is put on
+ * the TX ring by that port's worker itself (vsw_xsk_write_now: the
+ * hand-over to this thread, a wake-up, saved at light load). The rings
  * are the kernel's; libxdp's inline ring helpers (<xdp/xsk.h>) move their
  * indices with the barriers the AF_XDP ABI wants (acquire on the other
  * side's index, release on ours), on rings mapped here: vifd proper may
@@ -98,15 +101,22 @@ struct vsw_xsk {
 	uint8_t *umem;			/* XSK_FRAMES * XSK_FRAME */
 	void *map[4];			/* the rings' mappings */
 	size_t maplen[4];
-	struct xsk_ring_prod fill, tx;	/* [thread] after start */
-	struct xsk_ring_cons comp, rx;
-	uint64_t free[XSK_RING];	/* [thread] TX frames not in flight */
+	struct xsk_ring_prod fill;	/* [thread] after start */
+	struct xsk_ring_cons rx;
+	struct xsk_ring_prod tx;	/* [tlock] after start */
+	struct xsk_ring_cons comp;
+	/* Held by whoever puts frames on the TX ring: this thread, for what
+	 * it takes from the inbox and its retries, or a port's worker
+	 * (vsw_xsk_write_now). Frames reach the wire in the order they
+	 * reached the switch. */
+	pthread_mutex_t tlock;
+	uint64_t free[XSK_RING];	/* [tlock] TX frames not in flight */
 	unsigned int nfree;
 	uint64_t back[XSK_RING];	/* [thread] RX frames for the fill ring */
 	unsigned int nback;
 	bool zerocopy;			/* [atomic] */
 	bool bound;			/* [atomic] bound and in the map */
-	bool gone;			/* [thread, atomic] the NIC went away */
+	bool gone;			/* [atomic] the NIC went away */
 	int retryfd;			/* timerfd: TX frames left */
 	pthread_mutex_t ready_lock;
 	pthread_cond_t ready_cond;
@@ -116,7 +126,8 @@ struct vsw_xsk {
 	struct loop loop;
 	struct loop_watch w_sock, w_in, w_stop, w_retry;
 	uint8_t *buf;			/* [thread] XSK_BUF */
-	struct log_ratelimit rl;	/* [thread] socket errors */
+	struct log_ratelimit rl;	/* [thread] recvfrom errors */
+	struct log_ratelimit trl;	/* [tlock] sendto errors */
 	struct vsw_xsk_stats st;
 };
 
@@ -235,7 +246,7 @@ vsw_xsk_setup(struct vsw_xsk *x, char *err, size_t errlen)
 	return 0;
 }
 
-/* Completed sends: their frames back to the free list. */
+/* Completed sends: their frames back to the free list. [tlock] */
 static void
 vsw_xsk_reap(struct vsw_xsk *x)
 {
@@ -255,23 +266,24 @@ vsw_xsk_reap(struct vsw_xsk *x)
 static void
 vsw_xsk_set_gone(struct vsw_xsk *x)
 {
-	if (x->gone)
+	/* The thread or a port's worker, whichever sees it first. */
+	if (__atomic_exchange_n(&x->gone, true, __ATOMIC_RELAXED))
 		return;
-	__atomic_store_n(&x->gone, true, __ATOMIC_RELAXED);
 	log_warnx("%s: its NIC went away: this uplink takes no more frames "
 	    "(counted as tx_gone); the switch goes on with its TAP, and gets "
 	    "a new AF_XDP uplink when a NIC of that name is back", x->name);
 }
 
 /* A syscall for a ring the kernel does not serve by itself: the fill
- * ring when it says so (need_wakeup), and the TX ring. */
+ * ring when it says so (need_wakeup) [thread], and the TX ring
+ * [tlock]. */
 static void
 vsw_xsk_kick(struct vsw_xsk *x, bool tx)
 {
 	unsigned int i;
 	ssize_t r;
 
-	if (x->gone)
+	if (__atomic_load_n(&x->gone, __ATOMIC_RELAXED))
 		return;
 	if (!tx) {
 		r = recvfrom(x->fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
@@ -299,7 +311,7 @@ vsw_xsk_kick(struct vsw_xsk *x, bool tx)
 		if (errno == ENXIO)
 			vsw_xsk_set_gone(x);
 		else if (errno != EBUSY && errno != ENOBUFS && errno != ENETDOWN &&
-		    log_ratelimit_ok(&x->rl))
+		    log_ratelimit_ok(&x->trl))
 			log_warnx("%s: sendto: %s", x->name, strerror(errno));
 		return;
 	}
@@ -360,14 +372,13 @@ vsw_xsk_on_sock(struct loop_watch *w, uint32_t events)
 		loop_event_signal(x->in->evfd);	/* come back: see below */
 }
 
-/* One frame from the inbox onto the TX ring: its wire frames, each in a
- * free UMEM frame. Returns the descriptors it filled. */
+/* One frame (vh, then f of flen bytes) onto the TX ring: its wire
+ * frames, each in a free UMEM frame. Returns the descriptors it filled.
+ * [tlock] */
 static uint32_t
-vsw_xsk_put(struct vsw_xsk *x, const uint8_t *b, size_t len)
+vsw_xsk_put(struct vsw_xsk *x, const struct virtio_net_hdr *vh,
+    const uint8_t *f, size_t flen)
 {
-	const struct virtio_net_hdr *vh = (const void *)b;
-	const uint8_t *f = b + sizeof(*vh);
-	size_t flen = len - sizeof(*vh);
 	struct wireframe_plan p;
 	uint32_t idx, k = 0;
 	unsigned int i;
@@ -426,11 +437,13 @@ vsw_xsk_tx_pending(const struct vsw_xsk *x)
 /* Has the kernel send what is on the TX ring: copy mode sends only in
  * sendto, a zero-copy driver says when it needs one. Frames still there
  * afterwards (a busy or down NIC) are tried again after XSK_RETRY_NS:
- * nothing else would send them while the switch sends nothing more. */
+ * nothing else would send them while the switch sends nothing more.
+ * [tlock] */
 static void
 vsw_xsk_push(struct vsw_xsk *x)
 {
-	if (x->gone || !vsw_xsk_tx_pending(x))
+	if (__atomic_load_n(&x->gone, __ATOMIC_RELAXED) ||
+	    !vsw_xsk_tx_pending(x))
 		return;
 	if (!__atomic_load_n(&x->zerocopy, __ATOMIC_RELAXED) ||
 	    xsk_ring_prod__needs_wakeup(&x->tx))
@@ -447,7 +460,9 @@ vsw_xsk_on_retry(struct loop_watch *w, uint32_t events)
 
 	(void)events;
 	loop_timer_ack(x->retryfd);
+	pthread_mutex_lock(&x->tlock);
 	vsw_xsk_push(x);
+	pthread_mutex_unlock(&x->tlock);
 }
 
 /* The switch sent frames to the wire: each onto the TX ring. Also the
@@ -464,25 +479,53 @@ vsw_xsk_on_inbox(struct loop_watch *w, uint32_t events)
 	loop_event_ack(x->in->evfd);
 	if (!__atomic_load_n(&x->bound, __ATOMIC_ACQUIRE))
 		return;		/* the frames wait: start signals again */
+	pthread_mutex_lock(&x->tlock);
 	vsw_xsk_reap(x);
 	for (n = 0; n < XSK_BUDGET; n++) {
 		r = inbox_pop(x->in, x->buf, XSK_BUF);
 		if (r == 0)
 			break;
-		if (x->gone) {
+		if (__atomic_load_n(&x->gone, __ATOMIC_RELAXED)) {
 			XSK_STAT_ADD(x, tx_gone, 1);
 			continue;
 		}
 		if (r < (int)sizeof(struct virtio_net_hdr))
 			continue;	/* cannot be: the buffer takes any */
-		sent += vsw_xsk_put(x, x->buf, (size_t)r);
+		sent += vsw_xsk_put(x, (const struct virtio_net_hdr *)x->buf,
+		    x->buf + sizeof(struct virtio_net_hdr),
+		    (size_t)r - sizeof(struct virtio_net_hdr));
 	}
 	if (sent > 0)
 		XSK_STAT_ADD(x, tx_frames, sent);
 	vsw_xsk_push(x);
+	pthread_mutex_unlock(&x->tlock);
 	if (n == XSK_BUDGET)
 		loop_event_signal(x->in->evfd);
 	vsw_xsk_on_sock(&x->w_sock, EPOLLIN);
+}
+
+int
+vsw_xsk_write_now(struct vsw_xsk *x, const struct virtio_net_hdr *vh,
+    const uint8_t *f, size_t len)
+{
+	uint32_t sent;
+	int done = 0;
+
+	if (!__atomic_load_n(&x->bound, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&x->gone, __ATOMIC_RELAXED))
+		return 0;
+	pthread_mutex_lock(&x->tlock);
+	/* Nothing before it: else it waits its turn in the inbox. */
+	if (inbox_empty(x->in)) {
+		vsw_xsk_reap(x);
+		sent = vsw_xsk_put(x, vh, f, len);
+		if (sent > 0)
+			XSK_STAT_ADD(x, tx_frames, sent);
+		vsw_xsk_push(x);
+		done = 1;
+	}
+	pthread_mutex_unlock(&x->tlock);
+	return done;
 }
 
 static void
@@ -538,6 +581,7 @@ vsw_xsk_free(struct vsw_xsk *x)
 		close(x->retryfd);
 	pthread_mutex_destroy(&x->ready_lock);
 	pthread_cond_destroy(&x->ready_cond);
+	pthread_mutex_destroy(&x->tlock);
 	if (x->umem != NULL)
 		munmap(x->umem, (size_t)XSK_FRAMES * XSK_FRAME);
 	free(x->buf);
@@ -607,7 +651,9 @@ vsw_xsk_start(const struct swspec_uplink *up, struct vsw_port *port,
 	x->in = vsw_port_inbox(port);
 	x->fd = x->stopfd = x->retryfd = -1;
 	x->rl = (struct log_ratelimit)LOG_RATELIMIT_INIT(1000, 5);
+	x->trl = (struct log_ratelimit)LOG_RATELIMIT_INIT(1000, 5);
 	pthread_mutex_init(&x->ready_lock, NULL);
+	pthread_mutex_init(&x->tlock, NULL);
 	pthread_cond_init(&x->ready_cond, NULL);
 	if ((r = vsw_xsk_open(x, err, errlen)) < 0 ||
 	    (r = vsw_xsk_setup(x, err, errlen)) < 0)

@@ -59,6 +59,17 @@ int vsw_xsk_start(const struct swspec_uplink *up, struct vsw_port *port,
  * what the switch still sends it as tx_gone; the switch goes on with its
  * TAP, and vsw_tick makes a new uplink when a NIC of that name is back. */
 
+/*
+ * A frame alone in its sender's batch (light load), for the wire: `vh`,
+ * then `f` of len bytes, untagged. Put on the TX ring by the calling
+ * thread (a port's worker) and sent, if nothing waits in the uplink's
+ * inbox, so that it goes in its turn: returns 1 (counted as the thread
+ * would count it, lost ones included), else 0 and nothing done: the
+ * frame goes to the inbox as any other.
+ */
+int vsw_xsk_write_now(struct vsw_xsk *x, const struct virtio_net_hdr *vh,
+    const uint8_t *f, size_t len);
+
 /* Stops the thread and closes the socket (which leaves the map); the
  * XDP program stays for vswitch.c to take off once no uplink uses the
  * NIC (vsw_xsk_detach). Logs the uplink's counters. */

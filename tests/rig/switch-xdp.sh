@@ -83,12 +83,16 @@ diag "$(grep -o 'switch swx uplink xu0@0: AF_XDP socket bound.*' "$M.vifd.log" |
 check "its XDP program is on xu0" xdp_on
 check "the switch's TAP uplink swx is there, down" sh -c "ip -n $HOSTNS link show swx | grep -vq ',UP'"
 eventually 10 "guest 1 pings the far host through the AF_XDP uplink" in_guest 1 ping -c 1 -W 1 10.89.0.200
-p2=$(total 2 rx_placed)
+p2=$(total 2 rx_placed); t2=$(total 2 tx_placed)
 check "the far host pings guest 2, one at a time" far ping -c 5 -i 0.2 -W 1 10.89.0.2
 # A frame alone in the socket's wakeup goes into the guest's ring by the
 # uplink thread's hand, as on the TAP uplink (switch.sh).
 check "... placed in guest 2's ring by the uplink's thread (rx_placed +$(( $(total 2 rx_placed) - p2 )))" \
     [ $(( $(total 2 rx_placed) - p2 )) -ge 4 ]
+# ... and its reply, alone in guest 2's batch, goes onto the socket's TX
+# ring by guest 2's worker's hand.
+check "... the replies put on the socket's TX ring by guest 2's worker (tx_placed +$(( $(total 2 tx_placed) - t2 )))" \
+    [ $(( $(total 2 tx_placed) - t2 )) -ge 4 ]
 check "guest 1 pings guest 2 (the switch itself)" in_guest 1 ping -c 1 -W 1 10.89.0.2
 check "the far host learned guest 1's mac from the wire" sh -c "ip -n $FAR neigh show 10.89.0.1 | grep -qi '$(mac 1)'"
 

@@ -132,6 +132,9 @@ scenario_main() {
 	fig "switch_unicast_a=${s0:-none} gso_a_tx=+$(( $(vifctl_stat "$da" 0 tx_gso_frames) - g0 )) gso_b_rx=+$(( $(vifctl_stat "$db" 0 rx_gso_frames) - r0 ))"
 	# one grant copy guest to guest: TCP's super-frames each way
 	fig "direct_a_tx=$(vifctl_stat "$da" 0 tx_direct) direct_b_rx=$(vifctl_stat "$db" 0 rx_direct) direct_b_tx=$(vifctl_stat "$db" 0 tx_direct) direct_a_rx=$(vifctl_stat "$da" 0 rx_direct)"
+	# frames placed in sw-b's ring by another thread, and the grant
+	# copies that placed them (a sender's run shares one)
+	fig "placed_b=$(vifctl_stat "$db" 0 rx_placed) place_calls_b=$(vifctl_stat "$db" 0 rx_place_calls) placed_a=$(vifctl_stat "$da" 0 rx_placed) place_calls_a=$(vifctl_stat "$da" 0 rx_place_calls)"
 	[ "${s0:-0}" -gt 0 ] || { fail "the switch sent nothing unicast from sw-a"; return 1; }
 	[ "$(vifctl_stat "$db" 0 rx_direct)" -gt 0 ] 2>/dev/null ||
 	    { fail "no frame went from sw-a to sw-b in one grant copy (rx_direct)"; return 1; }

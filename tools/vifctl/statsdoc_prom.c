@@ -55,7 +55,8 @@ static const struct {
 	  "another guest's RX ring in one grant copy." },
 	{ "tx_placed", "Frames from the guest its worker delivered itself, "
 	  "with no hand-over to another thread: placed in another guest's RX "
-	  "ring on its vifd switch, or written to the switch's uplink TAP." },
+	  "ring on its vifd switch, written to the switch's uplink TAP, or "
+	  "put on its AF_XDP uplink's TX ring." },
 	{ "tx_csum_fixup", "Frames from the guest whose checksum metadata "
 	  "vifd fixed." },
 	{ "tx_sweeps", "Passes over the TX ring." },
