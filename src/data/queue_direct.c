@@ -3,9 +3,10 @@
  * port's worker places a frame from its guest's TX buffers straight into
  * another port's guest RX ring, gref to gref, in one grant copy - where
  * the two-copy path would copy it into vifd, hand it to the other port's
- * inbox and let that port's worker copy it out again. A short frame
- * alone in its sender's batch is placed the same way from vifd's copy of
- * it (two copies, no hand-over: queue_direct.h).
+ * inbox and let that port's worker copy it out again. A short frame is
+ * placed the same way from vifd's copy of it (two copies, no hand-over:
+ * queue_direct.h). A run of frames to one receiver is placed in one
+ * grant copy, with one notification.
  *
  * Owns when a frame may go this way and the placement. The sending
  * worker has read the frame's head (to decide where it goes); the rest
@@ -23,7 +24,9 @@
  *  - no receive-side hash to compute (RSS), and the frame fits the
  *    receiver's largest frame with its XDP headroom.
  * The placement runs under the receiver's rx_lock, the lock its own
- * worker holds for a pass, with the switch read-locked, so the ring and
+ * worker holds for a pass (a run's frames all under one hold, so none
+ * of the receiver's own comes between them), with the switch
+ * read-locked, so the ring and
  * its buffers stay while it is used (vsw_port_set_direct). The grant copy
  * goes through the sender's own handle; the receiver's frontend is
  * notified through the receiver's event channel (a notify is a single

@@ -197,8 +197,8 @@ queue_tx_deliver(struct queue *q, struct tx_pkt *pkt, unsigned int i,
 }
 
 /* Is packet i of the chunk, copied so far with status cst, one to offer
- * another guest by this worker's hand: a long packet's head, or a short
- * packet alone in its chunk (queue_direct.h)? */
+ * another guest by this worker's hand: a switch port's packet, a long
+ * one's head or a short one whole (queue_direct.h)? */
 static bool
 queue_tx_direct_ok(const struct queue *q, const struct queue_tx_chunk *c,
     unsigned int i, int16_t cst)
@@ -207,7 +207,7 @@ queue_tx_direct_ok(const struct queue *q, const struct queue_tx_chunk *c,
 
 	return cst == GNTST_okay && pkt->drop == TX_DROP_NONE &&
 	    !pkt->mcast && pkt->len > 0 &&
-	    (c->head[i] || (c->npkts == 1 && q->swport != NULL));
+	    q->swport != NULL;
 }
 
 /*

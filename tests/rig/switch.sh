@@ -5,7 +5,8 @@
 # flooding, isolation, a pinned mac a spoofer cannot take, two switches
 # apart, a guest that takes nothing stalling nothing else, TCP with TSO
 # across the switch in one grant copy guest to guest and 32 MiB intact
-# (SHA-256), a guest revoking a grant in flight on that path (one frame
+# (SHA-256), a burst of short frames placed by the sender's worker many
+# to a grant copy, a guest revoking a grant in flight on that path (one frame
 # lost, the one copy off for its queue), the uplink TAP (down
 # until brought up; then the host and guests both ways, 32 MiB intact
 # each way), VLANs (access ports by vifd-vlan, live; the uplink a trunk:
@@ -130,6 +131,30 @@ check "... most of it in one copy" [ $(( $(total 1 tx_direct) - d0 )) -gt 200 ]
 rm -f "$M.file" "$M.sum"
 check "no header drops at guest 1" [ "$(total 1 rx_drop_hdr)" = 0 ]
 check "no header drops at guest 2" [ "$(total 2 rx_drop_hdr)" = 0 ]
+
+# ---- a burst of short frames: placed by the sender's worker, in runs ------------------
+# Guest 20 floods guest 21 (a sink, its mac pinned, so known) with 64-byte
+# frames: the sender's worker puts them in guest 21's ring itself, a run
+# of them to one guest in one grant copy, rather than handing each over
+# to guest 21's worker through its inbox.
+guest_add 20; guest_add 21
+attach 20 "mac=$(mac 20),bridge=vifd:sw4,script=$VB" >/dev/null
+attach 21 "mac=$(mac 21),bridge=vifd:sw4,script=$VB" >/dev/null
+"$GUEST" --xen="sim:$M" --domid 21 --devid 0 --queues 1 --mode sink \
+    --seconds 30 >"$M.sink21" 2>>"$M.guest21.log" &
+S21=$!
+eventually 15 "vif21.0 (a sink) on switch sw4 connected" be_state_is 21 0 4
+pl0=$(total 21 rx_placed); pc0=$(total 21 rx_place_calls); pk0=$(total 21 rx_packets)
+"$GUEST" --xen="sim:$M" --domid 20 --devid 0 --queues 1 --mode gen --frame udp64 \
+    --seconds 2 --dst-mac "$(mac 21)" >"$M.gen20" 2>>"$M.guest20.log"
+sleep 0.3
+pl=$(( $(total 21 rx_placed) - pl0 )); pc=$(( $(total 21 rx_place_calls) - pc0 ))
+pk=$(( $(total 21 rx_packets) - pk0 ))
+diag "64-byte burst: $(grep '^frames ' "$M.gen20" | tail -n 1); guest 21 got $pk, $pl of them placed by guest 20's worker in $pc grant copies"
+check "a burst of 64-byte frames reached guest 21 ($pk)" [ "$pk" -gt 10000 ]
+check "... most placed in its ring by guest 20's worker ($pl)" [ $(( pl * 2 )) -gt "$pk" ]
+check "... in runs, many to a grant copy ($pl in $pc)" sh -c "[ $pc -gt 0 ] && [ $pl -ge $(( pc * 4 )) ]"
+kill "$S21" 2>/dev/null; wait "$S21" 2>/dev/null
 
 # ---- a guest revoking a grant in flight on the one-copy path -----------------------
 # Its frame's head is good (all the switch reads to decide), its second

@@ -100,33 +100,37 @@ total() {
 	"$VIFCTL" --xen="sim:$M" stats "$1" "$2" 2>/dev/null |
 	    awk -v k="vif$1.$2" -v c="$3" '$1 == k && $2 == "total" && $3 == c { print $4; exit }'
 }
-# copies DEVID: "grant-copied-bytes inbox-bytes delivered-bytes" so far:
-# what the sender's vif grant-copied in and the receiver's out, what the
-# switch put in the receiver's inbox, what reached the receiver's ring.
+# copies DEVID: "grant-copied-bytes switched-bytes delivered-bytes frames
+# placed" so far: what the sender's vif grant-copied in and the
+# receiver's out, what the switch sent the receiver (through its inbox,
+# or placed in its ring by the sender's worker: those frames are
+# `placed`, of the `frames` that reached the receiver's ring), what
+# reached the receiver's ring.
 copies() {
 	local sw
 	sw=$("$VIFCTL" --xen="sim:$M" stats 2 "$1" 2>/dev/null |
 	    awk '$2 == "switch_out_bytes" { print $3; exit }')
-	echo "$(( $(total 1 "$1" tx_copy_bytes) + $(total 2 "$1" rx_copy_bytes) )) ${sw:-0} $(total 2 "$1" rx_bytes)"
+	echo "$(( $(total 1 "$1" tx_copy_bytes) + $(total 2 "$1" rx_copy_bytes) )) ${sw:-0} $(total 2 "$1" rx_bytes) $(total 2 "$1" rx_packets) $(total 2 "$1" rx_placed)"
 }
 
 # measure KIND PATH RUN: one run; appends "KIND PATH RUN frames/s us/frame
 # sent= got= copied/byte".
 measure() {
-	local k=$1 p=$2 run=$3 n dst sink out fr fps c0 c1 g0 i0 d0 g1 i1 d1
+	local k=$1 p=$2 run=$3 n dst sink out fr fps c0 c1 g0 i0 d0 g1 i1 d1 \
+	    f0 f1 l0 l1
 	case $p in bridge) n=0; dst=00:16:3e:00:30:02 ;; switch) n=1; dst=00:16:3e:00:31:02 ;; esac
 	"$GUEST" --xen="sim:$M" --domid 2 --devid "$n" --queues 1 --mode sink \
 	    --seconds 120 >"$M.sink" 2>>"$M.guest.log" &
 	sink=$!
 	for _ in $(seq 200); do connected 2 "$n" && break; sleep 0.05; done
-	read -r g0 i0 d0 < <(copies "$n")
+	read -r g0 i0 d0 f0 l0 < <(copies "$n")
 	c0=$(cputicks "$VIFD_PID")
 	out=$("$GUEST" --xen="sim:$M" --domid 1 --devid "$n" --queues 1 \
 	    --mode gen --frame "$k" --seconds "$SECS" --dst-mac "$dst" \
 	    2>>"$M.guest.log" | grep '^frames ' | tail -1)
 	sleep 0.2
 	c1=$(cputicks "$VIFD_PID")
-	read -r g1 i1 d1 < <(copies "$n")
+	read -r g1 i1 d1 f1 l1 < <(copies "$n")
 	kill -TERM "$sink" 2>/dev/null; wait "$sink" 2>/dev/null
 	fr=$(grep '^frames ' "$M.sink" | tail -1 | field frames)
 	fps=$(grep '^frames ' "$M.sink" | tail -1 | field frames_per_s)
@@ -137,11 +141,16 @@ measure() {
 	# Grant-copied bytes per delivered byte, and every copy of them: the
 	# bridge path adds the two of the kernel (the TAP write into an skb,
 	# the other TAP read out of it), the switch path the two of vifd (into
-	# the inbox of the receiver, out of it into its RX buffer).
+	# the inbox of the receiver, out of it into its RX buffer) for the
+	# frames that went through the inbox: all but those placed (one size
+	# of frame per run, so their share of the bytes is their share of
+	# the frames).
 	echo "$k $p $run $fps $(awk -v a="$c0" -v b="$c1" -v hz="$HZ" -v n="$fr" \
 	    'BEGIN { printf "%.3f", (n > 0 ? (b - a) / hz * 1e6 / n : 0) }') sent=$(echo "$out" | field frames) got=$fr $(awk \
 	    -v g=$((g1 - g0)) -v i=$((i1 - i0)) -v d=$((d1 - d0)) -v p="$p" \
+	    -v f=$((f1 - f0)) -v l=$((l1 - l0)) \
 	    'BEGIN { if (d <= 0) { print "0 0"; exit }
+		if (f > 0) i = i * (1 - l / f)
 		printf "%.3f %.3f", g / d, (p == "bridge" ? g + 2 * d : g + 2 * i) / d }')" >>"$M.raw"
 }
 
@@ -184,16 +193,16 @@ if [ "$TCP_SECS" -gt 0 ] && command -v iperf3 >/dev/null; then
 	sleep 1
 	# tcp PATH RUN: appends "PATH RUN Gbit/s vifd_ns/KiB".
 	tcp() {
-		local p=$1 run=$2 n c0 c1 out g0 i0 d0 g1 i1 d1
+		local p=$1 run=$2 n c0 c1 out g0 i0 d0 g1 i1 d1 x
 		case $p in bridge) n=0 ;; switch) n=1 ;; esac
 		ip netns exec "$NS-g2" iperf3 -s -D -1 >/dev/null 2>&1
 		sleep 0.3
-		read -r g0 i0 d0 < <(copies "$n")
+		read -r g0 i0 d0 x < <(copies "$n")
 		c0=$(cputicks "$VIFD_PID")
 		out=$(ip netns exec "$NS-g1" timeout $((TCP_SECS + 20)) iperf3 -c "10.9$n.0.2" \
 		    -t "$TCP_SECS" -J 2>/dev/null | bench_iperf)
 		c1=$(cputicks "$VIFD_PID")
-		read -r g1 i1 d1 < <(copies "$n")
+		read -r g1 i1 d1 x < <(copies "$n")
 		set -- $out
 		case $1 in [0-9]*) ;; *) echo "# tcp $p run $run: no result" >&2; return ;; esac
 		echo "$p $run $(awk -v b="$1" -v n="$2" -v a="$c0" -v c="$c1" -v hz="$HZ" \
