@@ -143,7 +143,7 @@ queue_direct_flush(struct queue *dq, struct queue *cq,
 			 * the error (its frontend drops the frame, as for a
 			 * bad grant of its own); a sending guest stops using
 			 * the one copy (queue_tx.c), so that a sender
-			 * revoking its grants costs another guest the
+			 * revoking its grants costs other guests the
 			 * frames of one copy call, not a stream of them. */
 			QUEUE_STAT_ADD(dq, rx_drop_copy, 1);
 			continue;
@@ -184,6 +184,12 @@ queue_direct_put(struct queue *dq, unsigned int k,
 	RING_IDX req_prod;
 	int notify = 0, r;
 
+	/* A frame waiting in the inbox: refused below anyway, so not worth
+	 * waiting for the lock, which the receiver's worker may hold for a
+	 * pass (bounded by its budget: the sender may wait that long, never
+	 * for the receiving guest). */
+	if (dq->swin != NULL && !inbox_empty(dq->swin))
+		return 0;
 	pthread_mutex_lock(&dq->rx_lock);
 	if (!queue_direct_open(dq))
 		goto out;
@@ -271,11 +277,20 @@ queue_direct_place(struct queue *dq, void *arg, unsigned int first,
 {
 	struct queue_direct *d = arg;
 	struct queue_direct run = *d;
+	unsigned int j, p;
 
+	/* A frame of an earlier run failed in one copy: the sender's
+	 * grants are not to be trusted, no more runs (queue_tx.c). */
+	if (d->stop)
+		return 0;
 	run.pkt += first;
 	run.fr += first;
-	return queue_direct_put(dq, k, queue_direct_tx_frame, &run, d->sq,
+	p = queue_direct_put(dq, k, queue_direct_tx_frame, &run, d->sq,
 	    &d->sq->copy_rl, d->now, d->failed + first);
+	for (j = first; j < first + p; j++)
+		if (d->failed[j] && d->fr[j].hlen < d->fr[j].len)
+			d->stop = true;
+	return p;
 }
 
 /* The one frame an uplink's thread holds (queue_direct_frame_fn). */

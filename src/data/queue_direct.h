@@ -46,6 +46,8 @@ struct queue_direct {
 	uint64_t now;
 	bool *failed;			/* out: failed[j], frame j's copy
 					 * failed */
+	bool stop;			/* out: one failed in one copy; no
+					 * run is offered after its own */
 };
 
 /*

@@ -157,6 +157,8 @@ queue_tx_send(struct queue *q, const struct tx_pkt *pkt, uint8_t *buf,
  * is copied by a second call (`rest`, `nrest` segments at `restidx`) and
  * it goes the usual way. Once one has to wait for its rest, every later
  * packet of the chunk waits too (`later`), so that none overtakes it.
+ * The packets offered to other guests by this worker's hand are gathered
+ * once (`fr`, up to `run_end`), however many runs they make.
  */
 struct queue_tx_chunk {
 	unsigned int npkts, nsegs;
@@ -165,6 +167,9 @@ struct queue_tx_chunk {
 	bool later[VIFD_TX_RING_SIZE];	/* packet i waits for the rest */
 	uint32_t restidx[VIFD_TX_RING_SIZE];
 	uint8_t nrest[VIFD_TX_RING_SIZE];
+	unsigned int run_end;		/* fr[] gathered before it */
+	struct vsw_direct fr[VIFD_TX_RING_SIZE];
+	bool failed[VIFD_TX_RING_SIZE];	/* its one copy failed */
 };
 
 /* Segments of packet i in the chunk's first copy. */
@@ -177,7 +182,7 @@ queue_tx_nsegs(const struct queue_tx_chunk *c, unsigned int i)
 
 /* A packet that has all its bytes (and all went well): out it goes.
  * alone: the only one of its chunk (light load: vsw_port_send may have
- * this worker write it to the switch's TAP uplink itself). */
+ * this worker write it to the switch's TAP or AF_XDP uplink itself). */
 static void
 queue_tx_deliver(struct queue *q, struct tx_pkt *pkt, unsigned int i,
     int16_t copy_st, bool alone, uint64_t now_ns)
@@ -200,8 +205,7 @@ queue_tx_deliver(struct queue *q, struct tx_pkt *pkt, unsigned int i,
  * another guest by this worker's hand: a switch port's packet, a long
  * one's head or a short one whole (queue_direct.h)? */
 static bool
-queue_tx_direct_ok(const struct queue *q, const struct queue_tx_chunk *c,
-    unsigned int i, int16_t cst)
+queue_tx_direct_ok(const struct queue *q, unsigned int i, int16_t cst)
 {
 	const struct tx_pkt *pkt = &q->tx_pkts[i];
 
@@ -218,33 +222,38 @@ queue_tx_direct_ok(const struct queue *q, const struct queue_tx_chunk *c,
  * went; the next one goes the usual way.
  */
 static unsigned int
-queue_tx_direct(struct queue *q, const struct queue_tx_chunk *c,
-    unsigned int i, uint64_t now_ns)
+queue_tx_direct(struct queue *q, struct queue_tx_chunk *c, unsigned int i,
+    uint64_t now_ns)
 {
-	struct vsw_direct fr[VIFD_TX_RING_SIZE];
-	bool failed[VIFD_TX_RING_SIZE];
+	const struct vsw_direct *fr = &c->fr[i];
+	const bool *failed = &c->failed[i];
 	struct queue_direct d = {
 		.sq = q, .pkt = &q->tx_pkts[i], .fr = fr, .now = now_ns,
-		.failed = failed,
+		.failed = &c->failed[i],
 	};
-	unsigned int j, n = 0, p;
+	unsigned int j, p;
 
 	/* The cable pulled: the usual way counts the loss. */
 	if (q->direct_off || __atomic_load_n(&q->link_down, __ATOMIC_RELAXED))
 		return 0;
-	for (j = i; j < c->npkts; j++) {
-		const struct tx_pkt *pkt = &q->tx_pkts[j];
+	/* Gathered once a chunk: a packet that did not go is not looked at
+	 * again by the next run. */
+	if (i >= c->run_end) {
+		for (j = i; j < c->npkts; j++) {
+			const struct tx_pkt *pkt = &q->tx_pkts[j];
 
-		if (!queue_tx_direct_ok(q, c, j,
-		    copy_seg_status(q->tx_segs + c->segidx[j],
-		    queue_tx_nsegs(c, j))))
-			break;
-		fr[n].head = q->tx_buf + q->tx_pkt_off[j];
-		fr[n].hlen = c->head[j] ? QUEUE_DIRECT_HEAD : pkt->len;
-		fr[n].len = pkt->len;
-		n++;
+			if (!queue_tx_direct_ok(q, j,
+			    copy_seg_status(q->tx_segs + c->segidx[j],
+			    queue_tx_nsegs(c, j))))
+				break;
+			c->fr[j].head = q->tx_buf + q->tx_pkt_off[j];
+			c->fr[j].hlen = c->head[j] ? QUEUE_DIRECT_HEAD :
+			    pkt->len;
+			c->fr[j].len = pkt->len;
+		}
+		c->run_end = j;
 	}
-	p = vsw_port_send_direct(q->swport, fr, n, 0, now_ns,
+	p = vsw_port_send_direct(q->swport, fr, c->run_end - i, 0, now_ns,
 	    queue_direct_place, &d);
 	for (j = 0; j < p; j++) {
 		struct tx_pkt *pkt = &q->tx_pkts[i + j];
@@ -257,8 +266,9 @@ queue_tx_direct(struct queue *q, const struct queue_tx_chunk *c,
 			 * copy's status does not say which). The frame left
 			 * this guest: answered OKAY, as netback answers a
 			 * frame the receiver failed to take; counted; and no
-			 * more one copy from this queue, so a guest that
-			 * revokes its grants in flight costs another guest
+			 * more one copy from this queue (no more runs in
+			 * this chunk: queue_direct_place), so a guest that
+			 * revokes its grants in flight costs other guests
 			 * the frames of one copy call only. */
 			QUEUE_STAT_ADD(q, tx_drop_copy, 1);
 			if (!q->direct_off)
@@ -313,6 +323,7 @@ queue_tx_flush(struct queue *q, struct queue_tx_chunk *c, uint64_t now_ns)
 	bool waiting = false;
 	int notify;
 
+	c->run_end = 0;
 	if (c->nsegs > 0) {
 		QUEUE_STAT_ADD(q, tx_copy_bytes,
 		    queue_grant_copy(q, q->tx_segs, c->nsegs));
@@ -326,7 +337,7 @@ queue_tx_flush(struct queue *q, struct queue_tx_chunk *c, uint64_t now_ns)
 		c->later[i] = false;
 		/* A run of packets for other guests by this worker's hand;
 		 * the first that could not go (tried) takes the usual way. */
-		if (!waiting && i >= tried && queue_tx_direct_ok(q, c, i,
+		if (!waiting && i >= tried && queue_tx_direct_ok(q, i,
 		    copy_seg_status(q->tx_segs + c->segidx[i],
 		    queue_tx_nsegs(c, i)))) {
 			p = queue_tx_direct(q, c, i, now_ns);

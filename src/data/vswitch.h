@@ -116,9 +116,9 @@ struct inbox *vsw_port_inbox(struct vsw_port *port);
  * switch refused it (a bad or stolen source address, isolation, a
  * runt): counted on the port either way. wrote: NULL, or the frame is
  * alone in its sender's batch (light load) and, when its one destination
- * is the TAP uplink, may be written to the TAP by the calling thread
- * (vsw_uplink_write_now; *wrote then true) rather than handed to the
- * uplink's thread.
+ * is an uplink, may be written to the TAP or put on the AF_XDP socket's
+ * TX ring by the calling thread (vsw_uplink_write_now, vsw_xsk_write_now;
+ * *wrote then true) rather than handed to the uplink's thread.
  */
 int vsw_port_send(struct vsw_port *port, const struct virtio_net_hdr *vh,
     const uint8_t *frame, size_t len, uint16_t vid, uint64_t now_ns,

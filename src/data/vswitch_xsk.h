@@ -55,7 +55,8 @@ int vsw_xsk_start(const struct swspec_uplink *up, struct vsw_port *port,
     struct xen_env *env, struct vsw_xsk **out, char *err, size_t errlen);
 
 /* A NIC that goes away (unregistered: ip link del, a driver unloaded)
- * ends its uplink: the thread says so once, stops sending, and counts
+ * ends its uplink: it is said once (by the thread, or by a port's worker
+ * that sends to it first), nothing more is sent, and the thread counts
  * what the switch still sends it as tx_gone; the switch goes on with its
  * TAP, and vsw_tick makes a new uplink when a NIC of that name is back. */
 

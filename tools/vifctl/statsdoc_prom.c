@@ -99,8 +99,9 @@ static const struct {
 	  "switch placed in its RX ring in one grant copy." },
 	{ "rx_placed", "Frames to the guest another thread of its vifd switch "
 	  "(a port's worker, an uplink's) placed in its RX ring itself, with "
-	  "no hand-over to this queue's worker: those in one grant copy and "
-	  "short frames alone in their sender's batch or read." },
+	  "no hand-over to this queue's worker: those in one grant copy, "
+	  "short frames from the sender's copy, and frames alone in an "
+	  "uplink's read." },
 	{ "rx_place_calls", "Grant copies that placed those frames "
 	  "(rx_placed): a sender's run of frames to this guest shares one." },
 	{ "rx_hash_extra", "Frames to the guest that carried a hash extra." },
