@@ -77,8 +77,8 @@ queue_direct_pieces(const struct tx_pkt *pkt, uint32_t hlen,
 }
 
 /*
- * Can dq take a frame of len bytes from another thread, before its lock?
- * What the usual way would hold or drop: a multicast frame the
+ * Can dq take a frame of len bytes from another thread? What the usual
+ * way would hold or drop: a multicast frame the
  * receiver's filter drops (a peer link sends it any frame), an inbound
  * rate or shape, the link down. Fills f's headroom.
  */

@@ -201,17 +201,16 @@ queue_tx_deliver(struct queue *q, struct tx_pkt *pkt, unsigned int i,
 	tx_pkt2rsp(pkt, &q->tx, st);
 }
 
-/* Is packet i of the chunk, copied so far with status cst, one to offer
- * another guest by this worker's hand: a switch port's packet, a long
- * one's head or a short one whole (queue_direct.h)? */
+/* Is a switch port's packet i of the chunk, copied so far with status
+ * cst, one to offer another guest by this worker's hand (a long one's
+ * head or a short one whole: queue_direct.h)? */
 static bool
 queue_tx_direct_ok(const struct queue *q, unsigned int i, int16_t cst)
 {
 	const struct tx_pkt *pkt = &q->tx_pkts[i];
 
 	return cst == GNTST_okay && pkt->drop == TX_DROP_NONE &&
-	    !pkt->mcast && pkt->len > 0 &&
-	    q->swport != NULL;
+	    !pkt->mcast && pkt->len > 0;
 }
 
 /*
@@ -219,7 +218,8 @@ queue_tx_direct_ok(const struct queue *q, unsigned int i, int16_t cst)
  * (queue_tx_direct_ok): to other guests by this worker's hand (in one
  * copy each for long ones, one grant copy for a run to the same guest),
  * and answered, as far as they can go so. Returns how many, from i,
- * went; the next one goes the usual way.
+ * went (0 when packet i is not one to offer); the next one goes the
+ * usual way.
  */
 static unsigned int
 queue_tx_direct(struct queue *q, struct queue_tx_chunk *c, unsigned int i,
@@ -335,11 +335,10 @@ queue_tx_flush(struct queue *q, struct queue_tx_chunk *c, uint64_t now_ns)
 		int16_t st = NETIF_RSP_OKAY, cst;
 
 		c->later[i] = false;
-		/* A run of packets for other guests by this worker's hand;
-		 * the first that could not go (tried) takes the usual way. */
-		if (!waiting && i >= tried && queue_tx_direct_ok(q, i,
-		    copy_seg_status(q->tx_segs + c->segidx[i],
-		    queue_tx_nsegs(c, i)))) {
+		/* A run of packets for other guests by this worker's hand
+		 * (none when packet i is not one to offer); the first that
+		 * could not go (tried) takes the usual way. */
+		if (!waiting && i >= tried && q->swport != NULL) {
 			p = queue_tx_direct(q, c, i, now_ns);
 			tried = i + p + 1;
 			if (p > 0) {
