@@ -265,7 +265,10 @@ static struct {
 	char fatal_reason[160];
 	int stalled_calls;
 	int stalls, readies;		/* stalled(true), stalled(false) */
+	int readies_at_stall;		/* readies when the last stall came */
 	uint64_t stall_at;		/* mono_ns() of the last stalled(true) */
+	uint64_t wrote_at;		/* mono_ns() of stall_under_traffic's
+					 * last frame */
 	uint64_t drain_ns, stall_ns;	/* the queue's timeouts; 0: default */
 } F;
 
@@ -295,6 +298,9 @@ up_stalled(void *arg, const struct queue *q, bool stalled)
 	(void)arg;
 	(void)q;
 	if (stalled) {
+		__atomic_store_n(&F.readies_at_stall,
+		    __atomic_load_n(&F.readies, __ATOMIC_RELAXED),
+		    __ATOMIC_RELAXED);
 		__atomic_store_n(&F.stall_at, mono_ns(), __ATOMIC_RELAXED);
 		__atomic_add_fetch(&F.stalls, 1, __ATOMIC_RELEASE);
 	} else {
@@ -369,7 +375,7 @@ fx_up(bool split)
 
 	h_reset();
 	F.fatal_calls = F.stalled_calls = 0;
-	F.stalls = F.readies = 0;
+	F.stalls = F.readies = F.readies_at_stall = 0;
 	F.stall_at = 0;
 	F.fatal_reason[0] = '\0';
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -788,10 +794,16 @@ stall_under_traffic(unsigned int period_ms)
 	while (__atomic_load_n(&F.stalls, __ATOMIC_ACQUIRE) == 0 &&
 	    mono_ns() - t0 < 3000000000ull) {
 		CU_ASSERT_EQUAL(tap_write(frame, sizeof(frame)), 0);
+		F.wrote_at = mono_ns();
 		usleep(period_ms * 1000u);
 	}
 	CU_ASSERT_EQUAL(F.stalls, 1);
-	CU_ASSERT_EQUAL(F.readies, 0);
+	/* Not ready before the stall. Whether it is ready by now depends
+	 * on how late this thread woke: once the traffic has paused for a
+	 * drain timeout the backlog is empty and the queue ready again (the
+	 * next test's point), which a loaded machine did once (CI, stop 33,
+	 * with ASan), so that is not asserted here. */
+	CU_ASSERT_EQUAL(F.readies_at_stall, 0);
 	if (F.stalls != 1)
 		return false;
 	st = stats();
@@ -816,16 +828,33 @@ static void
 test_rx_stall_under_drain(void)
 {
 	uint8_t frame[300];
+	uint64_t last, now, gap;
 	unsigned int i;
 
 	if (!stall_under_traffic(10))
 		goto out;
 	frame_fill(frame, sizeof(frame), 9);
-	for (i = 0; i < 20; i++) {
+	/* A pause of a drain timeout between two frames (this thread woke
+	 * late) empties the backlog and makes the queue ready, rightly; the
+	 * longest pause decides whether "still stalled" can be checked. */
+	last = F.wrote_at;
+	gap = 0;
+	for (i = 0; i <= 20; i++) {
+		now = mono_ns();
+		if (now - last > gap)
+			gap = now - last;
+		last = now;
+		if (i == 20)
+			break;
 		CU_ASSERT_EQUAL(tap_write(frame, sizeof(frame)), 0);
 		usleep(10000);
 	}
-	CU_ASSERT_EQUAL(F.readies, 0);
+	if (gap < T_DRAIN_NS - 10000000u) {
+		CU_ASSERT_EQUAL(F.readies, 0);
+	} else {
+		printf("# this thread paused %llu ms: readiness not checked\n",
+		    (unsigned long long)(gap / 1000000u));
+	}
 	CU_ASSERT_EQUAL(F.stalls, 1);
 	rx_post_many(REF_DATA + 4, 100, 200, FE_PORT_TX);
 	CU_ASSERT(wait_count(&F.readies, 1));
