@@ -613,4 +613,7 @@ queue_get_stats(const struct queue *q, struct queue_stats *out)
 	out->n = __atomic_load_n(&q->stats.n, __ATOMIC_RELAXED);
 	QUEUE_STATS(QUEUE_STATS_COPY)
 #undef QUEUE_STATS_COPY
+	/* Every notification to the guest, its worker's and placements'. */
+	out->notifies += __atomic_load_n(&q->place_notifies,
+	    __ATOMIC_RELAXED);
 }

@@ -214,6 +214,10 @@ struct queue {
 	uint64_t rx_last;		/* last frame given to the guest, or
 					 * ready again, or the start: the
 					 * stall counts from it */
+	/* Notifications other threads' placements sent (queue_direct.c):
+	 * stats.notifies is the worker's alone, so they are counted here,
+	 * under the lock, and added to it when the stats are read. */
+	uint64_t place_notifies;
 	bool stalled;
 	bool fatal;			/* written atomically: other ports'
 					 * workers read it (queue_direct.c) */

@@ -232,6 +232,9 @@ queue_direct_put(struct queue *dq, unsigned int k,
 		    now, failed + placed);
 		placed += npend;
 	}
+	if (notify)
+		__atomic_store_n(&dq->place_notifies, dq->place_notifies + 1,
+		    __ATOMIC_RELAXED);
 out:
 	pthread_mutex_unlock(&dq->rx_lock);
 	if (notify)

@@ -145,6 +145,7 @@ attach 21 "mac=$(mac 21),bridge=vifd:sw4,script=$VB" >/dev/null
 S21=$!
 eventually 15 "vif21.0 (a sink) on switch sw4 connected" be_state_is 21 0 4
 pl0=$(total 21 rx_placed); pc0=$(total 21 rx_place_calls); pk0=$(total 21 rx_packets)
+nt0=$(total 21 notifies)
 "$GUEST" --xen="sim:$M" --domid 20 --devid 0 --queues 1 --mode gen --frame udp64 \
     --seconds 2 --dst-mac "$(mac 21)" >"$M.gen20" 2>>"$M.guest20.log"
 sleep 0.3
@@ -154,6 +155,13 @@ diag "64-byte burst: $(grep '^frames ' "$M.gen20" | tail -n 1); guest 21 got $pk
 check "a burst of 64-byte frames reached guest 21 ($pk)" [ "$pk" -gt 10000 ]
 check "... most placed in its ring by guest 20's worker ($pl)" [ $(( pl * 2 )) -gt "$pk" ]
 check "... in runs, many to a grant copy ($pl in $pc)" sh -c "[ $pc -gt 0 ] && [ $pl -ge $(( pc * 4 )) ]"
+# The sink sends nothing: its notifications are its worker's, at most one
+# for each frame that worker delivered, and the placements', at most one
+# a copy. More than the worker alone could have sent: the placements'
+# are counted too.
+nt=$(( $(total 21 notifies) - nt0 ))
+check "... whose notifications guest 21's notifies counts ($nt: $pc place copies, $(( pk - pl )) frames by its worker)" \
+    sh -c "[ $nt -gt $(( pk - pl )) ] && [ $nt -le $(( pc + pk - pl )) ]"
 kill "$S21" 2>/dev/null; wait "$S21" 2>/dev/null
 
 # ---- a guest revoking a grant in flight on the one-copy path -----------------------

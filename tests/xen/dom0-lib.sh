@@ -419,21 +419,34 @@ fe_sig() {
 }
 
 # ---- measurements -----------------------------------------------------------
-# ping_summary: from a ping -q run's output (iputils' "rtt" line or
-# busybox's "round-trip"), "sent recv min avg max" (ms; "-" when none)
+# ping_summary: from a ping run's output (iputils' "rtt" line or
+# busybox's "round-trip"), "sent recv min avg max median" (ms; "-" when
+# none). The median is that of the replies' "time=" lines (none with
+# -q): under QEMU TCG one reply in twenty can take several times the
+# others, which moves the average and not the median.
 ping_summary() {
 	awk '
 	    / packets transmitted/ { s = $1; r = $4 }
 	    /^(rtt|round-trip)/ { split($4, v, "/"); mn = v[1]; av = v[2]; mx = v[3] }
-	    END { printf "%d %d %s %s %s\n", s, r, mn ? mn : "-", av ? av : "-", mx ? mx : "-" }'
+	    / time=[0-9.]+ ?ms/ {
+		t = $0; sub(/.* time=/, "", t); sub(/ ?ms.*/, "", t)
+		t += 0
+		# insertion sort: mawk has no asort, and there are tens
+		for (i = n++; i > 0 && ts[i - 1] > t; i--) ts[i] = ts[i - 1]
+		ts[i] = t
+	    }
+	    END {
+		md = n ? ts[int((n - 1) / 2)] : "-"
+		printf "%d %d %s %s %s %s\n", s, r, mn ? mn : "-", av ? av : "-", mx ? mx : "-", md
+	    }'
 }
 # ping_stats DEST COUNT: dom0's iputils ping; prints ping_summary's line.
 ping_stats() {
-	ping -n -q -c "$2" -i 0.2 -W 2 "$1" 2>/dev/null | ping_summary
+	ping -n -c "$2" -i 0.2 -W 2 "$1" 2>/dev/null | ping_summary
 }
 # guest_ping NAME DEST COUNT: busybox ping in the guest; same output.
 guest_ping() {
-	guest_cmd "$1" "$(scaled 60)" "ping -q -c $3 -i 0.2 -W 2 $2" | tee "$LAB_RUN/guest-ping.out" | ping_summary
+	guest_cmd "$1" "$(scaled 60)" "ping -c $3 -i 0.2 -W 2 $2" | tee "$LAB_RUN/guest-ping.out" | ping_summary
 }
 # iperf_mbps DEST SECS [iperf3 options]: TCP throughput in Mbit/s (the
 # receiver's figure; -R makes the guest send). Prints "" on failure, and
@@ -468,10 +481,10 @@ guest_offloads() {
 measure_rtt() {
 	local ip s r mn mx p=${3:-}
 	ip=$(guest_ip "$2")
-	read -r s r mn RTT_H2G mx <<< "$(ping_stats "$ip" 20)"
+	read -r s r mn RTT_H2G mx _ <<< "$(ping_stats "$ip" 20)"
 	fig "${p}ping_h2g=$r/$s ${p}rtt_h2g_ms=$mn/$RTT_H2G/$mx"
 	[ "$s" -gt 0 ] && [ "$r" = "$s" ] || { fail "dom0 -> $1: $r of $s pings answered"; return 1; }
-	read -r s r mn RTT_G2H mx <<< "$(guest_ping "$1" "$DOM0_IP" 10)"
+	read -r s r mn RTT_G2H mx _ <<< "$(guest_ping "$1" "$DOM0_IP" 10)"
 	fig "${p}ping_g2h=$r/$s ${p}rtt_g2h_ms=$mn/$RTT_G2H/$mx"
 	[ "$s" -gt 0 ] && [ "$r" = "$s" ] || { fail "$1 -> dom0: $r of $s pings answered ($(tr '\n' '|' < "$LAB_RUN/guest-ping.out"))"; return 1; }
 }
@@ -490,7 +503,7 @@ measure_rtt_runs() {
 	local ip i s r mn a mx all= p=${4:-}
 	ip=$(guest_ip "$2")
 	for i in $(seq "$3"); do
-		read -r s r mn a mx <<< "$(ping_stats "$ip" 10)"
+		read -r s r mn a mx _ <<< "$(ping_stats "$ip" 10)"
 		[ "${s:-0}" -gt 0 ] && [ "$r" = "$s" ] || { fail "dom0 -> $1: $r of $s pings answered (round $i)"; return 1; }
 		all="$all $a"
 	done

@@ -17,10 +17,10 @@ dd_ping_from_netdd() {
 dd_check_pings() {
 	local s r mn av mx
 	measure_rtt "$1" "$2" "$3" || return 1
-	read -r s r mn av mx <<< "$(guest_ping "$1" "$DD_IP" 10)"
+	read -r s r mn av mx _ <<< "$(guest_ping "$1" "$DD_IP" 10)"
 	fig "${3}ping_g2dd=$r/$s ${3}rtt_g2dd_ms=$mn/$av/$mx"
 	[ "$s" -gt 0 ] && [ "$r" = "$s" ] || { fail "$1 -> netdd: $r of $s pings answered"; return 1; }
-	read -r s r mn av mx <<< "$(dd_ping_from_netdd "$(guest_ip "$2")" 10)"
+	read -r s r mn av mx _ <<< "$(dd_ping_from_netdd "$(guest_ip "$2")" 10)"
 	fig "${3}ping_dd2g=$r/$s ${3}rtt_dd2g_ms=$mn/$av/$mx"
 	[ "$s" -gt 0 ] && [ "$r" = "$s" ] || { fail "netdd -> $1: $r of $s pings answered"; return 1; }
 }
