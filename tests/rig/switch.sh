@@ -157,11 +157,14 @@ check "... most placed in its ring by guest 20's worker ($pl)" [ $(( pl * 2 )) -
 check "... in runs, many to a grant copy ($pl in $pc)" sh -c "[ $pc -gt 0 ] && [ $pl -ge $(( pc * 4 )) ]"
 # The sink sends nothing: its notifications are its worker's, at most one
 # for each frame that worker delivered, and the placements', at most one
-# a copy. More than the worker alone could have sent: the placements'
-# are counted too.
+# a copy; counted twice, they would exceed that. (A lower bound that
+# shows the placements' are counted needs them apart: the worker
+# notifies once a batch, not once a frame, so "more than its frames"
+# failed with correct counting in a fresh-clone run: 11 652 notifies,
+# 13 671 frames by the worker.)
 nt=$(( $(total 21 notifies) - nt0 ))
-check "... whose notifications guest 21's notifies counts ($nt: $pc place copies, $(( pk - pl )) frames by its worker)" \
-    sh -c "[ $nt -gt $(( pk - pl )) ] && [ $nt -le $(( pc + pk - pl )) ]"
+check "... whose notifications guest 21's notifies counts at most once ($nt: $pc place copies, $(( pk - pl )) frames by its worker)" \
+    sh -c "[ $nt -gt 0 ] && [ $nt -le $(( pc + pk - pl )) ]"
 kill "$S21" 2>/dev/null; wait "$S21" 2>/dev/null
 
 # ---- a guest revoking a grant in flight on the one-copy path -----------------------
